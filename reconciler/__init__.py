@@ -1,0 +1,3 @@
+"""Declarative plan/apply for Huawei Cloud MetaStudio voice-model training."""
+
+__version__ = "0.1.0"

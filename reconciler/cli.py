@@ -1,0 +1,56 @@
+"""argparse wiring, and the one place exceptions become exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import traceback
+from collections.abc import Sequence
+
+from reconciler import __version__
+from reconciler.commands import command_modules
+from reconciler.environment import Environment
+from reconciler.errors import ExitStatus, ReconcilerError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reconciler",
+        description="Declarative plan/apply for Huawei Cloud MetaStudio voice-model training.",
+    )
+    parser.add_argument("--version", action="version", version=f"reconciler {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks and debug logging on errors"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for module in command_modules():
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    env = env or Environment()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse already printed its one-line usage error
+        return int(exit_.code or 0) if exit_.code in (0, None) else int(ExitStatus.ERROR)
+    if args.debug:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.handler(args, env))
+    except ReconcilerError as error:
+        if args.debug:
+            env.err(traceback.format_exc().rstrip())
+        env.err(f"Error: {error}")
+        return int(error.exit_status)
+    except KeyboardInterrupt:
+        env.err("Interrupted.")
+        return int(ExitStatus.INTERRUPTED)
+    except Exception as error:  # a bug: still one line unless --debug
+        if args.debug:
+            env.err(traceback.format_exc().rstrip())
+        env.err(f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug)")
+        return int(ExitStatus.ERROR)
