@@ -1,0 +1,247 @@
+"""The MetaStudio voice-training API, one method per operation."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from reconciler.metastudio import operations as ops
+from reconciler.metastudio.credentials import Credentials
+from reconciler.metastudio.models import (
+    Asset,
+    AssetPage,
+    AttachmentAddress,
+    AuditionFile,
+    AuditResult,
+    CreatedJob,
+    JobPage,
+    OperationLogPage,
+    SegmentConfirmation,
+    TrainingJob,
+    UploadUrls,
+)
+from reconciler.metastudio.objects import ObjectStore, Progress
+from reconciler.metastudio.policy import RateLimits, RetryPolicy
+from reconciler.metastudio.redact import SignedUrl, optional_url
+from reconciler.metastudio.transport import QueryValue, Transport, new_request_id
+
+PAGE_LIMIT = 100  # the API's maximum page size
+CONTENT_TYPES = {"package": "application/zip", "audio": "audio/wav", "text": "text/plain"}
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def job_filters(**filters: Any) -> list[tuple[str, QueryValue]]:
+    """List-jobs query parameters: lists become comma-separated, datetimes RFC 3339."""
+    pairs: list[tuple[str, QueryValue]] = []
+    for key, value in filters.items():
+        if value is None:
+            continue
+        if isinstance(value, datetime):
+            value = rfc3339(value)
+        elif isinstance(value, list | tuple | set | frozenset):
+            value = ",".join(sorted(str(v) for v in value))
+        pairs.append((key, value))
+    return pairs
+
+
+class MetaStudioClient:
+    def __init__(self, transport: Transport, *, page_workers: int = 4) -> None:
+        self.transport = transport
+        self.objects = ObjectStore(transport, retry=transport.retry)
+        self.page_workers = page_workers
+
+    @classmethod
+    def connect(
+        cls,
+        endpoint: str,
+        credentials: Credentials,
+        *,
+        app_user_id: str | None = None,
+        rate_limits: RateLimits | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: tuple[float, float] = (10.0, 60.0),
+    ) -> MetaStudioClient:
+        from reconciler.metastudio.endpoint import check_transport
+
+        transport = Transport(
+            endpoint=check_transport(endpoint.rstrip("/"), "endpoint"),
+            credentials=credentials,
+            limits=rate_limits or RateLimits(),
+            retry=retry or RetryPolicy(),
+            timeout=timeout,
+            app_user_id=app_user_id,
+        )
+        return cls(transport)
+
+    def close(self) -> None:
+        self.transport.session.close()
+
+    def __enter__(self) -> MetaStudioClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- jobs ---------------------------------------------------------------------------
+
+    def create_job(self, job_type: str, body: Mapping[str, Any]) -> CreatedJob:
+        """Create a training job. Never retried once sent: see OutcomeUnknownError."""
+        try:
+            op = ops.CREATE[job_type]
+        except KeyError:
+            raise ValueError(f"no create operation for job type {job_type!r}") from None
+        return CreatedJob.from_raw(self.transport.call(op, body=body))
+
+    def list_jobs(self, *, offset: int = 0, limit: int = PAGE_LIMIT, **filters: Any) -> JobPage:
+        query: list[tuple[str, QueryValue]] = [
+            ("offset", offset),
+            ("limit", limit),
+            *job_filters(**filters),
+        ]
+        return JobPage.from_raw(self.transport.call(ops.LIST_JOBS, query=query))
+
+    def iter_jobs(self, **filters: Any) -> Iterator[TrainingJob]:
+        """Every matching job: the first page tells the count, the rest are fetched at once.
+
+        Sorted oldest first by default, so a job created meanwhile lands at the end rather
+        than shifting every later page; duplicates from such shifts are dropped.
+        """
+        filters.setdefault("sort_key", "create_time")
+        filters.setdefault("sort_dir", "asc")
+        first = self.list_jobs(offset=0, limit=PAGE_LIMIT, **filters)
+        seen: set[str] = set()
+
+        def fresh(page: JobPage) -> Iterator[TrainingJob]:
+            for job in page.jobs:
+                if job.job_id not in seen:
+                    seen.add(job.job_id)
+                    yield job
+
+        yield from fresh(first)
+        pages = math.ceil(first.count / PAGE_LIMIT)
+        if pages <= 1:
+            return
+        offsets = [n * PAGE_LIMIT for n in range(1, pages)]
+        with ThreadPoolExecutor(max_workers=self.page_workers) as pool:
+            for page in pool.map(lambda o: self.list_jobs(offset=o, **filters), offsets):
+                yield from fresh(page)
+
+    def show_job(self, job_id: str) -> TrainingJob:
+        return TrainingJob.from_raw(self.transport.call(ops.SHOW_JOB, path_params=_job(job_id)))
+
+    def submit_job(self, job_id: str, body: Mapping[str, Any] | None = None) -> None:
+        """Start review; the optional body amends metadata. Never retried once sent."""
+        self.transport.call(ops.COMMIT_JOB, path_params=_job(job_id), body=body)
+
+    def delete_job(self, job_id: str) -> None:
+        self.transport.call(ops.DELETE_JOB, path_params=_job(job_id))
+
+    def list_op_logs(self, job_id: str, *, offset: int = 0, limit: int = 100) -> OperationLogPage:
+        raw = self.transport.call(
+            ops.LIST_OP_LOGS,
+            path_params=_job(job_id),
+            query=[("offset", offset), ("limit", limit)],
+        )
+        return OperationLogPage.from_raw(raw)
+
+    def get_upload_urls(self, job_id: str) -> UploadUrls:
+        """Fresh upload URLs for an existing job (never reuse ones from an earlier run)."""
+        raw = self.transport.call(ops.SHOW_UPLOADING_ADDRESS, path_params=_job(job_id))
+        return UploadUrls.from_address(raw)
+
+    def get_audit_result(self, job_id: str) -> AuditResult:
+        raw = self.transport.call(ops.SHOW_AUDIT_RESULT, path_params=_job(job_id))
+        return AuditResult.from_raw(raw)
+
+    def confirm_segment(self, job_id: str, index: int) -> SegmentConfirmation:
+        query: list[tuple[str, QueryValue]] = [("job_id", job_id), ("index", index)]
+        raw = self.transport.call(ops.CONFIRM_SEGMENT, query=query)
+        return SegmentConfirmation.from_raw(raw)
+
+    def get_confirmed_segments(self, job_id: str) -> list[int]:
+        raw = self.transport.call(ops.SHOW_SEGMENT_INFO, query=[("job_id", job_id)])
+        indexes = raw.get("confirmed_index") if isinstance(raw, Mapping) else None
+        return sorted(i for i in indexes or [] if isinstance(i, int))
+
+    def get_review_attachment_urls(
+        self, job_id: str, start_number: int, end_number: int
+    ) -> list[AttachmentAddress]:
+        raw = self.transport.call(
+            ops.SHOW_REVIEW_ATTACHMENT_ADDRESS,
+            path_params=_job(job_id),
+            query=[("start_number", start_number), ("end_number", end_number)],
+        )
+        addresses = raw.get("addresses") if isinstance(raw, Mapping) else None
+        return [
+            AttachmentAddress(
+                number=a.get("number") if isinstance(a.get("number"), int) else None,
+                uploading_url=optional_url(a.get("uploading_url")),
+            )
+            for a in addresses or []
+            if isinstance(a, Mapping)
+        ]
+
+    # -- TTS audition ---------------------------------------------------------------------
+
+    def create_tts_audition(self, body: Mapping[str, Any], *, request_id: str | None = None) -> str:
+        """Start a preview synthesis with a voice asset (``emotion``); returns its job id."""
+        headers = {"X-Request-Id": request_id or new_request_id()}
+        raw = self.transport.call(ops.CREATE_TTS_AUDITION, body=body, headers=headers)
+        return str(raw.get("job_id", ""))
+
+    def get_tts_audition_file(self, job_id: str) -> AuditionFile:
+        raw = self.transport.call(ops.SHOW_TTS_AUDITION_FILE, path_params=_job(job_id))
+        return AuditionFile.from_raw(raw)
+
+    # -- assets ---------------------------------------------------------------------------
+
+    def list_assets(
+        self, *, offset: int = 0, limit: int = 100, asset_type: str = "VOICE_MODEL", **filters: Any
+    ) -> AssetPage:
+        query: list[tuple[str, QueryValue]] = [
+            ("offset", offset),
+            ("limit", limit),
+            ("asset_type", asset_type),
+        ]
+        raw = self.transport.call(ops.LIST_ASSETS, query=query + job_filters(**filters))
+        return AssetPage.from_raw(raw)
+
+    def show_asset(self, asset_id: str) -> Asset:
+        raw = self.transport.call(ops.SHOW_ASSET, path_params={"asset_id": asset_id})
+        return Asset.from_raw(raw)
+
+    # -- object store -----------------------------------------------------------------------
+
+    def upload(
+        self,
+        url: SignedUrl,
+        path: Path,
+        kind: str,
+        *,
+        progress: Progress | None = None,
+        refresh: Callable[[], SignedUrl] | None = None,
+    ) -> str:
+        """PUT a training file; ``kind`` is package, audio, text or letter."""
+        content_type = CONTENT_TYPES.get(kind, "application/octet-stream")
+        return self.objects.upload(
+            url, path, content_type, progress=progress, refresh=refresh, what=f"upload {kind}"
+        )
+
+    def download(self, url: SignedUrl, dest: Path) -> int:
+        return self.objects.download(url, dest)
+
+
+def _job(job_id: str) -> dict[str, str]:
+    return {"job_id": job_id}
+
+
+def segment_urls(urls: UploadUrls) -> Sequence[tuple[int, SignedUrl, SignedUrl]]:
+    """Sentence i's audio and text URLs, paired by position (the API implies this mapping)."""
+    return [(i, a, t) for i, (a, t) in enumerate(zip(urls.audio, urls.text, strict=False))]

@@ -1,0 +1,190 @@
+"""One signed, rate-limited, retried HTTP exchange with the MetaStudio API."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
+
+from reconciler import __version__, signing
+from reconciler.metastudio.credentials import AkSkCredentials, Credentials, TokenCredentials
+from reconciler.metastudio.errors import MetaStudioError, OutcomeUnknownError, TransportError
+from reconciler.metastudio.operations import Operation, Retry
+from reconciler.metastudio.policy import RateLimits, RetryPolicy, parse_retry_after
+
+log = logging.getLogger("reconciler.metastudio")
+
+QueryValue = str | int | bool
+SEND_BLOCK = 1 << 20  # bytes per socket send for streamed bodies (object stores like >= 128 KiB)
+
+
+class _BlockAdapter(HTTPAdapter):
+    """urllib3 sends file bodies in 16 KiB reads by default; large blocks cost fewer syscalls."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["blocksize"] = SEND_BLOCK
+        super().init_poolmanager(*args, **kwargs)
+
+
+def new_session(pool_size: int = 16) -> requests.Session:
+    session = requests.Session()
+    adapter = _BlockAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def _was_sent(error: requests.RequestException) -> bool:
+    """False only when the request surely never left: the connection could not be made."""
+    if isinstance(error, requests.ConnectTimeout):
+        return False
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return not isinstance(reason, NewConnectionError)
+
+
+@dataclass
+class Transport:
+    endpoint: str
+    credentials: Credentials
+    session: requests.Session = field(default_factory=new_session)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    limits: RateLimits = field(default_factory=RateLimits)
+    timeout: tuple[float, float] = (10.0, 60.0)
+    app_user_id: str | None = None
+    user_agent: str = f"reconciler/{__version__}"
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random = field(default_factory=random.Random)
+
+    @property
+    def project_id(self) -> str:
+        return self.credentials.project_id
+
+    def call(
+        self,
+        op: Operation,
+        *,
+        path_params: Mapping[str, str] | None = None,
+        query: Iterable[tuple[str, QueryValue]] = (),
+        body: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        path = f"/v1/{self.project_id}" + op.path.format(
+            **{k: _segment(v) for k, v in (path_params or {}).items()}
+        )
+        pairs = [(k, signing.query_value(v)) for k, v in query]
+        # Python's json.dumps default separators match the SDK's serialisation.
+        payload = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
+        attempt = 0
+        while True:
+            attempt += 1
+            self.limits.acquire(op.rate_class)
+            try:
+                response = self._send(op, path, pairs, payload, headers or {})
+            except requests.RequestException as error:
+                cause = type(error).__name__
+                if op.retry is Retry.UNSAFE and _was_sent(error):
+                    raise OutcomeUnknownError(op.name, cause=cause) from None
+                if attempt >= self.retry.max_attempts:
+                    raise TransportError(op.name, cause=cause) from None
+                self._back_off(op, attempt, None, cause)
+                continue
+            status = response.status_code
+            if status < 400:
+                return _json(response, op.name)
+            retryable = status == 429 or (status >= 500 and op.retry is Retry.SAFE)
+            if status >= 500 and op.retry is Retry.UNSAFE:
+                # The gateway answered, but did the backend act? Unknown: never repeat blindly.
+                raise OutcomeUnknownError(op.name, cause=f"HTTP {status}", status=status)
+            if not retryable or attempt >= self.retry.max_attempts:
+                raise MetaStudioError.from_response(
+                    op.name, status, response.text, response.headers.get("X-Request-Id")
+                )
+            after = parse_retry_after(response.headers.get("Retry-After"))
+            self._back_off(op, attempt, after, f"HTTP {status}")
+
+    def _back_off(self, op: Operation, attempt: int, retry_after: float | None, why: str) -> None:
+        delay = self.retry.delay(attempt, retry_after, self.rng)
+        log.debug("%s: %s, retry %d in %.2fs", op.name, why, attempt, delay)
+        self.sleep(delay)
+
+    def _send(
+        self,
+        op: Operation,
+        path: str,
+        pairs: list[tuple[str, str]],
+        payload: bytes,
+        extra: Mapping[str, str],
+    ) -> requests.Response:
+        headers = {"Content-Type": "application/json", "User-Agent": self.user_agent, **extra}
+        if op.app_user_header and self.app_user_id:
+            headers["X-App-UserId"] = self.app_user_id
+        creds = self.credentials
+        if isinstance(creds, TokenCredentials):
+            headers["X-Auth-Token"] = creds.token
+        elif isinstance(creds, AkSkCredentials):
+            headers["X-Project-Id"] = creds.project_id
+            if creds.security_token:
+                headers["X-Security-Token"] = creds.security_token
+            signing.sign(
+                op.method,
+                path,
+                pairs,
+                headers,
+                payload,
+                creds.access_key,
+                creds.secret_key,
+                urlsplit(self.endpoint).netloc,
+            )
+        query = signing.canonical_query(pairs)
+        url = self.endpoint + path + (f"?{query}" if query else "")
+        started = time.monotonic()
+        response = self.session.request(
+            op.method,
+            url,
+            data=payload or None,
+            headers=headers,
+            timeout=self.timeout,
+            allow_redirects=False,
+        )
+        log.debug(
+            "%s %s -> %d in %.3fs [request id %s]",
+            op.method,
+            path,
+            response.status_code,
+            time.monotonic() - started,
+            response.headers.get("X-Request-Id"),
+        )
+        return response
+
+
+def _segment(value: str) -> str:
+    # Path parameters are percent-encoded with nothing safe, as the SDK does.
+    return quote(value, safe="")
+
+
+def _json(response: requests.Response, operation: str) -> Any:
+    if not response.content:
+        return {}
+    try:
+        return response.json()
+    except ValueError:
+        raise MetaStudioError(
+            operation,
+            status=response.status_code,
+            error_msg="response is not JSON",
+            request_id=response.headers.get("X-Request-Id"),
+        ) from None
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
