@@ -1,0 +1,30 @@
+"""State layer: what apply created (model), where it lives (backend), who may change it (lock)."""
+
+from reconciler.state.backend import StateBackend
+from reconciler.state.errors import LockError, StateError
+from reconciler.state.local import LocalStateBackend
+from reconciler.state.locate import state_path_for
+from reconciler.state.lockinfo import Confirm, LockInfo
+from reconciler.state.model import FORMAT_VERSION, State
+from reconciler.state.privacy import is_phone_fingerprint, phone_fingerprint
+from reconciler.state.record import PHASES, Phase, VoiceRecord, address_of
+from reconciler.state.timestamps import rfc3339
+
+__all__ = [
+    "FORMAT_VERSION",
+    "PHASES",
+    "Confirm",
+    "LocalStateBackend",
+    "LockError",
+    "LockInfo",
+    "Phase",
+    "State",
+    "StateBackend",
+    "StateError",
+    "VoiceRecord",
+    "address_of",
+    "is_phone_fingerprint",
+    "phone_fingerprint",
+    "rfc3339",
+    "state_path_for",
+]

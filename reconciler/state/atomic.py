@@ -1,0 +1,73 @@
+"""Replace a file so that a kill -9 at any instant leaves either the old or the new content."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+from pathlib import Path
+
+# Temp names carry the writer's pid so a later writer can tell a dead writer's leftovers
+# from a live writer's file in flight.
+_TEMP_SUFFIX = ".tmp"
+
+
+def _temp_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{_TEMP_SUFFIX}")
+
+
+def atomic_write(target: Path, data: bytes, mode: int = 0o600) -> None:
+    temp = _temp_path(target)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        try:
+            os.fchmod(fd, mode)  # explicit: neither the umask nor a default ACL gets a say
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    fsync_dir(target.parent)
+
+
+def fsync_dir(directory: Path) -> None:
+    """Without this the rename itself may be lost on power failure, bringing the old file back."""
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_stray_temps(target: Path) -> list[Path]:
+    """Delete temp files of ``target`` left by writers that died; return what was removed."""
+    name_part, suffix = re.escape(target.name), re.escape(_TEMP_SUFFIX)
+    pattern = re.compile(rf"^\.{name_part}\.(\d+)\.[0-9a-f]+{suffix}$")
+    removed = []
+    for name in os.listdir(target.parent):
+        match = pattern.match(name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            (target.parent / name).unlink()
+            removed.append(target.parent / name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True

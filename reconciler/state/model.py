@@ -1,0 +1,87 @@
+"""The whole state file: versioning, lineage, serial, and one record per voice."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.state.jsonvalues import check_json, required, typed
+from reconciler.state.record import VoiceRecord, records_from_dict
+
+FORMAT_VERSION = 1
+_KNOWN = ("format_version", "serial", "lineage", "voices")
+
+
+class NewerFormatError(ValueError):
+    def __init__(self, found: int) -> None:
+        self.found = found
+        super().__init__(f"format_version {found} (this reconciler reads up to {FORMAT_VERSION})")
+
+
+@dataclass(frozen=True, kw_only=True)
+class State:
+    """One immutable snapshot; ``serial`` is the serial of the file it was read from or written as.
+
+    Writers compare it with the stored serial to notice a concurrent writer, so derive new
+    snapshots with the ``with_*`` methods or dataclasses.replace, never by editing a copy.
+    """
+
+    lineage: str
+    serial: int = 0
+    format_version: int = FORMAT_VERSION
+    voices: dict[str, VoiceRecord] = dataclasses.field(default_factory=dict)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        try:
+            uuid.UUID(self.lineage)
+        except ValueError:
+            raise ValueError(f"lineage: {self.lineage!r} is not a UUID") from None
+        if self.serial < 0:
+            raise ValueError(f"serial: {self.serial} is negative")
+        for name, record in self.voices.items():
+            if record.name != name:
+                raise ValueError(f"voices.{name}: record is named {record.name!r}")
+        check_json(self.extra, "state")
+
+    @classmethod
+    def new(cls) -> State:
+        return cls(lineage=str(uuid.uuid4()))
+
+    def voice(self, name: str) -> VoiceRecord | None:
+        return self.voices.get(name)
+
+    def with_voice(self, record: VoiceRecord) -> State:
+        return dataclasses.replace(self, voices={**self.voices, record.name: record})
+
+    def without_voice(self, name: str) -> State:
+        voices = {key: value for key, value in self.voices.items() if key != name}
+        return dataclasses.replace(self, voices=voices)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **copy.deepcopy(self.extra),
+            "format_version": FORMAT_VERSION,
+            "serial": self.serial,
+            "lineage": self.lineage,
+            "voices": {name: self.voices[name].to_dict() for name in sorted(self.voices)},
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> State:
+        data = typed(data, dict, "state")
+        version = required(data, "format_version", int, "state")
+        if version > FORMAT_VERSION:
+            raise NewerFormatError(version)
+        if version < 1:
+            raise ValueError(f"state.format_version: {version} is not a valid version")
+        return cls(
+            format_version=version,
+            serial=required(data, "serial", int, "state"),
+            lineage=required(data, "lineage", str, "state"),
+            voices=records_from_dict(required(data, "voices", dict, "state"), "voices"),
+            extra={k: copy.deepcopy(v) for k, v in data.items() if k not in _KNOWN},
+        )

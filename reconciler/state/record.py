@@ -1,0 +1,103 @@
+"""What the state remembers about one voice: its job, how far apply got, and what it sent."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+from reconciler.state.jsonvalues import check_json, optional, required, typed
+from reconciler.state.privacy import check_no_clear_phone
+
+Phase = Literal["created", "uploaded", "submitted"]
+PHASES: tuple[Phase, ...] = ("created", "uploaded", "submitted")
+
+
+def address_of(name: str) -> str:
+    return f"voice.{name}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceRecord:
+    """Frozen so a checkpoint cannot change after it is written; derive with dataclasses.replace.
+
+    ``phase`` is None exactly when ``job_id`` is None: a create was attempted (see
+    ``create_attempt``) but no job ID came back yet.
+    """
+
+    name: str
+    edition: str
+    job_type: str
+    phase: Phase | None
+    created_at: str
+    updated_at: str
+    job_id: str | None = None
+    address: str = ""
+    spec: dict[str, Any] = dataclasses.field(default_factory=dict)
+    data_digest: str | None = None
+    remote_state: str | None = None  # raw, even if unknown to us: newer API states must survive
+    asset_id: str | None = None
+    prevent_destroy: bool = False
+    create_attempt: dict[str, Any] | None = None
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        where = f"voices.{self.name}"
+        if not self.name:
+            raise ValueError("voices: a voice record needs a name")
+        if not self.address:
+            object.__setattr__(self, "address", address_of(self.name))
+        if self.phase is not None and self.phase not in PHASES:
+            raise ValueError(f"{where}.phase: {self.phase!r} is not one of {', '.join(PHASES)}")
+        if (self.job_id is None) != (self.phase is None):
+            raise ValueError(f"{where}: job_id and phase must be set together")
+        if self.job_id is None and self.create_attempt is None:
+            raise ValueError(f"{where}: a record without a job_id must carry its create_attempt")
+        if self.create_attempt is not None:
+            for key in ("started_at", "voice_name"):
+                required(self.create_attempt, key, str, f"{where}.create_attempt")
+        check_json(self.spec, f"{where}.spec")
+        check_json(self.create_attempt, f"{where}.create_attempt")
+        check_json(self.extra, where)
+        check_no_clear_phone(self.spec, f"{where}.spec")
+
+    def to_dict(self) -> dict[str, Any]:
+        known = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        del known["extra"]
+        # Fields we know win over same-named leftovers; extra only holds what a newer version added.
+        return copy.deepcopy({**self.extra, **known})
+
+    @classmethod
+    def from_dict(cls, data: object, where: str = "voices") -> VoiceRecord:
+        data = typed(data, dict, where)
+        known = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+        attempt = optional(data, "create_attempt", dict, where)
+        return cls(
+            name=required(data, "name", str, where),
+            address=required(data, "address", str, where),
+            edition=required(data, "edition", str, where),
+            job_type=required(data, "job_type", str, where),
+            phase=cast("Phase | None", optional(data, "phase", str, where)),
+            created_at=required(data, "created_at", str, where),
+            updated_at=required(data, "updated_at", str, where),
+            job_id=optional(data, "job_id", str, where),
+            spec=copy.deepcopy(required(data, "spec", dict, where)),
+            data_digest=optional(data, "data_digest", str, where),
+            remote_state=optional(data, "remote_state", str, where),
+            asset_id=optional(data, "asset_id", str, where),
+            prevent_destroy=required(data, "prevent_destroy", bool, where),
+            create_attempt=copy.deepcopy(attempt),
+            extra={k: copy.deepcopy(v) for k, v in data.items() if k not in known},
+        )
+
+
+def records_from_dict(data: Mapping[str, Any], where: str) -> dict[str, VoiceRecord]:
+    records = {}
+    for name, raw in data.items():
+        record = VoiceRecord.from_dict(raw, f"{where}.{name}")
+        if record.name != name:
+            raise ValueError(f"{where}.{name}: record is named {record.name!r}")
+        records[name] = record
+    return records
