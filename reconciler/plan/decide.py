@@ -1,0 +1,219 @@
+"""What to do with one voice, given what the config wants, what the state recorded and what
+refresh saw. Pure: the planner's loop and guards live in planner.py."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from reconciler.plan.diff import attribute_changes
+from reconciler.plan.inputs import (
+    DATA_ATTRIBUTES,
+    JOB_SHAPE_ATTRIBUTES,
+    LOCAL_ATTRIBUTES,
+    DesiredVoice,
+    Observed,
+    ObservedJob,
+)
+from reconciler.plan.model import Action, AttributeChange, Reason, RemoteView, ResourceChange
+from reconciler.state import VoiceRecord
+
+COMPUTED = frozenset({"job_id"})
+STILL_OPEN = frozenset({"CREATING"})  # the only state in which uploads may be changed
+TAINTED = frozenset({"FAILED", "SPLIT_FAILED"})
+NEEDS_USER = frozenset({"AUDIT_FAILED", "USER_REVIEW_REJECT"})
+KNOWN_PROGRESS = frozenset(
+    {
+        "SYSTEM_AUDITING",
+        "AUDITING",
+        "WAITING_SPLIT",
+        "SPLITTING",
+        "ANNOTATING",
+        "WAITING",
+        "PROCESSING",
+        "RESULT_REVIEW",
+        "USER_RESULT_REVIEW",
+        "UPLOADING",
+        "SUCCEED",
+    }
+)
+
+
+def recorded_spec(record: VoiceRecord) -> dict[str, Any]:
+    return {
+        **record.spec,
+        "data_digest": record.data_digest,
+        "prevent_destroy": record.prevent_destroy,
+        "job_id": record.job_id,
+    }
+
+
+def remote_view(record: VoiceRecord | None, observed: Observed | None) -> RemoteView:
+    if record is None or record.job_id is None:
+        return RemoteView()
+    if observed is None:
+        return RemoteView(job_id=record.job_id, state=record.remote_state, asset_id=record.asset_id)
+    job = observed.jobs.get(record.job_id)
+    if job is None:
+        return RemoteView(job_id=record.job_id, refreshed=True)
+    return _view(job)
+
+
+def _view(job: ObservedJob) -> RemoteView:
+    return RemoteView(
+        job_id=job.job_id,
+        state=job.state,
+        asset_id=job.asset_id,
+        failed_reason=job.failed_reason,
+        audit_errors=job.audit_errors,
+        refreshed=True,
+    )
+
+
+def _change(
+    name: str,
+    action: Action,
+    reason: Reason,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    changes: list[AttributeChange] | tuple[AttributeChange, ...] = (),
+    remote: RemoteView | None = None,
+    notes: tuple[str, ...] = (),
+    adopt: str | None = None,
+) -> ResourceChange:
+    return ResourceChange(
+        address=f"voice.{name}",
+        name=name,
+        action=action,
+        reason=reason,
+        before=before,
+        after=after,
+        changes=tuple(changes),
+        remote=remote or RemoteView(),
+        notes=notes,
+        adopt_job_id=adopt,
+    )
+
+
+def decide_removed(record: VoiceRecord, observed: Observed | None, destroy: bool) -> ResourceChange:
+    reason = Reason.DESTROY if destroy else Reason.REMOVED
+    remote = remote_view(record, observed)
+    notes: tuple[str, ...] = ()
+    if record.job_id is None:
+        notes = ("an earlier create never returned a job ID; only the state record is removed",)
+    elif observed is not None and observed.knows_absent(record.job_id):
+        notes = ("the job no longer exists remotely; only the state record is removed",)
+    return _change(
+        record.name, Action.DELETE, reason, recorded_spec(record), None, remote=remote, notes=notes
+    )
+
+
+def decide_new(want: DesiredVoice) -> ResourceChange:
+    return _change(want.name, Action.CREATE, Reason.NEW, None, dict(want.spec))
+
+
+def decide_interrupted_create(
+    want: DesiredVoice, record: VoiceRecord, observed: Observed | None, known_ids: set[str]
+) -> ResourceChange:
+    """A create was sent but its answer never recorded: find the job before making another."""
+    attempt = record.create_attempt or {}
+    after = dict(want.spec)
+    if observed is None or not observed.checked_name(str(attempt.get("voice_name"))):
+        note = "apply will look for a job created by the interrupted attempt before creating one"
+        return _change(want.name, Action.CREATE, Reason.RECOVER_CREATE, None, after, notes=(note,))
+    candidates = [
+        job for job in observed.named(str(attempt.get("voice_name"))) if job.job_id not in known_ids
+    ]
+    if not candidates:
+        note = "the interrupted create left no job behind; a new one will be created"
+        return _change(want.name, Action.CREATE, Reason.RECOVER_CREATE, None, after, notes=(note,))
+    job = candidates[-1]
+    adopted = dataclasses.replace(
+        record, job_id=job.job_id, phase="created", remote_state=job.state
+    )
+    change = decide_recorded(want, adopted, observed, forced=False)
+    notes = (f"adopting job {job.job_id}, created by the interrupted attempt", *change.notes)
+    return dataclasses.replace(
+        change,
+        reason=Reason.ADOPT,
+        adopt_job_id=job.job_id,
+        notes=notes,
+        action=Action.RESUME if change.action is Action.NOOP else change.action,
+    )
+
+
+def decide_recorded(
+    want: DesiredVoice, record: VoiceRecord, observed: Observed | None, *, forced: bool
+) -> ResourceChange:
+    before, after = recorded_spec(record), dict(want.spec)
+    remote = remote_view(record, observed)
+    assert record.job_id is not None
+    if observed is not None and observed.knows_absent(record.job_id):
+        note = f"job {record.job_id} no longer exists remotely; it will be created again"
+        return _change(
+            want.name, Action.CREATE, Reason.DRIFT, before, after, remote=remote, notes=(note,)
+        )
+    diffs = attribute_changes(before, after, ignore=COMPUTED)
+    remote_diffs = [d for d in diffs if d.path not in LOCAL_ATTRIBUTES]
+    shape = {d.path for d in remote_diffs} & JOB_SHAPE_ATTRIBUTES
+    data_changed = any(d.path in DATA_ATTRIBUTES for d in remote_diffs)
+    state = remote.state
+    submitted = record.phase == "submitted" or (state is not None and state not in STILL_OPEN)
+
+    def replace(reason: Reason, forcing: set[str], *notes: str) -> ResourceChange:
+        marked = [dataclasses.replace(d, forces_replacement=d.path in forcing) for d in diffs]
+        return _change(
+            want.name,
+            Action.REPLACE,
+            reason,
+            before,
+            after,
+            changes=marked,
+            remote=remote,
+            notes=notes,
+        )
+
+    def keep(action: Action, reason: Reason, *notes: str) -> ResourceChange:
+        return _change(
+            want.name, action, reason, before, after, changes=diffs, remote=remote, notes=notes
+        )
+
+    if forced:
+        return replace(Reason.FORCED, set())
+    if shape:
+        return replace(Reason.ATTRIBUTES, shape)
+    if not submitted:
+        if remote_diffs:
+            return keep(Action.UPDATE, Reason.CHANGED, _remaining(record))
+        return keep(Action.RESUME, Reason.UNFINISHED, _remaining(record))
+    if state in NEEDS_USER:
+        if data_changed:
+            return keep(
+                Action.UPDATE,
+                Reason.RESUBMIT,
+                "new training data will be uploaded and the job submitted again",
+            )
+        return keep(
+            Action.NOOP,
+            Reason.AUDIT_FAILED,
+            f"the job is {state}: change the training data to upload and resubmit it",
+        )
+    if state in TAINTED:
+        why = f": {remote.failed_reason}" if remote.failed_reason else ""
+        return replace(Reason.TAINTED, set(), f"the job {state}{why}")
+    if remote_diffs:
+        return replace(
+            Reason.ATTRIBUTES,
+            {d.path for d in remote_diffs},
+            "MetaStudio has no update operation for submitted jobs",
+        )
+    if state is not None and state not in KNOWN_PROGRESS:
+        return keep(Action.NOOP, Reason.UP_TO_DATE, f"unknown remote state {state}; left alone")
+    return keep(Action.NOOP, Reason.UP_TO_DATE)
+
+
+def _remaining(record: VoiceRecord) -> str:
+    if record.phase == "created":
+        return "training data will be uploaded, then the job submitted"
+    return "the job will be submitted"

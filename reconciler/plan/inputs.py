@@ -1,0 +1,94 @@
+"""The planner's three inputs besides the state: what the config wants, what refresh saw."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Attributes that never reach MetaStudio: a change is recorded, never acted on remotely.
+LOCAL_ATTRIBUTES = frozenset({"prevent_destroy", "preview_text"})
+# Attributes that pick the create path or upload mode: no submit body can change them.
+JOB_SHAPE_ATTRIBUTES = frozenset({"edition", "create_type"})
+# Training inputs: a change needs a new upload.
+DATA_ATTRIBUTES = frozenset({"data_digest", "authorization_letter_digest"})
+
+
+@dataclass(frozen=True)
+class DesiredVoice:
+    """One voice as the configuration asks for it, already reduced to comparable values.
+
+    ``spec`` holds every attribute that is compared with the state (API fields, edition,
+    create_type, digests, lifecycle); a phone number in it is already a fingerprint.
+    """
+
+    name: str
+    spec: Mapping[str, Any]
+
+    @property
+    def address(self) -> str:
+        return f"voice.{self.name}"
+
+    @property
+    def voice_name(self) -> str:
+        return str(self.spec.get("voice_name", ""))
+
+    @property
+    def prevent_destroy(self) -> bool:
+        return bool(self.spec.get("prevent_destroy"))
+
+
+@dataclass(frozen=True)
+class ObservedJob:
+    job_id: str
+    voice_name: str | None
+    state: str | None
+    job_type: str | None = None
+    asset_id: str | None = None
+    create_time: int | None = None  # epoch seconds, as the API reports it
+    failed_reason: str | None = None
+    audit_errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The remote jobs refresh looked at.
+
+    ``jobs`` holds every job refresh saw. ``absent`` lists recorded job ids that refresh
+    asked for and that do not exist; ``names_checked`` the voice_names whose jobs were all
+    listed (so "no such job" is known rather than assumed).
+    """
+
+    jobs: Mapping[str, ObservedJob] = field(default_factory=dict)
+    absent: frozenset[str] = frozenset()
+    names_checked: frozenset[str] = frozenset()
+    complete: bool = False  # every job of the project was listed
+
+    @classmethod
+    def from_jobs(
+        cls,
+        jobs: Iterable[ObservedJob],
+        *,
+        asked: Iterable[str] = (),
+        names_checked: Iterable[str] = (),
+        complete: bool = False,
+    ) -> Observed:
+        by_id = {job.job_id: job for job in jobs}
+        return cls(
+            jobs=by_id,
+            absent=frozenset(job_id for job_id in asked if job_id not in by_id),
+            names_checked=frozenset(names_checked),
+            complete=complete,
+        )
+
+    def knows_absent(self, job_id: str) -> bool:
+        return job_id in self.absent or (self.complete and job_id not in self.jobs)
+
+    def named(self, voice_name: str) -> list[ObservedJob]:
+        return sorted(
+            (job for job in self.jobs.values() if job.voice_name == voice_name),
+            key=lambda job: (job.create_time or 0, job.job_id),
+        )
+
+    def checked_name(self, voice_name: str) -> bool:
+        return self.complete or voice_name in self.names_checked

@@ -1,0 +1,149 @@
+"""What a plan says: one change per voice, each with its action, reasons and attribute diffs.
+
+The planner produces it without I/O; renderers turn it into text, markdown or JSON; apply
+executes it. Everything here is plain data so a saved plan round-trips through JSON.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+RESOURCE_TYPE = "metastudio_voice"
+PLAN_FORMAT_VERSION = 1
+
+
+class Action(str, enum.Enum):
+    CREATE = "create"
+    RESUME = "resume"  # in state but not yet submitted: finish the remaining steps
+    UPDATE = "update"  # before submission, or after AUDIT_FAILED with new data: re-upload/resubmit
+    REPLACE = "replace"  # delete the job and create a new one
+    DELETE = "delete"
+    NOOP = "no-op"
+
+    @property
+    def terraform_actions(self) -> list[str]:
+        """Terraform's plan-JSON vocabulary, so policy tools written for it can read ours."""
+        return {
+            Action.CREATE: ["create"],
+            Action.RESUME: ["update"],
+            Action.UPDATE: ["update"],
+            Action.REPLACE: ["delete", "create"],
+            Action.DELETE: ["delete"],
+            Action.NOOP: ["no-op"],
+        }[self]
+
+
+class Reason(str, enum.Enum):
+    """Why a change has the action it has (shown to reviewers; in JSON as action_reason)."""
+
+    NEW = "new"  # in config, not in state
+    DRIFT = "drift"  # recorded job no longer exists remotely: re-create
+    RECOVER_CREATE = "recover_create"  # an earlier create's outcome is unknown
+    ADOPT = "adopt"  # that earlier create did happen: adopt the job found remotely
+    UNFINISHED = "unfinished"  # phase before submitted
+    CHANGED = "changed"  # attributes or data changed while still changeable
+    RESUBMIT = "resubmit"  # AUDIT_FAILED and the training data changed
+    ATTRIBUTES = "attributes"  # changed after submission: no update API, must replace
+    TAINTED = "tainted"  # the remote job FAILED: a new one is needed
+    FORCED = "forced"  # --replace ADDR
+    REMOVED = "removed"  # in state, not in config
+    DESTROY = "destroy"  # plan --destroy / reconciler destroy
+    UP_TO_DATE = "up_to_date"
+    AUDIT_FAILED = "audit_failed"  # waiting for new data; nothing to do yet
+
+
+@dataclass(frozen=True)
+class AttributeChange:
+    path: str  # e.g. "voice_name", "data_digest"
+    before: Any
+    after: Any
+    forces_replacement: bool = False
+
+
+@dataclass(frozen=True)
+class RemoteView:
+    """What refresh saw of the voice's job (None fields when not refreshed)."""
+
+    job_id: str | None = None
+    state: str | None = None
+    asset_id: str | None = None
+    failed_reason: str | None = None
+    audit_errors: tuple[str, ...] = ()
+    refreshed: bool = False
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    address: str
+    name: str
+    action: Action
+    reason: Reason
+    before: dict[str, Any] | None  # the spec recorded at last apply
+    after: dict[str, Any] | None  # the spec the config asks for
+    changes: tuple[AttributeChange, ...] = ()
+    remote: RemoteView = field(default_factory=RemoteView)
+    notes: tuple[str, ...] = ()  # plain sentences for reviewers
+    adopt_job_id: str | None = None  # Reason.ADOPT: the job found for an interrupted create
+
+    @property
+    def replace_paths(self) -> list[str]:
+        return [c.path for c in self.changes if c.forces_replacement]
+
+    @property
+    def prevents_destroy(self) -> bool:
+        return bool((self.before or {}).get("prevent_destroy")) or bool(
+            (self.after or {}).get("prevent_destroy")
+        )
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    create: int = 0
+    update: int = 0
+    replace: int = 0
+    destroy: int = 0
+    noop: int = 0
+
+    @property
+    def changes(self) -> int:
+        return self.create + self.update + self.replace + self.destroy
+
+    def line(self) -> str:
+        return (
+            f"Plan: {self.create} to create, {self.update} to update, "
+            f"{self.replace} to replace, {self.destroy} to destroy."
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: tuple[ResourceChange, ...]
+    state_serial: int
+    state_lineage: str
+    config_digest: str  # sha256 over the config files and every voice's data digest
+    refreshed: bool
+    destroy: bool = False
+    targets: tuple[str, ...] = ()
+    created_at: str = ""
+    format_version: int = PLAN_FORMAT_VERSION
+
+    @property
+    def summary(self) -> PlanSummary:
+        counts = {"create": 0, "update": 0, "replace": 0, "destroy": 0, "noop": 0}
+        for change in self.changes:
+            key = {
+                Action.CREATE: "create",
+                Action.RESUME: "update",
+                Action.UPDATE: "update",
+                Action.REPLACE: "replace",
+                Action.DELETE: "destroy",
+                Action.NOOP: "noop",
+            }[change.action]
+            counts[key] += 1
+        return PlanSummary(**counts)
+
+    @property
+    def has_changes(self) -> bool:
+        return self.summary.changes > 0

@@ -1,0 +1,145 @@
+"""The pure planner: (desired, state, observed) -> Plan. No I/O, no clock, no randomness."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from reconciler.errors import ReconcilerError
+from reconciler.plan.decide import (
+    decide_interrupted_create,
+    decide_new,
+    decide_recorded,
+    decide_removed,
+)
+from reconciler.plan.inputs import DesiredVoice, Observed
+from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.state import State
+
+
+class PlanError(ReconcilerError):
+    """The plan cannot be made safely; every reason is listed, one per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    targets: tuple[str, ...] = ()  # addresses or globs: voice.news-*
+    replace: tuple[str, ...] = ()
+    destroy: bool = False
+    config_digest: str = ""
+    created_at: str = ""
+
+
+def matches(address: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(address, p) for p in patterns)
+
+
+def make_plan(
+    desired: Mapping[str, DesiredVoice],
+    state: State,
+    observed: Observed | None,
+    options: PlanOptions,
+) -> Plan:
+    problems = _check_options(desired, state, options)
+    names = sorted(set(desired) | set(state.voices))
+    if options.targets:
+        names = [n for n in names if matches(f"voice.{n}", options.targets)]
+    known_ids = {r.job_id for r in state.voices.values() if r.job_id}
+    changes: list[ResourceChange] = []
+    for name in names:
+        want = None if options.destroy else desired.get(name)
+        record = state.voices.get(name)
+        forced = matches(f"voice.{name}", options.replace)
+        if record is None:
+            if want is not None:
+                changes.append(decide_new(want))
+        elif want is None:
+            changes.append(decide_removed(record, observed, options.destroy))
+        elif record.job_id is None:
+            changes.append(decide_interrupted_create(want, record, observed, known_ids))
+        else:
+            changes.append(decide_recorded(want, record, observed, forced=forced))
+    problems += _guard_prevent_destroy(changes)
+    problems += _guard_duplicates(changes, desired, observed, known_ids)
+    if problems:
+        raise PlanError(problems)
+    return Plan(
+        changes=tuple(changes),
+        state_serial=state.serial,
+        state_lineage=state.lineage,
+        config_digest=options.config_digest,
+        refreshed=observed is not None,
+        destroy=options.destroy,
+        targets=options.targets,
+        created_at=options.created_at,
+    )
+
+
+def _check_options(
+    desired: Mapping[str, DesiredVoice], state: State, options: PlanOptions
+) -> list[str]:
+    problems = []
+    addresses = [f"voice.{n}" for n in set(desired) | set(state.voices)]
+    for flag, patterns in (("--target", options.targets), ("--replace", options.replace)):
+        for pattern in patterns:
+            if not any(fnmatch.fnmatchcase(a, pattern) for a in addresses):
+                problems.append(f"{flag} {pattern}: matches no voice in the configuration or state")
+    for pattern in options.replace:
+        for name in desired:
+            if fnmatch.fnmatchcase(f"voice.{name}", pattern) and name not in state.voices:
+                problems.append(f"--replace {pattern}: voice.{name} has no job to replace yet")
+    names: dict[str, str] = {}
+    for name in sorted(desired):
+        voice_name = desired[name].voice_name
+        if voice_name in names:
+            problems.append(
+                f"voice.{names[voice_name]} and voice.{name} both use voice_name {voice_name!r}: "
+                "each voice needs its own, or jobs could not be told apart"
+            )
+        names.setdefault(voice_name, name)
+    return problems
+
+
+def _guard_prevent_destroy(changes: list[ResourceChange]) -> list[str]:
+    return [
+        f"{c.address}: lifecycle.prevent_destroy forbids "
+        f"{'destroying' if c.action is Action.DELETE else 'replacing'} it "
+        f"(job {c.remote.job_id or '?'}); set prevent_destroy: false and apply first if you "
+        "really mean it"
+        for c in changes
+        if c.action in (Action.DELETE, Action.REPLACE) and c.prevents_destroy
+    ]
+
+
+def _guard_duplicates(
+    changes: list[ResourceChange],
+    desired: Mapping[str, DesiredVoice],
+    observed: Observed | None,
+    known_ids: set[str],
+) -> list[str]:
+    """Never plan a second paid job for a voice_name MetaStudio already has."""
+    if observed is None:
+        return []
+    problems = []
+    for change in changes:
+        if change.action not in (Action.CREATE, Action.REPLACE) or change.name not in desired:
+            continue
+        voice_name = desired[change.name].voice_name
+        strangers = [
+            job
+            for job in observed.named(voice_name)
+            if job.job_id not in known_ids and job.job_id != change.adopt_job_id
+        ]
+        if strangers and change.reason.value != "recover_create":
+            job = strangers[-1]
+            problems.append(
+                f"{change.address}: MetaStudio already has job {job.job_id} ({job.state}) named "
+                f"{voice_name!r} that the state does not know; adopt it with "
+                f"`reconciler import {change.address} {job.job_id}` or choose another voice_name"
+            )
+    return problems
