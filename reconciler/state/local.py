@@ -8,7 +8,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from reconciler.state.atomic import atomic_write, remove_stray_temps
+from reconciler.fsutil import atomic_write, remove_stray_temps
 from reconciler.state.codec import decode, encode
 from reconciler.state.errors import StateError
 from reconciler.state.lockinfo import Confirm, LockInfo

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import __version__
-from reconciler.state.atomic import atomic_write
+from reconciler.fsutil import atomic_write
 from reconciler.state.jsonvalues import required, typed
 from reconciler.state.timestamps import rfc3339
 

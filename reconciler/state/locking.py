@@ -10,7 +10,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from reconciler.state.atomic import remove_stray_temps
+from reconciler.fsutil import remove_stray_temps
 from reconciler.state.errors import LockError
 from reconciler.state.lockinfo import (
     Confirm,
