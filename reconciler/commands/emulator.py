@@ -1,0 +1,140 @@
+"""``reconciler emulator serve``: run the local MetaStudio + OBS stand-in until signalled."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from reconciler.emulator import Credential, Emulator, EmulatorConfig, FaultPlan
+from reconciler.environment import Environment
+from reconciler.errors import UsageError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "emulator", help="run a local MetaStudio emulator for tests and demos"
+    )
+    verbs = parser.add_subparsers(dest="emulator_command", metavar="VERB")
+    verbs.required = True
+    serve = verbs.add_parser("serve", help="serve the emulator over HTTP until interrupted")
+    serve.add_argument("--host", default="127.0.0.1", help="listen address (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=0, help="listen port; 0 picks a free one")
+    serve.add_argument("--data-dir", type=Path, required=True, help="where jobs and objects live")
+    serve.add_argument("--ak", help="access key (default: $HUAWEICLOUD_SDK_AK)")
+    serve.add_argument("--sk", help="secret key (default: $HUAWEICLOUD_SDK_SK)")
+    serve.add_argument("--project-id", help="project id (default: $HUAWEICLOUD_SDK_PROJECT_ID)")
+    serve.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        metavar="TOKEN[=PROJECT_ID]",
+        help="accept this X-Auth-Token (repeatable); its project defaults to --project-id",
+    )
+    serve.add_argument("--seconds-per-state", type=float, default=0.0, metavar="S")
+    serve.add_argument("--url-ttl", type=float, default=3600.0, metavar="S")
+    serve.add_argument("--tts-delay", type=float, default=0.0, metavar="S")
+    serve.add_argument("--faults", metavar="SPEC", help="fault plan: inline JSON or a JSON file")
+    serve.add_argument("--fault-seed", type=int, default=0, metavar="N")
+    serve.add_argument(
+        "--allow-remote", action="store_true", help="allow listening on a non-loopback address"
+    )
+    serve.set_defaults(handler=run)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _credentials(args: argparse.Namespace, env: Environment) -> list[Credential]:
+    ak = args.ak or env.environ.get("HUAWEICLOUD_SDK_AK")
+    sk = args.sk or env.environ.get("HUAWEICLOUD_SDK_SK")
+    if not ak and not sk:
+        return []
+    if not ak or not sk:
+        raise UsageError("give both an access key and a secret key (--ak/--sk or environment)")
+    project = args.project_id or env.environ.get("HUAWEICLOUD_SDK_PROJECT_ID")
+    if not project:
+        raise UsageError(
+            "an AK/SK needs a project: pass --project-id or set HUAWEICLOUD_SDK_PROJECT_ID"
+        )
+    token = env.environ.get("HUAWEICLOUD_SDK_SECURITY_TOKEN") or None
+    return [Credential(ak=ak, sk=sk, project_id=project, security_token=token)]
+
+
+def _tokens(args: argparse.Namespace, env: Environment) -> dict[str, str]:
+    default_project = args.project_id or env.environ.get("HUAWEICLOUD_SDK_PROJECT_ID")
+    tokens = {}
+    for spec in args.token:
+        token, _, project = spec.partition("=")
+        project = project or default_project or ""
+        if not token or not project:
+            raise UsageError("--token needs a project: use TOKEN=PROJECT_ID or --project-id")
+        tokens[token] = project
+    return tokens
+
+
+def build_config(args: argparse.Namespace, env: Environment) -> EmulatorConfig:
+    if not _is_loopback(args.host) and not args.allow_remote:
+        raise UsageError(f"refusing to listen on non-loopback {args.host}; add --allow-remote")
+    credentials, tokens = _credentials(args, env), _tokens(args, env)
+    if not credentials and not tokens:
+        raise UsageError(
+            "no credentials: pass --ak/--sk/--project-id, set HUAWEICLOUD_SDK_AK/SK/PROJECT_ID, "
+            "or give --token"
+        )
+    try:
+        faults = FaultPlan.load(args.faults) if args.faults else FaultPlan()
+    except (OSError, ValueError) as error:
+        raise UsageError(f"bad --faults: {error}") from None
+    return EmulatorConfig(
+        data_dir=args.data_dir,
+        credentials=credentials,
+        tokens=tokens,
+        seconds_per_state=args.seconds_per_state,
+        url_ttl_seconds=args.url_ttl,
+        tts_delay_seconds=args.tts_delay,
+        faults=faults,
+        seed=args.fault_seed,
+    )
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    config = build_config(args, env)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    # Signal handlers can only be installed from the main thread (in-process tests may not be).
+    in_main = threading.current_thread() is threading.main_thread()
+    signals = (signal.SIGINT, signal.SIGTERM) if in_main else ()
+    previous = {sig: signal.signal(sig, on_signal) for sig in signals}
+    try:
+        try:
+            emulator = Emulator(config, host=args.host, port=args.port)
+        except OSError as error:
+            raise UsageError(f"cannot use data directory {args.data_dir}: {error}") from None
+        try:
+            emulator.start()
+        except OSError as error:
+            raise UsageError(f"cannot listen on {args.host}:{args.port}: {error}") from None
+        env.out(f"MetaStudio emulator listening on {emulator.base_url} (data: {args.data_dir})")
+        try:
+            while not stop.wait(0.5):
+                pass
+        finally:
+            emulator.stop()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0

@@ -1,0 +1,145 @@
+"""The emulator's shared state and the operations every API module needs.
+
+One re-entrant lock guards the store: requests are short, and a single lock makes every
+mutation plus its write to disk atomic with respect to the other request threads.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+from reconciler.emulator import keys, lifecycle
+from reconciler.emulator.audit import audit_job
+from reconciler.emulator.config import EmulatorConfig
+from reconciler.emulator.errors import unknown_job
+from reconciler.emulator.faults import FaultInjector
+from reconciler.emulator.model import Job
+from reconciler.emulator.presign import UrlSigner
+from reconciler.emulator.stats import Stats
+from reconciler.emulator.store import Store
+from reconciler.emulator.wire import Request, Response
+
+
+def rfc3339(at: float) -> str:
+    return datetime.fromtimestamp(int(at), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Core:
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.store = Store(config.data_dir)
+        self.signer = UrlSigner(self.store.url_secret)
+        self.stats = Stats()
+        self.faults = FaultInjector(config.faults, config.seed)
+        self.lock = threading.RLock()
+        self.stopping = threading.Event()
+        self._inflight = 0
+        self._idle = threading.Condition()
+
+    def now(self) -> float:
+        return time.time()
+
+    @contextmanager
+    def request_scope(self) -> Iterator[None]:
+        with self._idle:
+            self._inflight += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._inflight -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._inflight == 0, timeout)
+
+    # Jobs -------------------------------------------------------------------------------
+
+    def job(self, project_id: str, job_id: str) -> Job:
+        """The job as of now (due transitions applied); callers hold the lock."""
+        job = self.store.jobs.get(job_id)
+        if job is None or job.project_id != project_id:
+            raise unknown_job(job_id)
+        self.settle([job])
+        return job
+
+    def project_jobs(self, project_id: str) -> list[Job]:
+        jobs = [job for job in self.store.jobs.values() if job.project_id == project_id]
+        self.settle(jobs)
+        return jobs
+
+    def settle(self, jobs: Iterable[Job]) -> None:
+        """Apply time-based transitions and persist the jobs that moved."""
+        now, per_state = self.now(), self.config.seconds_per_state
+        moved = [
+            job.job_id
+            for job in jobs
+            if lifecycle.advance_due(job, now, per_state, self.audit, self.create_asset)
+        ]
+        if moved:
+            self.store.save_jobs(moved)
+
+    def step(self, job: Job) -> bool:
+        moved = lifecycle.step(job, self.now(), self.audit, self.create_asset)
+        if moved:
+            self.store.save_jobs([job.job_id])
+        return moved
+
+    def audit(self, job: Job) -> list[dict[str, str]]:
+        return audit_job(job, self.store)
+
+    def create_asset(self, job: Job, at: float, *, save: bool = True) -> str:
+        asset_id = job.asset_id or str(uuid.uuid4())
+        self.store.assets[asset_id] = {
+            "asset_id": asset_id,
+            "project_id": job.project_id,
+            "asset_name": job.attrs.get("voice_name", ""),
+            "asset_description": job.attrs.get("description", ""),
+            "asset_type": "VOICE_MODEL",
+            "asset_state": "ACTIVED",
+            "create_time": rfc3339(at),
+            "update_time": rfc3339(at),
+            "tags": [],
+            "asset_extra_meta": {
+                "voice_model_meta": {
+                    "sex": job.attrs.get("sex", "UNKNOW"),
+                    "language": job.attrs.get("language", "CN"),
+                    "job_id": job.job_id,
+                }
+            },
+        }
+        if save:
+            self.store.save_assets()
+        return asset_id
+
+    # Presigned URLs ---------------------------------------------------------------------
+
+    def expires(self) -> int:
+        return int(self.now() + self.config.url_ttl_seconds)
+
+    def object_url(self, base: str, job_id: str, key: str, method: str = "PUT") -> str:
+        bound = keys.bound_type(key) if method == "PUT" else keys.ANY_TYPE
+        path = f"/_obs/{job_id}/{key}"
+        return self.signer.url(base, method, path, bound, self.expires())
+
+    def job_info(self, job: Job, base: str) -> dict[str, Any]:
+        info = job.info()
+        if keys.LETTER_KEY in job.objects:
+            info["voice_authorization_url"] = self.object_url(
+                base, job.job_id, keys.LETTER_KEY, "GET"
+            )
+        if keys.PACKAGE_KEY in job.objects:
+            info["training_input_source_url"] = self.object_url(
+                base, job.job_id, keys.PACKAGE_KEY, "GET"
+            )
+        return info
+
+
+Handler = Callable[[Core, Request], Response]

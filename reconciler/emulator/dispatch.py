@@ -1,0 +1,71 @@
+"""The /v1 request flow: count, inject faults, authenticate, route, answer."""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import parse_qsl, unquote
+
+from reconciler.emulator import faulting, routes
+from reconciler.emulator.auth import authenticate
+from reconciler.emulator.core import Core
+from reconciler.emulator.errors import INTERNAL_ERROR, ApiError
+from reconciler.emulator.faults import Decision
+from reconciler.emulator.wire import Exchange, Request, Response, api_error_response
+
+MAX_API_BODY = 8 << 20
+_V1 = re.compile(r"^/v1/(?P<project>[^/]+)/(?P<rest>.*)$")
+log = logging.getLogger(__name__)
+
+
+def render_json_error(
+    status: int, code: str, message: str, request_id: str, headers: dict[str, str]
+) -> Response:
+    return api_error_response(ApiError(status, code, message, headers), request_id)
+
+
+def handle_api(core: Core, exchange: Exchange) -> None:
+    match = _V1.match(exchange.raw_path)
+    resolved = routes.resolve(exchange.method, match["rest"]) if match else routes.NOT_FOUND
+    core.stats.count(resolved.operation)
+    try:
+        body = exchange.read_body(MAX_API_BODY)
+    except ApiError as error:
+        exchange.send(api_error_response(error, exchange.request_id))
+        return
+    decision = core.faults.decide(resolved.operation) if resolved.handler else Decision()
+    if faulting.before(core, exchange, decision, render_json_error):
+        return
+    request = Request(
+        method=exchange.method,
+        path=exchange.raw_path,
+        query=parse_qsl(exchange.query_string, keep_blank_values=True),
+        headers=exchange.headers_map,
+        body=body,
+        request_id=exchange.request_id,
+        base_url=exchange.base_url,
+        project_id=unquote(match["project"]) if match else "",
+        params=resolved.params,
+    )
+    response = _respond(core, request, resolved)
+    if decision.fault == "drop_response" and response.status == 200:
+        # The work is done and persisted; the client just never hears about it.
+        exchange.reset()
+        return
+    exchange.send(response)
+
+
+def _respond(core: Core, request: Request, resolved: routes.Resolved) -> Response:
+    try:
+        if request.project_id:  # without a project in the path there is nothing to check
+            authenticate(core.config, request, core.now())
+        if resolved.error is not None:
+            raise resolved.error
+        assert resolved.handler is not None
+        return resolved.handler(core, request)
+    except ApiError as error:
+        return api_error_response(error, request.request_id)
+    except Exception:
+        log.exception("emulator bug while handling %s %s", request.method, request.path)
+        bug = ApiError(500, INTERNAL_ERROR, "Internal server error")
+        return api_error_response(bug, request.request_id)

@@ -1,0 +1,95 @@
+"""The /v1/{project_id}/ routing table: path + method -> operation name and handler."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from reconciler.emulator import api_assets, api_jobs, api_tts, api_uploads
+from reconciler.emulator.core import Handler
+from reconciler.emulator.errors import API_NOT_FOUND, METHOD_NOT_ALLOWED, ApiError
+
+UNKNOWN = "unknown"
+_USER = "voice-training-manage/user"
+_JOB = rf"{_USER}/jobs/(?P<job_id>[^/]+)"
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: re.Pattern[str]
+    methods: Mapping[str, tuple[str, Handler]]
+
+
+def _route(pattern: str, **methods: tuple[str, Handler]) -> Route:
+    return Route(re.compile(f"^{pattern}$"), methods)
+
+
+ROUTES = (
+    _route(f"{_USER}/basic-jobs", POST=("create_basic_job", api_jobs.create_handler("BASIC"))),
+    _route(f"{_USER}/middle-jobs", POST=("create_middle_job", api_jobs.create_handler("MIDDLE"))),
+    _route(
+        f"{_USER}/advance-jobs", POST=("create_advance_job", api_jobs.create_handler("ADVANCE"))
+    ),
+    _route(
+        f"{_USER}/third-party-jobs",
+        POST=("create_third_party_job", api_jobs.create_handler("THIRD_PARTY")),
+    ),
+    _route(f"{_USER}/jobs", GET=("list_jobs", api_jobs.list_jobs)),
+    _route(
+        _JOB,
+        GET=("show_job", api_jobs.show_job),
+        POST=("commit_job", api_jobs.commit_job),
+        DELETE=("delete_job", api_jobs.delete_job),
+    ),
+    _route(f"{_JOB}/op-logs", GET=("list_op_logs", api_jobs.list_op_logs)),
+    _route(
+        f"{_JOB}/uploading-address-url",
+        GET=("show_uploading_address", api_uploads.show_uploading_address),
+    ),
+    _route(f"{_JOB}/audit-result", GET=("show_audit_result", api_jobs.show_audit_result)),
+    _route(
+        f"{_JOB}/review-attachment-uploading-address-url",
+        GET=("show_review_attachment_address", api_uploads.show_review_attachment_address),
+    ),
+    _route(
+        f"{_USER}/training-segment",
+        POST=("confirm_segment", api_uploads.confirm_segment),
+        GET=("show_segment_info", api_uploads.show_segment_info),
+    ),
+    _route("ttsc/audition", POST=("create_tts_audition", api_tts.create_tts_audition)),
+    _route(
+        "ttsc/audition-file/(?P<job_id>[^/]+)",
+        GET=("show_tts_audition_file", api_tts.show_tts_audition_file),
+    ),
+    _route("digital-assets", GET=("list_assets", api_assets.list_assets)),
+    _route("digital-assets/(?P<asset_id>[^/]+)", GET=("show_asset", api_assets.show_asset)),
+)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    operation: str = UNKNOWN
+    handler: Handler | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    error: ApiError | None = None
+
+
+NOT_FOUND = Resolved(error=ApiError(400, API_NOT_FOUND, "SR.api not found"))
+
+
+def resolve(method: str, rest: str) -> Resolved:
+    """``rest`` is the raw path after ``/v1/{project_id}/``."""
+    for route in ROUTES:
+        match = route.pattern.match(rest)
+        if not match:
+            continue
+        if method not in route.methods:
+            allowed = ", ".join(sorted(route.methods))
+            message = f"SR.method not allowed: {method} (allowed: {allowed})"
+            return Resolved(error=ApiError(400, METHOD_NOT_ALLOWED, message))
+        operation, handler = route.methods[method]
+        params = {name: unquote(value) for name, value in match.groupdict().items()}
+        return Resolved(operation, handler, params)
+    return NOT_FOUND

@@ -1,0 +1,141 @@
+"""List jobs: filters, sort order, stable paging, count; bulk seeding speed."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from reconciler.emulator import Emulator
+from tests.emulator.conftest import MakeEmulator
+from tests.emulator.helpers import OTHER_PROJECT, USER, Api
+
+BASE = 1_700_000_000
+
+
+@pytest.fixture
+def emu(make_emulator: MakeEmulator) -> Emulator:
+    # Seeded jobs in WAITING would otherwise train to SUCCEED on the first read.
+    return make_emulator(seconds_per_state=-1)
+
+
+def _seed(emu: Emulator) -> list[str]:
+    jobs: list[dict[str, Any]] = []
+    for i in range(30):
+        jobs.append(
+            {
+                "job_id": f"job-{i:02d}",
+                "voice_name": f"voice-{i % 10}",
+                "state": ("CREATING", "FAILED", "WAITING")[i % 3],
+                "job_type": ("BASIC", "MIDDLE")[i % 2],
+                "tag": "NEWS" if i < 5 else "LIVE",
+                "batch_name": "even" if i % 2 == 0 else "odd",
+                # pairs of jobs share a create time, so the job_id tie-break matters
+                "create_time": BASE + (i // 2) * 60,
+                "lastupdate_time": BASE + 10_000 - i,
+            }
+        )
+    jobs.append({"job_id": "elsewhere", "project_id": OTHER_PROJECT, "voice_name": "voice-1"})
+    return emu.seed_jobs(jobs)
+
+
+def _list(api: Api, **params: str) -> dict[str, Any]:
+    result: dict[str, Any] = api.ok("GET", f"{USER}/jobs", query=sorted(params.items()))
+    return result
+
+
+def _ids(result: dict[str, Any]) -> list[str]:
+    return [job["job_id"] for job in result["jobs"]]
+
+
+def test_default_page_is_ten_newest_first(emu: Emulator, api: Api) -> None:
+    _seed(emu)
+    result = _list(api)
+    assert result["count"] == 30  # the other project's job is invisible
+    assert _ids(result) == [f"job-{i:02d}" for i in range(29, 19, -1)]
+
+
+def test_paging_is_stable_and_complete(emu: Emulator, api: Api) -> None:
+    _seed(emu)
+    seen = []
+    for offset in range(0, 30, 7):
+        seen += _ids(_list(api, offset=str(offset), limit="7", sort_dir="asc"))
+    assert seen == [f"job-{i:02d}" for i in range(30)]
+    assert _list(api, offset="100")["jobs"] == []
+
+
+def test_filters(emu: Emulator, api: Api) -> None:
+    _seed(emu)
+    assert _list(api, state="FAILED,WAITING", limit="100")["count"] == 20
+    assert _list(api, voice_name="voice-3")["count"] == 3
+    assert _list(api, voice_name="voice")["count"] == 0  # exact match, not substring
+    assert _list(api, tag="NEWS")["count"] == 5
+    assert _list(api, job_type="MIDDLE")["count"] == 15
+    assert _list(api, batch_name="even")["count"] == 15
+    assert _ids(_list(api, job_id="job-07")) == ["job-07"]
+    combined = _list(api, state="CREATING", job_type="BASIC", limit="100")
+    assert {job["job_id"] for job in combined["jobs"]} == {
+        f"job-{i:02d}" for i in (0, 6, 12, 18, 24)
+    }
+
+
+def test_time_ranges_and_update_sort(emu: Emulator, api: Api) -> None:
+    _seed(emu)
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(BASE + 14 * 60))
+    result = _list(api, create_since=since, sort_dir="asc")
+    assert _ids(result) == ["job-28", "job-29"]
+    until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(BASE))
+    assert _ids(_list(api, create_until=until, sort_dir="asc")) == ["job-00", "job-01"]
+    by_update = _list(api, sort_key="update_time", sort_dir="desc", limit="3")
+    assert _ids(by_update) == ["job-00", "job-01", "job-02"]
+    upd = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(BASE + 10_000 - 1))
+    assert _list(api, update_since=upd)["count"] == 2
+
+
+def test_bad_list_parameters(api: Api) -> None:
+    for params in (
+        {"limit": "0"},
+        {"limit": "101"},
+        {"offset": "-1"},
+        {"state": "NOPE"},
+        {"sort_key": "name"},
+        {"sort_dir": "up"},
+        {"create_since": "yesterday"},
+        {"job_type": "PLATINUM"},
+    ):
+        response = api.call("GET", f"{USER}/jobs", query=sorted(params.items()))
+        assert response.status_code == 400, params
+        assert response.json()["error_code"] == "MSS.00000003"
+
+
+def test_seeding_ten_thousand_jobs_is_fast(emu: Emulator, api: Api) -> None:
+    records = [
+        {"voice_name": f"v{i}", "state": "SUCCEED" if i % 4 == 0 else "CREATING"}
+        for i in range(10_000)
+    ]
+    started = time.perf_counter()
+    ids = emu.seed_jobs(records)
+    elapsed = time.perf_counter() - started
+    assert len(ids) == 10_000
+    assert elapsed < 1.0, elapsed
+    started = time.perf_counter()
+    result = _list(api, limit="100", state="SUCCEED")
+    assert time.perf_counter() - started < 1.0
+    assert result["count"] == 2_500 and len(result["jobs"]) == 100
+    assert all("asset_id" in job for job in result["jobs"])
+
+
+def test_seed_over_http(emu: Emulator, api: Api) -> None:
+    import requests
+
+    response = requests.post(
+        f"{emu.base_url}/_emulator/jobs",
+        json=[{"voice_name": "a"}, {"voice_name": "b"}],
+        timeout=10,
+    )
+    assert response.status_code == 200
+    assert len(response.json()["job_ids"]) == 2
+    assert _list(api)["count"] == 2
+    bad = requests.post(f"{emu.base_url}/_emulator/jobs", json=[{"state": "NOPE"}], timeout=10)
+    assert bad.status_code == 400
