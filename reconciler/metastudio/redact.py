@@ -6,6 +6,8 @@ might print a URL prints it through ``redact_url``.
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
@@ -36,3 +38,33 @@ class SignedUrl:
 
 def optional_url(value: object) -> SignedUrl | None:
     return SignedUrl(value) if isinstance(value, str) and value else None
+
+
+_QUERY = re.compile(r"\?[^\s\"']*")
+
+
+def _strip_queries(value: object) -> object:
+    return _QUERY.sub("?" + REDACTED, value) if isinstance(value, str) and "?" in value else value
+
+
+class QueryRedactingFilter(logging.Filter):
+    """urllib3 logs every request line at DEBUG, presigned query string included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_strip_queries(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {key: _strip_queries(arg) for key, arg in record.args.items()}
+        record.msg = _strip_queries(record.msg)
+        return True
+
+
+_FILTER = QueryRedactingFilter()
+
+
+def guard_http_logs() -> None:
+    """Idempotent: attach the filter to the loggers that print request lines."""
+    for name in ("urllib3.connectionpool", "urllib3.connection", "requests"):
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

@@ -21,6 +21,7 @@ from reconciler.metastudio.credentials import AkSkCredentials, Credentials, Toke
 from reconciler.metastudio.errors import MetaStudioError, OutcomeUnknownError, TransportError
 from reconciler.metastudio.operations import Operation, Retry
 from reconciler.metastudio.policy import RateLimits, RetryPolicy, parse_retry_after
+from reconciler.metastudio.redact import guard_http_logs
 
 log = logging.getLogger("reconciler.metastudio")
 
@@ -37,6 +38,7 @@ class _BlockAdapter(HTTPAdapter):
 
 
 def new_session(pool_size: int = 16) -> requests.Session:
+    guard_http_logs()
     session = requests.Session()
     adapter = _BlockAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
     session.mount("https://", adapter)

@@ -1,0 +1,63 @@
+"""Training data and emulator admin calls shared by the client tests."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from reconciler.wav import make_wav
+
+
+def sentence_zip(
+    path: Path, count: int, seconds: float = 0.3, overrides: dict[int, bytes] | None = None
+) -> Path:
+    wav = make_wav(seconds)
+    with zipfile.ZipFile(path, "w") as archive:
+        for i in range(count):
+            archive.writestr(f"{i}.wav", (overrides or {}).get(i, wav))
+            archive.writestr(f"{i}.txt", f"sentence number {i}")
+    return path
+
+
+def long_recording_zip(path: Path, seconds: float = 1.0) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("VoiceClone.wav", make_wav(seconds))
+    return path
+
+
+def sentence_files(folder: Path, count: int, seconds: float = 0.3) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    wav = make_wav(seconds)
+    for i in range(count):
+        (folder / f"{i}.wav").write_bytes(wav)
+        (folder / f"{i}.txt").write_text(f"sentence number {i}", encoding="utf-8")
+    return folder
+
+
+def admin(base_url: str, method: str, path: str, body: Any = None) -> Any:
+    response = requests.request(method, f"{base_url}/_emulator{path}", json=body, timeout=10)
+    response.raise_for_status()
+    return response.json() if response.content else None
+
+
+def advance_until(base_url: str, job_id: str, state: str, limit: int = 20) -> str:
+    current = ""
+    for _ in range(limit):
+        current = admin(base_url, "POST", f"/jobs/{job_id}/advance")["state"]
+        if current == state:
+            return current
+    raise AssertionError(f"job {job_id} stopped at {current}, never reached {state}")
+
+
+def stats(base_url: str) -> dict[str, int]:
+    return dict(admin(base_url, "GET", "/stats")["operations"])
+
+
+def is_wav(blob: bytes) -> bool:
+    from reconciler.wav import read_wav_info
+
+    return read_wav_info(io.BytesIO(blob), len(blob)).duration_seconds > 0
