@@ -5,15 +5,23 @@ from __future__ import annotations
 import argparse
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 from reconciler import __version__
 from reconciler.commands import command_modules
 from reconciler.environment import Environment
-from reconciler.errors import ExitStatus, ReconcilerError
+from reconciler.errors import ExitStatus, ReconcilerError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors become UsageError, printed like every other error (and to env.stderr)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}", hint=f"see '{self.prog} --help'")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="reconciler",
         description="Declarative plan/apply for Huawei Cloud MetaStudio voice-model training.",
     )
@@ -33,8 +41,11 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exit_:  # argparse already printed its one-line usage error
-        return int(exit_.code or 0) if exit_.code in (0, None) else int(ExitStatus.ERROR)
+    except UsageError as error:
+        env.err(f"Error: {error}")
+        return int(ExitStatus.ERROR)
+    except SystemExit as exit_:  # --help and --version print and exit 0
+        return int(exit_.code or 0)
     if args.debug:
         import logging
 

@@ -1,0 +1,111 @@
+"""reconciler validate: is this config applicable, training data included?"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from reconciler.config import ConfigCheck, Diagnostic, check_config, display_path
+from reconciler.data import DEFAULT_BIT_DEPTHS, DEFAULT_SAMPLE_RATES, preflight
+from reconciler.environment import Environment
+from reconciler.errors import ExitStatus
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        message = f"expected comma-separated numbers, got {text!r}"
+        raise argparse.ArgumentTypeError(message) from None
+    if not values:
+        raise argparse.ArgumentTypeError("expected at least one number")
+    return values
+
+
+def _listed(values: tuple[int, ...]) -> str:
+    return ",".join(str(value) for value in values)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="check the YAML and its training data without touching MetaStudio",
+        description="Check the configuration and its training data; exit 1 on any error.",
+    )
+    parser.add_argument("path", nargs="?", default=".", help="config file or directory (.)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--strict", action="store_true", help="fail on warnings too")
+    parser.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="accept data and symlinks that lead outside the config directory",
+    )
+    parser.add_argument(
+        "--sample-rates",
+        type=_numbers,
+        default=DEFAULT_SAMPLE_RATES,
+        metavar="HZ,...",
+        help=f"allowed wav sample rates (default: {_listed(DEFAULT_SAMPLE_RATES)})",
+    )
+    parser.add_argument(
+        "--bit-depths",
+        type=_numbers,
+        default=DEFAULT_BIT_DEPTHS,
+        metavar="BITS,...",
+        help=f"allowed wav bit depths (default: {_listed(DEFAULT_BIT_DEPTHS)})",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    check = check_config(env.cwd / args.path)
+    diagnostics = list(check.diagnostics)
+    if check.config is not None:
+        diagnostics += preflight(
+            check.config,
+            allow_outside=args.allow_outside,
+            allowed_sample_rates=args.sample_rates,
+            allowed_bit_depths=args.bit_depths,
+        )
+    diagnostics.sort(key=Diagnostic.sort_key)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    valid = errors == 0 and not (args.strict and warnings)
+    if args.format == "json":
+        env.out(json.dumps(_report(check, diagnostics, valid, env.cwd), indent=2))
+    else:
+        for diagnostic in diagnostics:
+            prefix = "" if diagnostic.is_error else "warning: "
+            env.err(prefix + diagnostic.format(env.cwd))
+        _summary(env, check, errors, warnings, valid, args.strict)
+    return int(ExitStatus.OK if valid else ExitStatus.ERROR)
+
+
+def _summary(
+    env: Environment, check: ConfigCheck, errors: int, warnings: int, valid: bool, strict: bool
+) -> None:
+    warned = f" ({_count(warnings, 'warning')})" if warnings else ""
+    if valid:
+        voices = len(check.config.voices) if check.config else 0
+        files = _count(len(check.files), "file")
+        env.out(f"Valid: {_count(voices, 'voice')} in {files}{warned}.")
+    else:
+        because = " (--strict)" if strict and not errors else ""
+        env.err(f"Invalid: {_count(errors, 'error')}{warned}{because}.")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _report(
+    check: ConfigCheck, diagnostics: list[Diagnostic], valid: bool, cwd: Path
+) -> dict[str, Any]:
+    return {
+        "valid": valid,
+        "voices": len(check.config.voices) if check.config else 0,
+        "files": [display_path(file, cwd) for file in check.files],
+        "diagnostics": [d.to_dict(cwd) for d in diagnostics],
+    }

@@ -1,0 +1,22 @@
+"""Desired state from YAML: located loading, JSON Schema validation, the VoiceSpec model."""
+
+from reconciler.config.check import ConfigCheck, check_config, config_files, load_config
+from reconciler.config.diagnostics import Diagnostic, InvalidConfig, Location, display_path
+from reconciler.config.model import EDITIONS, Config, DataSource, Edition, Provider, VoiceSpec
+
+__all__ = [
+    "EDITIONS",
+    "Config",
+    "ConfigCheck",
+    "DataSource",
+    "Diagnostic",
+    "Edition",
+    "InvalidConfig",
+    "Location",
+    "Provider",
+    "VoiceSpec",
+    "check_config",
+    "config_files",
+    "display_path",
+    "load_config",
+]

@@ -1,0 +1,177 @@
+"""From schema-checked documents to one Config: file merging, defaults, cross-field rules.
+
+The schema sees one file at a time and cannot know that `edition` came from `defaults` or
+that a voice is also defined in another file; those rules live here, located all the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reconciler.config.diagnostics import Diagnostic, Location, display_path
+from reconciler.config.loader import Document, NodePath
+from reconciler.config.model import Config, DataSource, Provider, VoiceSpec
+
+SINGLE_SECTIONS = ("provider", "state", "defaults")
+DEFAULT_STATE_PATH = "reconciler.state.json"
+LONG_ONLY_EDITIONS = ("premium", "third-party")
+
+
+@dataclass(frozen=True)
+class _Field:
+    value: Any
+    document: Document
+    path: NodePath  # inside the document: ("defaults", "edition") or ("voices", n, "edition")
+
+    def location(self, *sub: str) -> Location:
+        return self.document.location((*self.path, *sub))
+
+
+class _Assembler:
+    def __init__(self, root_dir: Path, documents: list[Document]) -> None:
+        self.root_dir = root_dir
+        self.documents = [d for d in documents if isinstance(d.data, dict)]
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, location: Location, path: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic.at(location, path, message))
+
+    def where(self, location: Location) -> str:
+        return f"{display_path(location.file, self.root_dir)}:{location.line}:{location.column}"
+
+    def section(self, name: str) -> _Field | None:
+        found = [d for d in self.documents if name in d.data]
+        for later in found[1:]:
+            first = self.where(found[0].location((name,), key=True))
+            message = f"{name} is already defined at {first}; define it in one file only"
+            self.error(later.location((name,), key=True), name, message)
+        return _Field(found[0].data[name], found[0], (name,)) if found else None
+
+    def voices(self) -> dict[str, _Field]:
+        voices: dict[str, _Field] = {}
+        for document in self.documents:
+            entries = document.data.get("voices")
+            for name, raw in entries.items() if isinstance(entries, dict) else ():
+                here = document.location(("voices", name), key=True)
+                if name in voices:
+                    first = self.where(voices[name].document.location(("voices", name), key=True))
+                    message = f"voice '{name}' is defined twice: here and at {first}"
+                    self.error(here, f"voices.{name}", message)
+                    continue
+                voices[name] = _Field(raw, document, ("voices", name))
+        return voices
+
+    def resolve(self, name: str, voice: _Field, defaults: _Field | None) -> dict[str, _Field]:
+        fields: dict[str, _Field] = {}
+        if defaults is not None and isinstance(defaults.value, dict):
+            for key, value in defaults.value.items():
+                fields[key] = _Field(value, defaults.document, (*defaults.path, key))
+        for key, value in voice.value.items():
+            fields[key] = _Field(value, voice.document, (*voice.path, key))
+        for required in ("edition", "data"):
+            if required not in fields:
+                message = f"missing required field '{required}' (set it here or under defaults)"
+                self.error(voice.document.location(voice.path, key=True), f"voices.{name}", message)
+        edition, data = fields.get("edition"), fields.get("data")
+        if (
+            edition is not None
+            and data is not None
+            and edition.value in LONG_ONLY_EDITIONS
+            and isinstance(data.value, dict)
+            and "segments" in data.value
+            and edition.path[0] != data.path[0]  # same mapping: the schema already said so
+        ):
+            message = (
+                f"segments is only for the basic and advanced editions, and this voice is "
+                f"{edition.value} (set at {self.where(edition.location())}): "
+                "use data.package or data.dir with one long recording"
+            )
+            self.error(data.location("segments"), f"voices.{name}.data.segments", message)
+        return fields
+
+    def check_voice_names(self, resolved: dict[str, dict[str, _Field]]) -> None:
+        owners: dict[str, str] = {}
+        for name, fields in resolved.items():
+            voice_name = fields.get("voice_name")
+            if voice_name is None or not isinstance(voice_name.value, str):
+                continue
+            other = owners.setdefault(voice_name.value, name)
+            if other != name:
+                message = (
+                    f"voice_name {voice_name.value!r} is also used by voice.{other}; "
+                    "MetaStudio jobs are matched by voice_name, so each voice needs its own"
+                )
+                self.error(voice_name.location(), f"voices.{name}.voice_name", message)
+
+
+def assemble(
+    root_dir: Path, documents: list[Document], files: tuple[Path, ...], *, clean: bool
+) -> tuple[Config | None, list[Diagnostic]]:
+    """Merge the files' documents; build the Config only if nothing anywhere is wrong."""
+    assembler = _Assembler(root_dir, documents)
+    sections = {name: assembler.section(name) for name in SINGLE_SECTIONS}
+    if sections["provider"] is None and assembler.documents:
+        message = "missing required field 'provider' (define it in one of the files)"
+        first = assembler.documents[0]
+        assembler.error(Location(first.file, 1, 1), "provider", message)
+    resolved = {
+        name: assembler.resolve(name, voice, sections["defaults"])
+        for name, voice in sorted(assembler.voices().items())
+        if isinstance(voice.value, dict)
+    }
+    assembler.check_voice_names(resolved)
+    provider, state = sections["provider"], sections["state"]
+    if not clean or assembler.diagnostics or provider is None:
+        return None, assembler.diagnostics
+    state_path = state.value.get("path", DEFAULT_STATE_PATH) if state else DEFAULT_STATE_PATH
+    config = Config(
+        root_dir=root_dir,
+        files=files,
+        provider=_provider(provider.value),
+        state_path=root_dir / state_path,
+        voices={name: _voice_spec(root_dir, name, fields) for name, fields in resolved.items()},
+    )
+    return config, []
+
+
+def _provider(raw: dict[str, Any]) -> Provider:
+    known = ("region", "endpoint", "project_id", "app_user_id")
+    extra = {key: value for key, value in raw.items() if key not in known}
+    return Provider(
+        region=raw.get("region"),
+        endpoint=raw.get("endpoint"),
+        project_id=raw.get("project_id"),
+        app_user_id=raw.get("app_user_id"),
+        extra=extra,
+    )
+
+
+def _voice_spec(root_dir: Path, name: str, fields: dict[str, _Field]) -> VoiceSpec:
+    values = {key: f.value for key, f in fields.items()}
+    locations = {key: f.location() for key, f in fields.items()}
+    for parent in ("data", "lifecycle", "preview"):
+        for key in values.get(parent, {}):
+            locations[f"{parent}.{key}"] = fields[parent].location(key)
+    (kind, declared), *_ = values["data"].items()
+    letter = values.get("authorization_letter")
+    voice = fields["voice_name"]
+    return VoiceSpec(
+        name=name,
+        edition=values["edition"],
+        voice_name=values["voice_name"],
+        data=DataSource(kind, root_dir / declared, declared),
+        sex=values.get("sex"),
+        language=values.get("language"),
+        tag=values.get("tag"),
+        description=values.get("description"),
+        phone=values.get("phone"),
+        output_language=values.get("output_language"),
+        custom_text=values.get("custom_text"),
+        authorization_letter=root_dir / letter if letter is not None else None,
+        prevent_destroy=bool(values.get("lifecycle", {}).get("prevent_destroy", False)),
+        preview_text=values.get("preview", {}).get("text"),
+        source=voice.document.location(voice.path[:2], key=True),
+        field_locations=locations,
+    )

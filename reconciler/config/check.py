@@ -1,0 +1,76 @@
+"""Load a config file or directory, collecting every problem instead of stopping at the first."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.config.assemble import assemble
+from reconciler.config.diagnostics import Diagnostic, InvalidConfig
+from reconciler.config.loader import Document, load_yaml
+from reconciler.config.model import Config
+from reconciler.config.schema import validate_document
+
+CONFIG_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class ConfigCheck:
+    config: Config | None  # None whenever there is an error
+    root_dir: Path
+    files: tuple[Path, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+
+def config_files(path: Path) -> tuple[Path, tuple[Path, ...]]:
+    """The config directory and the files to read: the file itself, or a directory's YAML."""
+    if not path.is_dir():
+        return path.parent, (path,)
+    files = sorted(
+        entry
+        for entry in path.iterdir()
+        if entry.suffix in CONFIG_SUFFIXES and not entry.name.startswith(".") and entry.is_file()
+    )
+    return path, tuple(files)
+
+
+def check_config(path: Path) -> ConfigCheck:
+    path = Path(os.path.abspath(path))
+    try:
+        root_dir, files = config_files(path)
+        missing = not path.exists()
+    except OSError as error:
+        problem = Diagnostic("error", path, None, None, "", f"cannot read: {error.strerror}")
+        return ConfigCheck(None, path.parent, (), (problem,))
+    if missing:
+        problem = Diagnostic("error", path, None, None, "", "no such file or directory")
+        return ConfigCheck(None, root_dir, (), (problem,))
+    if not files:
+        message = "no *.yaml or *.yml files in this directory"
+        problem = Diagnostic("error", path, None, None, "", message)
+        return ConfigCheck(None, root_dir, (), (problem,))
+    diagnostics: list[Diagnostic] = []
+    documents: list[Document] = []
+    for file in files:
+        document, problems = load_yaml(file)
+        diagnostics += problems
+        if document is not None:
+            diagnostics += validate_document(document)
+            documents.append(document)
+    clean = not any(d.is_error for d in diagnostics) and len(documents) == len(files)
+    config, problems = assemble(root_dir, documents, files, clean=clean)
+    diagnostics = sorted({*diagnostics, *problems}, key=Diagnostic.full_sort_key)
+    return ConfigCheck(config, root_dir, files, tuple(diagnostics))
+
+
+def load_config(path: Path, *, cwd: Path | None = None) -> Config:
+    """The validated config; InvalidConfig lists every error, paths relative to ``cwd``."""
+    check = check_config(path)
+    if check.config is None:
+        raise InvalidConfig(check.errors, cwd if cwd is not None else Path.cwd())
+    return check.config

@@ -1,0 +1,194 @@
+"""YAML text to plain data, remembering where every key and value was written.
+
+PyYAML's loaders silently keep the last of two equal keys and forget positions, so this
+composes the node graph itself and converts it: duplicate keys become located errors and
+every mapping key and value keeps its line and column for later messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from reconciler.config.diagnostics import Diagnostic, Location
+
+NodePath = tuple["str | int", ...]
+Mark = tuple[int, int]
+
+MAP_TAG = "tag:yaml.org,2002:map"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+# Guards against alias bombs ("billion laughs") and stack exhaustion from deep nesting.
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+
+@dataclass
+class Document:
+    file: Path
+    data: Any
+    value_marks: dict[NodePath, Mark] = field(default_factory=dict)
+    key_marks: dict[NodePath, Mark] = field(default_factory=dict)
+
+    def location(self, path: NodePath, *, key: bool = False) -> Location:
+        """The position of ``path`` (its key if ``key``), else of its nearest known ancestor."""
+        marks = self.key_marks if key else self.value_marks
+        for end in range(len(path), -1, -1):
+            mark = marks.get(path[:end]) or self.key_marks.get(path[:end])
+            if mark is not None:
+                return Location(self.file, *mark)
+        return Location(self.file, 1, 1)
+
+
+class _Fatal(Exception):
+    def __init__(self, mark: yaml.Mark | None, message: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+
+
+def parse_yaml(text: str, file: Path) -> tuple[Document | None, list[Diagnostic]]:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "invalid YAML"
+        context = f" ({error.context})" if error.context and error.problem else ""
+        return None, [_error_at(file, mark, f"YAML syntax error: {problem}{context}")]
+    except yaml.reader.ReaderError as error:
+        line, column = _line_column(text, error.position)
+        message = f"YAML syntax error: character {error.character:#x} is not allowed"
+        return None, [Diagnostic("error", file, line, column, "", message)]
+    except RecursionError:
+        return None, [Diagnostic("error", file, 1, 1, "", "YAML is nested too deeply")]
+    if root is None:
+        message = "the file is empty; it needs at least `version: 1`"
+        return None, [Diagnostic("error", file, 1, 1, "", message)]
+    document = Document(file, None)
+    converter = _Converter(document)
+    try:
+        document.data = converter.value(root, (), 0)
+    except _Fatal as error:
+        return None, [*converter.diagnostics, _error_at(file, error.mark, str(error))]
+    return document, converter.diagnostics
+
+
+def load_yaml(file: Path) -> tuple[Document | None, list[Diagnostic]]:
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        return None, [Diagnostic("error", file, None, None, "", f"cannot read: {error.strerror}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        byte = raw[error.start]
+        return None, [Diagnostic("error", file, line, column, "", f"not UTF-8 (byte {byte:#x})")]
+    return parse_yaml(text, file)
+
+
+def _mark(node: Node) -> Mark:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _error_at(file: Path, mark: yaml.Mark | None, message: str) -> Diagnostic:
+    if mark is None:
+        return Diagnostic("error", file, 1, 1, "", message)
+    return Diagnostic("error", file, mark.line + 1, mark.column + 1, "", message)
+
+
+def _line_column(text: str, position: int) -> Mark:
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
+class _Converter:
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.diagnostics: list[Diagnostic] = []
+        self.constructor = SafeConstructor()
+        self.nodes = 0
+        self.open: set[int] = set()  # collections being converted: a repeat means a cycle
+
+    def value(self, node: Node, path: NodePath, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Fatal(node.start_mark, f"document too large (over {MAX_NODES} values)")
+        if depth > MAX_DEPTH:
+            raise _Fatal(node.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+        self.document.value_marks[path] = _mark(node)
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)
+        if id(node) in self.open:
+            raise _Fatal(node.start_mark, "an alias refers to its own anchor (a cycle)")
+        self.open.add(id(node))
+        try:
+            if isinstance(node, SequenceNode) and node.tag == SEQ_TAG:
+                return [
+                    self.value(item, (*path, i), depth + 1) for i, item in enumerate(node.value)
+                ]
+            if isinstance(node, MappingNode) and node.tag == MAP_TAG:
+                return self._mapping(node, path, depth)
+            raise _Fatal(node.start_mark, f"unsupported YAML tag {node.tag}")
+        finally:
+            self.open.discard(id(node))
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as error:
+            raise _Fatal(node.start_mark, f"cannot read value: {error.problem}") from error
+        except (ValueError, TypeError, OverflowError) as error:
+            raise _Fatal(node.start_mark, f"cannot read value: {error}") from error
+
+    def _mapping(self, node: MappingNode, path: NodePath, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        # YAML merge keys: explicit keys win, and earlier merge sources win over later ones.
+        merges = [v for k, v in node.value if k.tag == MERGE_TAG]
+        for source in reversed([s for m in merges for s in self._merge_sources(m)]):
+            if id(source) in self.open:
+                raise _Fatal(source.start_mark, "a merge key (<<) refers to its own mapping")
+            self.open.add(id(source))
+            try:
+                result.update(self._mapping(source, path, depth + 1))
+            finally:
+                self.open.discard(id(source))
+        first_seen: dict[str, Mark] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                continue
+            if not isinstance(key_node, ScalarNode):
+                raise _Fatal(key_node.start_mark, "a mapping key must be plain text")
+            # The key's text as written: `on:` or `1:` stay names, not booleans or numbers.
+            key = str(key_node.value)
+            key_path = (*path, key)
+            if key in first_seen:
+                line, column = first_seen[key]
+                message = f"duplicate key '{key}' (first defined at line {line}, column {column})"
+                location = Location(self.document.file, *_mark(key_node))
+                self.diagnostics.append(Diagnostic.at(location, dotted(key_path), message))
+                continue
+            first_seen[key] = _mark(key_node)
+            self.document.key_marks[key_path] = _mark(key_node)
+            result[key] = self.value(value_node, key_path, depth + 1)
+        return result
+
+    def _merge_sources(self, node: Node) -> list[MappingNode]:
+        if isinstance(node, MappingNode):
+            return [node]
+        if isinstance(node, SequenceNode) and all(isinstance(n, MappingNode) for n in node.value):
+            return list(node.value)
+        raise _Fatal(node.start_mark, "a merge key (<<) needs a mapping or a list of mappings")
+
+
+def dotted(path: NodePath) -> str:
+    """``("voices", "a", "tags", 0)`` as ``voices.a.tags[0]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text

@@ -1,0 +1,120 @@
+"""The desired state as frozen values: what the planner compares and apply sends."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from reconciler.config.diagnostics import Location
+
+DataKind = Literal["package", "dir", "segments"]
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: str
+    job_type: str
+    create_path_segment: str
+    sentence_count: int | None  # None: one long recording only
+
+    @property
+    def takes_segments(self) -> bool:
+        return self.sentence_count is not None
+
+
+# "advance" in the API means Premium and "middle" means Advanced (API doc section 0).
+EDITIONS: dict[str, Edition] = {
+    e.name: e
+    for e in (
+        Edition("basic", "BASIC", "basic-jobs", 20),
+        Edition("advanced", "MIDDLE", "middle-jobs", 100),
+        Edition("premium", "ADVANCE", "advance-jobs", None),
+        Edition("third-party", "THIRD_PARTY", "third-party-jobs", None),
+    )
+}
+
+API_FIELDS = (
+    "voice_name",
+    "sex",
+    "language",
+    "tag",
+    "description",
+    "phone",
+    "output_language",
+    "custom_text",
+)
+
+
+@dataclass(frozen=True)
+class DataSource:
+    kind: DataKind
+    path: Path  # absolute
+    declared: str  # as written in the YAML, for messages and plans
+
+
+@dataclass(frozen=True)
+class Provider:
+    region: str | None = None
+    endpoint: str | None = None
+    project_id: str | None = None
+    app_user_id: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)  # emulator, token_env, later keys
+
+
+@dataclass(frozen=True)
+class VoiceSpec:
+    """One voice as desired. Equality ignores where it was written: moving it is no change."""
+
+    name: str
+    edition: str
+    voice_name: str
+    data: DataSource
+    sex: str | None = None
+    language: str | None = None
+    tag: str | None = None
+    description: str | None = None
+    phone: str | None = field(default=None, repr=False)  # personal data: keep out of logs
+    output_language: str | None = None
+    custom_text: str | None = None
+    authorization_letter: Path | None = None
+    prevent_destroy: bool = False
+    preview_text: str | None = None
+    source: Location = field(default=Location(Path()), compare=False)
+    # Where each field's value is written (maybe under `defaults`), keyed like "data.dir".
+    field_locations: Mapping[str, Location] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def address(self) -> str:
+        return f"voice.{self.name}"
+
+    @property
+    def job_type(self) -> str:
+        return EDITIONS[self.edition].job_type
+
+    @property
+    def create_path_segment(self) -> str:
+        return EDITIONS[self.edition].create_path_segment
+
+    @property
+    def create_type(self) -> str:
+        return "SEGMENT" if self.data.kind == "segments" else "PACKAGE"
+
+    def location_of(self, field_name: str) -> Location:
+        return self.field_locations.get(field_name, self.source)
+
+    def api_fields(self) -> dict[str, str]:
+        """The create-request body fields, None values left out."""
+        body = {name: getattr(self, name) for name in API_FIELDS}
+        body["create_type"] = self.create_type
+        return {key: value for key, value in body.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class Config:
+    root_dir: Path
+    files: tuple[Path, ...]
+    provider: Provider
+    state_path: Path
+    voices: dict[str, VoiceSpec]

@@ -1,0 +1,20 @@
+"""Training data: preflight checks, stat-keyed digests, deterministic zip packaging."""
+
+from reconciler.data.digest import DigestCache, data_digest, default_cache_dir
+from reconciler.data.files import MAX_PUT_BYTES, DatasetFile, dataset_files
+from reconciler.data.package import build_package, package_size
+from reconciler.data.preflight import DEFAULT_BIT_DEPTHS, DEFAULT_SAMPLE_RATES, preflight
+
+__all__ = [
+    "DEFAULT_BIT_DEPTHS",
+    "DEFAULT_SAMPLE_RATES",
+    "MAX_PUT_BYTES",
+    "DatasetFile",
+    "DigestCache",
+    "build_package",
+    "data_digest",
+    "dataset_files",
+    "default_cache_dir",
+    "package_size",
+    "preflight",
+]

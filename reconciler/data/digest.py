@@ -1,0 +1,104 @@
+"""sha256 digests of training data, cached by file identity so unchanged data is read once.
+
+A file is taken as unchanged while its (path, size, mtime_ns, inode) are, as DVC and git do.
+Each cached file has its own small JSON record, written atomically, so concurrent runs never
+see half a record and a damaged record only costs one re-read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from reconciler.config.model import DataSource
+from reconciler.data.files import BLOCK_SIZE, dataset_files
+
+CACHE_ENV = "RECONCILER_CACHE_DIR"
+_HEX64 = re.compile("[0-9a-f]{64}")
+
+
+def default_cache_dir(root_dir: Path, environ: Mapping[str, str]) -> Path:
+    override = environ.get(CACHE_ENV)
+    return Path(override) if override else root_dir / ".reconciler" / "cache"
+
+
+class DigestCache:
+    def __init__(self, cache_dir: Path) -> None:
+        self.cache_dir = cache_dir
+        self.hits = 0
+        self.misses = 0
+        self.bytes_read = 0
+
+    def file_digest(self, path: Path) -> str:
+        """Hex sha256 of the file's bytes, read only if its identity changed since last time."""
+        absolute = os.path.abspath(path)
+        before = os.stat(absolute)
+        identity = _identity(absolute, before)
+        record = self._record_path(absolute)
+        cached = _read_record(record)
+        if cached is not None and cached.get("identity") == identity:
+            self.hits += 1
+            return str(cached["sha256"])
+        self.misses += 1
+        digest = self._hash(absolute)
+        # A file rewritten while it was being read must not be cached under either version.
+        if _identity(absolute, os.stat(absolute)) == identity:
+            self._write_record(record, {"identity": identity, "sha256": digest})
+        return digest
+
+    def _hash(self, path: str) -> str:
+        digest = hashlib.sha256()
+        with open(path, "rb") as stream:
+            while block := stream.read(BLOCK_SIZE):
+                digest.update(block)
+                self.bytes_read += len(block)
+        return digest.hexdigest()
+
+    def _record_path(self, absolute: str) -> Path:
+        name = hashlib.sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()
+        return self.cache_dir / "files" / name[:2] / f"{name[2:]}.json"
+
+    def _write_record(self, record: Path, content: dict[str, object]) -> None:
+        try:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=record.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                    json.dump(content, stream)
+                os.replace(temporary, record)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:
+            pass  # a cache that cannot be written only means reading the data again next time
+
+
+def _identity(absolute: str, status: os.stat_result) -> list[object]:
+    return [absolute, status.st_size, status.st_mtime_ns, status.st_ino]
+
+
+def _read_record(record: Path) -> dict[str, object] | None:
+    try:
+        content = json.loads(record.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(content, dict) or not _HEX64.fullmatch(str(content.get("sha256"))):
+        return None
+    return content
+
+
+def data_digest(source: DataSource, cache: DigestCache) -> str:
+    """``sha256:<hex>`` of the data: the zip's bytes, or a folder's sorted (name, digest) list."""
+    if source.kind == "package":
+        return "sha256:" + cache.file_digest(source.path)
+    listing = hashlib.sha256()
+    for item in dataset_files(source.path):
+        # JSON lines keep names with odd characters (newlines, quotes) unambiguous.
+        line = json.dumps([item.name, cache.file_digest(item.path)], ensure_ascii=False)
+        listing.update(line.encode("utf-8", "surrogateescape") + b"\n")
+    return "sha256:" + listing.hexdigest()

@@ -1,0 +1,78 @@
+"""A dataset's files as (name, size, opener), whether they sit in a folder or in a zip.
+
+The content checks read zip members through ``ZipFile.open``: nothing is extracted to disk.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import stat
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, cast
+
+from reconciler.data.files import dataset_files
+from reconciler.data.report import Report
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    size: int
+    open: Callable[[], BinaryIO]
+
+
+def is_outside(root_dir: Path, path: Path) -> bool:
+    """True if ``path``, once `..` and symlinks are resolved, leaves ``root_dir``."""
+    real_root = os.path.realpath(root_dir)
+    real = os.path.realpath(path)
+    return os.path.commonpath([real_root, real]) != real_root
+
+
+def folder_entries(root_dir: Path, folder: Path, report: Report, *, contain: bool) -> list[Entry]:
+    entries = []
+    for item in dataset_files(folder):
+        if contain and is_outside(root_dir, item.path):
+            target = os.path.realpath(item.path)
+            report.error(f"links to {target}, outside the config directory", item.name)
+            continue
+        try:
+            status = item.path.stat()
+        except OSError:
+            report.error("unreadable (a broken symlink?)", item.name)
+            continue
+        if not stat.S_ISREG(status.st_mode):
+            report.error("not a regular file", item.name)
+            continue
+        opener = functools.partial(_open_file, item.path)
+        entries.append(Entry(item.name, status.st_size, opener))
+    return entries
+
+
+def _open_file(path: Path) -> BinaryIO:
+    return path.open("rb")
+
+
+@contextmanager
+def zip_entries(path: Path, report: Report) -> Iterator[list[Entry]]:
+    """The zip's file members; raises zipfile.BadZipFile if it is no zip at all."""
+    with zipfile.ZipFile(path) as archive:
+        entries: list[Entry] = []
+        seen: set[str] = set()
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            if info.filename in seen:
+                report.error("appears twice in the zip", info.filename)
+            elif info.flag_bits & 0x1:
+                report.error("encrypted (MetaStudio cannot read it)", info.filename)
+            else:
+                # ZipExtFile is a binary stream; typeshed only calls it IO[bytes].
+                member = cast(Callable[[], BinaryIO], functools.partial(archive.open, info))
+                entries.append(Entry(info.filename, info.file_size, member))
+            seen.add(info.filename)
+        yield entries

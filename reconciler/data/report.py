@@ -1,0 +1,55 @@
+"""Findings about data files, grouped into located diagnostics.
+
+A hundred recordings with the same fault make one line naming the first few files, not a
+hundred lines; each line still points at the YAML field that names the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reconciler.config.diagnostics import Diagnostic, Location, Severity
+
+SHOWN_FILES = 5
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    problem: str
+    file: str | None = None
+    detail: str | None = None  # per-file fact such as "16.2 s", shown beside the name
+
+
+class Report:
+    def __init__(self, location: Location, path: str) -> None:
+        self.location = location
+        self.path = path
+        self.findings: list[Finding] = []
+
+    def error(self, problem: str, file: str | None = None, detail: str | None = None) -> None:
+        self.findings.append(Finding("error", problem, file, detail))
+
+    def warning(self, problem: str, file: str | None = None, detail: str | None = None) -> None:
+        self.findings.append(Finding("warning", problem, file, detail))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        groups: dict[tuple[str, str], list[Finding]] = {}
+        for finding in self.findings:
+            groups.setdefault((finding.severity, finding.problem), []).append(finding)
+        return [self._line(group) for group in groups.values()]
+
+    def _line(self, group: list[Finding]) -> Diagnostic:
+        first = group[0]
+        named = [f"{f.file} ({f.detail})" if f.detail else str(f.file) for f in group if f.file]
+        message = first.problem
+        if named:
+            shown = ", ".join(named[:SHOWN_FILES])
+            if len(named) > SHOWN_FILES:
+                shown += f" and {len(named) - SHOWN_FILES} more"
+            message = f"{shown}: {message}"
+        return Diagnostic.at(self.location, self.path, message, first.severity)
