@@ -1,0 +1,172 @@
+"""Plan <-> plain dict for the saved plan file, checked field by field on the way in.
+
+Decoding never trusts the file: every field is type-checked so a hand-edited or truncated
+plan fails here with a path to the bad field rather than deep inside apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from reconciler.plan.model import (
+    Action,
+    AttributeChange,
+    Plan,
+    Reason,
+    RemoteView,
+    ResourceChange,
+)
+
+KIND = "reconciler-plan"
+T = TypeVar("T")
+
+
+class PlanDecodeError(ValueError):
+    """The dict is not a plan; the message names the offending field."""
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    return {
+        "kind": KIND,
+        "format_version": plan.format_version,
+        "created_at": plan.created_at,
+        "state_serial": plan.state_serial,
+        "state_lineage": plan.state_lineage,
+        "config_digest": plan.config_digest,
+        "refreshed": plan.refreshed,
+        "destroy": plan.destroy,
+        "targets": list(plan.targets),
+        "changes": [_change_to_dict(c) for c in plan.changes],
+    }
+
+
+def _change_to_dict(change: ResourceChange) -> dict[str, Any]:
+    remote = change.remote
+    return {
+        "address": change.address,
+        "name": change.name,
+        "action": change.action.value,
+        "reason": change.reason.value,
+        "before": change.before,
+        "after": change.after,
+        "changes": [
+            {"path": c.path, "before": c.before, "after": c.after, "forces": c.forces_replacement}
+            for c in change.changes
+        ],
+        "remote": {
+            "job_id": remote.job_id,
+            "state": remote.state,
+            "asset_id": remote.asset_id,
+            "failed_reason": remote.failed_reason,
+            "audit_errors": list(remote.audit_errors),
+            "refreshed": remote.refreshed,
+        },
+        "notes": list(change.notes),
+        "adopt_job_id": change.adopt_job_id,
+    }
+
+
+def plan_from_dict(data: Any) -> Plan:
+    """The inverse of plan_to_dict; the format version is the caller's to check first."""
+    top = _Fields(data, "")
+    if top.get("kind", str) != KIND:
+        raise PlanDecodeError(f'"kind" is not "{KIND}"')
+    return Plan(
+        changes=tuple(
+            _change_from_dict(c, f"changes[{i}]") for i, c in enumerate(top.array("changes"))
+        ),
+        state_serial=top.get("state_serial", int),
+        state_lineage=top.get("state_lineage", str),
+        config_digest=top.get("config_digest", str),
+        refreshed=top.get("refreshed", bool),
+        destroy=top.get("destroy", bool),
+        targets=top.strings("targets"),
+        created_at=top.get("created_at", str),
+        format_version=top.get("format_version", int),
+    )
+
+
+def _change_from_dict(data: Any, where: str) -> ResourceChange:
+    fields = _Fields(data, where)
+    remote = _Fields(fields.get("remote", dict), f"{where}.remote")
+    return ResourceChange(
+        address=fields.get("address", str),
+        name=fields.get("name", str),
+        action=fields.enum("action", Action),
+        reason=fields.enum("reason", Reason),
+        before=fields.optional("before", dict),
+        after=fields.optional("after", dict),
+        changes=tuple(
+            _attribute_from_dict(c, f"{where}.changes[{i}]")
+            for i, c in enumerate(fields.array("changes"))
+        ),
+        remote=RemoteView(
+            job_id=remote.optional("job_id", str),
+            state=remote.optional("state", str),
+            asset_id=remote.optional("asset_id", str),
+            failed_reason=remote.optional("failed_reason", str),
+            audit_errors=remote.strings("audit_errors"),
+            refreshed=remote.get("refreshed", bool),
+        ),
+        notes=fields.strings("notes"),
+        adopt_job_id=fields.optional("adopt_job_id", str),
+    )
+
+
+def _attribute_from_dict(data: Any, where: str) -> AttributeChange:
+    fields = _Fields(data, where)
+    return AttributeChange(
+        path=fields.get("path", str),
+        before=fields.value("before"),
+        after=fields.value("after"),
+        forces_replacement=fields.get("forces", bool),
+    )
+
+
+class _Fields:
+    def __init__(self, data: Any, where: str) -> None:
+        if not isinstance(data, dict):
+            raise PlanDecodeError(f"{where or 'plan'}: expected an object, found {_kind(data)}")
+        self.data, self.where = data, where
+
+    def _at(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def value(self, key: str) -> Any:
+        if key not in self.data:
+            raise PlanDecodeError(f"{self._at(key)}: missing")
+        return self.data[key]
+
+    def get(self, key: str, kind: type[T]) -> T:
+        value = self.value(key)
+        # bool is an int in Python; a serial of `true` is still garbage.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise PlanDecodeError(
+                f"{self._at(key)}: expected {kind.__name__}, found {_kind(value)}"
+            )
+        return value
+
+    def optional(self, key: str, kind: type[T]) -> T | None:
+        return None if self.value(key) is None else self.get(key, kind)
+
+    def array(self, key: str) -> list[Any]:
+        return self.get(key, list)
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        items = self.array(key)
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                raise PlanDecodeError(f"{self._at(key)}[{i}]: expected str, found {_kind(item)}")
+        return tuple(items)
+
+    def enum(self, key: str, kind: Callable[[str], T]) -> T:
+        value = self.get(key, str)
+        try:
+            return kind(value)
+        except ValueError:
+            raise PlanDecodeError(f"{self._at(key)}: unknown value {value!r}") from None
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__

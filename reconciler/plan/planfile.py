@@ -1,0 +1,92 @@
+"""The saved plan (`reconciler plan --out FILE`, later `reconciler apply FILE`).
+
+JSON, written atomically with mode 0600. It holds no secrets: the plan model carries only a
+phone fingerprint, and saving refuses anything else under a "phone" key as a last guard.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import ReconcilerError
+from reconciler.fsutil import atomic_write
+from reconciler.plan.model import PLAN_FORMAT_VERSION, Plan
+from reconciler.plan.plancodec import KIND, PlanDecodeError, plan_from_dict, plan_to_dict
+from reconciler.state import is_phone_fingerprint
+
+RECREATE = "create it again with `reconciler plan --out FILE`"
+
+
+def save_plan(plan: Plan, path: Path) -> None:
+    data = plan_to_dict(plan)
+    _refuse_clear_phone(data, path)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    try:
+        atomic_write(path, text.encode("utf-8"), mode=0o600)
+    except OSError as error:
+        raise ReconcilerError(f"cannot write plan file {path}: {error.strerror or error}") from None
+
+
+def load_plan(path: Path) -> Plan:
+    data = _read_json(path)
+    if not isinstance(data, dict) or data.get("kind") != KIND:
+        raise ReconcilerError(
+            f'{path} is not a reconciler plan file (it has no "kind": "{KIND}" marker)',
+            hint=f"`reconciler plan -json` output cannot be applied; {RECREATE}",
+        )
+    version = data.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ReconcilerError(
+            f"plan file {path} is damaged: format_version is {version!r}", hint=RECREATE
+        )
+    if version > PLAN_FORMAT_VERSION:
+        raise ReconcilerError(
+            f"plan file {path} was written by a newer reconciler (plan format {version}; "
+            f"this one reads up to {PLAN_FORMAT_VERSION})",
+            hint="upgrade reconciler, or run `reconciler plan` again with this version",
+        )
+    try:
+        return plan_from_dict(data)
+    except PlanDecodeError as error:
+        raise ReconcilerError(f"plan file {path} is damaged: {error}", hint=RECREATE) from None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ReconcilerError(
+            f"plan file {path} does not exist", hint="create it with `reconciler plan --out FILE`"
+        ) from None
+    except OSError as error:
+        raise ReconcilerError(f"cannot read plan file {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise ReconcilerError(f"plan file {path} is not UTF-8 text", hint=RECREATE) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno} column {error.colno}"
+        raise ReconcilerError(
+            f"plan file {path} is not valid JSON ({error.msg} at {where}); it may be truncated",
+            hint=RECREATE,
+        ) from None
+
+
+def _refuse_clear_phone(data: Any, path: Path) -> None:
+    """Walk the whole dict: a phone may sit in a spec or in an attribute change."""
+    if isinstance(data, dict):
+        phones = [data.get("phone")]
+        if data.get("path") == "phone":
+            phones += [data.get("before"), data.get("after")]
+        if any(p is not None and not is_phone_fingerprint(p) for p in phones):
+            raise ReconcilerError(
+                f"refusing to write plan file {path}: it would hold a phone number in clear",
+                hint="this is a bug: phone numbers must be fingerprinted before planning",
+            )
+        for value in data.values():
+            _refuse_clear_phone(value, path)
+    elif isinstance(data, list):
+        for item in data:
+            _refuse_clear_phone(item, path)

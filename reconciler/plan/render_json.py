@@ -1,0 +1,94 @@
+"""The plan in Terraform's plan-JSON shape, so policy tools (OPA, conftest) written for
+Terraform plans can gate ours with few changes. Reconciler-only facts sit in extra keys."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reconciler.plan.model import RESOURCE_TYPE, Action, Plan, Reason, ResourceChange
+from reconciler.plan.values import SENSITIVE_KEYS
+
+TERRAFORM_FORMAT_VERSION = "1.2"
+PROVIDER_NAME = "reconciler/metastudio"
+
+_TERRAFORM_REASONS = {
+    Reason.ATTRIBUTES: "replace_because_cannot_update",
+    Reason.TAINTED: "replace_because_tainted",
+    Reason.FORCED: "replace_by_request",
+    Reason.REMOVED: "delete_because_no_resource_config",
+    Reason.UNFINISHED: "reconciler_resume",
+}
+
+
+def action_reason(reason: Reason) -> str:
+    return _TERRAFORM_REASONS.get(reason, f"reconciler_{reason.value}")
+
+
+def render_json(plan: Plan) -> str:
+    """Sorted keys, 2-space indent, trailing newline: byte-identical for identical plans."""
+    return json.dumps(plan_to_json_dict(plan), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def plan_to_json_dict(plan: Plan) -> dict[str, Any]:
+    summary = plan.summary
+    return {
+        "format_version": TERRAFORM_FORMAT_VERSION,
+        "reconciler_plan_version": plan.format_version,
+        "applyable": plan.has_changes,
+        "errored": False,
+        "resource_changes": [_resource_change(c) for c in plan.changes],
+        "summary": {
+            "create": summary.create,
+            "update": summary.update,
+            "replace": summary.replace,
+            "destroy": summary.destroy,
+            "no_op": summary.noop,
+        },
+        "state": {"serial": plan.state_serial, "lineage": plan.state_lineage},
+        "config_digest": plan.config_digest,
+        "timestamp": plan.created_at or None,
+        "refreshed": plan.refreshed,
+        "destroy": plan.destroy,
+        "targets": list(plan.targets),
+    }
+
+
+def _resource_change(change: ResourceChange) -> dict[str, Any]:
+    recreated = change.action in (Action.CREATE, Action.REPLACE)
+    remote = change.remote
+    return {
+        "address": change.address,
+        "mode": "managed",
+        "type": RESOURCE_TYPE,
+        "name": change.name,
+        "provider_name": PROVIDER_NAME,
+        "change": {
+            "actions": change.action.terraform_actions,
+            "before": change.before or None,
+            "after": change.after or None,
+            "after_unknown": {"job_id": True} if recreated else {},
+            "before_sensitive": _sensitive(change.before),
+            "after_sensitive": _sensitive(change.after),
+            "replace_paths": [[path] for path in change.replace_paths],
+        },
+        "action_reason": action_reason(change.reason),
+        # RESUME and UPDATE share Terraform's ["update"]: these tell them apart.
+        "reconciler_action": change.action.value,
+        "reconciler_reason": change.reason.value,
+        "remote": {
+            "job_id": remote.job_id,
+            "state": remote.state,
+            "asset_id": remote.asset_id,
+            "failed_reason": remote.failed_reason,
+            "audit_errors": list(remote.audit_errors),
+            "refreshed": remote.refreshed,
+        },
+        "adopt_job_id": change.adopt_job_id,
+        "notes": list(change.notes),
+    }
+
+
+def _sensitive(spec: dict[str, Any] | None) -> dict[str, bool]:
+    """Terraform's marker shape: the values themselves are fingerprints already."""
+    return {key: True for key in sorted(SENSITIVE_KEYS) if (spec or {}).get(key) is not None}

@@ -1,0 +1,67 @@
+"""The plan as a reviewer reads it in a terminal or CI log, in Terraform's layout."""
+
+from __future__ import annotations
+
+from reconciler.plan.ansi import GREEN, Style
+from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.plan.text_blocks import render_block
+from reconciler.plan.wording import (
+    NOT_REFRESHED,
+    attention,
+    headline,
+    noop_label,
+    training_progress,
+)
+
+HEADLINE = "reconciler will perform the following actions:"
+HEADLINE_DESTROY = "reconciler will destroy the following voices:"
+HEADLINE_NOOP = "reconciler has nothing to do for the following voices:"
+
+
+def render_text(plan: Plan, *, color: bool = False, show_noop: bool = False) -> str:
+    """The whole plan, without a trailing newline (callers print it as one line would be)."""
+    style = Style(color)
+    lines = _preamble(plan)
+    listed = [c for c in plan.changes if show_noop or c.action is not Action.NOOP]
+    if listed:
+        lines += [_headline(plan), ""]
+        for change in listed:
+            lines += [*render_block(change, style), ""]
+    if not show_noop:
+        lines += _attention_section(plan.changes)
+    if plan.has_changes:
+        lines.append(style.bold(plan.summary.line()))
+    else:
+        lines.append(style.paint(style.bold(noop_label(plan)), GREEN))
+        progress = training_progress(plan)
+        if progress:
+            lines.append(progress)
+    return "\n".join(lines)
+
+
+def _preamble(plan: Plan) -> list[str]:
+    lines = []
+    if not plan.refreshed:
+        lines.append(NOT_REFRESHED)
+    if plan.targets:
+        lines.append(
+            f"Note: only voices matching --target {', '.join(plan.targets)} were planned; "
+            "other voices may also differ from the configuration."
+        )
+    return [*lines, ""] if lines else []
+
+
+def _headline(plan: Plan) -> str:
+    if not plan.has_changes:
+        return HEADLINE_NOOP
+    return HEADLINE_DESTROY if plan.destroy else HEADLINE
+
+
+def _attention_section(changes: tuple[ResourceChange, ...]) -> list[str]:
+    """No-op voices are hidden, but an AUDIT_FAILED job's review errors must still be read."""
+    lines = []
+    for change in changes:
+        if change.action is Action.NOOP and attention(change):
+            lines.append(f"  # {headline(change)}")
+            lines += [f"  #   {part}" for note in attention(change) for part in note.splitlines()]
+    return ["Voices with nothing to do that need attention:", *lines, ""] if lines else []

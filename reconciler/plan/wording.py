@@ -1,0 +1,104 @@
+"""Words for actions and reasons shared by every human-facing rendering, so they agree."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from reconciler.plan.model import Action, Plan, Reason, ResourceChange
+
+VERBS = {
+    Action.CREATE: "will be created",
+    Action.RESUME: "will be resumed",
+    Action.UPDATE: "will be updated in place",
+    Action.REPLACE: "must be replaced",
+    Action.DELETE: "will be destroyed",
+    Action.NOOP: "will not change",
+}
+
+LABELS = {
+    Action.CREATE: "create",
+    Action.RESUME: "resume",
+    Action.UPDATE: "update",
+    Action.REPLACE: "replace",
+    Action.DELETE: "destroy",
+    Action.NOOP: "no-op",
+}
+
+# The headline already says all there is to say for these.
+_PLAIN_REASONS = frozenset({Reason.NEW, Reason.DESTROY, Reason.UP_TO_DATE})
+
+PREVENTED = "prevented by lifecycle.prevent_destroy"
+NOT_REFRESHED = (
+    "Note: remote state was not refreshed (--refresh=false); "
+    "the plan is based on the configuration and the state file only."
+)
+NO_CHANGES = "No changes. Your voices match the configuration."
+NO_CHANGES_DESTROY = "No changes. No voices need to be destroyed."
+
+
+_FIXED_REASONS = {
+    Reason.NEW: "new in the configuration",
+    Reason.DRIFT: "drift: the recorded job no longer exists remotely",
+    Reason.RECOVER_CREATE: "recovering an interrupted create",
+    Reason.UNFINISHED: "an earlier apply stopped before submitting the job",
+    Reason.FORCED: "because of --replace",
+    Reason.REMOVED: "removed from the configuration",
+    Reason.DESTROY: "destroy requested",
+    Reason.UP_TO_DATE: "up to date",
+}
+
+
+def reason_text(change: ResourceChange) -> str:
+    reason, state = change.reason, change.remote.state
+    if reason in _FIXED_REASONS:
+        return _FIXED_REASONS[reason]
+    if reason is Reason.ADOPT:
+        return f"adopting job {change.adopt_job_id} found remotely"
+    if reason is Reason.RESUBMIT:
+        return f"new training data after {state or 'AUDIT_FAILED'}"
+    if reason is Reason.TAINTED:
+        return f"because the remote job {state or 'FAILED'}"
+    if reason is Reason.AUDIT_FAILED:
+        return f"the job is {state or 'AUDIT_FAILED'}; waiting for new training data"
+    attributes = ", ".join(change.replace_paths or [c.path for c in change.changes])
+    if reason is Reason.CHANGED:
+        return f"changed before submission: {attributes or 'attributes'}"
+    return f"{attributes or 'attributes'} cannot change after submission"  # Reason.ATTRIBUTES
+
+
+def headline(change: ResourceChange) -> str:
+    """``voice.x will be created (why)``, the reason only where it adds something."""
+    text = f"{change.address} {VERBS[change.action]}"
+    if change.reason in _PLAIN_REASONS:
+        return text
+    return f"{text} ({reason_text(change)})"
+
+
+def marks_prevented(change: ResourceChange) -> bool:
+    return change.action in (Action.DELETE, Action.REPLACE) and change.prevents_destroy
+
+
+def destroys(change: ResourceChange) -> bool:
+    """A job (and the model trained by it) goes away: reviewers must see these first."""
+    return change.action in (Action.DELETE, Action.REPLACE)
+
+
+def noop_label(plan: Plan) -> str:
+    return NO_CHANGES_DESTROY if plan.destroy else NO_CHANGES
+
+
+def training_progress(plan: Plan) -> str | None:
+    """``Training: 2 SUCCEED, 1 PROCESSING.`` over the voices with nothing to do."""
+    states = Counter(c.remote.state or "unknown" for c in plan.changes if c.action is Action.NOOP)
+    if not states:
+        return None
+    counts = ", ".join(
+        f"{n} {state}" for state, n in sorted(states.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    when = "" if plan.refreshed else " (as last recorded, not refreshed)"
+    return f"Training{when}: {counts}."
+
+
+def attention(change: ResourceChange) -> list[str]:
+    """What a reviewer should read even when the voice has nothing to do."""
+    return [*change.notes, *(f"audit error: {e}" for e in change.remote.audit_errors)]

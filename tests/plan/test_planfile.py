@@ -1,0 +1,147 @@
+"""The saved plan file: exact round trip, atomic private writes, clear refusals."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reconciler.errors import ReconcilerError
+from reconciler.plan.model import Plan
+from reconciler.plan.plancodec import plan_from_dict, plan_to_dict
+from reconciler.plan.planfile import load_plan, save_plan
+from reconciler.plan.render_json import render_json
+from tests.plan import fixtures as fx
+
+
+@pytest.mark.parametrize(
+    "make",
+    [fx.every_action_plan, fx.no_changes_plan, fx.not_refreshed_plan, fx.destroy_plan, fx.plan],
+)
+def test_round_trip_is_exact(tmp_path: Path, make: Callable[[], Plan]) -> None:
+    plan = make()
+    path = tmp_path / "plan.json"
+    save_plan(plan, path)
+    loaded = load_plan(path)
+    assert loaded == plan
+    assert [type(c.action) for c in loaded.changes] == [type(c.action) for c in plan.changes]
+    assert plan_from_dict(plan_to_dict(plan)) == plan
+
+
+def test_file_is_private_marked_and_leaves_no_temp_files(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text("old")
+    save_plan(fx.every_action_plan(), path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert json.loads(path.read_text())["kind"] == "reconciler-plan"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]
+
+
+def test_phone_fingerprint_round_trips_and_no_number_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    plan = fx.every_action_plan()
+    save_plan(plan, path)
+    text = path.read_text()
+    assert fx.PHONE_FINGERPRINT in text
+    # Job ids are hex and may hold digit runs; a phone number stands alone.
+    assert not re.search(r"(?<![0-9a-zA-Z])\+?\d{11}(?![0-9a-zA-Z])", text)
+    gentle = next(c for c in load_plan(path).changes if c.name == "gentle")
+    assert gentle.after is not None
+    assert gentle.after["phone"] == fx.PHONE_FINGERPRINT
+
+
+def test_clear_phone_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    with pytest.raises(ReconcilerError, match="phone number in clear"):
+        save_plan(fx.plan(fx.created("q", phone="13800138000")), path)
+    assert not path.exists()
+
+
+def one_line_naming(error: pytest.ExceptionInfo[ReconcilerError], path: Path) -> str:
+    message = str(error.value)
+    assert "\n" not in message
+    assert str(path) in message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("", "is not valid JSON"),
+        ('{"kind": "reconciler-plan", "format_', "is not valid JSON"),
+        (b"\xff\xfe".decode("latin-1"), "is not valid JSON"),
+        ("[1, 2]", "is not a reconciler plan file"),
+        ('{"format_version": 1}', "is not a reconciler plan file"),
+        ('{"kind": "reconciler-plan", "format_version": "1"}', "damaged: format_version is '1'"),
+        ('{"kind": "reconciler-plan", "format_version": 1}', "damaged: changes: missing"),
+    ],
+)
+def test_garbled_files(tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(content)
+    with pytest.raises(ReconcilerError) as error:
+        load_plan(path)
+    assert expected in one_line_naming(error, path)
+
+
+def test_damaged_field_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    data = plan_to_dict(fx.every_action_plan())
+    data["changes"][2]["action"] = "obliterate"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ReconcilerError) as error:
+        load_plan(path)
+    assert "changes[2].action: unknown value 'obliterate'" in one_line_naming(error, path)
+
+
+def test_wrong_types_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    data = plan_to_dict(fx.every_action_plan())
+    data["changes"][0]["remote"]["audit_errors"] = [3]
+    path.write_text(json.dumps(data))
+    with pytest.raises(
+        ReconcilerError, match=r"changes\[0\]\.remote\.audit_errors\[0\]: expected str"
+    ):
+        load_plan(path)
+    data = plan_to_dict(fx.every_action_plan())
+    data["state_serial"] = True
+    path.write_text(json.dumps(data))
+    with pytest.raises(ReconcilerError, match=r"damaged: state_serial: expected int, found bool"):
+        load_plan(path)
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_bytes(b"\xff\xfe{")
+    with pytest.raises(ReconcilerError) as error:
+        load_plan(path)
+    assert "is not UTF-8" in one_line_naming(error, path)
+
+
+def test_json_rendering_is_not_a_plan_file(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(render_json(fx.every_action_plan()))
+    with pytest.raises(ReconcilerError) as error:
+        load_plan(path)
+    assert "-json` output cannot be applied" in one_line_naming(error, path)
+
+
+def test_newer_format_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    data = plan_to_dict(fx.every_action_plan())
+    data["format_version"] = 99
+    path.write_text(json.dumps(data))
+    with pytest.raises(ReconcilerError) as error:
+        load_plan(path)
+    assert "written by a newer reconciler (plan format 99" in one_line_naming(error, path)
+
+
+def test_missing_file_and_unwritable_place(tmp_path: Path) -> None:
+    with pytest.raises(ReconcilerError, match="does not exist"):
+        load_plan(tmp_path / "nope.json")
+    with pytest.raises(ReconcilerError, match="cannot write plan file"):
+        save_plan(fx.plan(), tmp_path / "missing-dir" / "plan.json")

@@ -1,0 +1,127 @@
+"""The JSON plan: Terraform's vocabulary where policy tools look, deterministic bytes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from reconciler.plan.model import Action, Plan, Reason, ResourceChange
+from reconciler.plan.render_json import plan_to_json_dict, render_json
+from tests.plan import fixtures as fx
+from tests.plan.golden import assert_golden
+
+
+def by_address(plan: Plan) -> dict[str, dict[str, Any]]:
+    document = json.loads(render_json(plan))
+    return {rc["address"]: rc for rc in document["resource_changes"]}
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [("every_action", fx.every_action_plan), ("no_changes", fx.no_changes_plan)],
+)
+def test_golden_json(name: str, make: Callable[[], Plan]) -> None:
+    assert_golden(f"{name}.json", render_json(make()))
+
+
+def test_top_level_shape() -> None:
+    document = json.loads(render_json(fx.every_action_plan()))
+    assert document["format_version"] == "1.2"
+    assert document["reconciler_plan_version"] == 1
+    assert document["applyable"] is True
+    assert document["errored"] is False
+    assert document["summary"] == {"create": 3, "update": 4, "replace": 3, "destroy": 2, "no_op": 3}
+    assert document["state"] == {"serial": 7, "lineage": fx.LINEAGE}
+    assert document["refreshed"] is True
+    assert document["destroy"] is False
+    assert document["targets"] == []
+    assert len(document["resource_changes"]) == 15  # no-op changes included, as Terraform does
+    assert json.loads(render_json(fx.no_changes_plan()))["applyable"] is False
+
+
+@pytest.mark.parametrize(
+    ("action", "expected"),
+    [
+        (Action.CREATE, ["create"]),
+        (Action.RESUME, ["update"]),
+        (Action.UPDATE, ["update"]),
+        (Action.REPLACE, ["delete", "create"]),
+        (Action.DELETE, ["delete"]),
+        (Action.NOOP, ["no-op"]),
+    ],
+)
+def test_actions_vocabulary(action: Action, expected: list[str]) -> None:
+    changes = [c for c in fx.every_action_plan().changes if c.action is action]
+    assert changes
+    for rc in by_address(fx.every_action_plan()).values():
+        if rc["reconciler_action"] == action.value:
+            assert rc["change"]["actions"] == expected
+
+
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [
+        (Reason.ATTRIBUTES, "replace_because_cannot_update"),
+        (Reason.TAINTED, "replace_because_tainted"),
+        (Reason.FORCED, "replace_by_request"),
+        (Reason.REMOVED, "delete_because_no_resource_config"),
+        (Reason.DRIFT, "reconciler_drift"),
+        (Reason.UNFINISHED, "reconciler_resume"),
+        (Reason.NEW, "reconciler_new"),
+        (Reason.DESTROY, "reconciler_destroy"),
+        (Reason.AUDIT_FAILED, "reconciler_audit_failed"),
+    ],
+)
+def test_action_reason(reason: Reason, expected: str) -> None:
+    reasons = {
+        rc["reconciler_reason"]: rc["action_reason"]
+        for rc in by_address(fx.every_action_plan()).values()
+    }
+    assert reasons[reason.value] == expected
+
+
+def test_every_reason_has_a_distinct_action_reason() -> None:
+    reasons = [rc["action_reason"] for rc in by_address(fx.every_action_plan()).values()]
+    assert len(set(reasons)) == len(Reason)
+
+
+def test_change_block() -> None:
+    changes = by_address(fx.every_action_plan())
+    created, calm, old = changes["voice.gentle"], changes["voice.calm"], changes["voice.old"]
+    assert created["change"]["before"] is None
+    assert created["change"]["after_unknown"] == {"job_id": True}
+    assert created["change"]["after_sensitive"] == {"phone": True}
+    assert created["change"]["after"]["phone"] == fx.PHONE_FINGERPRINT
+    assert calm["change"]["replace_paths"] == [["voice_name"]]
+    assert calm["change"]["after_unknown"] == {"job_id": True}
+    assert old["change"]["after"] is None
+    assert old["change"]["before_sensitive"] == {"phone": True}
+    assert old["change"]["after_unknown"] == {}
+    assert old["remote"]["asset_id"] == "asset-old"
+    assert created["type"] == "metastudio_voice"
+    assert created["mode"] == "managed"
+    assert created["provider_name"] == "reconciler/metastudio"
+    assert changes["voice.retry"]["remote"]["audit_errors"] == [
+        "background noise in 3 of 20 recordings"
+    ]
+
+
+def test_deterministic_sorted_and_newline_terminated() -> None:
+    text = render_json(fx.every_action_plan())
+    assert text == render_json(fx.every_action_plan())
+    assert text.endswith("}\n")
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def test_dict_form_matches_the_text() -> None:
+    plan = fx.destroy_plan()
+    assert json.loads(render_json(plan)) == plan_to_json_dict(plan)
+    assert plan_to_json_dict(plan)["targets"] == ["voice.aria", "voice.g*"]
+
+
+def test_empty_before_is_null() -> None:
+    change = ResourceChange("voice.e", "e", Action.CREATE, Reason.NEW, {}, fx.spec("e"))
+    assert by_address(fx.plan(change))["voice.e"]["change"]["before"] is None
