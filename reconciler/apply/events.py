@@ -1,0 +1,40 @@
+"""How the executor tells the terminal what it does, without printing itself."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Reporter(Protocol):
+    def step(self, address: str, message: str) -> None:
+        """A step started or finished: "creating job", "submitted", ..."""
+
+    def upload_started(self, address: str, label: str, total_bytes: int) -> None: ...
+
+    def upload_progress(self, address: str, label: str, delta_bytes: int) -> None: ...
+
+    def upload_finished(self, address: str, label: str) -> None: ...
+
+
+class SilentReporter:
+    def step(self, address: str, message: str) -> None:
+        pass
+
+    def upload_started(self, address: str, label: str, total_bytes: int) -> None:
+        pass
+
+    def upload_progress(self, address: str, label: str, delta_bytes: int) -> None:
+        pass
+
+    def upload_finished(self, address: str, label: str) -> None:
+        pass
+
+
+class RecordingReporter(SilentReporter):
+    """Keeps every step line; used by tests and by the plain (non-TTY) output."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def step(self, address: str, message: str) -> None:
+        self.lines.append(f"{address}: {message}")

@@ -1,0 +1,96 @@
+"""Carry out a plan: independent voices in parallel, one failure never stopping the others.
+
+Ctrl-C sets the stop flag: each voice finishes the step in flight and its checkpoint, then
+stops at the next step boundary; the outcome says so.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from reconciler.apply.context import ApplyContext
+from reconciler.apply.steps import VoiceRun
+from reconciler.apply.uploads import Interrupted
+from reconciler.config import VoiceSpec
+from reconciler.errors import ReconcilerError
+from reconciler.metastudio import redact_url
+from reconciler.plan.inputs import DesiredVoice
+from reconciler.plan.model import Action, Plan, ResourceChange
+
+
+@dataclass(frozen=True)
+class Outcome:
+    address: str
+    action: Action
+    ok: bool
+    message: str  # what was done, or why it failed
+    interrupted: bool = False
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    @property
+    def interrupted(self) -> bool:
+        return any(o.interrupted for o in self.outcomes)
+
+    def count(self, word: str) -> int:
+        return sum(1 for o in self.outcomes if o.ok and o.message == word)
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, ReconcilerError):
+        return str(error)
+    # Unexpected errors may quote a URL; never let a presigned query string through.
+    words = [
+        redact_url(w) if w.startswith(("http://", "https://")) else w for w in str(error).split()
+    ]
+    return f"unexpected {type(error).__name__}: {' '.join(words)}"
+
+
+def run_one(
+    ctx: ApplyContext, change: ResourceChange, voice: VoiceSpec | None, desired: DesiredVoice | None
+) -> Outcome:
+    try:
+        message = VoiceRun(ctx, change, voice, desired).run()
+    except Interrupted as stop:
+        return Outcome(change.address, change.action, False, str(stop), interrupted=True)
+    except Exception as error:
+        return Outcome(change.address, change.action, False, _describe(error))
+    return Outcome(change.address, change.action, True, message)
+
+
+def execute(
+    ctx: ApplyContext,
+    plan: Plan,
+    voices: Mapping[str, VoiceSpec],
+    desired: Mapping[str, DesiredVoice],
+    *,
+    parallelism: int = 4,
+) -> ApplyResult:
+    """Run every change of the plan; returns one outcome per change, in plan order."""
+    changes = list(plan.changes)
+    outcomes: dict[str, Outcome] = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        futures = {
+            pool.submit(run_one, ctx, c, voices.get(c.name), desired.get(c.name)): c
+            for c in changes
+        }
+        pending = set(futures)
+        while pending:
+            try:
+                done, pending = concurrent.futures.wait(pending, timeout=0.2)
+            except KeyboardInterrupt:
+                ctx.stop.set()  # steps in flight finish and checkpoint; the rest stop
+                continue
+            for future in done:
+                outcome = future.result()
+                outcomes[outcome.address] = outcome
+    return ApplyResult(tuple(outcomes[c.address] for c in changes))

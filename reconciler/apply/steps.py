@@ -1,0 +1,238 @@
+"""One voice's change carried out step by step, with a checkpoint after every remote step.
+
+Order per voice: [delete old job] -> record the create attempt -> create -> record the job
+ID -> upload -> record "uploaded" -> submit -> record "submitted". A kill at any instant
+leaves a state from which the next run finishes the job without making a second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.apply.context import ApplyContext
+from reconciler.apply.recovery import find_created, strangers
+from reconciler.apply.uploads import Interrupted, UploadJob
+from reconciler.config import VoiceSpec
+from reconciler.errors import ReconcilerError
+from reconciler.metastudio import JobState, MetaStudioError, OutcomeUnknownError, UploadUrls
+from reconciler.plan.desired import record_spec
+from reconciler.plan.inputs import DesiredVoice
+from reconciler.plan.model import Action, Reason, ResourceChange
+from reconciler.state import VoiceRecord
+
+SUBMIT_FIELDS = (
+    "tag",
+    "description",
+    "sex",
+    "voice_name",
+    "language",
+    "phone",
+    "output_language",
+    "custom_text",
+)
+MAX_CREATE_ATTEMPTS = 3
+
+
+@dataclass
+class VoiceRun:
+    ctx: ApplyContext
+    change: ResourceChange
+    voice: VoiceSpec | None
+    desired: DesiredVoice | None
+
+    @property
+    def name(self) -> str:
+        return self.change.name
+
+    def say(self, message: str) -> None:
+        self.ctx.reporter.step(self.change.address, message)
+
+    def checkpoint_stop(self) -> None:
+        if self.ctx.stop.is_set():
+            raise Interrupted(f"{self.change.address}: stopped; the next apply continues here")
+
+    def run(self) -> str:
+        action = self.change.action
+        if action is Action.NOOP:
+            self.sync_record()
+            return "unchanged"
+        if action is Action.DELETE:
+            self.delete()
+            return "destroyed"
+        if action is Action.REPLACE:
+            self.delete()
+        if action in (Action.CREATE, Action.REPLACE) or self.change.reason is Reason.ADOPT:
+            urls = self.create()
+        else:
+            urls = None
+        job_id = self.upload(urls)
+        self.submit(job_id)
+        return {Action.CREATE: "created", Action.REPLACE: "replaced"}.get(action, "updated")
+
+    # -- steps ------------------------------------------------------------------------------
+
+    def delete(self) -> None:
+        record = self.ctx.checkpoint.record(self.name)
+        if record is not None and record.job_id is not None:
+            self.checkpoint_stop()
+            self.say(f"deleting job {record.job_id}")
+            try:
+                self.ctx.client.delete_job(record.job_id)
+            except MetaStudioError as error:
+                # Deleting what is already gone is done; anything else is a real failure.
+                still_there = self.ctx.client.list_jobs(job_id=record.job_id, limit=1).count
+                if error.status != 400 or still_there:
+                    raise
+        self.ctx.checkpoint.remove(self.name)
+
+    def create(self) -> UploadUrls | None:
+        """Make (or adopt) the job and record its ID; returns its upload URLs if it was made."""
+        voice, desired = self._want()
+        record = self.ctx.checkpoint.record(self.name)
+        pending = record.create_attempt if record is not None and record.job_id is None else None
+        if pending and self.adopt(pending, patient=False):
+            return None
+        for _ in range(MAX_CREATE_ATTEMPTS):
+            self.checkpoint_stop()
+            if others := strangers(self.ctx, voice.voice_name):
+                raise ReconcilerError(
+                    f"{self.change.address}: MetaStudio already has job {others[0].job_id} named "
+                    f"{voice.voice_name!r} that the state does not know",
+                    hint=f"adopt it with `reconciler import {self.change.address} "
+                    f"{others[0].job_id}`, or choose another voice_name",
+                )
+            attempt = {"started_at": self.ctx.checkpoint.now(), "voice_name": voice.voice_name}
+            now = attempt["started_at"]
+            self.ctx.checkpoint.put(
+                VoiceRecord(
+                    name=self.name,
+                    edition=voice.edition,
+                    job_type=voice.job_type,
+                    phase=None,
+                    created_at=now,
+                    updated_at=now,
+                    spec=record_spec(desired.spec),
+                    data_digest=desired.spec["data_digest"],
+                    prevent_destroy=voice.prevent_destroy,
+                    create_attempt=attempt,
+                )
+            )
+            self.say(f"creating {voice.edition} job {voice.voice_name!r}")
+            try:
+                created = self.ctx.client.create_job(voice.job_type, voice.api_fields())
+            except OutcomeUnknownError:
+                self.say("the create's outcome is unknown; looking for the job it may have made")
+                if self.adopt(attempt, patient=True):
+                    return None
+                continue  # looked patiently and found none: it was not made
+            except MetaStudioError:
+                self.ctx.checkpoint.remove(self.name)  # definitively refused: nothing was made
+                raise
+            self.ctx.checkpoint.update(
+                self.name,
+                job_id=created.job_id,
+                phase="created",
+                remote_state=JobState.CREATING,
+                create_attempt=None,
+            )
+            self.say(f"created job {created.job_id}")
+            return created.uploads
+        raise ReconcilerError(
+            f"{self.change.address}: {MAX_CREATE_ATTEMPTS} creates had no clear outcome and no "
+            "job appeared; the state records the attempt, so the next apply looks again first"
+        )
+
+    def adopt(self, attempt: Mapping[str, Any], *, patient: bool) -> bool:
+        job = find_created(self.ctx, attempt, patient=patient)
+        if job is None:
+            return False
+        self.ctx.checkpoint.update(
+            self.name,
+            job_id=job.job_id,
+            phase="created",
+            remote_state=job.state,
+            create_attempt=None,
+        )
+        self.say(f"adopted job {job.job_id} left by an interrupted create")
+        return True
+
+    def upload(self, urls: UploadUrls | None) -> str:
+        voice, desired = self._want()
+        record = self._record()
+        assert record.job_id is not None
+        data_changed = record.data_digest != desired.spec["data_digest"]
+        needed = record.phase == "created" or data_changed or self.change.reason is Reason.RESUBMIT
+        if needed:
+            self.checkpoint_stop()
+            if urls is None:
+                urls = self.ctx.client.get_upload_urls(record.job_id)  # never trust old URLs
+            self.say("uploading training data")
+            UploadJob(
+                client=self.ctx.client,
+                voice=voice,
+                job_id=record.job_id,
+                urls=urls,
+                reporter=self.ctx.reporter,
+                work_dir=self.ctx.work_dir,
+                stop=self.ctx.stop,
+                segment_parallelism=self.ctx.segment_parallelism,
+                skip_confirmed=record.phase == "created" and not data_changed,
+            ).run()
+        self.ctx.checkpoint.update(
+            self.name,
+            phase="uploaded",
+            spec=record_spec(desired.spec),
+            data_digest=desired.spec["data_digest"],
+            prevent_destroy=voice.prevent_destroy,
+        )
+        return record.job_id
+
+    def submit(self, job_id: str) -> None:
+        voice, _ = self._want()
+        body = {k: v for k, v in voice.api_fields().items() if k in SUBMIT_FIELDS}
+        self.checkpoint_stop()
+        self.say("submitting for review and training")
+        try:
+            self.ctx.client.submit_job(job_id, body)
+        except OutcomeUnknownError:
+            state = self.ctx.client.show_job(job_id).state
+            if state in (JobState.CREATING, JobState.AUDIT_FAILED):
+                self.ctx.client.submit_job(job_id, body)  # it surely did not take
+        self.ctx.checkpoint.update(
+            self.name, phase="submitted", remote_state=JobState.SYSTEM_AUDITING
+        )
+        self.say(f"submitted job {job_id}")
+
+    def sync_record(self) -> None:
+        """No remote change, but lifecycle settings and the observed state are recorded."""
+        record = self.ctx.checkpoint.record(self.name)
+        if record is None or self.desired is None or self.voice is None:
+            return
+        changes: dict[str, object] = {}
+        spec = record_spec(self.desired.spec)
+        local = {k: spec.get(k) for k in ("preview_text",)}
+        if {k: record.spec.get(k) for k in local} != local:
+            changes["spec"] = {**record.spec, **local}
+        if record.prevent_destroy != self.voice.prevent_destroy:
+            changes["prevent_destroy"] = self.voice.prevent_destroy
+        remote = self.change.remote
+        if remote.refreshed and (remote.state, remote.asset_id) != (
+            record.remote_state,
+            record.asset_id,
+        ):
+            changes["remote_state"], changes["asset_id"] = remote.state, remote.asset_id
+        if changes:
+            self.ctx.checkpoint.update(self.name, **changes)
+
+    def _want(self) -> tuple[VoiceSpec, DesiredVoice]:
+        if self.voice is None or self.desired is None:
+            raise ReconcilerError(f"{self.change.address}: not in the configuration")
+        return self.voice, self.desired
+
+    def _record(self) -> VoiceRecord:
+        record = self.ctx.checkpoint.record(self.name)
+        if record is None or record.job_id is None:
+            raise ReconcilerError(f"{self.change.address}: no job recorded to continue")
+        return record

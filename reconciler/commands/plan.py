@@ -1,0 +1,56 @@
+"""reconciler plan: what apply would change, for people, pull requests and machines."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from reconciler.commands._common import add_path, add_plan_options, load_workspace, request_from
+from reconciler.environment import Environment
+from reconciler.errors import ExitStatus
+from reconciler.plan.pipeline import plan_under_lock
+from reconciler.plan.planfile import save_plan
+from reconciler.plan.render import FORMATS, render
+from reconciler.state import rfc3339
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "plan",
+        help="show what apply would change",
+        description="Compare the configuration with the state and MetaStudio; change nothing.",
+    )
+    add_path(parser)
+    parser.add_argument("--out", metavar="FILE", help="save the plan for `reconciler apply FILE`")
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 0 when there are no changes, 2 when there are, 1 on error",
+    )
+    add_plan_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    workspace = load_workspace(args.path, env)
+    plan = plan_under_lock(
+        workspace,
+        request_from(args),
+        refresh=args.refresh,
+        lock_timeout=args.lock_timeout,
+        operation="plan",
+        created_at=rfc3339(env.clock()),
+    ).plan
+    env.out(render(plan, args.format, color=env.color and not args.no_color))
+    if args.out:
+        out = Path(args.out)
+        save_plan(plan, out if out.is_absolute() else env.cwd / out)
+        if args.format == "text":
+            env.out(
+                f"\nSaved the plan to {args.out}: apply exactly it with "
+                f"`reconciler apply {args.out}`."
+            )
+    if args.detailed_exitcode and plan.has_changes:
+        return int(ExitStatus.CHANGES)
+    return int(ExitStatus.OK)

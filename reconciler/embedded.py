@@ -1,0 +1,55 @@
+"""The bundled emulator started in-process, for configs with ``provider: {emulator: DIR}``.
+
+No cloud account and no server to start by hand: the folder keeps the emulator's jobs and
+uploads between runs, plus a credential pair made for it on first use (mode 0600; it opens
+nothing but this loopback emulator).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from reconciler.emulator import Credential, Emulator, EmulatorConfig
+from reconciler.fsutil import atomic_write
+
+CREDENTIALS_FILE = "local-credentials.json"
+# Slow enough to watch a job go through review and training, fast enough for a demo.
+SECONDS_PER_STATE = 2.0
+
+
+def local_credential(folder: Path) -> Credential:
+    path = folder / CREDENTIALS_FILE
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return Credential(ak=data["ak"], sk=data["sk"], project_id=data["project_id"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    credential = Credential(
+        ak="LOCAL" + secrets.token_hex(8).upper(),
+        sk=secrets.token_urlsafe(30),
+        project_id=secrets.token_hex(16),
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    body = {"ak": credential.ak, "sk": credential.sk, "project_id": credential.project_id}
+    atomic_write(path, json.dumps(body).encode(), 0o600)
+    return credential
+
+
+@contextmanager
+def embedded_emulator(
+    folder: Path, *, seconds_per_state: float = SECONDS_PER_STATE
+) -> Iterator[tuple[str, Credential]]:
+    """Yield (base URL, credential) of an emulator running for the duration of the block."""
+    credential = local_credential(folder)
+    config = EmulatorConfig(
+        data_dir=folder / "data",
+        credentials=[credential],
+        seconds_per_state=seconds_per_state,
+        tts_delay_seconds=1.0,
+    )
+    with Emulator(config, host="127.0.0.1", port=0) as emulator:
+        yield emulator.base_url, credential

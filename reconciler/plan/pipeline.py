@@ -1,0 +1,83 @@
+"""Config + state (+ remote) -> Plan: the one sequence plan, apply and destroy all use."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+from reconciler.metastudio import MetaStudioClient
+from reconciler.plan.desired import config_digest, desired_voices
+from reconciler.plan.inputs import DesiredVoice
+from reconciler.plan.model import Plan
+from reconciler.plan.planner import PlanOptions, make_plan, matches
+from reconciler.plan.refresh import refresh
+from reconciler.state import State
+from reconciler.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    targets: tuple[str, ...] = ()
+    replace: tuple[str, ...] = ()
+    destroy: bool = False
+
+
+@dataclass(frozen=True)
+class PreparedPlan:
+    plan: Plan
+    desired: dict[str, DesiredVoice]
+
+
+def _in_scope(name: str, request: PlanRequest) -> bool:
+    return not request.targets or matches(f"voice.{name}", request.targets)
+
+
+def build_plan(
+    workspace: Workspace,
+    state: State,
+    client: MetaStudioClient | None,
+    request: PlanRequest,
+    created_at: str,
+) -> PreparedPlan:
+    """``client`` None plans from config and state alone (--refresh=false)."""
+    desired = desired_voices(workspace.config, workspace.cache, state.lineage)
+    observed = None
+    if client is not None:
+        ids = [r.job_id for n, r in state.voices.items() if r.job_id and _in_scope(n, request)]
+        names = [
+            d.voice_name
+            for n, d in desired.items()
+            if _in_scope(n, request) and (n not in state.voices or not state.voices[n].job_id)
+        ]
+        names += [
+            str(r.create_attempt["voice_name"])
+            for n, r in state.voices.items()
+            if r.create_attempt and _in_scope(n, request)
+        ]
+        observed = refresh(client, ids, names)
+    options = PlanOptions(
+        targets=request.targets,
+        replace=request.replace,
+        destroy=request.destroy,
+        config_digest=config_digest(workspace.config, desired),
+        created_at=created_at,
+    )
+    return PreparedPlan(make_plan(desired, state, observed, options), desired)
+
+
+def plan_under_lock(
+    workspace: Workspace,
+    request: PlanRequest,
+    *,
+    refresh: bool,
+    lock_timeout: float,
+    operation: str,
+    created_at: str,
+) -> PreparedPlan:
+    """Plan while holding the state lock when refreshing (the remote side is being read)."""
+    with ExitStack() as stack:
+        if refresh:
+            stack.enter_context(workspace.backend.lock(operation, lock_timeout))
+        state = workspace.backend.read()
+        client = stack.enter_context(workspace.client()) if refresh else None
+        return build_plan(workspace, state, client, request, created_at)

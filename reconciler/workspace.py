@@ -1,0 +1,79 @@
+"""One configuration with what it needs around it: state backend, digest cache, API client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.config import Config, load_config
+from reconciler.data import DigestCache, default_cache_dir
+from reconciler.metastudio import (
+    AkSkCredentials,
+    MetaStudioClient,
+    RateLimits,
+    load_credentials,
+    resolve_endpoint,
+)
+from reconciler.state import LocalStateBackend
+
+EMULATOR_RATES = {"create": 50.0, "upload_url": 50.0, "query": 200.0}
+
+
+@dataclass
+class Workspace:
+    config: Config
+    backend: LocalStateBackend
+    cache: DigestCache
+    environ: Mapping[str, str]
+    home: Path
+
+    @classmethod
+    def load(cls, path: Path, environ: Mapping[str, str], home: Path) -> Workspace:
+        config = load_config(path)
+        return cls(
+            config=config,
+            backend=LocalStateBackend(config.state_path),
+            cache=DigestCache(default_cache_dir(config.root_dir, environ)),
+            environ=environ,
+            home=home,
+        )
+
+    @property
+    def emulator_dir(self) -> Path | None:
+        folder = self.config.provider.extra.get("emulator")
+        return (self.config.root_dir / str(folder)).resolve() if folder else None
+
+    @property
+    def work_dir(self) -> Path:
+        folder = self.config.root_dir / ".reconciler" / "tmp"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    @contextmanager
+    def client(self) -> Iterator[MetaStudioClient]:
+        provider = self.config.provider
+        emulator_dir = self.emulator_dir
+        if emulator_dir is not None:
+            from reconciler.embedded import embedded_emulator
+
+            with embedded_emulator(emulator_dir) as (url, credential):
+                creds = AkSkCredentials(credential.ak, credential.sk, credential.project_id)
+                # The published limits protect the real service; the local one needs none.
+                limits = RateLimits(EMULATOR_RATES)
+                with MetaStudioClient.connect(url, creds, rate_limits=limits) as client:
+                    yield client
+            return
+        endpoint = resolve_endpoint(region=provider.region, endpoint=provider.endpoint)
+        token_env = provider.extra.get("token_env")
+        credentials = load_credentials(
+            self.environ,
+            self.home,
+            project_id=provider.project_id,
+            token_env=str(token_env) if token_env else None,
+        )
+        with MetaStudioClient.connect(
+            endpoint, credentials, app_user_id=provider.app_user_id
+        ) as client:
+            yield client

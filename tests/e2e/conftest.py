@@ -1,0 +1,125 @@
+"""A project directory whose config points at a real emulator, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from reconciler.cli import main
+from reconciler.data.samples import write_long_recording, write_package, write_sentence_pairs
+from reconciler.emulator import Emulator
+from reconciler.environment import Environment
+from tests.metastudio.conftest import AK, PROJECT, SK, emulator_config
+
+SECONDS = 1.0  # short sentences keep data small; preflight only warns below 5 s
+
+FIVE_VOICES = """\
+version: 1
+provider:
+  endpoint: {endpoint}
+  project_id: {project}
+defaults:
+  sex: FEMALE
+  language: CN
+voices:
+  basic-dir:
+    edition: basic
+    voice_name: Basic Dir
+    tag: NEWS
+    data: {{dir: data/basic}}
+  basic-seg:
+    edition: basic
+    voice_name: Basic Segments
+    data: {{segments: data/basic}}
+    authorization_letter: letter.pdf
+  adv-pkg:
+    edition: advanced
+    voice_name: Advanced Package
+    data: {{package: data/long.zip}}
+  premium:
+    edition: premium
+    voice_name: Premium
+    sex: MALE
+    data: {{dir: data/premium}}
+  third:
+    edition: third-party
+    voice_name: Third
+    data: {{package: data/long.zip}}
+"""
+
+
+@dataclass
+class Project:
+    root: Path
+    emulator: Emulator
+    environ: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / "reconciler.state.json"
+
+    def state(self) -> dict[str, Any]:
+        return dict(json.loads(self.state_path.read_text()))
+
+    def write_config(self, text: str) -> None:
+        (self.root / "voices.yaml").write_text(
+            text.format(endpoint=self.emulator.base_url, project=PROJECT), encoding="utf-8"
+        )
+
+    def run(self, *argv: str, stdin: str = "") -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        env = Environment(
+            stdin=io.StringIO(stdin),
+            stdout=out,
+            stderr=err,
+            environ=self.environ,
+            cwd=self.root,
+            home=self.root,
+        )
+        code = main(list(argv), env=env)
+        return code, out.getvalue(), err.getvalue()
+
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        response = requests.request(
+            method, f"{self.emulator.base_url}/_emulator{path}", json=body, timeout=10
+        )
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def jobs(self) -> list[dict[str, Any]]:
+        return list(self.admin("GET", "/jobs")["jobs"])
+
+
+def write_data(root: Path) -> None:
+    write_sentence_pairs(root / "data" / "basic", 20, SECONDS)
+    write_package(root / "data" / "long.zip", count=None, seconds=3.0)
+    write_long_recording(root / "data" / "premium" / "recording.wav", 3.0)
+    (root / "letter.pdf").write_bytes(b"%PDF-1.4 signed authorization")
+
+
+@pytest.fixture
+def emulator(tmp_path: Path) -> Iterator[Emulator]:
+    with Emulator(emulator_config(tmp_path / "emulator"), host="127.0.0.1", port=0) as emu:
+        yield emu
+
+
+@pytest.fixture
+def project(tmp_path: Path, emulator: Emulator) -> Project:
+    root = tmp_path / "project"
+    root.mkdir()
+    write_data(root)
+    environ = {
+        "HUAWEICLOUD_SDK_AK": AK,
+        "HUAWEICLOUD_SDK_SK": SK,
+        "RECONCILER_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    proj = Project(root, emulator, environ)
+    proj.write_config(FIVE_VOICES)
+    return proj

@@ -1,0 +1,116 @@
+"""Refresh cost and the state lock, measured through the emulator and a second process."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import time
+
+from reconciler.state import LocalStateBackend, State, VoiceRecord
+from tests.e2e.conftest import Project
+
+T0 = "2026-11-01T00:00:00Z"
+
+
+def many_voices(project: Project, count: int) -> None:
+    """``count`` voices, recorded as submitted and trained, sharing one data package."""
+    lines = [
+        "version: 1",
+        "provider:",
+        "  endpoint: {endpoint}",
+        "  project_id: {project}",
+        "voices:",
+    ]
+    for i in range(count):
+        lines += [
+            f"  v{i:04d}:",
+            "    edition: premium",
+            f"    voice_name: Voice {i}",
+            "    data: {{package: data/long.zip}}",
+        ]
+    project.write_config("\n".join(lines) + "\n")
+    assert project.run("plan", "--refresh=false", "--out", "seed.plan")[0] == 0
+    from reconciler.plan.planfile import load_plan
+
+    plan = load_plan(project.root / "seed.plan")
+    state = State(lineage=plan.state_lineage)
+    jobs = []
+    for change in plan.changes:
+        spec = {
+            k: v
+            for k, v in (change.after or {}).items()
+            if k not in ("data_digest", "prevent_destroy")
+        }
+        job_id = f"job-{change.name}"
+        state = state.with_voice(
+            VoiceRecord(
+                name=change.name,
+                edition="premium",
+                job_type="ADVANCE",
+                phase="submitted",
+                created_at=T0,
+                updated_at=T0,
+                job_id=job_id,
+                spec=spec,
+                data_digest=(change.after or {})["data_digest"],
+                remote_state="SUCCEED",
+            )
+        )
+        jobs.append(
+            {
+                "job_id": job_id,
+                "job_type": "ADVANCE",
+                "state": "SUCCEED",
+                "voice_name": spec["voice_name"],
+            }
+        )
+    LocalStateBackend(project.state_path).write(state)
+    project.admin("POST", "/jobs", jobs)
+    project.admin("DELETE", "/stats")
+
+
+def test_refresh_pages_the_job_list_instead_of_one_call_per_voice(project: Project) -> None:
+    many_voices(project, 250)
+    code, out, err = project.run("plan", "--detailed-exitcode")
+    assert code == 0, out + err
+    assert "No changes." in out
+    calls = project.admin("GET", "/stats")["operations"]
+    assert calls.get("list_jobs") == math.ceil(250 / 100)
+    assert calls.get("show_job", 0) == 0
+    assert sum(calls.values()) <= math.ceil(250 / 100) + 2
+
+
+def test_a_held_lock_names_its_holder(project: Project) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time\n"
+                "from pathlib import Path\n"
+                "from reconciler.state import LocalStateBackend\n"
+                "with LocalStateBackend(Path(sys.argv[1])).lock('apply', 0) as info:\n"
+                "    print(info.id, flush=True)\n"
+                "    time.sleep(60)\n"
+            ),
+            str(project.state_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        lock_id = holder.stdout.readline().strip()
+        code, _, err = project.run("plan")
+        assert code == 1
+        assert "locked" in err and lock_id in err and "apply" in err
+        assert f"reconciler force-unlock {lock_id}" in err
+        started = time.monotonic()
+        assert project.run("plan", "--lock-timeout", "0.5")[0] == 1
+        assert time.monotonic() - started >= 0.5
+        assert project.run("plan", "--refresh=false")[0] == 0  # reads need no lock
+    finally:
+        holder.kill()
+        holder.wait()
+    assert project.run("plan")[0] == 0  # a killed holder does not block the next run
