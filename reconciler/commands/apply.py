@@ -3,25 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from reconciler.apply.executor import ApplyResult
-from reconciler.apply.session import apply_plan, check_saved_plan, state_for_saved_plan
-from reconciler.commands._common import (
-    add_plan_options,
-    confirm,
-    load_workspace,
-    request_from,
-)
-from reconciler.commands._progress import TerminalReporter
-from reconciler.environment import Environment
-from reconciler.errors import ExitStatus
-from reconciler.plan.desired import config_digest, desired_voices
-from reconciler.plan.model import Action
-from reconciler.plan.pipeline import build_plan
-from reconciler.plan.planfile import load_plan
-from reconciler.plan.render_text import render_text
-from reconciler.state import rfc3339
+from reconciler.commands._apply_flow import run_apply
+from reconciler.commands._common import add_plan_options
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,74 +30,4 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="voices worked on at once (default 4)",
     )
     add_plan_options(parser)
-    parser.set_defaults(handler=run, operation="apply")
-
-
-def _is_plan_file(path: Path) -> bool:
-    return path.is_file() and path.suffix.lower() not in (".yaml", ".yml")
-
-
-def run(args: argparse.Namespace, env: Environment) -> int:
-    given = env.cwd / args.path
-    saved = load_plan(given) if _is_plan_file(given) else None
-    workspace = load_workspace(args.config if saved else args.path, env)
-    reporter = TerminalReporter(env)
-    with workspace.backend.lock(args.operation, args.lock_timeout):
-        state = workspace.backend.read()
-        with workspace.client() as client:
-            if saved is not None:
-                state = state_for_saved_plan(saved, state)
-                desired = desired_voices(workspace.config, workspace.cache, state.lineage)
-                check_saved_plan(saved, state, config_digest(workspace.config, desired))
-                plan = saved
-            else:
-                prepared = build_plan(
-                    workspace, state, client, request_from(args), rfc3339(env.clock())
-                )
-                plan, desired = prepared.plan, prepared.desired
-                env.out(render_text(plan, color=env.color and not args.no_color))
-                if plan.has_changes:
-                    env.out()
-                    verb = "destroy these voices" if plan.destroy else "perform these actions"
-                    confirm(
-                        env,
-                        f"Do you want to {verb}?",
-                        auto_approve=args.auto_approve,
-                        what=args.operation,
-                    )
-            try:
-                result = apply_plan(
-                    workspace,
-                    client,
-                    state,
-                    plan,
-                    desired,
-                    reporter=reporter,
-                    parallelism=args.parallelism,
-                )
-            finally:
-                reporter.close()
-    return _summarise(result, env, args)
-
-
-def _summarise(result: ApplyResult, env: Environment, args: argparse.Namespace) -> int:
-    changed = [o for o in result.outcomes if o.action is not Action.NOOP]
-    if not changed and not result.failed:
-        env.out("No changes. Nothing was applied.")
-        return int(ExitStatus.OK)
-    counts = ", ".join(
-        f"{result.count(word)} {word}" for word in ("created", "updated", "replaced", "destroyed")
-    )
-    if result.failed:
-        env.out(f"\nApply finished with errors: {counts}, {len(result.failed)} failed.")
-        for outcome in result.failed:
-            env.err(f"  {outcome.address} ({outcome.action.value}): {outcome.message}")
-    else:
-        env.out(f"\nApply complete: {counts}.")
-    if result.interrupted:
-        env.err(
-            "Interrupted: every finished step is recorded in the state; run apply again "
-            "to continue where it stopped."
-        )
-        return int(ExitStatus.INTERRUPTED)
-    return int(ExitStatus.ERROR if result.failed else ExitStatus.OK)
+    parser.set_defaults(handler=run_apply, operation="apply")
