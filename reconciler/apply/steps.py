@@ -218,6 +218,16 @@ class VoiceRun:
         if record.prevent_destroy != self.voice.prevent_destroy:
             changes["prevent_destroy"] = self.voice.prevent_destroy
         remote = self.change.remote
+        if (
+            remote.refreshed
+            and record.phase != "submitted"
+            and remote.state
+            not in (
+                None,
+                JobState.CREATING,
+            )
+        ):
+            changes["phase"] = "submitted"  # submitted by a run killed before recording it
         if remote.refreshed and (remote.state, remote.asset_id) != (
             record.remote_state,
             record.asset_id,
