@@ -73,7 +73,9 @@ class Workspace:
             project_id=provider.project_id,
             token_env=str(token_env) if token_env else None,
         )
+        rates = provider.extra.get("rate_limits")
+        configured = RateLimits({k: float(v) for k, v in rates.items()}) if rates else None
         with MetaStudioClient.connect(
-            endpoint, credentials, app_user_id=provider.app_user_id
+            endpoint, credentials, app_user_id=provider.app_user_id, rate_limits=configured
         ) as client:
             yield client
