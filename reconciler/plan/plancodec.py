@@ -26,6 +26,17 @@ class PlanDecodeError(ValueError):
     """The dict is not a plan; the message names the offending field."""
 
 
+def remote_to_dict(remote: RemoteView) -> dict[str, Any]:
+    return {
+        "job_id": remote.job_id,
+        "state": remote.state,
+        "asset_id": remote.asset_id,
+        "failed_reason": remote.failed_reason,
+        "audit_errors": list(remote.audit_errors),
+        "refreshed": remote.refreshed,
+    }
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     return {
         "kind": KIND,
@@ -54,14 +65,7 @@ def _change_to_dict(change: ResourceChange) -> dict[str, Any]:
             {"path": c.path, "before": c.before, "after": c.after, "forces": c.forces_replacement}
             for c in change.changes
         ],
-        "remote": {
-            "job_id": remote.job_id,
-            "state": remote.state,
-            "asset_id": remote.asset_id,
-            "failed_reason": remote.failed_reason,
-            "audit_errors": list(remote.audit_errors),
-            "refreshed": remote.refreshed,
-        },
+        "remote": remote_to_dict(remote),
         "notes": list(change.notes),
         "adopt_job_id": change.adopt_job_id,
     }

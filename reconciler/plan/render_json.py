@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from reconciler.plan.model import RESOURCE_TYPE, Action, Plan, Reason, ResourceChange
+from reconciler.plan.plancodec import remote_to_dict
 from reconciler.plan.values import SENSITIVE_KEYS
 
 TERRAFORM_FORMAT_VERSION = "1.2"
@@ -76,14 +77,7 @@ def _resource_change(change: ResourceChange) -> dict[str, Any]:
         # RESUME and UPDATE share Terraform's ["update"]: these tell them apart.
         "reconciler_action": change.action.value,
         "reconciler_reason": change.reason.value,
-        "remote": {
-            "job_id": remote.job_id,
-            "state": remote.state,
-            "asset_id": remote.asset_id,
-            "failed_reason": remote.failed_reason,
-            "audit_errors": list(remote.audit_errors),
-            "refreshed": remote.refreshed,
-        },
+        "remote": remote_to_dict(remote),
         "adopt_job_id": change.adopt_job_id,
         "notes": list(change.notes),
     }
