@@ -64,7 +64,7 @@ def make_plan(
             changes.append(decide_interrupted_create(want, record, observed, known_ids))
         else:
             changes.append(decide_recorded(want, record, observed, forced=forced))
-    problems += _guard_prevent_destroy(changes)
+    problems += _guard_prevent_destroy(changes, desired)
     problems += _guard_duplicates(changes, desired, observed, known_ids)
     if problems:
         raise PlanError(problems)
@@ -105,14 +105,23 @@ def _check_options(
     return problems
 
 
-def _guard_prevent_destroy(changes: list[ResourceChange]) -> list[str]:
+def _guard_prevent_destroy(
+    changes: list[ResourceChange], desired: Mapping[str, DesiredVoice]
+) -> list[str]:
+    """The guard counts wherever it is set: recorded in the state, or in the configuration
+    (even under --destroy, where the configuration is otherwise not wanted any more)."""
+
+    def guarded(change: ResourceChange) -> bool:
+        wanted = desired.get(change.name)
+        return change.prevents_destroy or (wanted is not None and wanted.prevent_destroy)
+
     return [
         f"{c.address}: lifecycle.prevent_destroy forbids "
         f"{'destroying' if c.action is Action.DELETE else 'replacing'} it "
         f"(job {c.remote.job_id or '?'}); set prevent_destroy: false and apply first if you "
         "really mean it"
         for c in changes
-        if c.action in (Action.DELETE, Action.REPLACE) and c.prevents_destroy
+        if c.action in (Action.DELETE, Action.REPLACE) and guarded(c)
     ]
 
 
