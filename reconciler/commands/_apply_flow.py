@@ -63,27 +63,30 @@ def run_apply(args: argparse.Namespace, env: Environment) -> int:
                 )
             finally:
                 reporter.close()
-    return _summarise(result, env, args)
+    return _summarise(result, env, args, destroy=plan.destroy)
 
 
-def _summarise(result: ApplyResult, env: Environment, args: argparse.Namespace) -> int:
+def _summarise(
+    result: ApplyResult, env: Environment, args: argparse.Namespace, *, destroy: bool = False
+) -> int:
     changed = [o for o in result.outcomes if o.action is not Action.NOOP]
     if not changed and not result.failed:
-        env.out("No changes. Nothing was applied.")
+        env.out(f"No changes. Nothing was {'destroyed' if destroy else 'applied'}.")
         return int(ExitStatus.OK)
-    counts = ", ".join(
-        f"{result.count(word)} {word}" for word in ("created", "updated", "replaced", "destroyed")
-    )
+    # A destroy plan only ever destroys: the other counts would all be zero.
+    words = ("destroyed",) if destroy else ("created", "updated", "replaced", "destroyed")
+    counts = ", ".join(f"{result.count(word)} {word}" for word in words)
+    title = "Destroy" if destroy else "Apply"
     if result.failed:
-        env.out(f"\nApply finished with errors: {counts}, {len(result.failed)} failed.")
+        env.out(f"\n{title} finished with errors: {counts}, {len(result.failed)} failed.")
         for outcome in result.failed:
             env.err(f"  {outcome.address} ({outcome.action.value}): {outcome.message}")
     else:
-        env.out(f"\nApply complete: {counts}.")
+        env.out(f"\n{title} complete: {counts}.")
     if result.interrupted:
         env.err(
-            "Interrupted: every finished step is recorded in the state; run apply again "
-            "to continue where it stopped."
+            "Interrupted: every finished step is recorded in the state; run "
+            f"{args.operation} again to continue where it stopped."
         )
         return int(ExitStatus.INTERRUPTED)
     return int(ExitStatus.ERROR if result.failed else ExitStatus.OK)

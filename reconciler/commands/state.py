@@ -1,0 +1,120 @@
+"""reconciler state list|show|rm: read the state, or forget voices without touching their jobs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from reconciler.addresses import PREFIX as ADDRESS_PREFIX
+from reconciler.addresses import resolve_address
+from reconciler.commands._common import add_lock_timeout, add_path
+from reconciler.commands._state_views import list_rows, redacted, show_lines
+from reconciler.config import display_path, load_config
+from reconciler.environment import Environment
+from reconciler.errors import ExitStatus
+from reconciler.state import LocalStateBackend
+from reconciler.state.forget import forget_voices
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "state",
+        help="list, show or forget the voices the state records",
+        description="Inspect the state file, or remove voices from it (their jobs stay).",
+    )
+    # Sub-parsers are built by the parent's class, so their usage errors reach cli.py too.
+    commands = parser.add_subparsers(dest="state_command", metavar="SUBCOMMAND")
+    commands.required = True
+
+    listing = commands.add_parser(
+        "list",
+        help="one line per recorded voice",
+        description="List the voices the state records: address, job, phase, remote state, "
+        "asset. Reads the state file only: no credentials, no lock.",
+    )
+    add_path(listing)
+    listing.set_defaults(handler=run_list)
+
+    show = commands.add_parser(
+        "show",
+        help="every recorded field of one voice",
+        description="Show what the state records for one voice. Reads the state file only.",
+    )
+    show.add_argument("address", metavar="ADDR", help="voice.NAME")
+    add_path(show)
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.set_defaults(handler=run_show)
+
+    remove = commands.add_parser(
+        "rm",
+        usage="%(prog)s [-h] [--lock-timeout SECONDS] ADDR [ADDR ...] [PATH]",
+        help="forget voices (their MetaStudio jobs are kept)",
+        description=(
+            "Remove voices from the state without deleting their jobs, e.g. to hand a job to "
+            "another configuration or to import a different one. All addresses must be in "
+            "the state, or nothing is removed."
+        ),
+    )
+    remove.add_argument(
+        "addresses",
+        metavar="ADDR",
+        nargs="+",
+        help="voice.NAME (repeatable), optionally followed by the config file or directory (.)",
+    )
+    add_lock_timeout(remove)
+    remove.set_defaults(handler=run_rm)
+
+
+def _backend(path: str, env: Environment) -> LocalStateBackend:
+    config = load_config(env.cwd / path, cwd=env.cwd)
+    return LocalStateBackend(config.state_path, clock=env.clock)
+
+
+def run_list(args: argparse.Namespace, env: Environment) -> int:
+    backend = _backend(args.path, env)
+    state = backend.read()
+    if not state.voices:
+        env.out(f"The state has no voices ({display_path(backend.path, env.cwd)}).")
+        return int(ExitStatus.OK)
+    for line in list_rows([state.voices[name] for name in sorted(state.voices)]):
+        env.out(line)
+    return int(ExitStatus.OK)
+
+
+def run_show(args: argparse.Namespace, env: Environment) -> int:
+    state = _backend(args.path, env).read()
+    record = state.voices[resolve_address(args.address, state.voices, "the state")]
+    if args.format == "json":
+        data = redacted(record.to_dict())
+        env.out(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        env.out("\n".join(show_lines(record)))
+    return int(ExitStatus.OK)
+
+
+def _split_path(words: list[str], env: Environment) -> tuple[list[str], str]:
+    """argparse cannot tell `ADDR... [PATH]` apart by position: a last word that is no address
+    but an existing file or directory is the PATH."""
+    last = words[-1]
+    if len(words) > 1 and not last.startswith(ADDRESS_PREFIX) and (env.cwd / last).exists():
+        return words[:-1], last
+    return words, "."
+
+
+def run_rm(args: argparse.Namespace, env: Environment) -> int:
+    addresses, path = _split_path(args.addresses, env)
+    removed = forget_voices(_backend(path, env), addresses, lock_timeout=args.lock_timeout)
+    for record in removed:
+        if record.job_id is None:
+            voice_name = (record.create_attempt or {}).get("voice_name", "?")
+            env.out(
+                f"Removed {record.address} from the state; it had no job ID yet (an interrupted "
+                f"create may have left a job named {voice_name!r} in MetaStudio)."
+            )
+        else:
+            env.out(
+                f"Removed {record.address} from the state; job {record.job_id} still exists in "
+                f"MetaStudio (adopt it again with `reconciler import {record.address} "
+                f"{record.job_id}`)."
+            )
+    return int(ExitStatus.OK)

@@ -1,0 +1,25 @@
+"""Forget voices: drop their records from the state and leave their jobs alone in MetaStudio."""
+
+from __future__ import annotations
+
+from reconciler.addresses import resolve_address
+from reconciler.state.backend import StateBackend
+from reconciler.state.record import VoiceRecord
+
+
+def forget_voices(
+    backend: StateBackend, addresses: list[str], *, lock_timeout: float
+) -> list[VoiceRecord]:
+    """Remove every addressed record in one write, or none if any address is unknown."""
+    with backend.lock("state rm", lock_timeout):
+        state = backend.read()
+        names = []
+        for address in addresses:
+            name = resolve_address(address, state.voices, "the state")
+            if name not in names:
+                names.append(name)
+        removed = [state.voices[name] for name in names]
+        for name in names:
+            state = state.without_voice(name)
+        backend.write(state)
+    return removed
