@@ -1,0 +1,95 @@
+"""reconciler preview: synthesize text with a trained voice and download the audio."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from reconciler.addresses import resolve_address
+from reconciler.commands._status_previews import shown
+from reconciler.commands._status_table import problem_line
+from reconciler.commands._status_view import open_workspace
+from reconciler.environment import Environment
+from reconciler.errors import ReconcilerError, UsageError
+from reconciler.preview import TIMEOUT_SECONDS, make_preview
+from reconciler.status import VoiceStatus, collect
+from reconciler.workspace import Workspace
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "preview",
+        help="hear a trained voice: synthesize text and download the audio",
+        description="Create a TTS audition with the voice's trained asset and download the "
+        "files as 0.wav, 1.wav, ... (third-party voices are charged per audition).",
+    )
+    parser.add_argument("address", metavar="ADDR", help="the voice, e.g. voice.gentle-female")
+    parser.add_argument("path", nargs="?", default=".", help="config file or directory (.)")
+    parser.add_argument(
+        "--text", help="what to say (default: the voice's preview.text in the configuration)"
+    )
+    parser.add_argument("--out", required=True, metavar="DIR", help="where to save the audio")
+    parser.add_argument("--speed", type=int, metavar="N", help="50-200, default 100")
+    parser.add_argument("--pitch", type=int, metavar="N", help="50-200, default 100")
+    parser.add_argument("--volume", type=int, metavar="N", help="90-240, default 140")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help=f"how long to wait for the audio (default {TIMEOUT_SECONDS:g})",
+    )
+    parser.set_defaults(handler=run)
+
+
+def _text(args: argparse.Namespace, workspace: Workspace, name: str) -> str:
+    voice = workspace.config.voices.get(name)
+    text = args.text if args.text is not None else voice.preview_text if voice else None
+    if text is None:
+        raise UsageError(
+            f"--text is required: the configuration has no preview.text for voice.{name}"
+        )
+    return str(text)
+
+
+def _check_trained(status: VoiceStatus) -> str:
+    """The asset id to preview, or an error saying where training stands."""
+    if status.succeeded and status.asset_id:
+        return status.asset_id
+    if status.succeeded:
+        raise ReconcilerError(f"{status.address}: MetaStudio reports SUCCEED but no asset id")
+    if status.settled:
+        raise ReconcilerError(f"cannot preview {problem_line(status)}")
+    raise ReconcilerError(
+        f"{status.address} is not trained yet: job {status.job_id} is {status.state or 'unknown'}",
+        hint=f"wait for it with `reconciler status --wait --target {status.address}`",
+    )
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    workspace = open_workspace(args.path, env)
+    state = workspace.backend.read()
+    known = set(state.voices) | set(workspace.config.voices)
+    name = resolve_address(args.address, known, "the configuration or the state")
+    text = _text(args, workspace, name)
+    out = Path(args.out)
+    out = out if out.is_absolute() else env.cwd / out
+    with workspace.client() as client:
+        asset_id = _check_trained(collect(client, state, [name])[0])
+        record = state.voices[name]
+        if record.edition == "third-party":
+            env.err("note: auditions of third-party voices are charged")
+        paths = make_preview(
+            client,
+            asset_id,
+            text,
+            out,
+            timeout=args.timeout,
+            speed=args.speed,
+            pitch=args.pitch,
+            volume=args.volume,
+        )
+    env.out(f"Downloaded {len(paths)} preview file(s) of voice.{name} (asset {asset_id}):")
+    for path in paths:
+        env.out(f"  {shown(path, env.cwd)}")
+    return 0

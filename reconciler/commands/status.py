@@ -1,0 +1,88 @@
+"""reconciler status: where each voice's training stands, optionally waiting for it to finish."""
+
+from __future__ import annotations
+
+import argparse
+
+from reconciler.commands._common import add_lock_timeout, add_path, add_selection
+from reconciler.commands._status_view import (
+    POLL_SECONDS,
+    open_workspace,
+    report_once,
+    select_names,
+    wait_and_report,
+)
+from reconciler.environment import Environment
+from reconciler.errors import UsageError
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "status",
+        help="show the training state of each voice",
+        description="Show each voice's job, training state and asset id as MetaStudio reports "
+        "them; with --wait, follow training until every voice has finished.",
+    )
+    add_path(parser)
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="poll until every voice has succeeded, failed or needs you; make the previews "
+        "asked for in the configuration; exit 1 unless every voice SUCCEED",
+    )
+    parser.add_argument(
+        "--timeout", type=_seconds, metavar="SECONDS", help="with --wait: give up after this long"
+    )
+    parser.add_argument(
+        "--poll-interval",
+        type=_seconds,
+        default=POLL_SECONDS,
+        metavar="SECONDS",
+        help=f"with --wait: first interval between checks, growing to a minute "
+        f"(default {POLL_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--no-preview", action="store_true", help="with --wait: do not make previews"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_selection(parser)
+    add_lock_timeout(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    if args.timeout is not None and not args.wait:
+        raise UsageError("--timeout only applies with --wait")
+    workspace = open_workspace(args.path, env)
+    names = select_names(workspace, workspace.backend.read(), args.target)
+    with workspace.client() as client:
+        if not args.wait:
+            return report_once(
+                workspace,
+                client,
+                names,
+                env,
+                output=args.format,
+                lock_timeout=args.lock_timeout,
+            )
+        return wait_and_report(
+            workspace,
+            client,
+            names,
+            env,
+            args.timeout,
+            output=args.format,
+            previews=not args.no_preview,
+            poll=args.poll_interval,
+            lock_timeout=args.lock_timeout,
+        )

@@ -1,0 +1,15 @@
+"""Where each voice's training stands, waiting for it to finish, and remembering what was seen."""
+
+from reconciler.status.collect import collect, status_of
+from reconciler.status.model import VoiceStatus
+from reconciler.status.observations import record_observations
+from reconciler.status.wait import WaitTimeout, wait
+
+__all__ = [
+    "VoiceStatus",
+    "WaitTimeout",
+    "collect",
+    "record_observations",
+    "status_of",
+    "wait",
+]

@@ -1,0 +1,46 @@
+"""One voice's training status as observed: the job behind it and what it needs next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reconciler.metastudio import JobState
+
+
+@dataclass(frozen=True)
+class VoiceStatus:
+    address: str
+    name: str
+    job_id: str | None
+    phase: str | None
+    state: str | None  # raw remote state; None when there is no job to observe
+    asset_id: str | None = None
+    failed_reason: str | None = None
+    audit_errors: tuple[str, ...] = ()
+    terminal: bool = False
+    needs_user: bool = False
+    recorded: bool = True  # False: in the configuration only, apply never created it
+    gone: bool = False  # the recorded job no longer exists in MetaStudio
+
+    @property
+    def succeeded(self) -> bool:
+        return self.state == JobState.SUCCEED
+
+    @property
+    def needs_apply(self) -> bool:
+        """Only apply can move it: no job yet, the job is gone, or it was never submitted.
+
+        A CREATING job waits for its data and submit; MetaStudio never moves it by itself.
+        """
+        return (
+            not self.recorded or self.job_id is None or self.gone or self.state == JobState.CREATING
+        )
+
+    @property
+    def settled(self) -> bool:
+        """Waiting longer cannot change it."""
+        return self.terminal or self.needs_user or self.needs_apply
+
+    @property
+    def failed(self) -> bool:
+        return self.settled and not self.succeeded
