@@ -9,6 +9,7 @@ from reconciler.apply.executor import ApplyResult
 from reconciler.apply.session import apply_plan, check_saved_plan, state_for_saved_plan
 from reconciler.commands._common import confirm, load_workspace, request_from
 from reconciler.commands._progress import TerminalReporter
+from reconciler.commands._status_view import wait_and_report
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
 from reconciler.plan.desired import config_digest, desired_voices
@@ -28,9 +29,9 @@ def run_apply(args: argparse.Namespace, env: Environment) -> int:
     saved = load_plan(given) if _is_plan_file(given) else None
     workspace = load_workspace(args.config if saved else args.path, env)
     reporter = TerminalReporter(env)
-    with workspace.backend.lock(args.operation, args.lock_timeout):
-        state = workspace.backend.read()
-        with workspace.client() as client:
+    with workspace.client() as client:
+        with workspace.backend.lock(args.operation, args.lock_timeout):
+            state = workspace.backend.read()
             if saved is not None:
                 state = state_for_saved_plan(saved, state)
                 desired = desired_voices(workspace.config, workspace.cache, state.lineage)
@@ -63,7 +64,15 @@ def run_apply(args: argparse.Namespace, env: Environment) -> int:
                 )
             finally:
                 reporter.close()
-    return _summarise(result, env, args, destroy=plan.destroy)
+        code = _summarise(result, env, args, destroy=plan.destroy)
+        if code != ExitStatus.OK or not getattr(args, "wait", False):
+            return code
+        # The lock is released: training takes hours, and other runs may plan meanwhile.
+        names = [c.name for c in plan.changes if c.action is not Action.DELETE]
+        env.out()
+        return wait_and_report(
+            workspace, client, names, env, args.wait_timeout, poll=args.poll_interval
+        )
 
 
 def _summarise(

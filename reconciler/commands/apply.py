@@ -29,5 +29,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="N",
         help="voices worked on at once (default 4)",
     )
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="afterwards, wait until every applied voice is trained (or needs you), then "
+        "download the previews; exit 1 unless all succeeded",
+    )
+    parser.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="with --wait: give up waiting after this long (training goes on)",
+    )
+    parser.add_argument(
+        "--poll-interval",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="with --wait: first interval between checks, growing to a minute (default 5)",
+    )
     add_plan_options(parser)
     parser.set_defaults(handler=run_apply, operation="apply")
