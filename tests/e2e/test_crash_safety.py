@@ -146,3 +146,28 @@ def test_two_concurrent_applies(project: Project) -> None:
     first.communicate(timeout=60)
     assert first.returncode == 0
     check_converged(project)
+
+
+def test_ctrl_c_finishes_the_step_in_flight_then_stops(project: Project) -> None:
+    project.emulator.set_faults(FaultPlan.parse({"object_put": {"latency": 0.2}}))
+    process = start_apply(project)
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line.rstrip())
+        if "uploading training data" in line:
+            process.send_signal(signal.SIGINT)
+            break
+    rest, _ = process.communicate(timeout=60)
+    output = "\n".join(lines) + "\n" + rest
+    assert process.returncode == 130, output
+    assert "Interrupted: every finished step is recorded" in output
+    assert "Traceback" not in output
+    check_invariants(project)
+    recorded = [r["job_id"] for r in project.state()["voices"].values() if r["job_id"]]
+    assert recorded and set(recorded) <= {job["job_id"] for job in project.jobs()}
+    # nothing was submitted after the interrupt, and the next apply finishes the rest
+    project.emulator.set_faults(FaultPlan())
+    code, out, err = project.run("apply", "--auto-approve")
+    assert code == 0, out + err
+    check_converged(project)
