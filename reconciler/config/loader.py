@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.events import CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler.config.diagnostics import Diagnostic, Location
@@ -51,9 +52,45 @@ class _Fatal(Exception):
         self.mark = mark
 
 
+# libyaml composes nodes ~5x faster than PyYAML's Python code, but recursively in C: a
+# pathologically nested file crashes the interpreter. Its event parser is iterative, so it
+# measures the nesting first; deeper files (and any syntax error, for the same located
+# message either way) go to the pure-Python loader, which fails with a RecursionError.
+C_COMPOSE_MAX_DEPTH = 256
+
+
+def _nesting(text: str, limit: int = C_COMPOSE_MAX_DEPTH) -> int:
+    """The deepest nesting, or ``limit + 1`` as soon as it is exceeded: parsers (libyaml's
+    too) are quadratic in flow depth, so a pathological file must be stopped early."""
+    depth = deepest = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                return deepest
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+    return deepest
+
+
+def _compose(text: str) -> Node | None:
+    if yaml.__with_libyaml__:
+        try:
+            depth = _nesting(text)
+        except yaml.YAMLError:
+            pass  # the pure-Python loader below reports it, located the same way
+        else:
+            if depth > C_COMPOSE_MAX_DEPTH:
+                # PyYAML's own scanner is quadratic in flow depth: answer without it.
+                raise RecursionError(depth)
+            return yaml.compose(text, Loader=yaml.CSafeLoader)
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def parse_yaml(text: str, file: Path) -> tuple[Document | None, list[Diagnostic]]:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
