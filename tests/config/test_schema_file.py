@@ -77,3 +77,11 @@ def test_repository_copy_is_a_symlink_to_the_packaged_schema() -> None:
     assert link.is_symlink()
     assert link.resolve() == (REPO / "reconciler" / "schemas" / "voices.schema.json").resolve()
     assert json.loads(link.read_text("utf-8")) == voices_schema()
+
+
+def test_inlined_schema_has_no_references_left() -> None:
+    from reconciler.config.schema import inline_refs, voices_schema
+
+    schema = voices_schema()
+    text = json.dumps(inline_refs(schema, schema["$defs"]))
+    assert '"$ref"' not in text and '"$defs"' not in text
