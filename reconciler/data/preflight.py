@@ -17,7 +17,7 @@ from reconciler.data.content import AudioRules, check_dataset
 from reconciler.data.entries import folder_entries, is_outside, zip_entries
 from reconciler.data.files import MAX_PUT_BYTES
 from reconciler.data.package import package_size
-from reconciler.data.report import Report
+from reconciler.data.report import Finding, Report
 
 DEFAULT_SAMPLE_RATES = (16000, 22050, 24000, 44100, 48000)
 DEFAULT_BIT_DEPTHS = (16, 24)
@@ -33,8 +33,9 @@ def preflight(
 ) -> list[Diagnostic]:
     rules = AudioRules(tuple(allowed_sample_rates), tuple(allowed_bit_depths))
     diagnostics: list[Diagnostic] = []
+    packages: PackageMemo = {}
     for voice in cfg.voices.values():
-        diagnostics += _check_data(cfg.root_dir, voice, rules, allow_outside)
+        diagnostics += _check_data(cfg.root_dir, voice, rules, allow_outside, packages)
         if voice.authorization_letter is not None:
             diagnostics += _check_letter(cfg.root_dir, voice, allow_outside)
     return diagnostics
@@ -51,7 +52,11 @@ def _contained(root_dir: Path, path: Path, shown: str, report: Report, allow: bo
 
 
 def _check_data(
-    root_dir: Path, voice: VoiceSpec, rules: AudioRules, allow_outside: bool
+    root_dir: Path,
+    voice: VoiceSpec,
+    rules: AudioRules,
+    allow_outside: bool,
+    packages: PackageMemo,
 ) -> list[Diagnostic]:
     source = voice.data
     field = f"data.{source.kind}"
@@ -64,7 +69,7 @@ def _check_data(
         if not path.exists():
             report.error(f"{shown} does not exist")
         elif source.kind == "package":
-            _check_package(path, shown, edition, rules, report)
+            _check_package_once(path, shown, edition, rules, report, packages)
         elif not path.is_dir():
             report.error(f"{shown} is not a folder")
         else:
@@ -81,6 +86,36 @@ def _check_data(
     except OSError as error:
         report.error(f"{shown} cannot be read: {error.strerror or error}")
     return report.diagnostics()
+
+
+# Findings per (file identity, edition, rules, name shown): voices sharing one package have
+# it checked once per run, not once each (10,000 voices opened the same zip 10,000 times).
+PackageMemo = dict[tuple[object, ...], list[Finding]]
+
+
+def _check_package_once(
+    path: Path,
+    shown: str,
+    edition: Edition,
+    rules: AudioRules,
+    report: Report,
+    memo: PackageMemo,
+) -> None:
+    status = path.stat()
+    key = (
+        os.path.realpath(path),
+        status.st_size,
+        status.st_mtime_ns,
+        status.st_ino,
+        edition.name,
+        rules,
+        shown,
+    )
+    if key not in memo:
+        fresh = Report(report.location, report.path)
+        _check_package(path, shown, edition, rules, fresh)
+        memo[key] = fresh.findings
+    report.findings += memo[key]
 
 
 def _check_package(
