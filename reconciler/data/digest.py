@@ -33,22 +33,30 @@ class DigestCache:
         self.hits = 0
         self.misses = 0
         self.bytes_read = 0
+        # Within one run, many voices may share a file: keep its record in memory too.
+        self._known: dict[tuple[object, ...], str] = {}
 
     def file_digest(self, path: Path) -> str:
         """Hex sha256 of the file's bytes, read only if its identity changed since last time."""
         absolute = os.path.abspath(path)
         before = os.stat(absolute)
         identity = _identity(absolute, before)
+        known = self._known.get(tuple(identity))
+        if known is not None:
+            self.hits += 1
+            return known
         record = self._record_path(absolute)
         cached = _read_record(record)
         if cached is not None and cached.get("identity") == identity:
             self.hits += 1
+            self._known[tuple(identity)] = str(cached["sha256"])
             return str(cached["sha256"])
         self.misses += 1
         digest = self._hash(absolute)
         # A file rewritten while it was being read must not be cached under either version.
         if _identity(absolute, os.stat(absolute)) == identity:
             self._write_record(record, {"identity": identity, "sha256": digest})
+            self._known[tuple(identity)] = digest
         return digest
 
     def _hash(self, path: str) -> str:

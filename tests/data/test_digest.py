@@ -69,14 +69,15 @@ def test_replaced_file_with_same_stat_but_new_inode_rereads(tmp_path: Path) -> N
 def test_corrupt_cache_record_is_ignored(tmp_path: Path) -> None:
     data = tmp_path / "a.bin"
     data.write_bytes(b"payload")
-    cache = _cache(tmp_path)
-    digest = cache.file_digest(data)
+    digest = _cache(tmp_path).file_digest(data)
     [record] = (tmp_path / "cache").rglob("*.json")
     for garbage in ("{not json", "[]", json.dumps({"identity": [], "sha256": "zz"}), ""):
         record.write_text(garbage)
-        assert cache.file_digest(data) == digest
-    assert cache.hits == 0 and cache.misses == 5
-    assert cache.file_digest(data) == digest and cache.hits == 1  # rewritten on the last miss
+        run = _cache(tmp_path)  # a new run: only the record on disk can answer
+        assert run.file_digest(data) == digest
+        assert run.hits == 0 and run.misses == 1
+    run = _cache(tmp_path)
+    assert run.file_digest(data) == digest and run.hits == 1  # rewritten on the last miss
 
 
 def test_cache_leaves_no_temporary_files(tmp_path: Path) -> None:
@@ -95,7 +96,21 @@ def test_unwritable_cache_is_not_fatal(tmp_path: Path) -> None:
     blocker.write_text("a file where the cache folder should be")
     cache = DigestCache(blocker)
     assert cache.file_digest(data) == hashlib.sha256(b"payload").hexdigest()
-    assert cache.file_digest(data) and cache.misses == 2
+    next_run = DigestCache(blocker)
+    assert next_run.file_digest(data) and next_run.misses == 1  # nothing could be kept
+
+
+def test_a_run_reads_a_shared_file_record_once(tmp_path: Path) -> None:
+    data = tmp_path / "a.bin"
+    data.write_bytes(b"payload")
+    _cache(tmp_path).file_digest(data)
+    [record] = (tmp_path / "cache").rglob("*.json")
+    run = _cache(tmp_path)
+    run.file_digest(data)
+    record.unlink()  # a second look within the run must not need the record on disk
+    assert run.file_digest(data) and (run.hits, run.misses, run.bytes_read) == (2, 0, 0)
+    data.write_bytes(b"changed")  # ...but a changed file is still noticed
+    assert run.file_digest(data) == hashlib.sha256(b"changed").hexdigest() and run.misses == 1
 
 
 def test_folder_digest_is_over_sorted_names_and_digests(tmp_path: Path) -> None:
