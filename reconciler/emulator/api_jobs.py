@@ -53,9 +53,10 @@ def create_handler(job_type: str) -> Handler:
 def list_jobs(core: Core, request: Request) -> Response:
     query = listing.parse(request)
     with core.lock:
-        total, page = listing.select(core.project_jobs(request.project_id), query)
-        jobs = [core.job_info(job, request.base_url) for job in page]
-    return json_response({"count": total, "jobs": jobs})
+        known = core.project_jobs(request.project_id)  # settles time-based moves first
+        total, page = core.listings.select(request.project_id, known, query, core.store.generation)
+        infos = [core.job_info(job, request.base_url) for job in page]
+    return json_response({"count": total, "jobs": infos})
 
 
 def show_job(core: Core, request: Request) -> Response:

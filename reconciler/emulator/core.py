@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from reconciler.emulator import keys, lifecycle
+from reconciler.emulator import keys, lifecycle, listing
 from reconciler.emulator.audit import audit_job
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.errors import unknown_job
@@ -34,6 +34,7 @@ class Core:
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
         self.store = Store(config.data_dir)
+        self.listings = listing.ListingCache()
         self.signer = UrlSigner(self.store.url_secret)
         self.stats = Stats()
         self.faults = FaultInjector(config.faults, config.seed)

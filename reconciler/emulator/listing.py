@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -80,9 +81,42 @@ def matches(job: Job, query: ListQuery) -> bool:
 
 def select(jobs: Iterable[Job], query: ListQuery) -> tuple[int, list[Job]]:
     """(total matching, the requested page). Ties on the sort key are broken by job_id."""
+    hits = _sorted_hits(jobs, query)
+    return len(hits), hits[query.offset : query.offset + query.limit]
+
+
+def _sorted_hits(jobs: Iterable[Job], query: ListQuery) -> list[Job]:
     hits = [job for job in jobs if matches(job, query)]
     if query.sort_key == "create_time":
         hits.sort(key=lambda job: (job.create_ts, job.job_id), reverse=query.descending)
     else:
         hits.sort(key=lambda job: (job.update_ts, job.job_id), reverse=query.descending)
-    return len(hits), hits[query.offset : query.offset + query.limit]
+    return hits
+
+
+class ListingCache:
+    """Paging through N jobs asks the same query N/100 times: filter and sort it once.
+
+    Valid while the store's generation (bumped by every job write) is unchanged; callers
+    hold the core lock, so no write can slip in between.
+    """
+
+    KEEP = 16
+
+    def __init__(self) -> None:
+        self._generation = -1
+        self._entries: dict[tuple[str, ListQuery], list[Job]] = {}
+
+    def select(
+        self, project_id: str, jobs: Iterable[Job], query: ListQuery, generation: int
+    ) -> tuple[int, list[Job]]:
+        if generation != self._generation:
+            self._entries.clear()
+            self._generation = generation
+        key = (project_id, dataclasses.replace(query, offset=0, limit=1))
+        hits = self._entries.get(key)
+        if hits is None:
+            if len(self._entries) >= self.KEEP:
+                self._entries.clear()
+            hits = self._entries[key] = _sorted_hits(jobs, query)
+        return len(hits), hits[query.offset : query.offset + query.limit]

@@ -39,6 +39,7 @@ class Store:
         for leftover in self.tmp_dir.iterdir():
             leftover.unlink(missing_ok=True)
         self.jobs: dict[str, Job] = {}
+        self.generation = 0  # bumped by every job write: lets listings cache their sort
         self._members: list[set[str]] = [set() for _ in range(SHARDS)]
         self.assets: dict[str, dict[str, Any]] = self._load_map("assets.json")
         self.tts: dict[str, dict[str, Any]] = self._load_map("tts.json")
@@ -85,6 +86,7 @@ class Store:
         shutil.rmtree(self.job_objects_dir(job_id), ignore_errors=True)
 
     def _write_shards(self, shards: Iterable[int]) -> None:
+        self.generation += 1
         for shard in sorted(shards):
             records = [self.jobs[job_id].to_record() for job_id in sorted(self._members[shard])]
             path = self._jobs_dir / f"shard-{shard:02d}.json"
