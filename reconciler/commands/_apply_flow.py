@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reconciler.apply.executor import ApplyResult
 from reconciler.apply.session import apply_plan, check_saved_plan, state_for_saved_plan
-from reconciler.commands._common import confirm, load_workspace, request_from
+from reconciler.commands._common import check_data, confirm, load_workspace, request_from
 from reconciler.commands._progress import TerminalReporter
 from reconciler.commands._status_view import wait_and_report
 from reconciler.environment import Environment
@@ -27,7 +27,8 @@ def _is_plan_file(path: Path) -> bool:
 def run_apply(args: argparse.Namespace, env: Environment) -> int:
     given = env.cwd / args.path
     saved = load_plan(given) if _is_plan_file(given) else None
-    workspace = load_workspace(args.config if saved else args.path, env)
+    # Planning here overlaps the data checks with the refresh; a saved plan checks first.
+    workspace = load_workspace(args.config if saved else args.path, env, checks=saved is not None)
     reporter = TerminalReporter(env)
     with workspace.client() as client:
         with workspace.backend.lock(args.operation, args.lock_timeout):
@@ -39,7 +40,12 @@ def run_apply(args: argparse.Namespace, env: Environment) -> int:
                 plan = saved
             else:
                 prepared = build_plan(
-                    workspace, state, client, request_from(args), rfc3339(env.clock())
+                    workspace,
+                    state,
+                    client,
+                    request_from(args),
+                    rfc3339(env.clock()),
+                    local_checks=lambda: check_data(workspace, env),
                 )
                 plan, desired = prepared.plan, prepared.desired
                 env.out(render_text(plan, color=env.color and not args.no_color))

@@ -47,12 +47,24 @@ def add_selection(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_workspace(path: str, env: Environment, *, allow_outside: bool = False) -> Workspace:
-    """Load and validate; warnings go to stderr, errors stop here with every line shown."""
+def load_workspace(
+    path: str, env: Environment, *, allow_outside: bool = False, checks: bool = True
+) -> Workspace:
+    """Load and validate; with ``checks=False`` the caller runs :func:`check_data` later
+    (plan and apply overlap it with the remote refresh)."""
     target = Path(path)
     workspace = Workspace.load(
         target if target.is_absolute() else env.cwd / target, env.environ, env.home
     )
+    if checks:
+        check_data(workspace, env, allow_outside=allow_outside)
+    if workspace.emulator_dir is not None:
+        env.err(f"Using the local MetaStudio emulator (data in {workspace.emulator_dir}).")
+    return workspace
+
+
+def check_data(workspace: Workspace, env: Environment, *, allow_outside: bool = False) -> None:
+    """The training-data preflight: warnings go to stderr, errors stop here, every line shown."""
     diagnostics = preflight(workspace.config, allow_outside=allow_outside)
     errors = [d for d in diagnostics if d.is_error]
     for diagnostic in diagnostics:
@@ -60,9 +72,6 @@ def load_workspace(path: str, env: Environment, *, allow_outside: bool = False) 
             env.err(f"warning: {diagnostic.format(cwd=env.cwd)}")
     if errors:
         raise ConfigError("\n".join(d.format(cwd=env.cwd) for d in errors))
-    if workspace.emulator_dir is not None:
-        env.err(f"Using the local MetaStudio emulator (data in {workspace.emulator_dir}).")
-    return workspace
 
 
 def confirm(env: Environment, question: str, *, auto_approve: bool, what: str) -> None:

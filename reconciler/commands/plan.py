@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from reconciler.commands._common import add_path, add_plan_options, load_workspace, request_from
+from reconciler.commands._common import (
+    add_path,
+    add_plan_options,
+    check_data,
+    load_workspace,
+    request_from,
+)
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
 from reconciler.plan.pipeline import plan_under_lock
@@ -33,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    workspace = load_workspace(args.path, env)
+    workspace = load_workspace(args.path, env, checks=False)
     plan = plan_under_lock(
         workspace,
         request_from(args),
@@ -41,6 +47,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         lock_timeout=args.lock_timeout,
         operation="plan",
         created_at=rfc3339(env.clock()),
+        local_checks=lambda: check_data(workspace, env),
     ).plan
     env.out(render(plan, args.format, color=env.color and not args.no_color))
     if args.out:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 
 from reconciler.metastudio import MetaStudioClient
 from reconciler.plan.desired import config_digest, desired_voices
-from reconciler.plan.inputs import DesiredVoice
+from reconciler.plan.inputs import DesiredVoice, Observed
 from reconciler.plan.model import Plan
 from reconciler.plan.planner import PlanOptions, make_plan, matches
 from reconciler.plan.refresh import refresh
@@ -38,23 +40,25 @@ def build_plan(
     client: MetaStudioClient | None,
     request: PlanRequest,
     created_at: str,
+    *,
+    local_checks: Callable[[], None] | None = None,
 ) -> PreparedPlan:
-    """``client`` None plans from config and state alone (--refresh=false)."""
-    desired = desired_voices(workspace.config, workspace.cache, state.lineage)
-    observed = None
-    if client is not None:
-        ids = [r.job_id for n, r in state.voices.items() if r.job_id and _in_scope(n, request)]
-        names = [
-            d.voice_name
-            for n, d in desired.items()
-            if _in_scope(n, request) and (n not in state.voices or not state.voices[n].job_id)
-        ]
-        names += [
-            str(r.create_attempt["voice_name"])
-            for n, r in state.voices.items()
-            if r.create_attempt and _in_scope(n, request)
-        ]
-        observed = refresh(client, ids, names)
+    """``client`` None plans from config and state alone (--refresh=false).
+
+    The refresh needs only the state and the voice names, so it runs in the background while
+    ``local_checks`` (the data preflight) and the digests are computed.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="refresh") as pool:
+        observing = pool.submit(_observe, client, state, workspace, request) if client else None
+        try:
+            if local_checks is not None:
+                local_checks()
+            desired = desired_voices(workspace.config, workspace.cache, state.lineage)
+        except BaseException:
+            if observing is not None:
+                observing.cancel()
+            raise
+        observed = observing.result() if observing is not None else None
     options = PlanOptions(
         targets=request.targets,
         replace=request.replace,
@@ -65,6 +69,24 @@ def build_plan(
     return PreparedPlan(make_plan(desired, state, observed, options), desired)
 
 
+def _observe(
+    client: MetaStudioClient, state: State, workspace: Workspace, request: PlanRequest
+) -> Observed:
+    voices = workspace.config.voices
+    ids = [r.job_id for n, r in state.voices.items() if r.job_id and _in_scope(n, request)]
+    names = [
+        voice.voice_name
+        for n, voice in voices.items()
+        if _in_scope(n, request) and (n not in state.voices or not state.voices[n].job_id)
+    ]
+    names += [
+        str(r.create_attempt["voice_name"])
+        for n, r in state.voices.items()
+        if r.create_attempt and _in_scope(n, request)
+    ]
+    return refresh(client, ids, names)
+
+
 def plan_under_lock(
     workspace: Workspace,
     request: PlanRequest,
@@ -73,6 +95,7 @@ def plan_under_lock(
     lock_timeout: float,
     operation: str,
     created_at: str,
+    local_checks: Callable[[], None] | None = None,
 ) -> PreparedPlan:
     """Plan while holding the state lock when refreshing (the remote side is being read)."""
     with ExitStack() as stack:
@@ -80,4 +103,4 @@ def plan_under_lock(
             stack.enter_context(workspace.backend.lock(operation, lock_timeout))
         state = workspace.backend.read()
         client = stack.enter_context(workspace.client()) if refresh else None
-        return build_plan(workspace, state, client, request, created_at)
+        return build_plan(workspace, state, client, request, created_at, local_checks=local_checks)
