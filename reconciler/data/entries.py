@@ -26,10 +26,12 @@ class Entry:
     open: Callable[[], BinaryIO]
 
 
-def is_outside(root_dir: Path, path: Path) -> bool:
+def is_outside(
+    root_dir: Path, path: Path, realpath: Callable[[Path], str] = os.path.realpath
+) -> bool:
     """True if ``path``, once `..` and symlinks are resolved, leaves ``root_dir``."""
-    real_root = os.path.realpath(root_dir)
-    real = os.path.realpath(path)
+    real_root = realpath(root_dir)
+    real = realpath(path)
     return os.path.commonpath([real_root, real]) != real_root
 
 

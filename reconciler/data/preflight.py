@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from reconciler.config.diagnostics import Diagnostic, display_path
@@ -33,16 +34,23 @@ def preflight(
 ) -> list[Diagnostic]:
     rules = AudioRules(tuple(allowed_sample_rates), tuple(allowed_bit_depths))
     diagnostics: list[Diagnostic] = []
-    packages: PackageMemo = {}
+    memo = RunMemo()
     for voice in cfg.voices.values():
-        diagnostics += _check_data(cfg.root_dir, voice, rules, allow_outside, packages)
+        diagnostics += _check_data(cfg.root_dir, voice, rules, allow_outside, memo)
         if voice.authorization_letter is not None:
             diagnostics += _check_letter(cfg.root_dir, voice, allow_outside)
     return diagnostics
 
 
-def _contained(root_dir: Path, path: Path, shown: str, report: Report, allow: bool) -> bool:
-    if allow or not is_outside(root_dir, path):
+def _contained(
+    root_dir: Path,
+    path: Path,
+    shown: str,
+    report: Report,
+    allow: bool,
+    realpath: Callable[[Path], str] = os.path.realpath,
+) -> bool:
+    if allow or not is_outside(root_dir, path, realpath):
         return True
     report.error(
         f"{shown} resolves to {os.path.realpath(path)}, outside the config directory "
@@ -56,7 +64,7 @@ def _check_data(
     voice: VoiceSpec,
     rules: AudioRules,
     allow_outside: bool,
-    packages: PackageMemo,
+    memo: RunMemo,
 ) -> list[Diagnostic]:
     source = voice.data
     field = f"data.{source.kind}"
@@ -64,12 +72,12 @@ def _check_data(
     edition = EDITIONS[voice.edition]
     path, shown = source.path, source.declared
     try:
-        if not _contained(root_dir, path, shown, report, allow_outside):
+        if not _contained(root_dir, path, shown, report, allow_outside, memo.realpath):
             return report.diagnostics()
         if not path.exists():
             report.error(f"{shown} does not exist")
         elif source.kind == "package":
-            _check_package_once(path, shown, edition, rules, report, packages)
+            _check_package_once(path, shown, edition, rules, report, memo)
         elif not path.is_dir():
             report.error(f"{shown} is not a folder")
         else:
@@ -88,9 +96,22 @@ def _check_data(
     return report.diagnostics()
 
 
-# Findings per (file identity, edition, rules, name shown): voices sharing one package have
-# it checked once per run, not once each (10,000 voices opened the same zip 10,000 times).
-PackageMemo = dict[tuple[object, ...], list[Finding]]
+class RunMemo:
+    """What one preflight run learns once and reuses: voices often share their data.
+
+    Package findings are kept per (file identity, edition, rules, name shown), so a zip
+    shared by 10,000 voices is opened once, not 10,000 times; resolved paths likewise.
+    """
+
+    def __init__(self) -> None:
+        self.packages: dict[tuple[object, ...], list[Finding]] = {}
+        self._real: dict[Path, str] = {}
+
+    def realpath(self, path: Path) -> str:
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = os.path.realpath(path)
+        return real
 
 
 def _check_package_once(
@@ -99,23 +120,16 @@ def _check_package_once(
     edition: Edition,
     rules: AudioRules,
     report: Report,
-    memo: PackageMemo,
+    memo: RunMemo,
 ) -> None:
     status = path.stat()
-    key = (
-        os.path.realpath(path),
-        status.st_size,
-        status.st_mtime_ns,
-        status.st_ino,
-        edition.name,
-        rules,
-        shown,
-    )
-    if key not in memo:
+    identity = (status.st_size, status.st_mtime_ns, status.st_ino)
+    key = (memo.realpath(path), *identity, edition.name, rules, shown)
+    if key not in memo.packages:
         fresh = Report(report.location, report.path)
         _check_package(path, shown, edition, rules, fresh)
-        memo[key] = fresh.findings
-    report.findings += memo[key]
+        memo.packages[key] = fresh.findings
+    report.findings += memo.packages[key]
 
 
 def _check_package(
