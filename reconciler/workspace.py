@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.config import Config, load_config
+from reconciler.config import Config, config_files, load_config
 from reconciler.data import DigestCache, default_cache_dir
 from reconciler.metastudio import (
     AkSkCredentials,
@@ -31,11 +31,13 @@ class Workspace:
 
     @classmethod
     def load(cls, path: Path, environ: Mapping[str, str], home: Path) -> Workspace:
-        config = load_config(path)
+        root_dir, _ = config_files(path)
+        cache_dir = default_cache_dir(root_dir, environ)
+        config = load_config(path, cache_dir=cache_dir)
         return cls(
             config=config,
             backend=LocalStateBackend(config.state_path),
-            cache=DigestCache(default_cache_dir(config.root_dir, environ)),
+            cache=DigestCache(cache_dir),
             environ=environ,
             home=home,
         )

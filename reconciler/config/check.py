@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +12,7 @@ from reconciler.config.assemble import assemble
 from reconciler.config.diagnostics import Diagnostic, InvalidConfig
 from reconciler.config.loader import Document, load_yaml
 from reconciler.config.model import Config
-from reconciler.config.schema import validate_document
+from reconciler.config.schema import schema_fingerprint, validate_document
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
 
@@ -39,7 +41,32 @@ def config_files(path: Path) -> tuple[Path, tuple[Path, ...]]:
     return path, tuple(files)
 
 
-def check_config(path: Path) -> ConfigCheck:
+def _schema_cache_key(file: Path) -> str:
+    digest = hashlib.sha256(schema_fingerprint().encode())
+    digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _validate(document: Document, cache_dir: Path | None) -> list[Diagnostic]:
+    """Schema errors of one file. With a cache, a file whose exact bytes already passed this
+    exact schema is not validated again (half the cost of loading a large config)."""
+    if cache_dir is None:
+        return validate_document(document)
+    try:
+        marker = cache_dir / "schema-valid" / _schema_cache_key(document.file)
+        if marker.exists():
+            return []
+    except OSError:
+        return validate_document(document)
+    problems = validate_document(document)
+    if not problems:
+        with contextlib.suppress(OSError):  # an unwritable cache only costs time
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+    return problems
+
+
+def check_config(path: Path, *, cache_dir: Path | None = None) -> ConfigCheck:
     path = Path(os.path.abspath(path))
     try:
         root_dir, files = config_files(path)
@@ -60,7 +87,7 @@ def check_config(path: Path) -> ConfigCheck:
         document, problems = load_yaml(file)
         diagnostics += problems
         if document is not None:
-            diagnostics += validate_document(document)
+            diagnostics += _validate(document, cache_dir)
             documents.append(document)
     clean = not any(d.is_error for d in diagnostics) and len(documents) == len(files)
     config, problems = assemble(root_dir, documents, files, clean=clean)
@@ -68,9 +95,9 @@ def check_config(path: Path) -> ConfigCheck:
     return ConfigCheck(config, root_dir, files, tuple(diagnostics))
 
 
-def load_config(path: Path, *, cwd: Path | None = None) -> Config:
+def load_config(path: Path, *, cwd: Path | None = None, cache_dir: Path | None = None) -> Config:
     """The validated config; InvalidConfig lists every error, paths relative to ``cwd``."""
-    check = check_config(path)
+    check = check_config(path, cache_dir=cache_dir)
     if check.config is None:
         raise InvalidConfig(check.errors, cwd if cwd is not None else Path.cwd())
     return check.config

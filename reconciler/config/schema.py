@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from importlib import resources
 from typing import Any
@@ -18,10 +19,20 @@ SCHEMA_ID = "https://reconciler.dev/schemas/voices.schema.json"
 
 
 @functools.cache
+def _schema_text() -> str:
+    return resources.files("reconciler").joinpath("schemas/voices.schema.json").read_text("utf-8")
+
+
+@functools.cache
 def voices_schema() -> dict[str, Any]:
-    text = resources.files("reconciler").joinpath("schemas/voices.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
+    schema: dict[str, Any] = json.loads(_schema_text())
     return schema
+
+
+@functools.cache
+def schema_fingerprint() -> str:
+    """Changes with the schema: cached validation results are only valid for one schema."""
+    return hashlib.sha256(_schema_text().encode()).hexdigest()
 
 
 ANNOTATIONS = frozenset({"description", "examples", "default", "title", "$comment"})
