@@ -12,7 +12,8 @@ from typing import TextIO
 
 
 def _no_color(env: Mapping[str, str]) -> bool:
-    return "NO_COLOR" in env
+    # no-color.org: present and not empty, whatever the value
+    return bool(env.get("NO_COLOR"))
 
 
 @dataclass
