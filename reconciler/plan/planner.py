@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ def make_plan(
             changes.append(decide_recorded(want, record, observed, forced=forced))
     problems += _guard_prevent_destroy(changes, desired)
     problems += _guard_duplicates(changes, desired, observed, known_ids)
+    changes = _note_orphans(changes, desired, observed, known_ids)
     if problems:
         raise PlanError(problems)
     return Plan(
@@ -152,3 +154,32 @@ def _guard_duplicates(
                 f"`reconciler import {change.address} {job.job_id}` or choose another voice_name"
             )
     return problems
+
+
+def _note_orphans(
+    changes: list[ResourceChange],
+    desired: Mapping[str, DesiredVoice],
+    observed: Observed | None,
+    known_ids: set[str],
+) -> list[ResourceChange]:
+    """A job named like a recorded voice that no voice records: left by a create whose answer
+    was lost (or made by hand). Never acted on, but never silent: it may be a paid job."""
+    if observed is None:
+        return changes
+    noted = []
+    for change in changes:
+        want = desired.get(change.name)
+        if want is None or change.action in (Action.CREATE, Action.REPLACE):
+            noted.append(change)  # creates and replaces are refused instead (above)
+            continue
+        if not observed.checked_name(want.voice_name):
+            noted.append(change)
+            continue
+        orphans = [
+            f"MetaStudio also has job {job.job_id} ({job.state}) named {want.voice_name!r} that "
+            f"no voice records: adopt it for another voice with `reconciler import`, or delete it"
+            for job in observed.named(want.voice_name)
+            if job.job_id not in known_ids and job.job_id != change.adopt_job_id
+        ]
+        noted.append(dataclasses.replace(change, notes=(*change.notes, *orphans)))
+    return noted

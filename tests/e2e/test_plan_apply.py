@@ -122,3 +122,22 @@ def test_no_secret_in_state_plan_or_output(project: Project) -> None:
     for text in texts:
         assert project.environ["HUAWEICLOUD_SDK_SK"] not in text
         assert "Signature=" not in text and "AccessKeyId=" not in text
+
+
+def test_an_orphan_job_is_shown_to_the_reviewer(project: Project) -> None:
+    assert project.run("apply", "--auto-approve", "--target", "voice.premium")[0] == 0
+    project.admin(
+        "POST",
+        "/jobs",
+        [
+            {
+                "job_id": "left-behind",
+                "job_type": "ADVANCE",
+                "voice_name": "Premium",
+                "state": "CREATING",
+            }
+        ],
+    )
+    code, out, _ = project.run("plan")
+    assert code == 0
+    assert "left-behind" in out and "no voice records" in out

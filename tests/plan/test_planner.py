@@ -334,3 +334,13 @@ def test_plan_carries_serial_lineage_and_summary() -> None:
 def test_unknown_remote_state_is_left_alone() -> None:
     change = only(want(), state(record()), seen(job(state_="PAUSED_NEW")))
     assert change.action is Action.NOOP and "PAUSED_NEW" in change.notes[0]
+
+
+def test_an_orphan_job_with_a_recorded_voices_name_is_pointed_out() -> None:
+    orphan = job(job_id="orphan-7", state_="CREATING")
+    change = only(want(), state(record()), seen(job(), orphan))
+    assert change.action is Action.NOOP
+    assert any("orphan-7" in note and "no voice records" in note for note in change.notes)
+    # a targeted refresh that did not list the name says nothing it cannot know
+    targeted = Observed.from_jobs([job(), orphan], asked=("job-1",))
+    assert not only(want(), state(record()), targeted).notes
