@@ -122,9 +122,7 @@ def decide_interrupted_create(
     if observed is None or not observed.checked_name(str(attempt.get("voice_name"))):
         note = "apply will look for a job created by the interrupted attempt before creating one"
         return _change(want.name, Action.CREATE, Reason.RECOVER_CREATE, None, after, notes=(note,))
-    candidates = [
-        job for job in observed.named(str(attempt.get("voice_name"))) if job.job_id not in known_ids
-    ]
+    candidates = observed.unrecorded(str(attempt.get("voice_name")), known_ids)
     if not candidates:
         note = "the interrupted create left no job behind; a new one will be created"
         return _change(want.name, Action.CREATE, Reason.RECOVER_CREATE, None, after, notes=(note,))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +89,10 @@ class Observed:
             (job for job in self.jobs.values() if job.voice_name == voice_name),
             key=lambda job: (job.create_time or 0, job.job_id),
         )
+
+    def unrecorded(self, voice_name: str, known_ids: Collection[str]) -> list[ObservedJob]:
+        """Jobs named ``voice_name`` that no voice records (``known_ids``), oldest first."""
+        return [job for job in self.named(voice_name) if job.job_id not in known_ids]
 
     def checked_name(self, voice_name: str) -> bool:
         return self.complete or voice_name in self.names_checked

@@ -14,8 +14,8 @@ from reconciler.plan.decide import (
     decide_recorded,
     decide_removed,
 )
-from reconciler.plan.inputs import DesiredVoice, Observed
-from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.plan.inputs import DesiredVoice, Observed, ObservedJob
+from reconciler.plan.model import Action, Plan, Reason, ResourceChange
 from reconciler.state import State
 
 
@@ -141,12 +141,8 @@ def _guard_duplicates(
         if change.action not in (Action.CREATE, Action.REPLACE) or change.name not in desired:
             continue
         voice_name = desired[change.name].voice_name
-        strangers = [
-            job
-            for job in observed.named(voice_name)
-            if job.job_id not in known_ids and job.job_id != change.adopt_job_id
-        ]
-        if strangers and change.reason.value != "recover_create":
+        strangers = _unrecorded(observed, voice_name, known_ids, change)
+        if strangers and change.reason is not Reason.RECOVER_CREATE:
             job = strangers[-1]
             problems.append(
                 f"{change.address}: MetaStudio already has job {job.job_id} ({job.state}) named "
@@ -178,8 +174,18 @@ def _note_orphans(
         orphans = [
             f"MetaStudio also has job {job.job_id} ({job.state}) named {want.voice_name!r} that "
             f"no voice records: adopt it for another voice with `reconciler import`, or delete it"
-            for job in observed.named(want.voice_name)
-            if job.job_id not in known_ids and job.job_id != change.adopt_job_id
+            for job in _unrecorded(observed, want.voice_name, known_ids, change)
         ]
         noted.append(dataclasses.replace(change, notes=(*change.notes, *orphans)))
     return noted
+
+
+def _unrecorded(
+    observed: Observed, voice_name: str, known_ids: set[str], change: ResourceChange
+) -> list[ObservedJob]:
+    """Jobs with this voice_name that no voice records, except the one ``change`` adopts."""
+    return [
+        job
+        for job in observed.unrecorded(voice_name, known_ids)
+        if job.job_id != change.adopt_job_id
+    ]
