@@ -130,13 +130,7 @@ class VoiceRun:
             except MetaStudioError:
                 self.ctx.checkpoint.remove(self.name)  # definitively refused: nothing was made
                 raise
-            self.ctx.checkpoint.update(
-                self.name,
-                job_id=created.job_id,
-                phase="created",
-                remote_state=JobState.CREATING,
-                create_attempt=None,
-            )
+            self.record_job(created.job_id, JobState.CREATING)
             self.say(f"created job {created.job_id}")
             return created.uploads
         raise ReconcilerError(
@@ -148,15 +142,19 @@ class VoiceRun:
         job = find_created(self.ctx, attempt, patient=patient)
         if job is None:
             return False
-        self.ctx.checkpoint.update(
-            self.name,
-            job_id=job.job_id,
-            phase="created",
-            remote_state=job.state,
-            create_attempt=None,
-        )
+        self.record_job(job.job_id, job.state)
         self.say(f"adopted job {job.job_id} left by an interrupted create")
         return True
+
+    def record_job(self, job_id: str, remote_state: str | None) -> None:
+        """The job exists: its ID goes into the state before anything else happens."""
+        self.ctx.checkpoint.update(
+            self.name,
+            job_id=job_id,
+            phase="created",
+            remote_state=remote_state,
+            create_attempt=None,
+        )
 
     def upload(self, urls: UploadUrls | None) -> str:
         voice, desired = self._want()
