@@ -6,9 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from reconciler.config import load_config
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
-from reconciler.state import LocalStateBackend, LockInfo, state_path_for
+from reconciler.state import LocalStateBackend, LockInfo
 
 
 def register(subparsers: Any) -> None:
@@ -34,7 +35,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
             "force-unlock needs confirmation, but stdin is not a terminal",
             hint="pass --force to remove the lock without asking",
         )
-    backend = LocalStateBackend(state_path_for(env.cwd / Path(args.path)), clock=env.clock)
+    config = load_config(env.cwd / Path(args.path), cwd=env.cwd)
+    backend = LocalStateBackend(config.state_path, clock=env.clock)
     confirm = None if args.force else (lambda holder: _confirm(env, backend.describe(), holder))
     removed = backend.force_unlock(args.lock_id, confirm)
     env.out(f"Removed the lock on {backend.describe()}: {removed.describe()}.")

@@ -3,7 +3,6 @@
 from reconciler.state.backend import StateBackend
 from reconciler.state.errors import LockError, StateError
 from reconciler.state.local import LocalStateBackend
-from reconciler.state.locate import state_path_for
 from reconciler.state.lockinfo import Confirm, LockInfo
 from reconciler.state.model import FORMAT_VERSION, State
 from reconciler.state.privacy import is_phone_fingerprint, phone_fingerprint
@@ -26,5 +25,4 @@ __all__ = [
     "is_phone_fingerprint",
     "phone_fingerprint",
     "rfc3339",
-    "state_path_for",
 ]

@@ -33,7 +33,9 @@ def run(cwd: Path, *argv: str, stdin: io.StringIO | None = None) -> tuple[int, s
 
 @pytest.fixture
 def config_dir(tmp_path: Path) -> Path:
-    (tmp_path / "voices.yaml").write_text("state:\n  path: states/prod.json\n")
+    (tmp_path / "voices.yaml").write_text(
+        "version: 1\nprovider: {region: cn-north-4}\nstate:\n  path: states/prod.json\nvoices: {}\n"
+    )
     return tmp_path
 
 
