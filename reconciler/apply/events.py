@@ -28,13 +28,3 @@ class SilentReporter:
 
     def upload_finished(self, address: str, label: str) -> None:
         pass
-
-
-class RecordingReporter(SilentReporter):
-    """Keeps every step line; used by tests and by the plain (non-TTY) output."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def step(self, address: str, message: str) -> None:
-        self.lines.append(f"{address}: {message}")

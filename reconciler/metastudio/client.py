@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -240,8 +240,3 @@ class MetaStudioClient:
 
 def _job(job_id: str) -> dict[str, str]:
     return {"job_id": job_id}
-
-
-def segment_urls(urls: UploadUrls) -> Sequence[tuple[int, SignedUrl, SignedUrl]]:
-    """Sentence i's audio and text URLs, paired by position (the API implies this mapping)."""
-    return [(i, a, t) for i, (a, t) in enumerate(zip(urls.audio, urls.text, strict=False))]

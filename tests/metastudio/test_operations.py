@@ -9,7 +9,6 @@ import pytest
 
 from reconciler.emulator import Emulator
 from reconciler.metastudio import JobState, MetaStudioClient, MetaStudioError, TokenCredentials
-from reconciler.metastudio.client import segment_urls
 from reconciler.wav import make_wav
 from tests.metastudio.conftest import PROJECT, TOKEN
 from tests.metastudio.helpers import (
@@ -80,7 +79,9 @@ def test_segment_mode_confirms_each_sentence(
 ) -> None:
     created = client.create_job("BASIC", {**BODY, "create_type": "SEGMENT"})
     folder = sentence_files(tmp_path / "s", 20)
-    for index, audio, text in segment_urls(created.uploads):
+    for index, (audio, text) in enumerate(
+        zip(created.uploads.audio, created.uploads.text, strict=True)
+    ):
         client.upload(audio, folder / f"{index}.wav", "audio")
         client.upload(text, folder / f"{index}.txt", "text")
         confirmation = client.confirm_segment(created.job_id, index)
