@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from reconciler.metastudio.models import JobState
 from reconciler.plan.diff import attribute_changes
 from reconciler.plan.inputs import (
     DATA_ATTRIBUTES,
@@ -19,24 +20,11 @@ from reconciler.plan.model import Action, AttributeChange, Reason, RemoteView, R
 from reconciler.state import VoiceRecord
 
 COMPUTED = frozenset({"job_id"})
-STILL_OPEN = frozenset({"CREATING"})  # the only state in which uploads may be changed
-TAINTED = frozenset({"FAILED", "SPLIT_FAILED"})
-NEEDS_USER = frozenset({"AUDIT_FAILED", "USER_REVIEW_REJECT"})
-KNOWN_PROGRESS = frozenset(
-    {
-        "SYSTEM_AUDITING",
-        "AUDITING",
-        "WAITING_SPLIT",
-        "SPLITTING",
-        "ANNOTATING",
-        "WAITING",
-        "PROCESSING",
-        "RESULT_REVIEW",
-        "USER_RESULT_REVIEW",
-        "UPLOADING",
-        "SUCCEED",
-    }
-)
+STILL_OPEN = frozenset({JobState.CREATING})  # the only state in which uploads may be changed
+TAINTED = JobState.TERMINAL - {JobState.SUCCEED}  # a new job is needed
+NEEDS_USER = JobState.NEEDS_USER
+# Submitted and on its way (or done): every documented state not named above.
+KNOWN_PROGRESS = JobState.KNOWN - STILL_OPEN - TAINTED - NEEDS_USER
 
 
 def recorded_spec(record: VoiceRecord) -> dict[str, Any]:
