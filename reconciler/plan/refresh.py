@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from reconciler.metastudio import JobState, MetaStudioClient, MetaStudioError, TrainingJob
+from reconciler.metastudio.models import AuditError
 from reconciler.plan.inputs import Observed, ObservedJob
 
 TARGETED_LIMIT = 3  # up to this many lookups, targeted calls beat listing everything
@@ -67,18 +68,14 @@ def _audit_errors(client: MetaStudioClient, job: TrainingJob) -> tuple[str, ...]
     if job.state not in JobState.NEEDS_USER:
         return ()
     result = client.get_audit_result(job.job_id)
-    lines = [
-        " ".join(
-            part
-            for part in (
-                "/".join(n for n in (e.audio_name, e.text_name) if n) + ":",
-                e.error_code,
-                e.error_message,
-            )
-            if part and part != ":"
-        )
-        for e in result.system_errors
-    ]
+    lines = [_audit_line(e) for e in result.system_errors]
     if result.admin_message:
         lines.append(f"review: {result.admin_message}")
     return tuple(lines)
+
+
+def _audit_line(error: AuditError) -> str:
+    """ "3.wav/3.txt: MSS.20020011 too long", leaving out whatever the service left empty."""
+    files = "/".join(name for name in (error.audio_name, error.text_name) if name)
+    parts = (f"{files}:" if files else "", error.error_code, error.error_message)
+    return " ".join(part for part in parts if part)
