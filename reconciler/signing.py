@@ -18,6 +18,7 @@ from urllib.parse import quote, unquote
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
 CONTENT_SHA_HEADER = "X-Sdk-Content-Sha256"
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
@@ -55,12 +56,35 @@ def signed_header_names(headers: Mapping[str, str]) -> list[str]:
 
 
 def payload_hash(headers: Mapping[str, str], body: bytes) -> str:
+    """The hash a signer puts in the canonical request: the SDK takes X-Sdk-Content-Sha256
+    literally when the caller set it (it then signs that header like any other)."""
     if not body:
         return EMPTY_SHA256
     for name, value in headers.items():
         if name.lower() == CONTENT_SHA_HEADER.lower():
             return value
     return hashlib.sha256(body).hexdigest()
+
+
+def received_payload_hash(
+    headers: Mapping[str, str], signed_headers: list[str], body: bytes
+) -> str:
+    """The hash a verifier puts in the canonical request: that of the bytes that arrived.
+
+    X-Sdk-Content-Sha256 counts only when it is itself signed, and then only when it matches
+    those bytes or is UNSIGNED-PAYLOAD: an unsigned or wrong one is ignored, so a signature
+    replayed with another body fails instead of vouching for the new body.
+    """
+    if not body:
+        return EMPTY_SHA256
+    actual = hashlib.sha256(body).hexdigest()
+    if CONTENT_SHA_HEADER.lower() not in signed_headers:
+        return actual
+    declared = next((v for k, v in headers.items() if k.lower() == CONTENT_SHA_HEADER.lower()), "")
+    declared = declared.strip()
+    if declared == UNSIGNED_PAYLOAD or declared.lower() == actual:
+        return declared
+    return actual
 
 
 def canonical_request(
@@ -70,7 +94,9 @@ def canonical_request(
     headers: Mapping[str, str],
     signed_headers: list[str],
     body: bytes,
+    body_hash: str | None = None,
 ) -> str:
+    """``body_hash`` defaults to the signer's :func:`payload_hash`; a verifier passes its own."""
     lowered = {name.lower(): str(value).strip() for name, value in headers.items()}
     header_block = "".join(f"{name}:{lowered.get(name, '')}\n" for name in signed_headers)
     return "\n".join(
@@ -80,7 +106,7 @@ def canonical_request(
             canonical_query(query_pairs),
             header_block,
             ";".join(signed_headers),
-            payload_hash(headers, body),
+            payload_hash(headers, body) if body_hash is None else body_hash,
         ]
     )
 
@@ -158,7 +184,9 @@ def verify(
 ) -> bool:
     """Rebuild the canonical request from what was received and compare in constant time."""
     date = next((v for k, v in headers.items() if k.lower() == DATE_HEADER.lower()), "")
-    canonical = canonical_request(method, path, query_pairs, headers, parsed.signed_headers, body)
+    signed = parsed.signed_headers
+    body_hash = received_payload_hash(headers, signed, body)
+    canonical = canonical_request(method, path, query_pairs, headers, signed, body, body_hash)
     expected = signature(secret_key, string_to_sign(canonical, date))
     return hmac.compare_digest(expected, parsed.signature)
 

@@ -14,6 +14,20 @@ from reconciler.emulator.config import Credential, EmulatorConfig
 from reconciler.emulator.errors import auth_failed, tenant_mismatch
 from reconciler.emulator.wire import Request
 
+# Always signed by the SDK; without them a signature could be replayed at another endpoint.
+_REQUIRED = ("host", signing.DATE_HEADER.lower())
+# Headers the emulator acts on. The SDK signs each one it sends, so one that arrives unsigned
+# was added on the way and must not steer the call.
+_MEANINGFUL = (
+    *_REQUIRED,
+    "content-type",
+    "x-project-id",
+    "x-security-token",
+    "x-app-userid",
+    signing.CONTENT_SHA_HEADER.lower(),
+)
+_JSON_TYPES = ("application/json", "application/bson")
+
 
 def authenticate(config: EmulatorConfig, request: Request, now: float) -> None:
     token = request.header("X-Auth-Token")
@@ -30,6 +44,7 @@ def authenticate(config: EmulatorConfig, request: Request, now: float) -> None:
     if credential is None:
         raise auth_failed("the access key is unknown")
     _check_date(config, request, now)
+    _check_coverage(request, parsed.signed_headers)
     if not signing.verify(
         request.method,
         request.path,
@@ -44,6 +59,29 @@ def authenticate(config: EmulatorConfig, request: Request, now: float) -> None:
     header_project = request.header("X-Project-Id")
     if header_project != credential.project_id or request.project_id != credential.project_id:
         raise tenant_mismatch("the project in the URL and X-Project-Id must be the access key's")
+
+
+def _check_coverage(request: Request, signed: list[str]) -> None:
+    """Refuse what the signature would not vouch for, before checking the signature itself."""
+    present = {name.lower() for name in request.headers}
+    for name in _REQUIRED:
+        if name not in signed:
+            raise auth_failed(f"{name} is not among the SignedHeaders")
+    for name in _MEANINGFUL:
+        if name in present and name not in signed:
+            raise auth_failed(f"{name} is sent but not among the SignedHeaders")
+    missing = next((name for name in signed if name not in present), None)
+    if missing is not None:
+        raise auth_failed(f"the signed header {missing} is not in the request")
+    if "%2f" in request.path.lower():
+        # The canonical URI decodes %2F into a separator, so the signature cannot tell it
+        # from a real "/" and would vouch for a different route.
+        raise auth_failed("the path has an encoded '/' that the signature does not cover")
+    content_type = (request.header("Content-Type") or "").strip().lower()
+    declared = (request.header(signing.CONTENT_SHA_HEADER) or "").strip()
+    if declared == signing.UNSIGNED_PAYLOAD and content_type.startswith(_JSON_TYPES):
+        # The SDK leaves only non-JSON payloads unsigned (API doc section 5.2 step 7).
+        raise auth_failed(f"{signing.UNSIGNED_PAYLOAD} is not allowed for a JSON body")
 
 
 def _check_token(config: EmulatorConfig, request: Request, token: str) -> None:

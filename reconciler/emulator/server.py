@@ -20,7 +20,7 @@ from reconciler.emulator.dispatch import handle_api
 from reconciler.emulator.errors import INTERNAL_ERROR, INVALID_BODY, ApiError
 from reconciler.emulator.objects import PREFIX as OBS_PREFIX
 from reconciler.emulator.objects import handle_object
-from reconciler.emulator.wire import Response, api_error_response
+from reconciler.emulator.wire import Response, api_error_response, combined_headers, header
 
 BLOCK = 1 << 20
 MAX_DRAIN = 16 << 20  # larger unread bodies are not worth reading: the connection is closed
@@ -92,9 +92,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.request_id = sent_id if _REQUEST_ID.match(sent_id) else uuid.uuid4().hex
         self.method = self.command
         self.raw_path, _, self.query_string = self.path.partition("?")
-        host = self.headers.get("Host")
+        self._headers_map = combined_headers(self.headers.items())
+        host = header(self._headers_map, "Host")
         self.base_url = f"http://{host}" if host else base_url(self.server)
-        self._headers_map = dict(self.headers.items())
         self._body_read = False
         self._responded = False
         core = self.server.core

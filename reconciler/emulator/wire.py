@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
-from reconciler.emulator.errors import ApiError
+from reconciler.emulator.errors import ApiError, invalid_parameter
 
 
 @dataclass
@@ -45,7 +45,10 @@ class Request:
 
     def query_one(self, name: str) -> str | None:
         values = self.query_all(name)
-        return values[-1] if values else None
+        if len(values) > 1:
+            # The signature sorts the query, so which repeat came last is not signed.
+            raise invalid_parameter(name, "is given more than once")
+        return values[0] if values else None
 
 
 class Exchange(Protocol):
@@ -69,6 +72,20 @@ class Exchange(Protocol):
     def send(self, response: Response) -> None: ...
 
     def reset(self) -> None: ...
+
+
+def combined_headers(lines: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """One entry per name, case-insensitively, repeats joined with ", " (RFC 9110 5.3).
+
+    The signature check and the handlers then read the same value: with a plain dict, a
+    repeat in another case would let the check see one value and a handler another.
+    """
+    combined: dict[str, str] = {}
+    spelling: dict[str, str] = {}
+    for name, value in lines:
+        first = spelling.setdefault(name.lower(), name)
+        combined[first] = f"{combined[first]}, {value}" if first in combined else value
+    return combined
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
