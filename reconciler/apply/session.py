@@ -10,6 +10,7 @@ from reconciler.apply.checkpoint import Checkpointer
 from reconciler.apply.context import ApplyContext
 from reconciler.apply.events import Reporter
 from reconciler.apply.executor import ApplyResult, execute
+from reconciler.apply.guard import check_destructive
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import MetaStudioClient
 from reconciler.plan.inputs import DesiredVoice
@@ -64,6 +65,8 @@ def apply_plan(
     parallelism: int,
     stop: threading.Event | None = None,
 ) -> ApplyResult:
+    # Before anything is done: a plan that would wrongly delete a job is refused whole.
+    check_destructive(plan, state, desired, client)
     ctx = ApplyContext(
         client=client,
         checkpoint=Checkpointer(workspace.backend, state),

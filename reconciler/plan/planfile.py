@@ -2,11 +2,16 @@
 
 JSON, written atomically with mode 0600. It holds no secrets: the plan model carries only a
 phone fingerprint, and saving refuses anything else under a "phone" key as a last guard.
+
+Plan files travel between CI jobs as artifacts, so loading treats them as untrusted: every
+field is type-checked, and the content digest written with the plan must still match.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +22,27 @@ from reconciler.plan.plancodec import KIND, PlanDecodeError, plan_from_dict, pla
 from reconciler.state import is_phone_fingerprint
 
 RECREATE = "create it again with `reconciler plan --out FILE`"
+DIGEST_KEY = "content_digest"
+
+
+def content_digest(data: Mapping[str, Any]) -> str:
+    """sha256 over the plan's canonical JSON: every field but the digest itself.
+
+    It binds the file to its content, so an edit (an action turned into "delete", a change
+    added, a job ID swapped, prevent_destroy flipped) is refused before apply. It is not
+    authentication: whoever can edit the file can recompute it. That is why apply also
+    re-checks every delete and replace against the configuration and the state
+    (reconciler.apply.guard) instead of trusting the plan.
+    """
+    content = {key: value for key, value in data.items() if key != DIGEST_KEY}
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def save_plan(plan: Plan, path: Path) -> None:
     data = plan_to_dict(plan)
     _refuse_clear_phone(data, path)
+    data[DIGEST_KEY] = content_digest(data)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     try:
         atomic_write(path, text.encode("utf-8"), mode=0o600)
@@ -48,9 +69,23 @@ def load_plan(path: Path) -> Plan:
             hint="upgrade reconciler, or run `reconciler plan` again with this version",
         )
     try:
-        return plan_from_dict(data)
+        plan = plan_from_dict(data)
     except PlanDecodeError as error:
         raise ReconcilerError(f"plan file {path} is damaged: {error}", hint=RECREATE) from None
+    # Checked after decoding so that a damaged field is still named precisely.
+    recorded = data.get(DIGEST_KEY)
+    if not isinstance(recorded, str):
+        raise ReconcilerError(
+            f"plan file {path} has no {DIGEST_KEY}: it was made by an older reconciler or edited",
+            hint=RECREATE,
+        )
+    if recorded != content_digest(data):
+        raise ReconcilerError(
+            f"plan file {path} was modified after it was made: its content does not match "
+            f"its {DIGEST_KEY}",
+            hint=RECREATE,
+        )
+    return plan
 
 
 def _read_json(path: Path) -> Any:

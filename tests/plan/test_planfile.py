@@ -7,6 +7,7 @@ import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,3 +146,35 @@ def test_missing_file_and_unwritable_place(tmp_path: Path) -> None:
         load_plan(tmp_path / "nope.json")
     with pytest.raises(ReconcilerError, match="cannot write plan file"):
         save_plan(fx.plan(), tmp_path / "missing-dir" / "plan.json")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d["changes"][0].update(action="delete"),
+        lambda d: d["changes"].append(dict(d["changes"][0], name="extra")),
+        lambda d: d["changes"][1]["remote"].update(job_id="another-job"),
+        lambda d: d.update(destroy=not d["destroy"]),
+        lambda d: d.update(targets=["voice.*"]),
+    ],
+)
+def test_any_edit_breaks_the_content_digest(
+    tmp_path: Path, edit: Callable[[dict[str, Any]], None]
+) -> None:
+    path = tmp_path / "plan.json"
+    save_plan(fx.every_action_plan(), path)
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data, indent=2))
+    with pytest.raises(ReconcilerError) as error:
+        load_plan(path)
+    assert "was modified after it was made" in one_line_naming(error, path)
+
+
+def test_reformatting_keeps_the_content_digest(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    plan = fx.every_action_plan()
+    save_plan(plan, path)
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps(dict(reversed(data.items()))))  # other key order, no indent
+    assert load_plan(path) == plan

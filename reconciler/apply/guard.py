@@ -1,0 +1,87 @@
+"""The last check before apply deletes a job: each delete and replace must follow from the
+configuration and the state, whatever the plan says.
+
+A saved plan is untrusted input: it travels between CI jobs as an artifact, and its content
+digest only catches edits made without recomputing it. A plan can also come from a buggy or
+older planner. So the guard re-derives, from the configuration and the state (and, for a
+failed job, from the service), whether each destructive change is allowed. It never changes
+what apply does: the plan's steps still run as planned, or the whole apply is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reconciler.metastudio import MetaStudioClient, MetaStudioError
+from reconciler.plan.decide import COMPUTED, TAINTED, recorded_spec
+from reconciler.plan.diff import attribute_changes
+from reconciler.plan.inputs import LOCAL_ATTRIBUTES, DesiredVoice
+from reconciler.plan.model import Action, Plan, Reason, ResourceChange
+from reconciler.plan.planner import PlanError, matches
+from reconciler.state import State, VoiceRecord
+
+DESTRUCTIVE = (Action.DELETE, Action.REPLACE)
+
+
+class UnsafePlanError(PlanError):
+    """The plan would delete what the configuration and the state do not allow to delete."""
+
+
+def check_destructive(
+    plan: Plan, state: State, desired: Mapping[str, DesiredVoice], client: MetaStudioClient
+) -> None:
+    problems = [
+        f"refusing to apply the plan: {problem}"
+        for change in plan.changes
+        if change.action in DESTRUCTIVE
+        and (problem := _problem(plan, change, state.voices.get(change.name), desired, client))
+    ]
+    if problems:
+        raise UnsafePlanError(problems)
+
+
+def _problem(
+    plan: Plan,
+    change: ResourceChange,
+    record: VoiceRecord | None,
+    desired: Mapping[str, DesiredVoice],
+    client: MetaStudioClient,
+) -> str | None:
+    if record is None:
+        return None  # the state records no job: there is nothing to delete
+    where = change.address
+    want = desired.get(change.name)
+    verb = "destroying" if change.action is Action.DELETE else "replacing"
+    # The plan's own before/after copies are not consulted: they are part of what is checked.
+    if record.prevent_destroy or (want is not None and want.prevent_destroy):
+        return f"{where}: lifecycle.prevent_destroy forbids {verb} it (job {record.job_id or '?'})"
+    if plan.targets and not matches(where, plan.targets):
+        return f"{where} is outside the plan's --target selection"
+    if change.action is Action.DELETE:
+        if want is not None and not plan.destroy:
+            return f"{where} is still in the configuration; only a destroy plan deletes it"
+        return None
+    if want is None or plan.destroy:
+        return f"{where}: only a voice in the configuration can be replaced, and never by destroy"
+    return _replace_problem(change, record, want, client)
+
+
+def _replace_problem(
+    change: ResourceChange, record: VoiceRecord, want: DesiredVoice, client: MetaStudioClient
+) -> str | None:
+    if record.job_id is None or change.reason is Reason.FORCED:
+        return None  # no job to lose, or the --replace the plan was made with
+    if change.reason is Reason.ATTRIBUTES:
+        diffs = attribute_changes(recorded_spec(record), want.spec, ignore=COMPUTED)
+        if any(d.path not in LOCAL_ATTRIBUTES for d in diffs):
+            return None
+        return f"{change.address}: the configuration matches the state; nothing forces a replace"
+    if change.reason is Reason.TAINTED:
+        try:
+            job_state = client.show_job(record.job_id).state
+        except MetaStudioError as error:
+            return f"{change.address}: cannot confirm that job {record.job_id} failed ({error})"
+        if job_state in TAINTED:
+            return None
+        return f"{change.address}: job {record.job_id} is {job_state}, not failed"
+    return f"{change.address}: a replace for reason {change.reason.value!r} is never planned"

@@ -1,0 +1,150 @@
+"""Saved plans are untrusted input: edits are refused, and apply re-checks every delete.
+
+The plan file travels between CI jobs as an artifact. An edit without a recomputed digest
+is refused on load; one with a recomputed digest (or a plan from a buggy planner) still
+cannot delete a guarded voice, or one the configuration keeps, because apply re-derives each
+delete and replace from the configuration and the state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from reconciler.plan.planfile import content_digest
+from tests.e2e.conftest import Project
+from tests.e2e.test_destroy import applied, config
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+def change_of(plan: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(c for c in plan["changes"] if c["name"] == name)
+
+
+def saved(project: Project, *args: str) -> dict[str, Any]:
+    code, out, err = project.run("plan", "--out", "tfplan", *args)
+    assert code == 0, out + err
+    return dict(json.loads((project.root / "tfplan").read_text()))
+
+
+def write(project: Project, plan: dict[str, Any], *, recompute: bool) -> None:
+    if recompute:  # what an attacker who knows the format does
+        plan["content_digest"] = content_digest(plan)
+    (project.root / "tfplan").write_text(json.dumps(plan))
+
+
+def refused(project: Project, expected: str) -> str:
+    """Apply exits 1 with ``expected`` and touches neither the jobs nor the state."""
+    jobs, state = project.jobs(), project.state_path.read_bytes()
+    code, out, err = project.run("apply", "tfplan")
+    assert code == 1, out + err
+    assert expected in err
+    assert "unexpected" not in out + err and "Traceback" not in err
+    assert project.jobs() == jobs
+    assert project.state_path.read_bytes() == state
+    return err
+
+
+def _to_delete(plan: dict[str, Any]) -> None:
+    change_of(plan, "premium")["action"] = "delete"
+
+
+def _add_a_change(plan: dict[str, Any]) -> None:
+    added = json.loads(json.dumps(change_of(plan, "premium")))
+    added.update(name="third", address="voice.third", action="delete", reason="removed")
+    plan["changes"].append(added)
+
+
+def _swap_job_id(plan: dict[str, Any]) -> None:
+    change_of(plan, "premium")["remote"]["job_id"] = "00000000-0000-0000-0000-000000000000"
+
+
+def _unguard(plan: dict[str, Any]) -> None:
+    for side in ("before", "after"):
+        change_of(plan, "premium")[side]["prevent_destroy"] = False
+
+
+def _retarget(plan: dict[str, Any]) -> None:
+    plan["targets"] = ["voice.*"]
+
+
+@pytest.mark.parametrize("edit", [_to_delete, _add_a_change, _swap_job_id, _unguard, _retarget])
+def test_an_edited_plan_is_refused_on_one_line(project: Project, edit: Edit) -> None:
+    applied(project, premium=True)
+    plan = saved(project, "--target", "voice.premium")
+    edit(plan)
+    write(project, plan, recompute=False)
+    err = refused(project, "was modified after it was made")
+    assert err.count("\n") == 1 and "tfplan" in err
+
+
+def test_a_plan_without_a_digest_is_refused(project: Project) -> None:
+    applied(project)
+    plan = saved(project)
+    del plan["content_digest"]
+    write(project, plan, recompute=False)
+    refused(project, "has no content_digest")
+
+
+def test_a_recomputed_digest_still_cannot_destroy_a_guarded_voice(project: Project) -> None:
+    applied(project, premium=True)
+    plan = saved(project)
+    _to_delete(plan)
+    _unguard(plan)  # even the plan's own copy of the guard says "go ahead"
+    plan["destroy"] = True
+    write(project, plan, recompute=True)
+    refused(project, "voice.premium: lifecycle.prevent_destroy forbids destroying it")
+
+
+def test_a_recomputed_digest_cannot_delete_a_voice_the_config_keeps(project: Project) -> None:
+    applied(project)
+    plan = saved(project)
+    change_of(plan, "third")["action"] = "delete"
+    write(project, plan, recompute=True)
+    refused(project, "voice.third is still in the configuration")
+
+
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [
+        ("attributes", "the configuration matches the state"),
+        ("tainted", "is SUCCEED, not failed"),
+        ("up_to_date", "a replace for reason 'up_to_date' is never planned"),
+    ],
+)
+def test_a_replace_nothing_calls_for_is_refused(
+    project: Project, reason: str, expected: str
+) -> None:
+    applied(project)
+    for job in project.jobs():
+        while job["state"] != "SUCCEED":
+            job = project.admin("POST", f"/jobs/{job['job_id']}/advance")
+    plan = saved(project)
+    change_of(plan, "third").update(action="replace", reason=reason)
+    write(project, plan, recompute=True)
+    err = refused(project, expected)
+    assert err.startswith("Error: refusing to apply the plan: voice.third: ")
+
+
+def test_honest_saved_plans_that_delete_still_apply(project: Project) -> None:
+    applied(project)
+    third = project.state()["voices"]["third"]["job_id"]
+    project.admin("POST", f"/jobs/{third}/fail", {"state": "FAILED", "reason": "bad audio"})
+    saved(project)  # voice.third is tainted: replaced
+    code, out, err = project.run("apply", "tfplan")
+    assert code == 0, out + err
+    assert "1 replaced" in out
+
+    saved(project, "--replace", "voice.third")
+    code, out, err = project.run("apply", "tfplan")
+    assert code == 0 and "1 replaced" in out, out + err
+
+    project.write_config(config().split("  third:")[0])  # voice.third leaves the config
+    saved(project)
+    code, out, err = project.run("apply", "tfplan")
+    assert code == 0 and "1 destroyed" in out, out + err
+    assert [job["voice_name"] for job in project.jobs()] == ["Premium"]
