@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from reconciler.metastudio.models import JobState
+from reconciler.jobstates import JobState
 from reconciler.plan.diff import attribute_changes
 from reconciler.plan.inputs import (
     DATA_ATTRIBUTES,
