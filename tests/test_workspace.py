@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.workspace import Workspace
+from reconciler.operations.workspace import Workspace
 
 CONFIG = """\
 version: 1

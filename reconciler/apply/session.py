@@ -12,10 +12,10 @@ from reconciler.apply.events import Reporter
 from reconciler.apply.executor import ApplyResult, execute
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import MetaStudioClient
+from reconciler.operations.workspace import Workspace
 from reconciler.plan.inputs import DesiredVoice
 from reconciler.plan.model import Plan
 from reconciler.state import State
-from reconciler.workspace import Workspace
 
 
 class StalePlanError(ReconcilerError):

@@ -12,10 +12,10 @@ from reconciler.commands._progress import TerminalReporter
 from reconciler.commands._status_view import wait_and_report
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
-from reconciler.plan.desired import config_digest, desired_voices
+from reconciler.operations.desired import config_digest, desired_voices
+from reconciler.operations.plan import build_plan
+from reconciler.operations.planfile import load_plan
 from reconciler.plan.model import Action
-from reconciler.plan.pipeline import build_plan
-from reconciler.plan.planfile import load_plan
 from reconciler.plan.render_text import render_text
 from reconciler.state import rfc3339
 

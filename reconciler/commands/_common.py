@@ -8,8 +8,8 @@ from pathlib import Path
 from reconciler.data import preflight
 from reconciler.environment import Environment
 from reconciler.errors import ConfigError, UsageError
-from reconciler.plan.pipeline import PlanRequest
-from reconciler.workspace import Workspace
+from reconciler.operations.plan import PlanRequest
+from reconciler.operations.workspace import Workspace
 
 DEFAULT_LOCK_TIMEOUT = 0.0
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import MetaStudioClient
+from reconciler.operations.workspace import Workspace
 from reconciler.preview import POLL_SECONDS, TIMEOUT_SECONDS
 from reconciler.status import VoiceStatus
 from reconciler.status.previews import ensure_preview, preview_dir, saved_preview
-from reconciler.workspace import Workspace
 
 
 def shown(path: Path, cwd: Path) -> str:

@@ -17,10 +17,11 @@ from reconciler.commands._status_table import problem_line, render_json, render_
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus, ReconcilerError, UsageError
 from reconciler.metastudio import MetaStudioClient
+from reconciler.operations.observations import record_observations
+from reconciler.operations.workspace import Workspace
 from reconciler.plan.planner import matches
 from reconciler.state import LockError, State
-from reconciler.status import VoiceStatus, WaitTimeout, collect, record_observations, wait
-from reconciler.workspace import Workspace
+from reconciler.status import VoiceStatus, WaitTimeout, collect, wait
 
 POLL_SECONDS = 5.0
 MAX_POLL_SECONDS = 60.0

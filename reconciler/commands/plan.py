@@ -14,8 +14,8 @@ from reconciler.commands._common import (
 )
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
-from reconciler.plan.pipeline import plan_under_lock
-from reconciler.plan.planfile import save_plan
+from reconciler.operations.plan import plan_under_lock
+from reconciler.operations.planfile import save_plan
 from reconciler.plan.render import FORMATS, render
 from reconciler.state import rfc3339
 

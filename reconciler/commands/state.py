@@ -12,8 +12,8 @@ from reconciler.commands._state_views import list_rows, redacted, show_lines
 from reconciler.config import display_path, load_config
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
+from reconciler.operations.forget import forget_voices
 from reconciler.state import LocalStateBackend
-from reconciler.state.forget import forget_voices
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

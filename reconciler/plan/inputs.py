@@ -96,3 +96,12 @@ class Observed:
 
     def checked_name(self, voice_name: str) -> bool:
         return self.complete or voice_name in self.names_checked
+
+
+# Kept in their own fields of the state record rather than inside its spec.
+RECORD_FIELDS = ("data_digest", "prevent_destroy")
+
+
+def record_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """What the state's ``spec`` field holds: the desired spec less its record fields."""
+    return {k: v for k, v in spec.items() if k not in RECORD_FIELDS and k != "job_id"}

@@ -8,13 +8,13 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 from reconciler.metastudio import MetaStudioClient
-from reconciler.plan.desired import config_digest, desired_voices
+from reconciler.operations.desired import config_digest, desired_voices
+from reconciler.operations.workspace import Workspace
 from reconciler.plan.inputs import DesiredVoice, Observed
 from reconciler.plan.model import Plan
 from reconciler.plan.planner import PlanOptions, make_plan, matches
-from reconciler.plan.refresh import refresh
+from reconciler.refresh import refresh
 from reconciler.state import State
-from reconciler.workspace import Workspace
 
 
 @dataclass(frozen=True)

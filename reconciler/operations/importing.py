@@ -13,10 +13,10 @@ from reconciler.addresses import resolve_address
 from reconciler.config import EDITIONS, VoiceSpec, display_path
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import JobState, MetaStudioClient, MetaStudioError, TrainingJob
-from reconciler.plan.desired import desired_voices, record_spec
-from reconciler.plan.inputs import DesiredVoice
+from reconciler.operations.desired import desired_voices
+from reconciler.operations.workspace import Workspace
+from reconciler.plan.inputs import DesiredVoice, record_spec
 from reconciler.state import Phase, State, VoiceRecord, address_of
-from reconciler.workspace import Workspace
 
 # What TrainingJobInfo reports of the create request; the rest (phone, description...) it hides.
 REPORTED_ATTRIBUTES = ("sex", "language", "tag", "create_type")
