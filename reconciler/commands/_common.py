@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
+from reconciler.config import Config
 from reconciler.data import preflight
 from reconciler.environment import Environment
 from reconciler.errors import ConfigError, UsageError
+from reconciler.operations.clients import ClientFactory, cloud_clients, emulator_dir
 from reconciler.operations.plan import PlanRequest
 from reconciler.operations.workspace import Workspace
 
@@ -47,19 +50,41 @@ def add_selection(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def clients_for(env: Environment) -> Callable[[Config], ClientFactory]:
+    """The cloud, or the bundled emulator when the config names one (and the user is told)."""
+
+    def choose(config: Config) -> ClientFactory:
+        folder = emulator_dir(config)
+        if folder is None:
+            return cloud_clients(config, env.environ, env.home)
+        from reconciler.embedded import embedded_clients  # loads the emulator only when used
+
+        env.err(f"Using the local MetaStudio emulator (data in {folder}).")
+        return embedded_clients(folder)
+
+    return choose
+
+
+def open_workspace(path: str, env: Environment) -> Workspace:
+    """The workspace of the config at ``path``, without the training-data preflight (status
+    needs no data, and must keep working after the recordings are archived)."""
+    target = Path(path)
+    return Workspace.load(
+        target if target.is_absolute() else env.cwd / target,
+        env.environ,
+        clients_for(env),
+        clock=env.clock,
+    )
+
+
 def load_workspace(
     path: str, env: Environment, *, allow_outside: bool = False, checks: bool = True
 ) -> Workspace:
     """Load and validate; with ``checks=False`` the caller runs :func:`check_data` later
     (plan and apply overlap it with the remote refresh)."""
-    target = Path(path)
-    workspace = Workspace.load(
-        target if target.is_absolute() else env.cwd / target, env.environ, env.home
-    )
+    workspace = open_workspace(path, env)
     if checks:
         check_data(workspace, env, allow_outside=allow_outside)
-    if workspace.emulator_dir is not None:
-        env.err(f"Using the local MetaStudio emulator (data in {workspace.emulator_dir}).")
     return workspace
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Sequence
-from pathlib import Path
 
 from reconciler.commands._common import DEFAULT_LOCK_TIMEOUT
 from reconciler.commands._status_previews import PreviewMaker
@@ -25,18 +24,6 @@ from reconciler.status import VoiceStatus, WaitTimeout, collect, wait
 
 POLL_SECONDS = 5.0
 MAX_POLL_SECONDS = 60.0
-
-
-def open_workspace(path: str, env: Environment) -> Workspace:
-    """Like load_workspace but without the training-data preflight: status needs no data,
-    and must keep working after the recordings are archived."""
-    target = Path(path)
-    workspace = Workspace.load(
-        target if target.is_absolute() else env.cwd / target, env.environ, env.home
-    )
-    if workspace.emulator_dir is not None:
-        env.err(f"Using the local MetaStudio emulator (data in {workspace.emulator_dir}).")
-    return workspace
 
 
 def select_names(workspace: Workspace, state: State, targets: Sequence[str]) -> list[str]:

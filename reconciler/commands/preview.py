@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 from reconciler.addresses import resolve_address
+from reconciler.commands._common import open_workspace
 from reconciler.commands._status_previews import shown
 from reconciler.commands._status_table import problem_line
-from reconciler.commands._status_view import open_workspace
 from reconciler.environment import Environment
 from reconciler.errors import ReconcilerError, UsageError
 from reconciler.operations.workspace import Workspace

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from reconciler.commands._common import add_lock_timeout, add_path, add_selection
+from reconciler.commands._common import add_lock_timeout, add_path, add_selection, open_workspace
 from reconciler.commands._status_view import (
     POLL_SECONDS,
-    open_workspace,
     report_once,
     select_names,
     wait_and_report,
