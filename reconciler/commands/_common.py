@@ -11,7 +11,6 @@ from reconciler.data import preflight
 from reconciler.environment import Environment
 from reconciler.errors import ConfigError, UsageError
 from reconciler.operations.clients import ClientFactory, cloud_clients, emulator_dir
-from reconciler.operations.plan import PlanRequest
 from reconciler.operations.workspace import Workspace
 
 DEFAULT_LOCK_TIMEOUT = 0.0
@@ -115,13 +114,6 @@ def confirm(env: Environment, question: str, *, auto_approve: bool, what: str) -
 
 
 def add_plan_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--refresh",
-        type=boolean,
-        default=True,
-        metavar="true|false",
-        help="read the jobs' remote state (false: config and state file only, no credentials)",
-    )
     add_selection(parser)
     parser.add_argument(
         "--replace",
@@ -133,11 +125,3 @@ def add_plan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--destroy", action="store_true", help="plan to destroy every voice")
     parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     add_lock_timeout(parser)
-
-
-def request_from(args: argparse.Namespace) -> PlanRequest:
-    return PlanRequest(
-        targets=tuple(args.target),
-        replace=tuple(getattr(args, "replace", ())),
-        destroy=getattr(args, "destroy", False),
-    )

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from reconciler.addresses import resolve_address
 from reconciler.commands._common import open_workspace
-from reconciler.commands._status_previews import shown
 from reconciler.commands._status_table import problem_line
 from reconciler.environment import Environment
 from reconciler.errors import ReconcilerError, UsageError
+from reconciler.operations.previews import shown
 from reconciler.operations.workspace import Workspace
 from reconciler.preview import TIMEOUT_SECONDS, make_preview
 from reconciler.status import VoiceStatus, collect

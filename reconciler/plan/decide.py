@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from reconciler.addresses import address_of
 from reconciler.jobstates import JobState
 from reconciler.plan.diff import attribute_changes
 from reconciler.plan.inputs import (
@@ -71,7 +72,7 @@ def _change(
     adopt: str | None = None,
 ) -> ResourceChange:
     return ResourceChange(
-        address=f"voice.{name}",
+        address=address_of(name),
         name=name,
         action=action,
         reason=reason,

@@ -6,6 +6,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.addresses import address_of
+
 # Attributes that never reach MetaStudio: a change is recorded, never acted on remotely.
 LOCAL_ATTRIBUTES = frozenset({"prevent_destroy", "preview_text"})
 # Attributes that pick the create path or upload mode: no submit body can change them.
@@ -27,7 +29,7 @@ class DesiredVoice:
 
     @property
     def address(self) -> str:
-        return f"voice.{self.name}"
+        return address_of(self.name)
 
     @property
     def voice_name(self) -> str:

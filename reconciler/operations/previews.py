@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from reconciler.addresses import address_of
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import MetaStudioClient
 from reconciler.operations.workspace import Workspace
@@ -96,7 +97,7 @@ class PreviewMaker:
 
     def failures(self) -> list[str]:
         return [
-            f"voice.{name}: trained, but its preview failed ({error}); "
+            f"{address_of(name)}: trained, but its preview failed ({error}); "
             "`reconciler status --wait` tries again"
             for name, error in sorted(self.failed.items())
         ]
