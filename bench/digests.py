@@ -158,10 +158,12 @@ def plan_child(root: Path, cache_dir: Path) -> tuple[float, int | None]:
 
 def plan_bytes_read(root: Path, cache_dir: Path) -> dict[str, int]:
     """The plan pipeline in-process, to read the digest cache's own counters."""
-    from reconciler.plan.pipeline import PlanRequest, build_plan
-    from reconciler.workspace import Workspace
+    from reconciler.operations.clients import cloud_clients
+    from reconciler.operations.plan import PlanRequest, build_plan
+    from reconciler.operations.workspace import Workspace
 
-    workspace = Workspace.load(root, {"RECONCILER_CACHE_DIR": str(cache_dir)}, root)
+    environ = {"RECONCILER_CACHE_DIR": str(cache_dir)}
+    workspace = Workspace.load(root, environ, lambda c: cloud_clients(c, environ, root))
     build_plan(workspace, workspace.backend.read(), None, PlanRequest(), "2026-01-01T00:00:00Z")
     cache = workspace.cache
     return {"bytes_read": cache.bytes_read, "hits": cache.hits, "misses": cache.misses}

@@ -79,7 +79,8 @@ def write_project(root: Path, n: int, endpoint: str) -> list[dict[str, Any]]:
     from reconciler.config.check import load_config
     from reconciler.data import DigestCache
     from reconciler.data.samples import write_package
-    from reconciler.plan.desired import desired_voices, record_spec
+    from reconciler.operations.desired import desired_voices
+    from reconciler.plan.inputs import record_spec
     from reconciler.state import LocalStateBackend, State, VoiceRecord
 
     write_package(root / "data" / "long.zip", count=None, seconds=3.0)

@@ -35,12 +35,13 @@ def plan_stages(root: Path, endpoint: str) -> list[tuple[str, float]]:
     from reconciler.config.loader import load_yaml
     from reconciler.config.schema import validate_document
     from reconciler.data import DigestCache, default_cache_dir, preflight
-    from reconciler.plan.desired import config_digest, desired_voices
+    from reconciler.operations.clients import cloud_clients
+    from reconciler.operations.desired import config_digest, desired_voices
+    from reconciler.operations.workspace import Workspace
     from reconciler.plan.planner import PlanOptions, make_plan
-    from reconciler.plan.refresh import refresh
     from reconciler.plan.render import render
+    from reconciler.refresh import refresh
     from reconciler.state import LocalStateBackend
-    from reconciler.workspace import Workspace
 
     stages: list[tuple[str, float]] = []
     start = run_child([sys.executable, "-m", "reconciler", "--version"], env=child_env()).check()
@@ -70,8 +71,7 @@ def plan_stages(root: Path, endpoint: str) -> list[tuple[str, float]]:
         config=config,
         backend=LocalStateBackend(config.state_path),
         cache=DigestCache(default_cache_dir(config.root_dir, environ)),
-        environ=environ,
-        home=root,
+        clients=cloud_clients(config, environ, root),
     )
     state = _timed(stages, "state read (state/local.py)", workspace.backend.read)
     desired = _timed(

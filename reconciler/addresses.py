@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import fnmatch
 from collections.abc import Iterable
 
 from reconciler.errors import UsageError
@@ -11,10 +12,20 @@ PREFIX = "voice."
 LISTED = 10  # beyond this many known addresses, a list stops helping
 
 
+def address_of(name: str) -> str:
+    """The address of the voice called ``name`` in the YAML: ``voice.NAME``."""
+    return f"{PREFIX}{name}"
+
+
+def matches(address: str, patterns: Iterable[str]) -> bool:
+    """Whether ``address`` matches any of the --target / --replace glob ``patterns``."""
+    return any(fnmatch.fnmatchcase(address, p) for p in patterns)
+
+
 def resolve_address(address: str, names: Iterable[str], where: str) -> str:
     """The name ``address`` refers to among ``names``; ``where`` says what was searched
     ("the configuration", "the state") for the error."""
-    known = sorted(f"{PREFIX}{name}" for name in names)
+    known = sorted(address_of(name) for name in names)
     if address in known:
         return address[len(PREFIX) :]
     if not address.startswith(PREFIX) and f"{PREFIX}{address}" in known:

@@ -15,10 +15,14 @@ from pathlib import Path
 
 from reconciler.emulator import Credential, Emulator, EmulatorConfig
 from reconciler.fsutil import atomic_write
+from reconciler.metastudio import AkSkCredentials, MetaStudioClient, RateLimits
+from reconciler.operations.clients import ClientFactory
 
 CREDENTIALS_FILE = "local-credentials.json"
 # Slow enough to watch a job go through review and training, fast enough for a demo.
 SECONDS_PER_STATE = 2.0
+# The published limits protect the real service; the local one needs none.
+EMULATOR_RATES = {"create": 50.0, "upload_url": 50.0, "query": 200.0}
 
 
 def local_credential(folder: Path) -> Credential:
@@ -53,3 +57,17 @@ def embedded_emulator(
     )
     with Emulator(config, host="127.0.0.1", port=0) as emulator:
         yield emulator.base_url, credential
+
+
+def embedded_clients(folder: Path) -> ClientFactory:
+    """Clients of an emulator started for each client's lifetime, keeping its data in ``folder``."""
+
+    @contextmanager
+    def connect() -> Iterator[MetaStudioClient]:
+        with embedded_emulator(folder) as (url, credential):
+            creds = AkSkCredentials(credential.ak, credential.sk, credential.project_id)
+            limits = RateLimits(EMULATOR_RATES)
+            with MetaStudioClient.connect(url, creds, rate_limits=limits) as client:
+                yield client
+
+    return connect

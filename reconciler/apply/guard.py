@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from reconciler.addresses import matches
 from reconciler.metastudio import MetaStudioClient, MetaStudioError
 from reconciler.plan.decide import COMPUTED, TAINTED, recorded_spec
 from reconciler.plan.diff import attribute_changes
 from reconciler.plan.inputs import LOCAL_ATTRIBUTES, DesiredVoice
 from reconciler.plan.model import Action, Plan, Reason, ResourceChange
-from reconciler.plan.planner import PlanError, matches
+from reconciler.plan.planner import PlanError
 from reconciler.state import State, VoiceRecord
 
 DESTRUCTIVE = (Action.DELETE, Action.REPLACE)

@@ -17,8 +17,7 @@ from reconciler.apply.uploads import Interrupted, UploadJob
 from reconciler.config import VoiceSpec
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import JobState, MetaStudioError, OutcomeUnknownError, UploadUrls
-from reconciler.plan.desired import record_spec
-from reconciler.plan.inputs import DesiredVoice
+from reconciler.plan.inputs import DesiredVoice, record_spec
 from reconciler.plan.model import Action, Reason, ResourceChange
 from reconciler.state import VoiceRecord
 

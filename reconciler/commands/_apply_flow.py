@@ -1,90 +1,102 @@
-"""The apply flow shared by `apply` and `destroy`: plan or load, confirm, execute, summarise."""
+"""What `apply` and `destroy` show and ask around the apply operation, and their summary."""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from reconciler.apply.executor import ApplyResult
-from reconciler.apply.session import apply_plan, check_saved_plan, state_for_saved_plan
-from reconciler.commands._common import check_data, confirm, load_workspace, request_from
+from reconciler.commands._common import check_data, confirm, load_workspace
 from reconciler.commands._progress import TerminalReporter
-from reconciler.commands._status_view import wait_and_report
+from reconciler.commands._status_progress import WaitProgress
+from reconciler.commands._status_view import finish_report
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
-from reconciler.plan.desired import config_digest, desired_voices
-from reconciler.plan.model import Action
-from reconciler.plan.pipeline import build_plan
-from reconciler.plan.planfile import load_plan
+from reconciler.operations.apply import ApplyListener, ApplyRequest, ApplyRun, run_apply
+from reconciler.operations.planfile import load_plan
+from reconciler.plan.model import Plan
 from reconciler.plan.render_text import render_text
-from reconciler.state import rfc3339
+from reconciler.status import VoiceStatus
 
 
-def _is_plan_file(path: Path) -> bool:
+def is_plan_file(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() not in (".yaml", ".yml")
 
 
-def run_apply(args: argparse.Namespace, env: Environment) -> int:
-    given = env.cwd / args.path
-    saved = load_plan(given) if _is_plan_file(given) else None
-    # Planning here overlaps the data checks with the refresh; a saved plan checks first.
-    workspace = load_workspace(args.config if saved else args.path, env, checks=saved is not None)
-    reporter = TerminalReporter(env)
-    with workspace.client() as client:
-        with workspace.backend.lock(args.operation, args.lock_timeout):
-            state = workspace.backend.read()
-            if saved is not None:
-                state = state_for_saved_plan(saved, state)
-                desired = desired_voices(workspace.config, workspace.cache, state.lineage)
-                check_saved_plan(saved, state, config_digest(workspace.config, desired))
-                plan = saved
-            else:
-                prepared = build_plan(
-                    workspace,
-                    state,
-                    client,
-                    request_from(args),
-                    rfc3339(env.clock()),
-                    local_checks=lambda: check_data(workspace, env),
-                )
-                plan, desired = prepared.plan, prepared.desired
-                env.out(render_text(plan, color=env.color and not args.no_color))
-                if plan.has_changes:
-                    env.out()
-                    verb = "destroy these voices" if plan.destroy else "perform these actions"
-                    confirm(
-                        env,
-                        f"Do you want to {verb}?",
-                        auto_approve=args.auto_approve,
-                        what=args.operation,
-                    )
-            try:
-                result = apply_plan(
-                    workspace,
-                    client,
-                    state,
-                    plan,
-                    desired,
-                    reporter=reporter,
-                    parallelism=args.parallelism,
-                )
-            finally:
-                reporter.close()
-        code = _summarise(result, env, args, destroy=plan.destroy)
-        if code != ExitStatus.OK or not getattr(args, "wait", False):
-            return code
-        # The lock is released: training takes hours, and other runs may plan meanwhile.
-        names = [c.name for c in plan.changes if c.action is not Action.DELETE]
-        env.out()
-        return wait_and_report(
-            workspace, client, names, env, args.wait_timeout, poll=args.poll_interval
+class _Terminal(ApplyListener):
+    def __init__(self, env: Environment, request: ApplyRequest, *, color: bool, approve: bool):
+        self.env = env
+        self.request = request
+        self.color = color
+        self.auto_approve = approve
+        self.code = int(ExitStatus.OK)
+        self.progress: WaitProgress | None = None
+
+    def approve(self, plan: Plan) -> None:
+        self.env.out(render_text(plan, color=self.color))
+        if plan.has_changes:
+            self.env.out()
+            verb = "destroy these voices" if plan.destroy else "perform these actions"
+            confirm(
+                self.env,
+                f"Do you want to {verb}?",
+                auto_approve=self.auto_approve,
+                what=self.request.operation,
+            )
+
+    def applied(self, run: ApplyRun) -> None:
+        self.code = summarise(
+            run.result, self.env, self.request.operation, destroy=run.plan.destroy
         )
+        if self.code == ExitStatus.OK and self.request.wait is not None:
+            self.env.out()  # the lock is released before waiting: other runs may plan
+            self.progress = WaitProgress(self.env.stdout)
+
+    def waiting(self, statuses: list[VoiceStatus]) -> None:
+        if self.progress is not None:
+            self.progress.update(statuses)
+
+    def say(self, line: str) -> None:
+        if self.progress is not None:
+            self.progress.line(line)
 
 
-def _summarise(
-    result: ApplyResult, env: Environment, args: argparse.Namespace, *, destroy: bool = False
+def apply_and_report(
+    path: str,
+    request: ApplyRequest,
+    env: Environment,
+    *,
+    color: bool,
+    auto_approve: bool,
 ) -> int:
-    changed = [o for o in result.outcomes if o.action is not Action.NOOP]
+    """``path`` is the config; with ``request.saved`` the data is checked before the lock,
+    otherwise the checks overlap the refresh."""
+    workspace = load_workspace(path, env, checks=request.saved is not None)
+    reporter = TerminalReporter(env)
+    terminal = _Terminal(env, request, color=color, approve=auto_approve)
+    try:
+        run = run_apply(
+            workspace,
+            request,
+            reporter=reporter,
+            listener=terminal,
+            cwd=env.cwd,
+            local_checks=lambda: check_data(workspace, env),
+        )
+    finally:
+        reporter.close()
+        if terminal.progress is not None:
+            terminal.progress.close()
+    if run.waited is None:
+        return terminal.code
+    return finish_report(env, workspace, run.waited)
+
+
+def load_saved(path: Path) -> Plan | None:
+    return load_plan(path) if is_plan_file(path) else None
+
+
+def summarise(result: ApplyResult, env: Environment, operation: str, *, destroy: bool) -> int:
+    changed = [o for o in result.outcomes if o.action.value != "no-op"]
     if not changed and not result.failed:
         env.out(f"No changes. Nothing was {'destroyed' if destroy else 'applied'}.")
         return int(ExitStatus.OK)
@@ -101,7 +113,7 @@ def _summarise(
     if result.interrupted:
         env.err(
             "Interrupted: every finished step is recorded in the state; run "
-            f"{args.operation} again to continue where it stopped."
+            f"{operation} again to continue where it stopped."
         )
         return int(ExitStatus.INTERRUPTED)
     return int(ExitStatus.ERROR if result.failed else ExitStatus.OK)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
+from reconciler.config import Config
 from reconciler.data import preflight
 from reconciler.environment import Environment
 from reconciler.errors import ConfigError, UsageError
-from reconciler.plan.pipeline import PlanRequest
-from reconciler.workspace import Workspace
+from reconciler.operations.clients import ClientFactory, cloud_clients, emulator_dir
+from reconciler.operations.workspace import Workspace
 
 DEFAULT_LOCK_TIMEOUT = 0.0
 
@@ -47,19 +49,41 @@ def add_selection(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def clients_for(env: Environment) -> Callable[[Config], ClientFactory]:
+    """The cloud, or the bundled emulator when the config names one (and the user is told)."""
+
+    def choose(config: Config) -> ClientFactory:
+        folder = emulator_dir(config)
+        if folder is None:
+            return cloud_clients(config, env.environ, env.home)
+        from reconciler.embedded import embedded_clients  # loads the emulator only when used
+
+        env.err(f"Using the local MetaStudio emulator (data in {folder}).")
+        return embedded_clients(folder)
+
+    return choose
+
+
+def open_workspace(path: str, env: Environment) -> Workspace:
+    """The workspace of the config at ``path``, without the training-data preflight (status
+    needs no data, and must keep working after the recordings are archived)."""
+    target = Path(path)
+    return Workspace.load(
+        target if target.is_absolute() else env.cwd / target,
+        env.environ,
+        clients_for(env),
+        clock=env.clock,
+    )
+
+
 def load_workspace(
     path: str, env: Environment, *, allow_outside: bool = False, checks: bool = True
 ) -> Workspace:
     """Load and validate; with ``checks=False`` the caller runs :func:`check_data` later
     (plan and apply overlap it with the remote refresh)."""
-    target = Path(path)
-    workspace = Workspace.load(
-        target if target.is_absolute() else env.cwd / target, env.environ, env.home
-    )
+    workspace = open_workspace(path, env)
     if checks:
         check_data(workspace, env, allow_outside=allow_outside)
-    if workspace.emulator_dir is not None:
-        env.err(f"Using the local MetaStudio emulator (data in {workspace.emulator_dir}).")
     return workspace
 
 
@@ -90,13 +114,6 @@ def confirm(env: Environment, question: str, *, auto_approve: bool, what: str) -
 
 
 def add_plan_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--refresh",
-        type=boolean,
-        default=True,
-        metavar="true|false",
-        help="read the jobs' remote state (false: config and state file only, no credentials)",
-    )
     add_selection(parser)
     parser.add_argument(
         "--replace",
@@ -108,11 +125,3 @@ def add_plan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--destroy", action="store_true", help="plan to destroy every voice")
     parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     add_lock_timeout(parser)
-
-
-def request_from(args: argparse.Namespace) -> PlanRequest:
-    return PlanRequest(
-        targets=tuple(args.target),
-        replace=tuple(getattr(args, "replace", ())),
-        destroy=getattr(args, "destroy", False),
-    )

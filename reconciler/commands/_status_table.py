@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
-from reconciler.metastudio import JobState
+from reconciler.jobstates import JobState
 from reconciler.status import VoiceStatus
 
 UNKNOWN = "—"

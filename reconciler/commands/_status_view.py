@@ -1,76 +1,30 @@
-"""Show voices' training status, once or until it settles: shared by `status` and `apply --wait`.
-
-Nothing here holds the state lock while observing or waiting; the lock is taken briefly at the
-end, and only when the observed states differ from the recorded ones.
-"""
+"""Rendering the status operation's reports: shared by `status` and `apply --wait`."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Sequence
-from pathlib import Path
+from collections.abc import Callable, Collection
 
-from reconciler.commands._common import DEFAULT_LOCK_TIMEOUT
-from reconciler.commands._status_previews import PreviewMaker
 from reconciler.commands._status_progress import WaitProgress
 from reconciler.commands._status_table import problem_line, render_json, render_table
 from reconciler.environment import Environment
-from reconciler.errors import ExitStatus, ReconcilerError, UsageError
+from reconciler.errors import ExitStatus
 from reconciler.metastudio import MetaStudioClient
-from reconciler.plan.planner import matches
-from reconciler.state import LockError, State
-from reconciler.status import VoiceStatus, WaitTimeout, collect, record_observations, wait
-from reconciler.workspace import Workspace
-
-POLL_SECONDS = 5.0
-MAX_POLL_SECONDS = 60.0
+from reconciler.operations.status import StatusReport, WaitRequest, observe, wait_for
+from reconciler.operations.workspace import Workspace
 
 
-def open_workspace(path: str, env: Environment) -> Workspace:
-    """Like load_workspace but without the training-data preflight: status needs no data,
-    and must keep working after the recordings are archived."""
-    target = Path(path)
-    workspace = Workspace.load(
-        target if target.is_absolute() else env.cwd / target, env.environ, env.home
-    )
-    if workspace.emulator_dir is not None:
-        env.err(f"Using the local MetaStudio emulator (data in {workspace.emulator_dir}).")
-    return workspace
-
-
-def select_names(workspace: Workspace, state: State, targets: Sequence[str]) -> list[str]:
-    """Voices in the configuration or the state, narrowed by --target patterns."""
-    names = sorted(set(workspace.config.voices) | set(state.voices))
-    if not targets:
-        return names
-    for pattern in targets:
-        if not any(matches(f"voice.{n}", (pattern,)) for n in names):
-            raise UsageError(f"--target {pattern}: matches no voice in the configuration or state")
-    return [n for n in names if matches(f"voice.{n}", tuple(targets))]
-
-
-def _show(
-    env: Environment,
-    workspace: Workspace,
-    statuses: list[VoiceStatus],
-    output: str,
-    previews: PreviewMaker,
-) -> None:
+def _show(env: Environment, workspace: Workspace, report: StatusReport, output: str) -> None:
     configured = workspace.config.voices
     if output == "json":
-        env.out(render_json(statuses, configured, previews.paths_by_name()))
+        env.out(render_json(report.statuses, configured, report.previews.paths_by_name()))
     else:
-        env.out(render_table(statuses, configured, previews.notes()))
-
-
-def _record(
-    env: Environment, workspace: Workspace, statuses: list[VoiceStatus], lock_timeout: float
-) -> None:
-    try:
-        record_observations(workspace.backend, statuses, lock_timeout, clock=env.clock)
-    except LockError as error:
-        # The observations only refresh a cache; a busy lock must not fail the command.
-        env.err(f"warning: the observed states were not recorded in the state file: {error}")
+        env.out(render_table(report.statuses, configured, report.previews.notes()))
+    if report.not_recorded is not None:
+        env.err(
+            f"warning: the observed states were not recorded in the state file: "
+            f"{report.not_recorded}"
+        )
 
 
 def report_once(
@@ -80,14 +34,10 @@ def report_once(
     env: Environment,
     *,
     output: str = "text",
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    lock_timeout: float = 0.0,
 ) -> int:
-    """Observe once and print; making previews is left to --wait, as they may cost money."""
-    statuses = collect(client, workspace.backend.read(), names)
-    previews = PreviewMaker(workspace, client, env.cwd, make=False)
-    previews.look(statuses)
-    _show(env, workspace, statuses, output, previews)
-    _record(env, workspace, statuses, lock_timeout)
+    report = observe(workspace, client, names, cwd=env.cwd, lock_timeout=lock_timeout)
+    _show(env, workspace, report, output)
     return int(ExitStatus.OK)
 
 
@@ -96,67 +46,42 @@ def wait_and_report(
     client: MetaStudioClient,
     names: Collection[str] | None,
     env: Environment,
-    timeout: float | None,
+    request: WaitRequest,
     *,
     output: str = "text",
-    previews: bool = True,
-    poll: float = POLL_SECONDS,
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    """Wait until every voice in ``names`` (None: config and state) is settled, then report.
-
-    Progress goes to stdout, or to stderr when ``output`` is json so stdout stays parseable.
-    Previews are made for voices with `preview.text` as they succeed. Returns 0 when every
-    voice SUCCEED (and its preview, if any, is there), else 1 with the reasons on stderr.
-    The caller must not hold the state lock: it is taken briefly to record what was seen.
-    """
-    if names is None:
-        names = select_names(workspace, workspace.backend.read(), ())
+    """Wait, then report; 0 when every voice SUCCEED (with its preview, if any), else 1 with
+    the reasons on stderr. Progress goes to stdout, or to stderr when ``output`` is json so
+    stdout stays parseable."""
     progress = WaitProgress(env.stderr if output == "json" else env.stdout)
-    maker = PreviewMaker(workspace, client, env.cwd, make=previews, say=progress.line)
-
-    def on_update(statuses: list[VoiceStatus]) -> None:
-        progress.update(statuses)
-        maker.look(statuses)
-
-    def on_error(error: ReconcilerError) -> None:
-        progress.line(f"warning: polling failed, trying again: {error}")
-
-    timed_out: WaitTimeout | None = None
     try:
-        statuses = wait(
+        report = wait_for(
+            workspace,
             client,
-            workspace.backend.read,
             names,
-            on_update=on_update,
-            poll=poll,
-            max_poll=max(poll, MAX_POLL_SECONDS),
-            timeout=timeout,
+            request,
+            cwd=env.cwd,
+            on_update=progress.update,
+            say=progress.line,
             sleep=sleep,
-            on_error=on_error,
         )
-    except WaitTimeout as error:
-        timed_out, statuses = error, error.statuses
     finally:
         progress.close()
+    return finish_report(env, workspace, report, output)
+
+
+def finish_report(
+    env: Environment, workspace: Workspace, report: StatusReport, output: str = "text"
+) -> int:
+    """The table (or JSON) after waiting, the reasons on stderr, and the exit code."""
     if output == "text":
         env.out()
-    _show(env, workspace, statuses, output, maker)
-    _record(env, workspace, statuses, lock_timeout)
-    return _verdict(env, statuses, maker, timed_out)
-
-
-def _verdict(
-    env: Environment,
-    statuses: list[VoiceStatus],
-    maker: PreviewMaker,
-    timed_out: WaitTimeout | None,
-) -> int:
-    problems = [problem_line(s) for s in statuses if s.failed]
-    problems += maker.failures()
-    if timed_out is not None:
-        problems.append(str(timed_out))
+    _show(env, workspace, report, output)
+    problems = [problem_line(s) for s in report.statuses if s.failed]
+    problems += report.previews.failures()
+    if report.timed_out is not None:
+        problems.append(str(report.timed_out))
     for problem in problems:
         env.err(f"Error: {problem}")
     return int(ExitStatus.ERROR if problems else ExitStatus.OK)

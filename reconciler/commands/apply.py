@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from reconciler.commands._apply_flow import run_apply
+from reconciler.commands._apply_flow import apply_and_report, load_saved
 from reconciler.commands._common import add_plan_options
+from reconciler.environment import Environment
+from reconciler.operations.apply import ApplyRequest
+from reconciler.operations.plan import PlanRequest
+from reconciler.operations.status import WaitRequest
+from reconciler.state import rfc3339
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,4 +55,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="with --wait: first interval between checks, growing to a minute (default 5)",
     )
     add_plan_options(parser)
-    parser.set_defaults(handler=run_apply, operation="apply")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    saved = load_saved(env.cwd / args.path)
+    wait = WaitRequest(timeout=args.wait_timeout, poll=args.poll_interval) if args.wait else None
+    request = ApplyRequest(
+        operation="apply",
+        created_at=rfc3339(env.clock()),
+        plan=PlanRequest(
+            targets=tuple(args.target), replace=tuple(args.replace), destroy=args.destroy
+        ),
+        saved=saved,
+        parallelism=args.parallelism,
+        lock_timeout=args.lock_timeout,
+        wait=wait,
+    )
+    return apply_and_report(
+        args.config if saved else args.path,
+        request,
+        env,
+        color=env.color and not args.no_color,
+        auto_approve=args.auto_approve,
+    )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from reconciler.commands._apply_flow import run_apply
+from reconciler.commands._apply_flow import apply_and_report, is_plan_file
 from reconciler.commands._common import add_lock_timeout, add_path, add_selection
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
+from reconciler.operations.apply import ApplyRequest
+from reconciler.operations.plan import PlanRequest
+from reconciler.state import rfc3339
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,16 +34,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_selection(parser)
     parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     add_lock_timeout(parser)
-    # What run_apply reads: a refreshed destroy plan, no forced replacements.
-    parser.set_defaults(handler=run, operation="destroy", destroy=True, replace=[], refresh=True)
+    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    given = env.cwd / args.path
-    if given.is_file() and given.suffix.lower() not in (".yaml", ".yml"):
+    if is_plan_file(env.cwd / args.path):
         # run_apply would take it for a saved plan, which may create as well as destroy.
         raise UsageError(
             f"{args.path} is not a configuration file",
             hint=f"to apply a saved plan, use `reconciler apply {args.path}`",
         )
-    return run_apply(args, env)
+    request = ApplyRequest(
+        operation="destroy",
+        created_at=rfc3339(env.clock()),
+        plan=PlanRequest(targets=tuple(args.target), destroy=True),
+        parallelism=args.parallelism,
+        lock_timeout=args.lock_timeout,
+    )
+    return apply_and_report(
+        args.path,
+        request,
+        env,
+        color=env.color and not args.no_color,
+        auto_approve=args.auto_approve,
+    )

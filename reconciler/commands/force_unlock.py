@@ -9,7 +9,8 @@ from typing import Any
 from reconciler.config import load_config
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
-from reconciler.state import LocalStateBackend, LockInfo
+from reconciler.operations.workspace import state_backend
+from reconciler.state import LockInfo
 
 
 def register(subparsers: Any) -> None:
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
             hint="pass --force to remove the lock without asking",
         )
     config = load_config(env.cwd / Path(args.path), cwd=env.cwd)
-    backend = LocalStateBackend(config.state_path, clock=env.clock)
+    backend = state_backend(config, clock=env.clock)
     confirm = None if args.force else (lambda holder: _confirm(env, backend.describe(), holder))
     removed = backend.force_unlock(args.lock_id, confirm)
     env.out(f"Removed the lock on {backend.describe()}: {removed.describe()}.")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from reconciler.apply.adopt import import_job
 from reconciler.commands._common import add_lock_timeout, add_path, load_workspace
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
+from reconciler.operations.importing import import_job
 from reconciler.state import rfc3339
 
 ASSUMPTION = (

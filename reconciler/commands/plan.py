@@ -8,14 +8,14 @@ from pathlib import Path
 from reconciler.commands._common import (
     add_path,
     add_plan_options,
+    boolean,
     check_data,
     load_workspace,
-    request_from,
 )
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
-from reconciler.plan.pipeline import plan_under_lock
-from reconciler.plan.planfile import save_plan
+from reconciler.operations.plan import PlanRequest, plan_under_lock
+from reconciler.operations.planfile import save_plan
 from reconciler.plan.render import FORMATS, render
 from reconciler.state import rfc3339
 
@@ -34,6 +34,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="exit 0 when there are no changes, 2 when there are, 1 on error",
     )
+    parser.add_argument(
+        "--refresh",
+        type=boolean,
+        default=True,
+        metavar="true|false",
+        help="read the jobs' remote state (false: config and state file only, no credentials)",
+    )
     add_plan_options(parser)
     parser.set_defaults(handler=run)
 
@@ -42,7 +49,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     workspace = load_workspace(args.path, env, checks=False)
     plan = plan_under_lock(
         workspace,
-        request_from(args),
+        PlanRequest(targets=tuple(args.target), replace=tuple(args.replace), destroy=args.destroy),
         refresh=args.refresh,
         lock_timeout=args.lock_timeout,
         operation="plan",

@@ -6,14 +6,14 @@ import argparse
 from pathlib import Path
 
 from reconciler.addresses import resolve_address
-from reconciler.commands._status_previews import shown
+from reconciler.commands._common import open_workspace
 from reconciler.commands._status_table import problem_line
-from reconciler.commands._status_view import open_workspace
 from reconciler.environment import Environment
 from reconciler.errors import ReconcilerError, UsageError
+from reconciler.operations.previews import shown
+from reconciler.operations.workspace import Workspace
 from reconciler.preview import TIMEOUT_SECONDS, make_preview
 from reconciler.status import VoiceStatus, collect
-from reconciler.workspace import Workspace
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

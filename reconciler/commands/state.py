@@ -9,11 +9,12 @@ from reconciler.addresses import PREFIX as ADDRESS_PREFIX
 from reconciler.addresses import resolve_address
 from reconciler.commands._common import add_lock_timeout, add_path
 from reconciler.commands._state_views import list_rows, redacted, show_lines
-from reconciler.config import display_path, load_config
+from reconciler.config import load_config
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
-from reconciler.state import LocalStateBackend
-from reconciler.state.forget import forget_voices
+from reconciler.operations.forget import forget_voices
+from reconciler.operations.workspace import state_backend
+from reconciler.state import StateBackend
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -65,16 +66,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     remove.set_defaults(handler=run_rm)
 
 
-def _backend(path: str, env: Environment) -> LocalStateBackend:
-    config = load_config(env.cwd / path, cwd=env.cwd)
-    return LocalStateBackend(config.state_path, clock=env.clock)
+def _backend(path: str, env: Environment) -> StateBackend:
+    return state_backend(load_config(env.cwd / path, cwd=env.cwd), clock=env.clock)
 
 
 def run_list(args: argparse.Namespace, env: Environment) -> int:
     backend = _backend(args.path, env)
     state = backend.read()
     if not state.voices:
-        env.out(f"The state has no voices ({display_path(backend.path, env.cwd)}).")
+        env.out(f"The state has no voices ({backend.describe()}).")
         return int(ExitStatus.OK)
     for line in list_rows([state.voices[name] for name in sorted(state.voices)]):
         env.out(line)

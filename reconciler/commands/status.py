@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from reconciler.commands._common import add_lock_timeout, add_path, add_selection
-from reconciler.commands._status_view import (
-    POLL_SECONDS,
-    open_workspace,
-    report_once,
-    select_names,
-    wait_and_report,
-)
+from reconciler.commands._common import add_lock_timeout, add_path, add_selection, open_workspace
+from reconciler.commands._status_view import report_once, wait_and_report
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
+from reconciler.operations.status import POLL_SECONDS, WaitRequest, select_names
 
 
 def _seconds(text: str) -> float:
@@ -75,14 +70,10 @@ def run(args: argparse.Namespace, env: Environment) -> int:
                 output=args.format,
                 lock_timeout=args.lock_timeout,
             )
-        return wait_and_report(
-            workspace,
-            client,
-            names,
-            env,
-            args.timeout,
-            output=args.format,
-            previews=not args.no_preview,
+        request = WaitRequest(
+            timeout=args.timeout,
             poll=args.poll_interval,
+            previews=not args.no_preview,
             lock_timeout=args.lock_timeout,
         )
+        return wait_and_report(workspace, client, names, env, request, output=args.format)

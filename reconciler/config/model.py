@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from reconciler.addresses import address_of
 from reconciler.config.diagnostics import Location
 
 DataKind = Literal["package", "dir", "segments"]
@@ -87,7 +88,7 @@ class VoiceSpec:
 
     @property
     def address(self) -> str:
-        return f"voice.{self.name}"
+        return address_of(self.name)
 
     @property
     def job_type(self) -> str:

@@ -1,5 +1,6 @@
 """A requests-based client for the MetaStudio voice-training, TTS-audition and asset APIs."""
 
+from reconciler.jobstates import JobState
 from reconciler.metastudio.client import CONTENT_TYPES, MetaStudioClient
 from reconciler.metastudio.credentials import (
     AkSkCredentials,
@@ -9,7 +10,7 @@ from reconciler.metastudio.credentials import (
 )
 from reconciler.metastudio.endpoint import resolve_endpoint
 from reconciler.metastudio.errors import MetaStudioError, OutcomeUnknownError, TransportError
-from reconciler.metastudio.models import JobState, TrainingJob, UploadUrls
+from reconciler.metastudio.models import TrainingJob, UploadUrls
 from reconciler.metastudio.objects import UploadRejectedError
 from reconciler.metastudio.policy import RateLimits, RetryPolicy
 from reconciler.metastudio.redact import SignedUrl, redact_url

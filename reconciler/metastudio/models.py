@@ -12,36 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.jobstates import JobState
 from reconciler.metastudio.redact import SignedUrl, optional_url
 
 Raw = Mapping[str, Any]
-
-
-class JobState:
-    """The documented job states; values not listed here are kept as they came."""
-
-    CREATING = "CREATING"
-    SYSTEM_AUDITING = "SYSTEM_AUDITING"
-    AUDITING = "AUDITING"
-    WAITING_SPLIT = "WAITING_SPLIT"
-    SPLITTING = "SPLITTING"
-    SPLIT_FAILED = "SPLIT_FAILED"
-    ANNOTATING = "ANNOTATING"
-    WAITING = "WAITING"
-    PROCESSING = "PROCESSING"
-    RESULT_REVIEW = "RESULT_REVIEW"
-    AUDIT_FAILED = "AUDIT_FAILED"
-    USER_RESULT_REVIEW = "USER_RESULT_REVIEW"
-    USER_REVIEW_REJECT = "USER_REVIEW_REJECT"
-    UPLOADING = "UPLOADING"
-    FAILED = "FAILED"
-    SUCCEED = "SUCCEED"
-
-    KNOWN = frozenset(
-        value for name, value in vars().items() if name.isupper() and isinstance(value, str)
-    )
-    TERMINAL = frozenset({FAILED, SUCCEED, SPLIT_FAILED})
-    NEEDS_USER = frozenset({AUDIT_FAILED, USER_REVIEW_REJECT})
 
 
 def _str(raw: Raw, key: str) -> str | None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from reconciler.metastudio.models import JobState
+from reconciler.addresses import address_of
+from reconciler.jobstates import JobState
 from reconciler.plan.diff import attribute_changes
 from reconciler.plan.inputs import (
     DATA_ATTRIBUTES,
@@ -71,7 +72,7 @@ def _change(
     adopt: str | None = None,
 ) -> ResourceChange:
     return ResourceChange(
-        address=f"voice.{name}",
+        address=address_of(name),
         name=name,
         action=action,
         reason=reason,

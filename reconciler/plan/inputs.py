@@ -6,6 +6,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.addresses import address_of
+
 # Attributes that never reach MetaStudio: a change is recorded, never acted on remotely.
 LOCAL_ATTRIBUTES = frozenset({"prevent_destroy", "preview_text"})
 # Attributes that pick the create path or upload mode: no submit body can change them.
@@ -27,7 +29,7 @@ class DesiredVoice:
 
     @property
     def address(self) -> str:
-        return f"voice.{self.name}"
+        return address_of(self.name)
 
     @property
     def voice_name(self) -> str:
@@ -96,3 +98,12 @@ class Observed:
 
     def checked_name(self, voice_name: str) -> bool:
         return self.complete or voice_name in self.names_checked
+
+
+# Kept in their own fields of the state record rather than inside its spec.
+RECORD_FIELDS = ("data_digest", "prevent_destroy")
+
+
+def record_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """What the state's ``spec`` field holds: the desired spec less its record fields."""
+    return {k: v for k, v in spec.items() if k not in RECORD_FIELDS and k != "job_id"}

@@ -7,6 +7,7 @@ import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from reconciler.addresses import address_of, matches
 from reconciler.errors import ReconcilerError
 from reconciler.plan.decide import (
     decide_interrupted_create,
@@ -36,10 +37,6 @@ class PlanOptions:
     created_at: str = ""
 
 
-def matches(address: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(address, p) for p in patterns)
-
-
 def make_plan(
     desired: Mapping[str, DesiredVoice],
     state: State,
@@ -49,13 +46,13 @@ def make_plan(
     problems = _check_options(desired, state, options)
     names = sorted(set(desired) | set(state.voices))
     if options.targets:
-        names = [n for n in names if matches(f"voice.{n}", options.targets)]
+        names = [n for n in names if matches(address_of(n), options.targets)]
     known_ids = {r.job_id for r in state.voices.values() if r.job_id}
     changes: list[ResourceChange] = []
     for name in names:
         want = None if options.destroy else desired.get(name)
         record = state.voices.get(name)
-        forced = matches(f"voice.{name}", options.replace)
+        forced = matches(address_of(name), options.replace)
         if record is None:
             if want is not None:
                 changes.append(decide_new(want))
@@ -86,21 +83,22 @@ def _check_options(
     desired: Mapping[str, DesiredVoice], state: State, options: PlanOptions
 ) -> list[str]:
     problems = []
-    addresses = [f"voice.{n}" for n in set(desired) | set(state.voices)]
+    addresses = [address_of(n) for n in set(desired) | set(state.voices)]
     for flag, patterns in (("--target", options.targets), ("--replace", options.replace)):
         for pattern in patterns:
             if not any(fnmatch.fnmatchcase(a, pattern) for a in addresses):
                 problems.append(f"{flag} {pattern}: matches no voice in the configuration or state")
     for pattern in options.replace:
         for name in desired:
-            if fnmatch.fnmatchcase(f"voice.{name}", pattern) and name not in state.voices:
+            if matches(address_of(name), (pattern,)) and name not in state.voices:
                 problems.append(f"--replace {pattern}: voice.{name} has no job to replace yet")
     names: dict[str, str] = {}
     for name in sorted(desired):
         voice_name = desired[name].voice_name
         if voice_name in names:
             problems.append(
-                f"voice.{names[voice_name]} and voice.{name} both use voice_name {voice_name!r}: "
+                f"{address_of(names[voice_name])} and {address_of(name)} both use voice_name "
+                f"{voice_name!r}: "
                 "each voice needs its own, or jobs could not be told apart"
             )
         names.setdefault(voice_name, name)

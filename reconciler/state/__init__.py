@@ -1,13 +1,32 @@
-"""State layer: what apply created (model), where it lives (backend), who may change it (lock)."""
+"""State layer: what apply created (model), where it lives (backend), who may change it (lock).
+
+The model is plain data the planner uses; a backend is loaded only when asked for, so that
+importing the model loads no file-locking or storage library.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from reconciler.state.backend import StateBackend
 from reconciler.state.errors import LockError, StateError
-from reconciler.state.local import LocalStateBackend
 from reconciler.state.lockinfo import Confirm, LockInfo
 from reconciler.state.model import FORMAT_VERSION, State
 from reconciler.state.privacy import is_phone_fingerprint, phone_fingerprint
 from reconciler.state.record import PHASES, Phase, VoiceRecord, address_of
 from reconciler.state.timestamps import rfc3339
+
+if TYPE_CHECKING:
+    from reconciler.state.local import LocalStateBackend
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LocalStateBackend":
+        from reconciler.state.local import LocalStateBackend
+
+        return LocalStateBackend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FORMAT_VERSION",

@@ -8,15 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+from reconciler.addresses import address_of
 from reconciler.state.jsonvalues import check_json, optional, required, typed
 from reconciler.state.privacy import check_no_clear_phone
 
 Phase = Literal["created", "uploaded", "submitted"]
 PHASES: tuple[Phase, ...] = ("created", "uploaded", "submitted")
-
-
-def address_of(name: str) -> str:
-    return f"voice.{name}"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,14 +2,12 @@
 
 from reconciler.status.collect import collect, status_of
 from reconciler.status.model import VoiceStatus
-from reconciler.status.observations import record_observations
 from reconciler.status.wait import WaitTimeout, wait
 
 __all__ = [
     "VoiceStatus",
     "WaitTimeout",
     "collect",
-    "record_observations",
     "status_of",
     "wait",
 ]

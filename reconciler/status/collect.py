@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 from reconciler.metastudio import JobState, MetaStudioClient
 from reconciler.plan.inputs import Observed
-from reconciler.plan.refresh import refresh
+from reconciler.refresh import refresh
 from reconciler.state import State, VoiceRecord, address_of
 from reconciler.status.model import VoiceStatus
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reconciler.metastudio import JobState
+from reconciler.jobstates import JobState
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 from reconciler.data.samples import write_long_recording
-from reconciler.plan.planfile import load_plan
+from reconciler.operations.planfile import load_plan
 from tests.e2e.conftest import Project
 
 

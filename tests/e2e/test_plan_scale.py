@@ -31,7 +31,7 @@ def many_voices(project: Project, count: int) -> None:
         ]
     project.write_config("\n".join(lines) + "\n")
     assert project.run("plan", "--refresh=false", "--out", "seed.plan")[0] == 0
-    from reconciler.plan.planfile import load_plan
+    from reconciler.operations.planfile import load_plan
 
     plan = load_plan(project.root / "seed.plan")
     state = State(lineage=plan.state_lineage)

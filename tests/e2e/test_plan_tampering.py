@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.plan.planfile import content_digest
+from reconciler.operations.planfile import content_digest
 from tests.e2e.conftest import Project
 from tests.e2e.test_destroy import applied, config
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from reconciler.errors import ReconcilerError
+from reconciler.operations.planfile import load_plan, save_plan
 from reconciler.plan.model import Plan
 from reconciler.plan.plancodec import plan_from_dict, plan_to_dict
-from reconciler.plan.planfile import load_plan, save_plan
 from reconciler.plan.render_json import render_json
 from tests.plan import fixtures as fx
 

@@ -9,8 +9,9 @@ import pytest
 
 from reconciler.emulator import Emulator
 from reconciler.metastudio import MetaStudioClient
+from reconciler.operations.observations import record_observations
 from reconciler.state import LocalStateBackend, LockError
-from reconciler.status import collect, record_observations
+from reconciler.status import collect
 from tests.status.conftest import seed, state_of
 
 

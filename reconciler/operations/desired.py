@@ -11,9 +11,6 @@ from reconciler.data import DigestCache, data_digest
 from reconciler.plan.inputs import DesiredVoice
 from reconciler.state import phone_fingerprint
 
-# Kept in their own fields of the state record rather than inside its spec.
-RECORD_FIELDS = ("data_digest", "prevent_destroy")
-
 
 def voice_spec(voice: VoiceSpec, *, data: str, letter: str | None, lineage: str) -> dict[str, Any]:
     spec: dict[str, Any] = {"edition": voice.edition, **voice.api_fields()}
@@ -26,11 +23,6 @@ def voice_spec(voice: VoiceSpec, *, data: str, letter: str | None, lineage: str)
     spec["data_digest"] = data
     spec["prevent_destroy"] = voice.prevent_destroy
     return spec
-
-
-def record_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """What the state's ``spec`` field holds: the desired spec less its record fields."""
-    return {k: v for k, v in spec.items() if k not in RECORD_FIELDS and k != "job_id"}
 
 
 def desired_voices(

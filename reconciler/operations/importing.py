@@ -13,10 +13,11 @@ from reconciler.addresses import resolve_address
 from reconciler.config import EDITIONS, VoiceSpec, display_path
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import JobState, MetaStudioClient, MetaStudioError, TrainingJob
-from reconciler.plan.desired import desired_voices, record_spec
-from reconciler.plan.inputs import DesiredVoice
+from reconciler.operations.desired import desired_voices
+from reconciler.operations.locking import state_lock
+from reconciler.operations.workspace import Workspace
+from reconciler.plan.inputs import DesiredVoice, record_spec
 from reconciler.state import Phase, State, VoiceRecord, address_of
-from reconciler.workspace import Workspace
 
 # What TrainingJobInfo reports of the create request; the rest (phone, description...) it hides.
 REPORTED_ATTRIBUTES = ("sex", "language", "tag", "create_type")
@@ -32,7 +33,7 @@ def import_job(
     """Record ``job_id`` as the job of the voice at ``address`` and return the new record."""
     name = resolve_address(address, workspace.config.voices, "the configuration")
     voice = workspace.config.voices[name]
-    with workspace.backend.lock("import", lock_timeout):
+    with state_lock(workspace.backend, "import", lock_timeout):
         state = workspace.backend.read()
         check_unrecorded(state, name, job_id)
         with workspace.client() as client:

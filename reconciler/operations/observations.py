@@ -10,6 +10,7 @@ import dataclasses
 import time
 from collections.abc import Callable, Iterable
 
+from reconciler.operations.locking import state_lock
 from reconciler.state import State, StateBackend, VoiceRecord, rfc3339
 from reconciler.status.model import VoiceStatus
 
@@ -41,7 +42,7 @@ def record_observations(
     statuses = list(statuses)
     if not _updates(backend.read(), statuses):
         return 0
-    with backend.lock(operation, lock_timeout):
+    with state_lock(backend, operation, lock_timeout):
         state = backend.read()
         updates = _updates(state, statuses)
         if not updates:

@@ -7,14 +7,16 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+from reconciler.addresses import address_of, matches
 from reconciler.metastudio import MetaStudioClient
-from reconciler.plan.desired import config_digest, desired_voices
+from reconciler.operations.desired import config_digest, desired_voices
+from reconciler.operations.locking import state_lock
+from reconciler.operations.workspace import Workspace
 from reconciler.plan.inputs import DesiredVoice, Observed
 from reconciler.plan.model import Plan
-from reconciler.plan.planner import PlanOptions, make_plan, matches
-from reconciler.plan.refresh import refresh
+from reconciler.plan.planner import PlanOptions, make_plan
+from reconciler.refresh import refresh
 from reconciler.state import State
-from reconciler.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class PreparedPlan:
 
 
 def _in_scope(name: str, request: PlanRequest) -> bool:
-    return not request.targets or matches(f"voice.{name}", request.targets)
+    return not request.targets or matches(address_of(name), request.targets)
 
 
 def build_plan(
@@ -100,7 +102,7 @@ def plan_under_lock(
     """Plan while holding the state lock when refreshing (the remote side is being read)."""
     with ExitStack() as stack:
         if refresh:
-            stack.enter_context(workspace.backend.lock(operation, lock_timeout))
+            stack.enter_context(state_lock(workspace.backend, operation, lock_timeout))
         state = workspace.backend.read()
         client = stack.enter_context(workspace.client()) if refresh else None
         return build_plan(workspace, state, client, request, created_at, local_checks=local_checks)

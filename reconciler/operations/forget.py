@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reconciler.addresses import resolve_address
+from reconciler.operations.locking import state_lock
 from reconciler.state.backend import StateBackend
 from reconciler.state.record import VoiceRecord
 
@@ -11,7 +12,7 @@ def forget_voices(
     backend: StateBackend, addresses: list[str], *, lock_timeout: float
 ) -> list[VoiceRecord]:
     """Remove every addressed record in one write, or none if any address is unknown."""
-    with backend.lock("state rm", lock_timeout):
+    with state_lock(backend, "state rm", lock_timeout):
         state = backend.read()
         names = []
         for address in addresses:

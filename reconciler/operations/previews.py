@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from reconciler.addresses import address_of
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import MetaStudioClient
+from reconciler.operations.workspace import Workspace
 from reconciler.preview import POLL_SECONDS, TIMEOUT_SECONDS
 from reconciler.status import VoiceStatus
 from reconciler.status.previews import ensure_preview, preview_dir, saved_preview
-from reconciler.workspace import Workspace
 
 
 def shown(path: Path, cwd: Path) -> str:
@@ -96,7 +97,7 @@ class PreviewMaker:
 
     def failures(self) -> list[str]:
         return [
-            f"voice.{name}: trained, but its preview failed ({error}); "
+            f"{address_of(name)}: trained, but its preview failed ({error}); "
             "`reconciler status --wait` tries again"
             for name, error in sorted(self.failed.items())
         ]

@@ -1,0 +1,177 @@
+"""apply and destroy: plan (or take a saved plan), approve, execute, then optionally wait.
+
+The state lock is held from reading the state to the last checkpoint, and released before
+waiting for training, which takes hours while other runs may plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.apply.checkpoint import Checkpointer
+from reconciler.apply.context import ApplyContext
+from reconciler.apply.events import Reporter
+from reconciler.apply.executor import ApplyResult, execute
+from reconciler.apply.guard import check_destructive
+from reconciler.errors import ReconcilerError
+from reconciler.metastudio import MetaStudioClient
+from reconciler.operations.desired import config_digest, desired_voices
+from reconciler.operations.locking import state_lock
+from reconciler.operations.plan import PlanRequest, build_plan
+from reconciler.operations.status import StatusReport, WaitRequest, wait_for
+from reconciler.operations.workspace import Workspace
+from reconciler.plan.inputs import DesiredVoice
+from reconciler.plan.model import Action, Plan
+from reconciler.state import State
+from reconciler.status import VoiceStatus
+
+
+class StalePlanError(ReconcilerError):
+    pass
+
+
+def state_for_saved_plan(plan: Plan, state: State) -> State:
+    """Before the first apply there is no state file, and each read invents a lineage; a plan
+    made then carries the lineage the new state is to have (phone fingerprints use it)."""
+    if state.serial == 0 and not state.voices and plan.state_serial == 0:
+        return dataclasses.replace(state, lineage=plan.state_lineage)
+    return state
+
+
+def check_saved_plan(plan: Plan, state: State, current_config_digest: str) -> None:
+    """A saved plan is applied exactly, or not at all: refuse it if anything moved since."""
+    hint = "run `reconciler plan --out FILE` again and review the new plan"
+    if plan.state_lineage != state.lineage:
+        raise StalePlanError(
+            f"the saved plan belongs to state lineage {plan.state_lineage}, "
+            f"but the state file is lineage {state.lineage}",
+            hint=hint,
+        )
+    if plan.state_serial != state.serial:
+        raise StalePlanError(
+            f"the saved plan is stale: it was made at state serial {plan.state_serial} and the "
+            f"state is now at serial {state.serial}",
+            hint=hint,
+        )
+    if plan.config_digest != current_config_digest:
+        raise StalePlanError(
+            "the saved plan is stale: the configuration or its training data changed since "
+            "it was made",
+            hint=hint,
+        )
+
+
+def apply_plan(
+    workspace: Workspace,
+    client: MetaStudioClient,
+    state: State,
+    plan: Plan,
+    desired: Mapping[str, DesiredVoice],
+    *,
+    reporter: Reporter,
+    parallelism: int,
+    stop: threading.Event | None = None,
+) -> ApplyResult:
+    # Before anything is done: a plan that would wrongly delete a job is refused whole.
+    check_destructive(plan, state, desired, client)
+    ctx = ApplyContext(
+        client=client,
+        checkpoint=Checkpointer(workspace.backend, state),
+        work_dir=workspace.work_dir,
+        reporter=reporter,
+        stop=stop or threading.Event(),
+    )
+    return execute(ctx, plan, workspace.config.voices, desired, parallelism=parallelism)
+
+
+@dataclass(frozen=True)
+class ApplyRequest:
+    operation: str  # "apply" or "destroy": named in the lock note
+    created_at: str
+    plan: PlanRequest = dataclasses.field(default_factory=PlanRequest)  # without a saved plan
+    saved: Plan | None = None  # apply exactly this plan
+    parallelism: int = 4
+    lock_timeout: float = 0.0
+    wait: WaitRequest | None = None  # afterwards, follow the applied voices' training
+
+
+@dataclass(frozen=True)
+class ApplyRun:
+    plan: Plan
+    result: ApplyResult
+    waited: StatusReport | None = None
+
+
+class ApplyListener:
+    """What the command shows and asks while an apply runs; the defaults do nothing."""
+
+    def approve(self, plan: Plan) -> None:
+        """Called with a fresh plan before anything is done; raise to refuse it."""
+
+    def applied(self, run: ApplyRun) -> None:
+        """Called once every change is carried out, with the lock still held."""
+
+    def waiting(self, statuses: list[VoiceStatus]) -> None:
+        """Called on every poll while waiting for training."""
+
+    def say(self, line: str) -> None:
+        """A line of progress while waiting."""
+
+
+def run_apply(
+    workspace: Workspace,
+    request: ApplyRequest,
+    *,
+    reporter: Reporter,
+    listener: ApplyListener,
+    cwd: Path,
+    local_checks: Callable[[], None] | None = None,
+) -> ApplyRun:
+    """``local_checks`` (the data preflight) overlaps the refresh when planning here."""
+    with workspace.client() as client:
+        with state_lock(workspace.backend, request.operation, request.lock_timeout):
+            state = workspace.backend.read()
+            if request.saved is not None:
+                state = state_for_saved_plan(request.saved, state)
+                desired = desired_voices(workspace.config, workspace.cache, state.lineage)
+                check_saved_plan(request.saved, state, config_digest(workspace.config, desired))
+                plan = request.saved
+            else:
+                prepared = build_plan(
+                    workspace,
+                    state,
+                    client,
+                    request.plan,
+                    request.created_at,
+                    local_checks=local_checks,
+                )
+                plan, desired = prepared.plan, prepared.desired
+                listener.approve(plan)
+            result = apply_plan(
+                workspace,
+                client,
+                state,
+                plan,
+                desired,
+                reporter=reporter,
+                parallelism=request.parallelism,
+            )
+            run = ApplyRun(plan, result)
+            listener.applied(run)
+        if request.wait is None or result.failed or result.interrupted:
+            return run
+        names = [c.name for c in plan.changes if c.action is not Action.DELETE]
+        waited = wait_for(
+            workspace,
+            client,
+            names,
+            request.wait,
+            cwd=cwd,
+            on_update=listener.waiting,
+            say=listener.say,
+        )
+        return dataclasses.replace(run, waited=waited)

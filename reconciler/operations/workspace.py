@@ -1,0 +1,64 @@
+"""One configuration with what it needs around it: state backend, digest cache, API clients."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.config import Config, config_files, load_config
+from reconciler.data import DigestCache, default_cache_dir
+from reconciler.metastudio import MetaStudioClient
+from reconciler.operations.clients import ClientFactory
+from reconciler.state import StateBackend
+
+
+def state_backend(config: Config, *, clock: Callable[[], float] = time.time) -> StateBackend:
+    """The store the configuration keeps its state in."""
+    from reconciler.state.local import LocalStateBackend
+
+    return LocalStateBackend(config.state_path, clock=clock)
+
+
+def load_checked_config(path: Path, environ: Mapping[str, str]) -> tuple[Config, Path]:
+    """The validated configuration at ``path`` and the digest-cache folder that goes with it."""
+    root_dir, _ = config_files(path)
+    cache_dir = default_cache_dir(root_dir, environ)
+    return load_config(path, cache_dir=cache_dir), cache_dir
+
+
+@dataclass
+class Workspace:
+    config: Config
+    backend: StateBackend
+    cache: DigestCache
+    clients: ClientFactory
+
+    @classmethod
+    def load(
+        cls,
+        path: Path,
+        environ: Mapping[str, str],
+        clients: Callable[[Config], ClientFactory],
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> Workspace:
+        """``clients`` picks, from the loaded config, where API calls go."""
+        config, cache_dir = load_checked_config(path, environ)
+        return cls(
+            config=config,
+            backend=state_backend(config, clock=clock),
+            cache=DigestCache(cache_dir),
+            clients=clients(config),
+        )
+
+    def client(self) -> AbstractContextManager[MetaStudioClient]:
+        return self.clients()
+
+    @property
+    def work_dir(self) -> Path:
+        folder = self.config.root_dir / ".reconciler" / "tmp"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
