@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reconciler.config import ConfigCheck, Diagnostic, check_config, display_path
+from reconciler.config import ConfigCheck, Diagnostic, check_config, display_path, printable
 from reconciler.data import DEFAULT_BIT_DEPTHS, DEFAULT_SAMPLE_RATES, preflight
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
@@ -106,6 +106,6 @@ def _report(
     return {
         "valid": valid,
         "voices": len(check.config.voices) if check.config else 0,
-        "files": [display_path(file, cwd) for file in check.files],
+        "files": [printable(display_path(file, cwd)) for file in check.files],
         "diagnostics": [d.to_dict(cwd) for d in diagnostics],
     }

@@ -1,7 +1,13 @@
 """Desired state from YAML: located loading, JSON Schema validation, the VoiceSpec model."""
 
 from reconciler.config.check import ConfigCheck, check_config, config_files, load_config
-from reconciler.config.diagnostics import Diagnostic, InvalidConfig, Location, display_path
+from reconciler.config.diagnostics import (
+    Diagnostic,
+    InvalidConfig,
+    Location,
+    display_path,
+    printable,
+)
 from reconciler.config.model import EDITIONS, Config, DataSource, Edition, Provider, VoiceSpec
 
 __all__ = [
@@ -19,4 +25,5 @@ __all__ = [
     "config_files",
     "display_path",
     "load_config",
+    "printable",
 ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.config.assemble import assemble
-from reconciler.config.diagnostics import Diagnostic, InvalidConfig
+from reconciler.config.diagnostics import SURROGATES, Diagnostic, InvalidConfig
 from reconciler.config.loader import Document, load_yaml
 from reconciler.config.model import Config
 from reconciler.config.schema import schema_fingerprint, validate_document
@@ -84,6 +84,11 @@ def check_config(path: Path, *, cache_dir: Path | None = None) -> ConfigCheck:
     diagnostics: list[Diagnostic] = []
     documents: list[Document] = []
     for file in files:
+        if SURROGATES.search(file.name):
+            # Its name gets into digests and plan files, which are UTF-8: ask for a rename.
+            message = "the file name is not valid UTF-8: rename the file"
+            diagnostics.append(Diagnostic("error", file, None, None, "", message))
+            continue
         document, problems = load_yaml(file)
         diagnostics += problems
         if document is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,21 @@ from typing import Any, Literal
 from reconciler.errors import ConfigError
 
 Severity = Literal["error", "warning"]
+
+# Lone UTF-16 surrogates, which no encoder (UTF-8 for HTTP and files, the terminal) accepts:
+# PyYAML's "\ud800" escapes make them, and so does os.fsdecode for a file name's bad bytes.
+SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every lone surrogate escaped: a file name's undecodable byte (which
+    os.fsdecode turned into U+DC80..U+DCFF) as ``\\xff``, any other as ``\\ud800``."""
+    return SURROGATES.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True)
@@ -63,17 +79,18 @@ class Diagnostic:
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
         text = f"{self.path}: {self.message}" if self.path else self.message
-        # One line per problem even when a key or a file name holds a line break.
-        return f"{where}: {text}".replace("\r", "\\r").replace("\n", "\\n")
+        # One line per problem even when a key or a file name holds a line break, and one
+        # that any terminal can print even when a file name holds bytes that are not UTF-8.
+        return printable(f"{where}: {text}".replace("\r", "\\r").replace("\n", "\\n"))
 
     def to_dict(self, cwd: Path | None = None) -> dict[str, Any]:
         return {
             "severity": self.severity,
-            "file": display_path(self.file, cwd),
+            "file": printable(display_path(self.file, cwd)),
             "line": self.line,
             "column": self.column,
-            "path": self.path,
-            "message": self.message,
+            "path": printable(self.path),
+            "message": printable(self.message),
         }
 
 

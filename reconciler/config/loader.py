@@ -16,7 +16,7 @@ from yaml.constructor import SafeConstructor
 from yaml.events import CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from reconciler.config.diagnostics import Diagnostic, Location
+from reconciler.config.diagnostics import SURROGATES, Diagnostic, Location
 
 NodePath = tuple["str | int", ...]
 Mark = tuple[int, int]
@@ -27,6 +27,8 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 # Guards against alias bombs ("billion laughs") and stack exhaustion from deep nesting.
 MAX_NODES = 200_000
 MAX_DEPTH = 64
+# Text made again through an alias costs one value more per this many characters.
+TEXT_PER_VALUE = 256
 
 
 @dataclass
@@ -35,6 +37,8 @@ class Document:
     data: Any
     value_marks: dict[NodePath, Mark] = field(default_factory=dict)
     key_marks: dict[NodePath, Mark] = field(default_factory=dict)
+    # Values made, aliases and merges expanded: the work converting the file took.
+    values: int = 0
 
     def location(self, path: NodePath, *, key: bool = False) -> Location:
         """The position of ``path`` (its key if ``key``), else of its nearest known ancestor."""
@@ -139,28 +143,55 @@ def _error_at(file: Path, mark: yaml.Mark | None, message: str) -> Diagnostic:
     return Diagnostic("error", file, mark.line + 1, mark.column + 1, "", message)
 
 
+def _escaped(text: str) -> str:
+    """Text as its YAML escapes: ``"\\ud800"`` stays six characters, never a surrogate."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _line_column(text: str, position: int) -> Mark:
     line = text.count("\n", 0, position) + 1
     return line, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
 class _Converter:
+    """Plain data from the node graph, paying for every value it makes.
+
+    An alias or a merge key (<<) copies what it names, so a small file can name billions of
+    values; every value made counts against MAX_NODES, merged mappings included, and text
+    made again through an alias also pays for its length, which later checks scan.
+    """
+
     def __init__(self, document: Document) -> None:
         self.document = document
         self.diagnostics: list[Diagnostic] = []
         self.constructor = SafeConstructor()
-        self.nodes = 0
         self.open: set[int] = set()  # collections being converted: a repeat means a cycle
+        self.made: set[int] = set()  # scalars already made once: text made again costs more
+        self.reported: set[tuple[int, str]] = set()
 
-    def value(self, node: Node, path: NodePath, depth: int) -> Any:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise _Fatal(node.start_mark, f"document too large (over {MAX_NODES} values)")
+    def _pay(self, node: Node, depth: int, cost: int = 1) -> None:
+        self.document.values += cost
+        if self.document.values > MAX_NODES:
+            raise _Fatal(
+                node.start_mark,
+                f"document too large (over {MAX_NODES} values once aliases and merge keys "
+                "(<<) are expanded)",
+            )
         if depth > MAX_DEPTH:
             raise _Fatal(node.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+
+    def _text_cost(self, node: ScalarNode) -> int:
+        """What text made again through an alias costs beyond its value: later checks scan it."""
+        if id(node) in self.made:
+            return len(node.value) // TEXT_PER_VALUE
+        self.made.add(id(node))
+        return 0
+
+    def value(self, node: Node, path: NodePath, depth: int) -> Any:
+        self._pay(node, depth, 1 + self._text_cost(node) if isinstance(node, ScalarNode) else 1)
         self.document.value_marks[path] = _mark(node)
         if isinstance(node, ScalarNode):
-            return self._scalar(node)
+            return self._scalar(node, path)
         if id(node) in self.open:
             raise _Fatal(node.start_mark, "an alias refers to its own anchor (a cycle)")
         self.open.add(id(node))
@@ -175,19 +206,71 @@ class _Converter:
         finally:
             self.open.discard(id(node))
 
-    def _scalar(self, node: ScalarNode) -> Any:
+    def _scalar(self, node: ScalarNode, path: NodePath) -> Any:
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except yaml.MarkedYAMLError as error:
             raise _Fatal(node.start_mark, f"cannot read value: {error.problem}") from error
         except (ValueError, TypeError, OverflowError) as error:
             raise _Fatal(node.start_mark, f"cannot read value: {error}") from error
+        if isinstance(value, str) and SURROGATES.search(value):
+            self._not_unicode(node, value, path, "the text")
+            return _escaped(value)  # later messages may quote it: keep them printable
+        return value
+
+    def _not_unicode(self, node: Node, text: str, path: NodePath, what: str) -> None:
+        found = SURROGATES.search(text)
+        code = f"\\u{ord(found.group()):04x}" if found else "a surrogate"
+        message = (
+            f"{what} is not valid Unicode: {code} is a lone surrogate, not a character "
+            "(write characters above U+FFFF as \\UXXXXXXXX or as themselves)"
+        )
+        self._report(node, path, message)
+
+    def _report(self, node: Node, path: NodePath, message: str) -> None:
+        """One problem per place written: a node copied by aliases is reported once."""
+        if (id(node), message) not in self.reported:
+            self.reported.add((id(node), message))
+            location = Location(self.document.file, *_mark(node))
+            self.diagnostics.append(Diagnostic.at(location, dotted(path), message))
 
     def _mapping(self, node: MappingNode, path: NodePath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        # YAML merge keys: explicit keys win, and earlier merge sources win over later ones.
-        merges = [v for k, v in node.value if k.tag == MERGE_TAG]
-        for source in reversed([s for m in merges for s in self._merge_sources(m)]):
+        merges = [i for i, (key, _) in enumerate(node.value) if key.tag == MERGE_TAG]
+        if merges:
+            self._merge(node.value[merges[0]][1], result, path, depth)
+        first_seen: dict[str, Node] = {}
+        for i, (key_node, value_node) in enumerate(node.value):
+            if key_node.tag == MERGE_TAG:
+                if i != merges[0]:
+                    self._duplicate(key_node, node.value[merges[0]][0], (*path, "<<"), depth)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                raise _Fatal(key_node.start_mark, "a mapping key must be plain text")
+            if extra := self._text_cost(key_node):
+                self._pay(key_node, depth + 1, extra)
+            # The key's text as written: `on:` or `1:` stay names, not booleans or numbers.
+            key = str(key_node.value)
+            if key in first_seen:
+                self._duplicate(key_node, first_seen[key], (*path, key), depth)
+                continue
+            first_seen[key] = key_node
+            if SURROGATES.search(key):
+                key_path = (*path, _escaped(key))
+                self._not_unicode(key_node, key, key_path, "the key")
+                # Dropped (no field has such a name, and later messages would quote it), but
+                # read all the same: its value may hold more problems to report at once.
+                self.value(value_node, key_path, depth + 1)
+                continue
+            key_path = (*path, key)
+            self.document.key_marks[key_path] = _mark(key_node)
+            result[key] = self.value(value_node, key_path, depth + 1)
+        return result
+
+    def _merge(self, merge: Node, result: dict[str, Any], path: NodePath, depth: int) -> None:
+        """YAML merge keys: explicit keys win, and earlier merge sources over later ones."""
+        for source in reversed(self._merge_sources(merge)):
+            self._pay(source, depth + 1)  # a merged mapping is made again, like an alias
             if id(source) in self.open:
                 raise _Fatal(source.start_mark, "a merge key (<<) refers to its own mapping")
             self.open.add(id(source))
@@ -195,25 +278,12 @@ class _Converter:
                 result.update(self._mapping(source, path, depth + 1))
             finally:
                 self.open.discard(id(source))
-        first_seen: dict[str, Mark] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == MERGE_TAG:
-                continue
-            if not isinstance(key_node, ScalarNode):
-                raise _Fatal(key_node.start_mark, "a mapping key must be plain text")
-            # The key's text as written: `on:` or `1:` stay names, not booleans or numbers.
-            key = str(key_node.value)
-            key_path = (*path, key)
-            if key in first_seen:
-                line, column = first_seen[key]
-                message = f"duplicate key '{key}' (first defined at line {line}, column {column})"
-                location = Location(self.document.file, *_mark(key_node))
-                self.diagnostics.append(Diagnostic.at(location, dotted(key_path), message))
-                continue
-            first_seen[key] = _mark(key_node)
-            self.document.key_marks[key_path] = _mark(key_node)
-            result[key] = self.value(value_node, key_path, depth + 1)
-        return result
+
+    def _duplicate(self, key_node: Node, first: Node, path: NodePath, depth: int) -> None:
+        self._pay(key_node, depth + 1)  # makes no value, but is work all the same
+        line, column = _mark(first)
+        message = f"duplicate key '{path[-1]}' (first defined at line {line}, column {column})"
+        self._report(key_node, path, message)
 
     def _merge_sources(self, node: Node) -> list[MappingNode]:
         if isinstance(node, MappingNode):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, cast
 
+from reconciler.config.diagnostics import SURROGATES, display_path, printable
 from reconciler.data.files import dataset_files
 from reconciler.data.report import Report
 
@@ -38,6 +39,13 @@ def is_outside(
 def folder_entries(root_dir: Path, folder: Path, report: Report, *, contain: bool) -> list[Entry]:
     entries = []
     for item in dataset_files(folder):
+        if SURROGATES.search(item.name):
+            # os.fsdecode kept the bytes that are not UTF-8 as surrogates; no zip, HTTP
+            # request or terminal takes them, and MetaStudio needs UTF-8 names.
+            folder_shown = display_path(folder, root_dir)
+            problem = f"name is not valid UTF-8 (in folder {folder_shown}): rename it"
+            report.error(problem, printable(item.name))
+            continue
         if contain and is_outside(root_dir, item.path):
             target = os.path.realpath(item.path)
             report.error(f"links to {target}, outside the config directory", item.name)
@@ -62,7 +70,14 @@ def _open_file(path: Path) -> BinaryIO:
 @contextmanager
 def zip_entries(path: Path, report: Report) -> Iterator[list[Entry]]:
     """The zip's file members; raises zipfile.BadZipFile if it is no zip at all."""
-    with zipfile.ZipFile(path) as archive:
+    try:
+        archive = zipfile.ZipFile(path)
+    except UnicodeDecodeError as error:  # zipfile decodes names flagged UTF-8 strictly
+        byte = error.object[error.start]
+        raise zipfile.BadZipFile(
+            f"a member name is marked as UTF-8 but is not (byte {byte:#x})"
+        ) from error
+    with archive:
         entries: list[Entry] = []
         seen: set[str] = set()
         for info in archive.infolist():
