@@ -1,0 +1,154 @@
+"""The architecture, measured from the code: what each layer loads, and who may call what."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "reconciler"
+
+
+def _loaded_by(*modules: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after importing ``modules``."""
+    code = "import json, sys\n"
+    code += "".join(f"import {m}\n" for m in modules)
+    code += "print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    return set(json.loads(out))
+
+
+def _sources() -> Iterator[tuple[Path, ast.Module]]:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        yield path, ast.parse(path.read_text("utf-8"), str(path))
+
+
+def _imports(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(PACKAGE.parent).as_posix()
+
+
+IO_MODULES = ("requests", "urllib3", "filelock", "yaml", "jsonschema", "boto3", "psycopg")
+UPPER_LAYERS = (
+    "reconciler.metastudio",
+    "reconciler.operations",
+    "reconciler.emulator",
+    "reconciler.data",
+    "reconciler.apply",
+    "reconciler.commands",
+    "reconciler.embedded",
+    "reconciler.refresh",
+)
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["reconciler.plan.planner", "reconciler.plan.render", "reconciler.plan.plancodec"],
+)
+def test_the_plan_package_loads_nothing_that_does_io(module: str) -> None:
+    loaded = _loaded_by(module)
+    offending = sorted(
+        m for m in loaded if m.split(".")[0] in IO_MODULES or m.startswith(UPPER_LAYERS)
+    )
+    assert offending == []
+
+
+def test_job_states_have_no_dependencies() -> None:
+    loaded = _loaded_by("reconciler.jobstates")
+    assert {m for m in loaded if m.startswith("reconciler")} == {
+        "reconciler",
+        "reconciler.jobstates",
+    }
+
+
+def test_the_state_lock_is_taken_in_exactly_one_place() -> None:
+    callers = [
+        f"{_relative(path)}:{node.lineno}"
+        for path, tree in _sources()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "lock"
+        and not _relative(path).startswith("reconciler/state/")  # backends implement it
+    ]
+    assert len(callers) == 1 and callers[0].startswith("reconciler/operations/locking.py:")
+
+
+def test_argparse_namespaces_stop_at_the_verb_modules() -> None:
+    """Only cli.py and the public verb modules see a Namespace; shared code gets typed values."""
+    seen = []
+    for path, tree in _sources():
+        rel = _relative(path)
+        verb_module = rel.startswith("reconciler/commands/") and not Path(rel).name.startswith("_")
+        if verb_module or rel == "reconciler/cli.py":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "Namespace":
+                seen.append(f"{rel}:{node.lineno}")
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "getattr":
+                first = node.args[0] if node.args else None
+                if isinstance(first, ast.Name) and first.id == "args":
+                    seen.append(f"{rel}:{node.lineno}")
+    assert seen == []
+
+
+def test_nothing_imports_the_command_layer_but_the_cli() -> None:
+    importers = [
+        _relative(path)
+        for path, tree in _sources()
+        if any(
+            name.startswith(("reconciler.commands", "reconciler.cli")) for name in _imports(tree)
+        )
+        and not _relative(path).startswith(("reconciler/commands/", "reconciler/cli.py"))
+        and _relative(path) != "reconciler/__main__.py"
+    ]
+    assert importers == []
+
+
+def test_the_emulator_imports_no_client_code() -> None:
+    client_side = (
+        "reconciler.metastudio",
+        "reconciler.operations",
+        "reconciler.apply",
+        "reconciler.plan",
+        "reconciler.data",
+        "reconciler.config",
+        "reconciler.commands",
+        "reconciler.state",
+    )
+    importers = [
+        f"{_relative(path)}: {name}"
+        for path, tree in _sources()
+        if _relative(path).startswith("reconciler/emulator/")
+        for name in _imports(tree)
+        if name.startswith(client_side)
+    ]
+    assert importers == []
+
+
+def test_core_packages_do_not_import_the_operations_layer() -> None:
+    core = ("config", "data", "state", "plan", "apply", "metastudio", "status")
+    importers = [
+        f"{_relative(path)}: {name}"
+        for path, tree in _sources()
+        if _relative(path).split("/")[1] in core
+        for name in _imports(tree)
+        if name.startswith("reconciler.operations")
+    ]
+    assert importers == []
