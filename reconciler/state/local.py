@@ -1,4 +1,8 @@
-"""The state in a local JSON file, with a backup of the previous version and a lock beside it."""
+"""The state in a local JSON file, with a backup of the previous version and a lock beside it.
+
+A state path that is a symbolic link is followed once (see links.py): everything lives
+beside the file it leads to.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 from reconciler.fsutil import atomic_write, remove_stray_temps
 from reconciler.state.codec import decode, encode
 from reconciler.state.errors import StateError
+from reconciler.state.links import resolve_state_path
 from reconciler.state.lockinfo import Confirm, LockInfo
 from reconciler.state.locking import LocalLock
 from reconciler.state.model import FORMAT_VERSION, State
@@ -18,9 +23,9 @@ from reconciler.state.model import FORMAT_VERSION, State
 
 class LocalStateBackend:
     def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
-        self.path = path
-        self.backup_path = path.with_name(path.name + ".backup")
-        self._lock = LocalLock(path, clock)
+        self.path = resolve_state_path(path)
+        self.backup_path = self.path.with_name(self.path.name + ".backup")
+        self._lock = LocalLock(self.path, clock)
 
     def describe(self) -> str:
         return str(self.path)
