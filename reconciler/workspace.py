@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reconciler.config import Config, config_files, load_config
 from reconciler.data import DigestCache, default_cache_dir
+from reconciler.fsutil import ensure_dir
 from reconciler.metastudio import (
     AkSkCredentials,
     MetaStudioClient,
@@ -49,9 +50,7 @@ class Workspace:
 
     @property
     def work_dir(self) -> Path:
-        folder = self.config.root_dir / ".reconciler" / "tmp"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
+        return ensure_dir(self.config.root_dir / ".reconciler" / "tmp")
 
     @contextmanager
     def client(self) -> Iterator[MetaStudioClient]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
 import pytest
 
-from reconciler.cli import main
-from reconciler.environment import Environment
 from reconciler.state import LocalStateBackend, LockError, StateError
+from tests.cli_runs import run_cli
 from tests.state.helpers import record, spawn, stop
 
 pytestmark = pytest.mark.timeout(20)
@@ -38,12 +36,6 @@ def checkout(tmp_path: Path, name: str, link_to: str | Path) -> Path:
     return folder
 
 
-def run(cwd: Path, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    env = Environment(stdin=io.StringIO(), stdout=out, stderr=err, environ={}, cwd=cwd)
-    return main(list(argv), env=env), out.getvalue(), err.getvalue()
-
-
 def test_a_write_through_one_checkout_keeps_the_link_and_the_other_sees_it(
     tmp_path: Path, shared: Path
 ) -> None:
@@ -53,7 +45,7 @@ def test_a_write_through_one_checkout_keeps_the_link_and_the_other_sees_it(
         LocalStateBackend(shared).read().with_voice(record("calm", job_id="job-calm"))
     )
 
-    assert run(first, "state", "rm", "voice.gentle") == (
+    assert run_cli(first, "state", "rm", "voice.gentle") == (
         0,
         "Removed voice.gentle from the state; job job-gentle still exists in MetaStudio "
         "(adopt it again with `reconciler import voice.gentle job-gentle`).\n",
@@ -63,7 +55,7 @@ def test_a_write_through_one_checkout_keeps_the_link_and_the_other_sees_it(
     for folder, target in ((first, "../shared/team.state.json"), (second, str(shared))):
         assert os.readlink(folder / STATE) == target, "the link was replaced by a file"
         assert sorted(p.name for p in folder.iterdir()) == [STATE, "voices.yaml"]
-    status, out, err = run(second, "state", "list")
+    status, out, err = run_cli(second, "state", "list")
     assert (status, err) == (0, "")
     assert "voice.calm" in out and "voice.gentle" not in out
     assert LocalStateBackend(shared).read().serial == 3
@@ -85,7 +77,7 @@ def test_the_lock_taken_through_one_checkout_blocks_the_other(tmp_path: Path, sh
         with pytest.raises(LockError, match=lock_id):
             with LocalStateBackend(second / STATE).lock("plan", timeout=0):
                 pass
-        status, out, err = run(second, "state", "rm", "voice.gentle")
+        status, out, err = run_cli(second, "state", "rm", "voice.gentle")
         assert (status, out) == (1, "")
         assert err.count("\n") == 1 and lock_id in err and "'apply'" in err
     finally:
@@ -130,7 +122,7 @@ def test_a_dangling_link_is_an_error_not_an_empty_state(tmp_path: Path) -> None:
     first = checkout(tmp_path, "first", missing)
     with pytest.raises(StateError, match=f"link to {missing}, which does not exist"):
         LocalStateBackend(first / STATE)
-    status, out, err = run(first, "state", "list")
+    status, out, err = run_cli(first, "state", "list")
     assert (status, out) == (1, "")
     assert err.startswith(f"Error: state file {first / STATE} is a symbolic link to {missing}")
     assert err.count("\n") == 1 and "unexpected" not in err
@@ -140,7 +132,7 @@ def test_a_dangling_link_is_an_error_not_an_empty_state(tmp_path: Path) -> None:
 def test_a_link_loop_is_an_error(tmp_path: Path) -> None:
     first = checkout(tmp_path, "first", tmp_path / "loop.json")
     (tmp_path / "loop.json").symlink_to(first / STATE)
-    status, out, err = run(first, "state", "rm", "voice.gentle")
+    status, out, err = run_cli(first, "state", "rm", "voice.gentle")
     assert (status, out) == (1, "")
     assert f"state file {first / STATE} is a symbolic link that never reaches a file" in err
     assert err.count("\n") == 1 and (tmp_path / "loop.json").is_symlink()

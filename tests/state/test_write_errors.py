@@ -6,15 +6,12 @@ was: no traceback, no "unexpected", no half-written file, no stray temp file.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 
-from reconciler.cli import main
-from reconciler.environment import Environment
 from reconciler.state import LocalStateBackend
-from tests.limited_cli import run_limited
+from tests.cli_runs import run_cli, run_limited
 from tests.state.helpers import record
 
 CONFIG = "version: 1\nprovider: {region: cn-north-4}\nstate: {path: states/prod.json}\nvoices: {}\n"
@@ -37,12 +34,6 @@ def state_path(project: Path) -> Path:
     return path
 
 
-def run(cwd: Path, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    env = Environment(stdin=io.StringIO(), stdout=out, stderr=err, environ={}, cwd=cwd)
-    return main(list(argv), env=env), out.getvalue(), err.getvalue()
-
-
 def assert_one_error_line(err: str, *parts: str) -> None:
     assert err.startswith("Error: ") and err.count("\n") == 1, err
     assert "unexpected" not in err and "Traceback" not in err
@@ -62,7 +53,7 @@ def test_a_directory_in_place_of_the_backup_is_named_and_the_state_is_untouched(
     (backup / "someone's notes").mkdir(parents=True)
     before = state_path.read_bytes()
 
-    status, out, err = run(project, "state", "rm", "voice.gentle")
+    status, out, err = run_cli(project, "state", "rm", "voice.gentle")
 
     assert (status, out) == (1, "")
     assert_one_error_line(
@@ -88,7 +79,7 @@ def test_a_full_disk_while_writing_the_lock_note_leaves_no_lock(
     assert not note.exists() and leftovers(state_path.parent) == []
     assert state_path.read_bytes() == before
     # The OS lock went with the process: the next run gets it.
-    assert run(project, "state", "rm", "voice.gentle")[0] == 0
+    assert run_cli(project, "state", "rm", "voice.gentle")[0] == 0
 
 
 def test_a_full_disk_while_writing_the_backup_leaves_the_state_as_it_was(
@@ -106,14 +97,14 @@ def test_a_full_disk_while_writing_the_backup_leaves_the_state_as_it_was(
 
 def test_a_file_in_place_of_the_state_directory_is_named(project: Path) -> None:
     (project / "states").write_text("not a directory")
-    status, out, err = run(project, "state", "rm", "voice.gentle")
+    status, out, err = run_cli(project, "state", "rm", "voice.gentle")
     assert (status, out) == (1, "")
     assert_one_error_line(
         err,
         f"cannot create directory {project / 'states'}: File exists",
         f"({project / 'states'} is not a directory)",
     )
-    status, out, err = run(project, "state", "list")
+    status, out, err = run_cli(project, "state", "list")
     assert (status, out) == (1, "")
     assert_one_error_line(
         err,
@@ -127,7 +118,7 @@ def test_a_directory_in_place_of_the_lock_file_is_named(project: Path, state_pat
     lock = state_path.with_name("prod.json.lock")
     lock.mkdir()
     before = state_path.read_bytes()
-    status, out, err = run(project, "state", "rm", "voice.gentle")
+    status, out, err = run_cli(project, "state", "rm", "voice.gentle")
     assert (status, out) == (1, "")
     assert_one_error_line(err, f"cannot lock {lock}: ")
     assert state_path.read_bytes() == before

@@ -1,11 +1,12 @@
-"""The CLI in a child process whose files cannot grow past a limit: a full disk without root.
+"""The CLI run in-process, or in a child whose files cannot grow past a limit.
 
-``python limited_cli.py BYTES ARGS...``: with SIGXFSZ ignored, RLIMIT_FSIZE makes any write
-past BYTES fail with EFBIG ("File too large"), as ENOSPC would on a full disk.
+``python cli_runs.py BYTES ARGS...``: with SIGXFSZ ignored, RLIMIT_FSIZE makes any write
+past BYTES fail with EFBIG ("File too large"), as ENOSPC would on a full disk, without root.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import resource
 import signal
@@ -14,7 +15,17 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from reconciler.cli import main
+from reconciler.environment import Environment
+
 REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(cwd: Path, *argv: str) -> tuple[int, str, str]:
+    """Exit status, stdout and stderr of the CLI run in-process with an empty environment."""
+    out, err = io.StringIO(), io.StringIO()
+    env = Environment(stdin=io.StringIO(), stdout=out, stderr=err, environ={}, cwd=cwd)
+    return main(list(argv), env=env), out.getvalue(), err.getvalue()
 
 
 def run_limited(
@@ -34,8 +45,6 @@ def run_limited(
 
 
 if __name__ == "__main__":
-    from reconciler.cli import main
-
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), hard))
