@@ -192,3 +192,25 @@ def test_emulator_serve_names_a_data_directory_that_is_a_file(tmp_path: Path) ->
         f"Error: cannot use data directory {tmp_path / 'data'}: File exists "
         f"({tmp_path / 'data'} is not a directory)"
     ]
+
+
+def test_a_backup_in_the_way_during_replace_names_the_backup_and_apply_recovers(
+    project: Project,
+) -> None:
+    jobs = apply(project, "alpha")
+    backup = project.state_path.with_name(f"{project.state_path.name}.backup")
+    backup.unlink(missing_ok=True)
+    backup.mkdir()
+    code, out, err = project.run("apply", "--auto-approve", "--replace", "voice.alpha")
+    assert code == 1, out + err
+    failures = [line for line in err.splitlines() if "voice.alpha" in line]
+    assert len(failures) == 1 and "unexpected" not in err, err
+    assert f"cannot write the state backup {backup}: Is a directory" in failures[0]
+    assert "retrying the same write is safe" not in err
+    assert project.state()["voices"]["alpha"]["job_id"] == jobs["alpha"]  # parses, as it was
+
+    backup.rmdir()
+    code, out, err = project.run("apply", "--auto-approve")
+    assert code == 0, out + err
+    (job,) = project.jobs()
+    assert project.state()["voices"]["alpha"]["job_id"] == job["job_id"] != jobs["alpha"]
