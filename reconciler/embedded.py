@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from reconciler.emulator import Credential, Emulator, EmulatorConfig
-from reconciler.fsutil import atomic_write
+from reconciler.fsutil import atomic_write, ensure_dir, file_errors
 from reconciler.metastudio import AkSkCredentials, MetaStudioClient, RateLimits
 from reconciler.operations.clients import ClientFactory
 
@@ -37,9 +37,10 @@ def local_credential(folder: Path) -> Credential:
         sk=secrets.token_urlsafe(30),
         project_id=secrets.token_hex(16),
     )
-    folder.mkdir(parents=True, exist_ok=True)
+    ensure_dir(folder)
     body = {"ak": credential.ak, "sk": credential.sk, "project_id": credential.project_id}
-    atomic_write(path, json.dumps(body).encode(), 0o600)
+    with file_errors("write emulator credentials", path):
+        atomic_write(path, json.dumps(body).encode(), 0o600)
     return credential
 
 
@@ -55,7 +56,9 @@ def embedded_emulator(
         seconds_per_state=seconds_per_state,
         tts_delay_seconds=1.0,
     )
-    with Emulator(config, host="127.0.0.1", port=0) as emulator:
+    with file_errors("use emulator data directory", config.data_dir):
+        emulator = Emulator(config, host="127.0.0.1", port=0)
+    with emulator:
         yield emulator.base_url, credential
 
 

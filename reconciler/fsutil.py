@@ -1,12 +1,17 @@
-"""Replace a file so that a kill -9 at any instant leaves either the old or the new content."""
+"""Replace a file so that a kill -9 at any instant leaves either the old or the new content;
+and turn a failed file operation into one line naming the file and the reason."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
+
+from reconciler.errors import ReconcilerError
 
 # Temp names carry the writer's pid so a later writer can tell a dead writer's leftovers
 # from a live writer's file in flight.
@@ -71,3 +76,55 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # someone else's live process
         return True
     return True
+
+
+def file_error(
+    action: str,
+    path: Path,
+    error: OSError,
+    error_type: type[ReconcilerError] = ReconcilerError,
+    *,
+    hint: str | None = None,
+) -> ReconcilerError:
+    """``cannot <action> <path>: <reason>``; the OSError's own text may name a temp file."""
+    return error_type(f"cannot {action} {path}: {os_reason(error, path)}", hint=hint)
+
+
+@contextlib.contextmanager
+def file_errors(
+    action: str,
+    path: Path,
+    error_type: type[ReconcilerError] = ReconcilerError,
+    *,
+    hint: str | None = None,
+) -> Iterator[None]:
+    """Raise an OSError of the block as :func:`file_error` (the OSError stays as its cause)."""
+    try:
+        yield
+    except OSError as error:
+        raise file_error(action, path, error, error_type, hint=hint) from error
+
+
+def ensure_dir(path: Path, error_type: type[ReconcilerError] = ReconcilerError) -> Path:
+    """``mkdir -p``, failing as one line that names the directory (or the file in its way)."""
+    with file_errors("create directory", path, error_type):
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def os_reason(error: OSError, path: Path) -> str:
+    """The strerror, plus which component is in the way when a file stands where a directory
+    must be: "Not a directory" alone does not say which of the path's parts is the file."""
+    reason = error.strerror or str(error)
+    if error.errno in (errno.ENOTDIR, errno.EEXIST):
+        blocker = _non_directory_on(path)
+        if blocker is not None:
+            return f"{reason} ({blocker} is not a directory)"
+    return reason
+
+
+def _non_directory_on(path: Path) -> Path | None:
+    for candidate in (path, *path.parents):
+        if os.path.lexists(candidate):
+            return None if candidate.is_dir() else candidate
+    return None

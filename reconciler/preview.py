@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import ReconcilerError
+from reconciler.fsutil import ensure_dir
 from reconciler.metastudio import MetaStudioClient
 from reconciler.metastudio.models import AuditionFile
 
@@ -130,6 +131,7 @@ def make_preview(
     volume: int | None = None,
 ) -> list[Path]:
     """Synthesize ``text`` with the voice asset ``asset_id`` and download it into ``out_dir``."""
+    ensure_dir(out_dir)  # before an audition is paid for, not after
     tts_job_id = start_preview(client, asset_id, text, speed=speed, pitch=pitch, volume=volume)
     return fetch_preview(
         client, tts_job_id, out_dir, poll=poll, timeout=timeout, sleep=sleep, clock=clock

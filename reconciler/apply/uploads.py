@@ -20,6 +20,7 @@ from reconciler.apply.events import Reporter
 from reconciler.config import VoiceSpec
 from reconciler.data import build_package
 from reconciler.errors import ReconcilerError
+from reconciler.fsutil import file_error, file_errors
 from reconciler.metastudio import MetaStudioClient, SignedUrl, UploadUrls
 
 _SENTENCE = re.compile(r"^(\d+)\.wav$")
@@ -45,14 +46,29 @@ class UploadJob:
         if self.voice.data.kind == "segments":
             self._segments()
         elif self.voice.data.kind == "dir":
-            with tempfile.TemporaryDirectory(dir=self.work_dir, prefix="package-") as tmp:
+            with file_errors("create a temporary directory in", self.work_dir):
+                scratch = tempfile.TemporaryDirectory(
+                    dir=self.work_dir, prefix="package-", ignore_cleanup_errors=True
+                )
+            # Leaving the block removes the half-written zip whatever went wrong; a failed
+            # removal must not hide why the upload stopped.
+            with scratch as tmp:
                 package = Path(tmp) / "data.zip"
-                with package.open("wb") as out:
-                    build_package(self.voice.data.path, out)
+                self._zip(package)
                 self._package(package)
         else:
             self._package(self.voice.data.path)
         self._letter()
+
+    def _zip(self, package: Path) -> None:
+        try:
+            with package.open("wb") as out:
+                build_package(self.voice.data.path, out)
+        except OSError as error:
+            # Opening a data file names it; a failed write to the zip names nothing.
+            if error.filename is not None and Path(error.filename) != package:
+                raise file_error("read training data", Path(error.filename), error) from error
+            raise file_error("write training-data package", package, error) from error
 
     def _check_stop(self) -> None:
         if self.stop.is_set():

@@ -13,6 +13,7 @@ from typing import Any
 from reconciler.emulator import Credential, Emulator, EmulatorConfig, FaultPlan
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
+from reconciler.fsutil import file_error
 
 
 def register(subparsers: Any) -> None:
@@ -123,7 +124,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         try:
             emulator = Emulator(config, host=args.host, port=args.port)
         except OSError as error:
-            raise UsageError(f"cannot use data directory {args.data_dir}: {error}") from None
+            raise file_error("use data directory", args.data_dir, error, UsageError) from None
         try:
             emulator.start()
         except OSError as error:

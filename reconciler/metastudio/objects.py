@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 import requests
 
+from reconciler.fsutil import ensure_dir, file_error, file_errors
 from reconciler.metastudio.endpoint import check_transport
 from reconciler.metastudio.errors import MetaStudioError, TransportError
 from reconciler.metastudio.policy import RetryPolicy, parse_retry_after
@@ -159,8 +160,9 @@ class ObjectStore:
                 raise MetaStudioError(
                     what, status=response.status_code, error_code=code, error_msg=message
                 )
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+            ensure_dir(dest.parent)
+            with file_errors("write", dest):
+                fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
             total = 0
             try:
                 with os.fdopen(fd, "wb") as out:
@@ -170,8 +172,11 @@ class ObjectStore:
                     out.flush()
                     os.fsync(out.fileno())
                 os.replace(tmp, dest)
-            except BaseException:
+            except BaseException as error:
                 Path(tmp).unlink(missing_ok=True)
+                # requests' own errors are OSErrors too; only the local file's are ours.
+                if isinstance(error, OSError) and not isinstance(error, requests.RequestException):
+                    raise file_error("write", dest, error) from error
                 raise
             return total
 

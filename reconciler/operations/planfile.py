@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import ReconcilerError
-from reconciler.fsutil import atomic_write
+from reconciler.fsutil import atomic_write, file_errors
 from reconciler.plan.model import PLAN_FORMAT_VERSION, Plan
 from reconciler.plan.plancodec import KIND, PlanDecodeError, plan_from_dict, plan_to_dict
 from reconciler.state import is_phone_fingerprint
@@ -44,10 +44,8 @@ def save_plan(plan: Plan, path: Path) -> None:
     _refuse_clear_phone(data, path)
     data[DIGEST_KEY] = content_digest(data)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    try:
+    with file_errors("write plan file", path):
         atomic_write(path, text.encode("utf-8"), mode=0o600)
-    except OSError as error:
-        raise ReconcilerError(f"cannot write plan file {path}: {error.strerror or error}") from None
 
 
 def load_plan(path: Path) -> Plan:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from reconciler.config import Config, config_files, load_config
 from reconciler.data import DigestCache, default_cache_dir
+from reconciler.fsutil import ensure_dir
 from reconciler.metastudio import MetaStudioClient
 from reconciler.operations.clients import ClientFactory
 from reconciler.state import StateBackend
@@ -59,6 +60,4 @@ class Workspace:
 
     @property
     def work_dir(self) -> Path:
-        folder = self.config.root_dir / ".reconciler" / "tmp"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
+        return ensure_dir(self.config.root_dir / ".reconciler" / "tmp")

@@ -1,4 +1,8 @@
-"""The state in a local JSON file, with a backup of the previous version and a lock beside it."""
+"""The state in a local JSON file, with a backup of the previous version and a lock beside it.
+
+A state path that is a symbolic link is followed once (see links.py): everything lives
+beside the file it leads to.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,16 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from reconciler.fsutil import atomic_write, remove_stray_temps
+from reconciler.fsutil import (
+    atomic_write,
+    ensure_dir,
+    file_error,
+    file_errors,
+    remove_stray_temps,
+)
 from reconciler.state.codec import decode, encode
 from reconciler.state.errors import StateError
+from reconciler.state.links import resolve_state_path
 from reconciler.state.lockinfo import Confirm, LockInfo
 from reconciler.state.locking import LocalLock
 from reconciler.state.model import FORMAT_VERSION, State
@@ -18,9 +29,9 @@ from reconciler.state.model import FORMAT_VERSION, State
 
 class LocalStateBackend:
     def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
-        self.path = path
-        self.backup_path = path.with_name(path.name + ".backup")
-        self._lock = LocalLock(path, clock)
+        self.path = resolve_state_path(path)
+        self.backup_path = self.path.with_name(self.path.name + ".backup")
+        self._lock = LocalLock(self.path, clock)
 
     def describe(self) -> str:
         return str(self.path)
@@ -46,19 +57,25 @@ class LocalStateBackend:
             return stored
         self._check_based_on(state, stored)
         written = dataclasses.replace(state, serial=state.serial + 1, format_version=FORMAT_VERSION)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        directory = self.path.parent
+        ensure_dir(directory, StateError)
+        with file_errors("list the state directory", directory, StateError):
             for target in (self.path, self.backup_path):
                 remove_stray_temps(target)
-            if current is not None:
+        if current is not None:
+            # Named on its own: a backup that cannot be written (a directory in its place)
+            # fails every retry, and the state file itself was not touched.
+            unchanged = f"state file {self.path} is unchanged at serial {state.serial}"
+            with file_errors(
+                "write the state backup", self.backup_path, StateError, hint=unchanged
+            ):
                 atomic_write(self.backup_path, current)
+        retry = (
+            f"{self.path} holds either serial {state.serial} or {written.serial}, never a "
+            "partial file; retrying the same write is safe"
+        )
+        with file_errors("write state file", self.path, StateError, hint=retry):
             atomic_write(self.path, encode(written))
-        except OSError as error:
-            raise StateError(
-                f"cannot write state file {self.path}: {error.strerror or error}",
-                hint=f"{self.path} holds either serial {state.serial} or {written.serial}, never a "
-                "partial file; retrying the same write is safe",
-            ) from error
         return written
 
     def lock(self, operation: str, timeout: float) -> AbstractContextManager[LockInfo]:
@@ -73,7 +90,7 @@ class LocalStateBackend:
         except FileNotFoundError:
             return None
         except OSError as error:
-            raise StateError(f"cannot read state file {self.path}: {error.strerror}") from error
+            raise file_error("read state file", self.path, error, StateError) from error
 
     def _check_based_on(self, state: State, stored: State | None) -> None:
         hint = "another run changed the state without holding the lock; rerun to use its changes"

@@ -84,5 +84,5 @@ def read_lock_info(path: Path) -> LockInfo | None:
     """None when there is no readable info: a holder may be between locking and writing it."""
     try:
         return LockInfo.from_dict(json.loads(path.read_bytes()))
-    except (FileNotFoundError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError):
         return None

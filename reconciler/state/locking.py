@@ -10,7 +10,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from reconciler.fsutil import remove_stray_temps
+from reconciler.fsutil import ensure_dir, file_error, file_errors, remove_stray_temps
 from reconciler.state.errors import LockError
 from reconciler.state.lockinfo import (
     Confirm,
@@ -43,10 +43,11 @@ class LocalLock:
         try:
             file_lock = self._acquire(timeout)
             try:
-                remove_stray_temps(self.info_path)
                 info = new_lock_info(operation, self.state_path, self._clock())
-                # A dead holder's note may still be here; replacing it is the point.
-                write_lock_info(self.info_path, info)
+                with file_errors("write the lock note", self.info_path, LockError):
+                    remove_stray_temps(self.info_path)
+                    # A dead holder's note may still be here; replacing it is the point.
+                    write_lock_info(self.info_path, info)
                 try:
                     yield info
                 finally:
@@ -58,13 +59,13 @@ class LocalLock:
 
     def _acquire(self, timeout: float) -> FileLock:
         file_lock = FileLock(self.lock_path, mode=0o600, thread_local=False)
+        ensure_dir(self.lock_path.parent, LockError)
         try:
-            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
             file_lock.acquire(timeout=timeout, poll_interval=_POLL_SECONDS)
         except Timeout:
             raise self._busy_error(timeout) from None
         except OSError as error:
-            raise LockError(f"cannot lock {self.lock_path}: {error.strerror or error}") from error
+            raise file_error("lock", self.lock_path, error, LockError) from error
         return file_lock
 
     def force_unlock(self, lock_id: str, confirm: Confirm | None = None) -> LockInfo:
@@ -88,8 +89,9 @@ class LocalLock:
         # Info first: while the old lock file exists no one else can take the lock and write a
         # new note that we would then delete. The hung holder keeps its flock on the unlinked
         # inode; new runs create and lock a fresh file.
-        self.info_path.unlink(missing_ok=True)
-        self.lock_path.unlink(missing_ok=True)
+        for path in (self.info_path, self.lock_path):
+            with file_errors("remove", path, LockError):
+                path.unlink(missing_ok=True)
         return info
 
     def _is_locked(self) -> bool:
@@ -102,6 +104,8 @@ class LocalLock:
             probe.acquire(timeout=0)
         except Timeout:
             return True
+        except OSError as error:
+            raise file_error("lock", self.lock_path, error, LockError) from error
         probe.release()
         return False
 
@@ -109,7 +113,10 @@ class LocalLock:
         # After a force-unlock a newer holder's note may be here; it is not ours to delete.
         info = read_lock_info(self.info_path)
         if info is not None and info.id == own_id:
-            self.info_path.unlink(missing_ok=True)
+            # A note left behind is harmless (the next holder replaces it, and it is only
+            # shown while the OS lock is held); failing a finished run over it is not.
+            with contextlib.suppress(OSError):
+                self.info_path.unlink(missing_ok=True)
 
     def _busy_error(self, timeout: float) -> LockError:
         info = read_lock_info(self.info_path)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reconciler.fsutil import atomic_write
+from reconciler.fsutil import atomic_write, ensure_dir, file_errors
 from reconciler.metastudio import MetaStudioClient, MetaStudioError
 from reconciler.preview import (
     POLL_SECONDS,
@@ -77,8 +77,8 @@ def saved_preview(folder: Path, asset_id: str, text: str) -> list[Path] | None:
 
 
 def _write(folder: Path, marker: Marker) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic_write(folder / MARKER, marker.to_json(), 0o644)
+    with file_errors("write preview marker", folder / MARKER):
+        atomic_write(folder / MARKER, marker.to_json(), 0o644)
 
 
 def ensure_preview(
@@ -96,6 +96,7 @@ def ensure_preview(
     saved = saved_preview(folder, asset_id, text)
     if saved is not None:
         return saved, False
+    ensure_dir(folder)  # before an audition is paid for, not after
     previous = read_marker(folder)
     pending = previous if previous and previous.matches(asset_id, text) else None
 
@@ -123,5 +124,6 @@ def ensure_preview(
     leftovers = set(previous.files or ()) if previous else set()
     for stale in leftovers - {p.name for p in paths}:
         if _OUR_FILE.match(stale):
-            (folder / stale).unlink(missing_ok=True)
+            with file_errors("remove old preview file", folder / stale):
+                (folder / stale).unlink(missing_ok=True)
     return paths, True

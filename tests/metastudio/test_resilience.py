@@ -120,7 +120,7 @@ def test_rate_limit_spaces_creates(emulator: Emulator) -> None:
 
 
 def test_upload_url_binding_expiry_and_refresh(tmp_path: Path) -> None:
-    config = emulator_config(tmp_path / "emu", url_ttl_seconds=1)
+    config = emulator_config(tmp_path / "emu", url_ttl_seconds=3)
     with Emulator(config, host="127.0.0.1", port=0) as emulator:
         with make_client(emulator.base_url) as client:
             created = client.create_job("BASIC", BODY)
@@ -128,7 +128,7 @@ def test_upload_url_binding_expiry_and_refresh(tmp_path: Path) -> None:
             assert created.uploads.package is not None
             with pytest.raises(UploadRejectedError):  # bound to application/zip
                 client.upload(created.uploads.package, package, "text")
-            time.sleep(1.5)
+            time.sleep(3.5)  # past the TTL; a fresh URL then has 3 s, ample under load
             with pytest.raises(UploadRejectedError) as expired:
                 client.upload(created.uploads.package, package, "package")
             assert "Signature" not in str(expired.value) and "?<redacted>" in str(expired.value)
