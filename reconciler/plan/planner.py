@@ -60,7 +60,7 @@ def make_plan(
             if want is not None:
                 changes.append(decide_new(want))
         elif want is None:
-            changes.append(decide_removed(record, observed, options.destroy))
+            changes.append(decide_removed(record, observed, options.destroy, known_ids))
         elif record.job_id is None:
             changes.append(decide_interrupted_create(want, record, observed, known_ids))
         else:
@@ -183,9 +183,10 @@ def _note_orphans(
 def _unrecorded(
     observed: Observed, voice_name: str, known_ids: set[str], change: ResourceChange
 ) -> list[ObservedJob]:
-    """Jobs with this voice_name that no voice records, except the one ``change`` adopts."""
+    """Jobs with this voice_name that no voice records, except the one ``change`` adopts
+    (or, removing a voice whose create was interrupted, deletes)."""
     return [
         job
         for job in observed.unrecorded(voice_name, known_ids)
-        if job.job_id != change.adopt_job_id
+        if job.job_id not in (change.adopt_job_id, change.remote.job_id)
     ]
