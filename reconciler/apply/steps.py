@@ -181,6 +181,7 @@ class VoiceRun:
                 urls=urls,
                 reporter=self.ctx.reporter,
                 work_dir=self.ctx.work_dir,
+                package_prefix=self.ctx.package_prefix,
                 stop=self.ctx.stop,
                 segment_parallelism=self.ctx.segment_parallelism,
                 skip_confirmed=record.phase == "created" and not data_changed,

@@ -26,7 +26,7 @@ _SENTENCE = re.compile(r"^(\d+)\.wav$")
 
 
 class Interrupted(ReconcilerError):
-    """Stopped between two steps on request (Ctrl-C); everything done so far is recorded."""
+    """Stopped between two steps on request (Ctrl-C, SIGTERM); all done so far is recorded."""
 
 
 @dataclass
@@ -37,6 +37,7 @@ class UploadJob:
     urls: UploadUrls
     reporter: Reporter
     work_dir: Path
+    package_prefix: str
     stop: threading.Event
     segment_parallelism: int = 8
     skip_confirmed: bool = False  # resuming the same data: confirmed sentences stay done
@@ -45,7 +46,7 @@ class UploadJob:
         if self.voice.data.kind == "segments":
             self._segments()
         elif self.voice.data.kind == "dir":
-            with tempfile.TemporaryDirectory(dir=self.work_dir, prefix="package-") as tmp:
+            with tempfile.TemporaryDirectory(dir=self.work_dir, prefix=self.package_prefix) as tmp:
                 package = Path(tmp) / "data.zip"
                 with package.open("wb") as out:
                     build_package(self.voice.data.path, out)
