@@ -133,11 +133,11 @@ def decide_interrupted_create(
     if observed is None or not observed.checked_name(str(attempt.get("voice_name"))):
         note = "apply will look for a job created by the interrupted attempt before creating one"
         return _change(want.name, Action.CREATE, Reason.RECOVER_CREATE, None, after, notes=(note,))
-    candidates = observed.unrecorded(str(attempt.get("voice_name")), known_ids)
+    candidates = observed.made_by_attempt(attempt, known_ids)
     if not candidates:
         note = "the interrupted create left no job behind; a new one will be created"
         return _change(want.name, Action.CREATE, Reason.RECOVER_CREATE, None, after, notes=(note,))
-    job = candidates[-1]
+    job = candidates[0]  # the one apply's lookup adopts: the oldest since the attempt
     adopted = dataclasses.replace(
         record, job_id=job.job_id, phase="created", remote_state=job.state
     )

@@ -15,7 +15,7 @@ from reconciler.plan.decide import (
     decide_removed,
 )
 from reconciler.plan.inputs import DesiredVoice, Observed, ObservedJob
-from reconciler.plan.model import Action, Plan, Reason, ResourceChange
+from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.state import State
 
 
@@ -142,7 +142,7 @@ def _guard_duplicates(
             continue
         voice_name = desired[change.name].voice_name
         strangers = _unrecorded(observed, voice_name, known_ids, change)
-        if strangers and change.reason is not Reason.RECOVER_CREATE:
+        if strangers:  # an interrupted create's own job is adopted, so excluded above
             job = strangers[-1]
             problems.append(
                 f"{change.address}: MetaStudio already has job {job.job_id} ({job.state}) named "

@@ -288,7 +288,7 @@ def test_two_voices_with_one_voice_name_is_an_error() -> None:
 def test_interrupted_create_adopts_the_job_it_made() -> None:
     attempt = {"started_at": T0, "voice_name": "Gentle"}
     rec = record(job_id=None, phase=None, remote_state=None, create_attempt=attempt)
-    made = job(job_id="made-by-attempt", state_="CREATING", create_time=1)
+    made = job(job_id="made-by-attempt", state_="CREATING", create_time=1793491200)
     change = only(want(), state(rec), Observed.from_jobs([made], names_checked=["Gentle"]))
     assert (change.action, change.reason, change.adopt_job_id) == (
         Action.RESUME,
@@ -299,6 +299,11 @@ def test_interrupted_create_adopts_the_job_it_made() -> None:
     assert (none_found.action, none_found.reason) == (Action.CREATE, Reason.RECOVER_CREATE)
     unrefreshed = only(want(), state(rec), None)
     assert unrefreshed.reason is Reason.RECOVER_CREATE and unrefreshed.notes
+    # A job older than the attempt is not its job: adopting it silently would be wrong, and
+    # creating beside it a second job; the plan refuses and names the import command.
+    older = job(job_id="made-before", state_="SUCCEED", create_time=1793491200 - 601)
+    with pytest.raises(PlanError, match=r"`reconciler import voice\.gentle made-before`"):
+        only(want(), state(rec), Observed.from_jobs([older], names_checked=["Gentle"]))
 
 
 def test_removing_an_interrupted_create_names_the_job_apply_will_delete() -> None:
