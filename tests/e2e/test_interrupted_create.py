@@ -39,8 +39,16 @@ TWO_VOICES = (
 )
 
 
-def run_and_kill(project: Project, argv: list[str], marker: str, delay: float) -> list[str]:
-    """Run the CLI in a subprocess and SIGKILL it ``delay`` after ``marker`` is printed."""
+def received(project: Project, operation_prefix: str) -> bool:
+    """The emulator has the request (it counts them on arrival, before any injected latency)."""
+    operations = project.emulator.stats()["operations"]
+    return any(name.startswith(operation_prefix) for name in operations)
+
+
+def run_and_kill(project: Project, argv: list[str], marker: str, operation: str) -> list[str]:
+    """Run the CLI in a subprocess; once it printed ``marker`` and the emulator received the
+    ``operation`` request (slowed down by the caller), SIGKILL it: the request is in flight."""
+    project.emulator.reset_stats()
     env = {**os.environ, **project.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
         [sys.executable, "-m", "reconciler", *argv],
@@ -55,7 +63,10 @@ def run_and_kill(project: Project, argv: list[str], marker: str, delay: float) -
     for line in process.stdout:
         lines.append(line.rstrip())
         if marker in line:
-            time.sleep(delay)
+            deadline = time.monotonic() + 10
+            while not received(project, operation) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.1)  # the request body (a few bytes) follows its headers
             process.send_signal(signal.SIGKILL)
             break
     process.communicate(timeout=60)
@@ -76,7 +87,7 @@ def interrupted_create(project: Project, voice_name: str, jobs_before: int = 0) 
     project.emulator.set_faults(
         FaultPlan.parse({"create_*": {"latency": 1.5, "drop_response": 1.0}})
     )
-    run_and_kill(project, ["apply", "--auto-approve"], "creating", 0.3)
+    run_and_kill(project, ["apply", "--auto-approve"], "creating", "create_")
     jobs = wait_for_jobs(project, jobs_before + 1)
     project.emulator.set_faults(FaultPlan())
     made = [job for job in jobs if job["voice_name"] == voice_name]
@@ -139,7 +150,7 @@ def test_a_kill_between_lookup_and_delete_loses_nothing(project: Project) -> Non
     job_id = interrupted_create(project, "Premium")
 
     project.emulator.set_faults(FaultPlan.parse({"delete_job": {"latency": 2.0}}))
-    run_and_kill(project, ["destroy", "--auto-approve"], f"deleting job {job_id}", 0.3)
+    run_and_kill(project, ["destroy", "--auto-approve"], f"deleting job {job_id}", "delete_job")
     project.emulator.set_faults(FaultPlan())
     # Killed with the delete in flight: the state already names the job it found.
     record = project.state()["voices"]["premium"]
