@@ -44,4 +44,5 @@ def sigterm_as_interrupt() -> Iterator[Signals]:
     try:
         yield seen
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        # None: a handler installed outside Python, which cannot be put back; default is.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
