@@ -71,6 +71,7 @@ def upload_once(
             urls=created.uploads,
             reporter=SilentReporter(),
             work_dir=work_dir,
+            package_prefix="package-bench-",  # segments need no package; never used
             stop=threading.Event(),
             segment_parallelism=parallelism,
         )

@@ -11,6 +11,7 @@ from reconciler import __version__
 from reconciler.commands import command_modules
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus, ReconcilerError, UsageError
+from reconciler.signals import Signals, Terminated, sigterm_as_interrupt
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,6 +51,18 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         import logging
 
         logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
+    with sigterm_as_interrupt() as signals:
+        return _interrupted_status(_run(args, env), signals)
+
+
+def _interrupted_status(code: int, signals: Signals) -> int:
+    """Apply reports an interrupt it stopped cleanly on as 130; SIGTERM's status is 143."""
+    if code == ExitStatus.INTERRUPTED and signals.terminated:
+        return int(ExitStatus.TERMINATED)
+    return code
+
+
+def _run(args: argparse.Namespace, env: Environment) -> int:
     try:
         return int(args.handler(args, env))
     except ReconcilerError as error:
@@ -57,6 +70,9 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
             env.err(traceback.format_exc().rstrip())
         env.err(f"Error: {error}")
         return int(error.exit_status)
+    except Terminated:
+        env.err("Terminated.")
+        return int(ExitStatus.TERMINATED)
     except KeyboardInterrupt:
         env.err("Interrupted.")
         return int(ExitStatus.INTERRUPTED)

@@ -9,7 +9,8 @@ class ExitStatus(enum.IntEnum):
     OK = 0
     ERROR = 1
     CHANGES = 2  # plan --detailed-exitcode: the plan is not empty
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+    TERMINATED = 143  # SIGTERM (128 + 15), handled like Ctrl-C
 
 
 class ReconcilerError(Exception):

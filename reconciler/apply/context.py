@@ -18,6 +18,7 @@ class ApplyContext:
     client: MetaStudioClient
     checkpoint: Checkpointer
     work_dir: Path
+    package_prefix: str  # see packages.py: package folders are named after the state
     reporter: Reporter = field(default_factory=SilentReporter)
     stop: threading.Event = field(default_factory=threading.Event)
     segment_parallelism: int = 8

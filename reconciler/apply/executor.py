@@ -1,7 +1,7 @@
 """Carry out a plan: independent voices in parallel, one failure never stopping the others.
 
-Ctrl-C sets the stop flag: each voice finishes the step in flight and its checkpoint, then
-stops at the next step boundary; the outcome says so.
+Ctrl-C (and SIGTERM, see signals.py) sets the stop flag: each voice finishes the step in
+flight and its checkpoint, then stops at the next step boundary; the outcome says so.
 """
 
 from __future__ import annotations

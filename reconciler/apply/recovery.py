@@ -4,19 +4,11 @@ than created twice. Creates are paid; "at most one job per voice" beats "fast"."
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from reconciler.apply.context import ApplyContext
 from reconciler.metastudio import TrainingJob
-
-# Our clock and MetaStudio's may disagree; look a little before the attempt started.
-CLOCK_SKEW = timedelta(minutes=10)
-
-
-def _since(attempt: Mapping[str, Any]) -> datetime:
-    started = datetime.strptime(str(attempt["started_at"]), "%Y-%m-%dT%H:%M:%SZ")
-    return started.replace(tzinfo=timezone.utc) - CLOCK_SKEW
+from reconciler.plan.inputs import attempt_since
 
 
 def find_created(
@@ -35,7 +27,7 @@ def find_created(
         found = [
             job
             for job in ctx.client.iter_jobs(
-                voice_name=str(attempt["voice_name"]), create_since=_since(attempt)
+                voice_name=str(attempt["voice_name"]), create_since=attempt_since(attempt)
             )
             if job.job_id not in known and job.voice_name == attempt["voice_name"]
         ]

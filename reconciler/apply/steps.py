@@ -74,6 +74,13 @@ class VoiceRun:
 
     def delete(self) -> None:
         record = self.ctx.checkpoint.record(self.name)
+        if record is not None and record.job_id is None and record.create_attempt:
+            # The interrupted create may have made a (paid) job: dropping the record alone
+            # would leave it recorded nowhere. adopt() writes its ID first, so a kill between
+            # the lookup and the delete leaves it in the state for the next run.
+            self.checkpoint_stop()
+            if self.adopt(record.create_attempt, patient=False):
+                record = self.ctx.checkpoint.record(self.name)
         if record is not None and record.job_id is not None:
             self.checkpoint_stop()
             self.say(f"deleting job {record.job_id}")
@@ -173,6 +180,7 @@ class VoiceRun:
                 urls=urls,
                 reporter=self.ctx.reporter,
                 work_dir=self.ctx.work_dir,
+                package_prefix=self.ctx.package_prefix,
                 stop=self.ctx.stop,
                 segment_parallelism=self.ctx.segment_parallelism,
                 skip_confirmed=record.phase == "created" and not data_changed,

@@ -27,7 +27,7 @@ _SENTENCE = re.compile(r"^(\d+)\.wav$")
 
 
 class Interrupted(ReconcilerError):
-    """Stopped between two steps on request (Ctrl-C); everything done so far is recorded."""
+    """Stopped between two steps on request (Ctrl-C, SIGTERM); all done so far is recorded."""
 
 
 @dataclass
@@ -38,6 +38,7 @@ class UploadJob:
     urls: UploadUrls
     reporter: Reporter
     work_dir: Path
+    package_prefix: str
     stop: threading.Event
     segment_parallelism: int = 8
     skip_confirmed: bool = False  # resuming the same data: confirmed sentences stay done
@@ -48,7 +49,7 @@ class UploadJob:
         elif self.voice.data.kind == "dir":
             with file_errors("create a temporary directory in", self.work_dir):
                 scratch = tempfile.TemporaryDirectory(
-                    dir=self.work_dir, prefix="package-", ignore_cleanup_errors=True
+                    dir=self.work_dir, prefix=self.package_prefix, ignore_cleanup_errors=True
                 )
             # Leaving the block removes the half-written zip whatever went wrong; a failed
             # removal must not hide why the upload stopped.

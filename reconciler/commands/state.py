@@ -104,17 +104,10 @@ def _split_path(words: list[str], env: Environment) -> tuple[list[str], str]:
 def run_rm(args: argparse.Namespace, env: Environment) -> int:
     addresses, path = _split_path(args.addresses, env)
     removed = forget_voices(_backend(path, env), addresses, lock_timeout=args.lock_timeout)
-    for record in removed:
-        if record.job_id is None:
-            voice_name = (record.create_attempt or {}).get("voice_name", "?")
-            env.out(
-                f"Removed {record.address} from the state; it had no job ID yet (an interrupted "
-                f"create may have left a job named {voice_name!r} in MetaStudio)."
-            )
-        else:
-            env.out(
-                f"Removed {record.address} from the state; job {record.job_id} still exists in "
-                f"MetaStudio (adopt it again with `reconciler import {record.address} "
-                f"{record.job_id}`)."
-            )
+    for record in removed:  # never a record without a job ID: forget_voices refuses those
+        env.out(
+            f"Removed {record.address} from the state; job {record.job_id} still exists in "
+            f"MetaStudio (adopt it again with `reconciler import {record.address} "
+            f"{record.job_id}`)."
+        )
     return int(ExitStatus.OK)

@@ -17,6 +17,7 @@ from reconciler.apply.context import ApplyContext
 from reconciler.apply.events import Reporter
 from reconciler.apply.executor import ApplyResult, execute
 from reconciler.apply.guard import check_destructive
+from reconciler.apply.packages import package_prefix, remove_stale_packages
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import MetaStudioClient
 from reconciler.operations.desired import config_digest, desired_voices
@@ -76,12 +77,16 @@ def apply_plan(
     parallelism: int,
     stop: threading.Event | None = None,
 ) -> ApplyResult:
+    """Run ``plan``; the caller holds the state lock (which makes removing leftovers safe)."""
     # Before anything is done: a plan that would wrongly delete a job is refused whole.
     check_destructive(plan, state, desired, client)
+    state_path = workspace.config.state_path
+    remove_stale_packages(workspace.work_dir, state_path)
     ctx = ApplyContext(
         client=client,
         checkpoint=Checkpointer(workspace.backend, state),
         work_dir=workspace.work_dir,
+        package_prefix=package_prefix(state_path),
         reporter=reporter,
         stop=stop or threading.Event(),
     )

@@ -85,17 +85,40 @@ def _change(
     )
 
 
-def decide_removed(record: VoiceRecord, observed: Observed | None, destroy: bool) -> ResourceChange:
+def decide_removed(
+    record: VoiceRecord, observed: Observed | None, destroy: bool, known_ids: set[str]
+) -> ResourceChange:
     reason = Reason.DESTROY if destroy else Reason.REMOVED
     remote = remote_view(record, observed)
     notes: tuple[str, ...] = ()
     if record.job_id is None:
-        notes = ("an earlier create never returned a job ID; only the state record is removed",)
+        remote, notes = _interrupted_removal(record, observed, known_ids)
     elif observed is not None and observed.knows_absent(record.job_id):
         notes = ("the job no longer exists remotely; only the state record is removed",)
     return _change(
         record.name, Action.DELETE, reason, recorded_spec(record), None, remote=remote, notes=notes
     )
+
+
+def _interrupted_removal(
+    record: VoiceRecord, observed: Observed | None, known_ids: set[str]
+) -> tuple[RemoteView, tuple[str, ...]]:
+    """A voice whose create never returned a job ID goes: apply deletes the job the create
+    may have made (dropping the record alone would leave a paid job recorded nowhere)."""
+    attempt = record.create_attempt or {}
+    if observed is None or not observed.checked_name(str(attempt.get("voice_name"))):
+        note = (
+            "an earlier create never returned a job ID; apply looks for the job it may have "
+            "made and deletes it"
+        )
+        return RemoteView(), (note,)
+    made = observed.made_by_attempt(attempt, known_ids)
+    if not made:
+        note = "the interrupted create left no job behind; only the state record is removed"
+        return RemoteView(refreshed=True), (note,)
+    job = made[0]  # the one apply's lookup picks: the oldest
+    note = f"job {job.job_id}, made by an interrupted create, will be deleted"
+    return _view(job), (note,)
 
 
 def decide_new(want: DesiredVoice) -> ResourceChange:
@@ -111,11 +134,11 @@ def decide_interrupted_create(
     if observed is None or not observed.checked_name(str(attempt.get("voice_name"))):
         note = "apply will look for a job created by the interrupted attempt before creating one"
         return _change(want.name, Action.CREATE, Reason.RECOVER_CREATE, None, after, notes=(note,))
-    candidates = observed.unrecorded(str(attempt.get("voice_name")), known_ids)
+    candidates = observed.made_by_attempt(attempt, known_ids)
     if not candidates:
         note = "the interrupted create left no job behind; a new one will be created"
         return _change(want.name, Action.CREATE, Reason.RECOVER_CREATE, None, after, notes=(note,))
-    job = candidates[-1]
+    job = candidates[0]  # the one apply's lookup adopts: the oldest since the attempt
     adopted = dataclasses.replace(
         record, job_id=job.job_id, phase="created", remote_state=job.state
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from reconciler.addresses import address_of
@@ -14,6 +15,14 @@ LOCAL_ATTRIBUTES = frozenset({"prevent_destroy", "preview_text"})
 JOB_SHAPE_ATTRIBUTES = frozenset({"edition", "create_type"})
 # Training inputs: a change needs a new upload.
 DATA_ATTRIBUTES = frozenset({"data_digest", "authorization_letter_digest"})
+# Our clock and MetaStudio's may disagree; look a little before a create attempt started.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def attempt_since(attempt: Mapping[str, Any]) -> datetime:
+    """The earliest creation time of a job that the recorded create ``attempt`` may have made."""
+    started = datetime.strptime(str(attempt["started_at"]), "%Y-%m-%dT%H:%M:%SZ")
+    return started.replace(tzinfo=timezone.utc) - CLOCK_SKEW
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,17 @@ class Observed:
     def unrecorded(self, voice_name: str, known_ids: Collection[str]) -> list[ObservedJob]:
         """Jobs named ``voice_name`` that no voice records (``known_ids``), oldest first."""
         return [job for job in self.named(voice_name) if job.job_id not in known_ids]
+
+    def made_by_attempt(
+        self, attempt: Mapping[str, Any], known_ids: Collection[str]
+    ) -> list[ObservedJob]:
+        """Unrecorded jobs the create ``attempt`` may have made: its name, created since."""
+        since = attempt_since(attempt).timestamp()
+        return [
+            job
+            for job in self.unrecorded(str(attempt["voice_name"]), known_ids)
+            if job.create_time is None or job.create_time >= since
+        ]
 
     def checked_name(self, voice_name: str) -> bool:
         return self.complete or voice_name in self.names_checked

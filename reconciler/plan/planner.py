@@ -16,7 +16,7 @@ from reconciler.plan.decide import (
     decide_removed,
 )
 from reconciler.plan.inputs import DesiredVoice, Observed, ObservedJob
-from reconciler.plan.model import Action, Plan, Reason, ResourceChange
+from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.state import State
 
 
@@ -57,7 +57,7 @@ def make_plan(
             if want is not None:
                 changes.append(decide_new(want))
         elif want is None:
-            changes.append(decide_removed(record, observed, options.destroy))
+            changes.append(decide_removed(record, observed, options.destroy, known_ids))
         elif record.job_id is None:
             changes.append(decide_interrupted_create(want, record, observed, known_ids))
         else:
@@ -140,7 +140,7 @@ def _guard_duplicates(
             continue
         voice_name = desired[change.name].voice_name
         strangers = _unrecorded(observed, voice_name, known_ids, change)
-        if strangers and change.reason is not Reason.RECOVER_CREATE:
+        if strangers:  # an interrupted create's own job is adopted, so excluded above
             job = strangers[-1]
             problems.append(
                 f"{change.address}: MetaStudio already has job {job.job_id} ({job.state}) named "
@@ -181,9 +181,10 @@ def _note_orphans(
 def _unrecorded(
     observed: Observed, voice_name: str, known_ids: set[str], change: ResourceChange
 ) -> list[ObservedJob]:
-    """Jobs with this voice_name that no voice records, except the one ``change`` adopts."""
+    """Jobs with this voice_name that no voice records, except the one ``change`` adopts
+    (or, removing a voice whose create was interrupted, deletes)."""
     return [
         job
         for job in observed.unrecorded(voice_name, known_ids)
-        if job.job_id != change.adopt_job_id
+        if job.job_id not in (change.adopt_job_id, change.remote.job_id)
     ]

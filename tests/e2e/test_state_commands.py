@@ -80,8 +80,13 @@ def test_pending_create_and_phone_are_shown_safely(project: Project) -> None:
         assert fingerprint not in out and "13800138000" not in out
     assert json.loads(out)["spec"]["phone"] == "(sensitive value)"
 
-    code, out, _ = project.run("state", "rm", "voice.premium")
-    assert code == 0 and "it had no job ID yet" in out and "'Premium'" in out
+    # Forgetting it would leave the job its create may have made recorded nowhere.
+    code, out, err = project.run("state", "rm", "voice.premium")
+    assert code == 1 and out == "", out
+    assert "voice.premium has no job ID" in err and "named 'Premium'" in err
+    assert "reconciler destroy --target voice.premium" in err and "reconciler import" in err
+    assert "unexpected" not in err and "Traceback" not in err
+    assert list(project.state()["voices"]) == ["premium"]
 
 
 def test_rm_forgets_voices_but_keeps_their_jobs(project: Project) -> None:

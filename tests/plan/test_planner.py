@@ -288,7 +288,7 @@ def test_two_voices_with_one_voice_name_is_an_error() -> None:
 def test_interrupted_create_adopts_the_job_it_made() -> None:
     attempt = {"started_at": T0, "voice_name": "Gentle"}
     rec = record(job_id=None, phase=None, remote_state=None, create_attempt=attempt)
-    made = job(job_id="made-by-attempt", state_="CREATING", create_time=1)
+    made = job(job_id="made-by-attempt", state_="CREATING", create_time=1793491200)
     change = only(want(), state(rec), Observed.from_jobs([made], names_checked=["Gentle"]))
     assert (change.action, change.reason, change.adopt_job_id) == (
         Action.RESUME,
@@ -299,6 +299,35 @@ def test_interrupted_create_adopts_the_job_it_made() -> None:
     assert (none_found.action, none_found.reason) == (Action.CREATE, Reason.RECOVER_CREATE)
     unrefreshed = only(want(), state(rec), None)
     assert unrefreshed.reason is Reason.RECOVER_CREATE and unrefreshed.notes
+    # A job older than the attempt is not its job: adopting it silently would be wrong, and
+    # creating beside it a second job; the plan refuses and names the import command.
+    older = job(job_id="made-before", state_="SUCCEED", create_time=1793491200 - 601)
+    with pytest.raises(PlanError, match=r"`reconciler import voice\.gentle made-before`"):
+        only(want(), state(rec), Observed.from_jobs([older], names_checked=["Gentle"]))
+
+
+def test_removing_an_interrupted_create_names_the_job_apply_will_delete() -> None:
+    attempt = {"started_at": T0, "voice_name": "Gentle"}
+    rec = record(job_id=None, phase=None, remote_state=None, create_attempt=attempt)
+    since = 1793491200 - 600  # T0 less the clock-skew margin
+    made = job(job_id="made-by-attempt", state_="CREATING", create_time=since + 1)
+    older = job(job_id="made-before", state_="SUCCEED", create_time=since - 1)
+    for destroy in (False, True):  # removed from the config, or --destroy
+        observed = Observed.from_jobs([older, made], names_checked=["Gentle"])
+        change = only({} if not destroy else want(), state(rec), observed, destroy=destroy)
+        assert change.action is Action.DELETE and change.remote.job_id == "made-by-attempt"
+        assert "job made-by-attempt, made by an interrupted create, will be deleted" in (
+            change.notes
+        )
+        # Older than the attempt: not its job, so never planned for deletion.
+        assert not any("made-before" in note and "deleted" in note for note in change.notes)
+    none_made = only({}, state(rec), Observed.from_jobs([older], names_checked=["Gentle"]))
+    assert none_made.remote.job_id is None
+    assert none_made.notes == (
+        "the interrupted create left no job behind; only the state record is removed",
+    )
+    unrefreshed = only({}, state(rec), None)
+    assert "apply looks for the job it may have made and deletes it" in unrefreshed.notes[0]
 
 
 def test_targets_with_globs_and_unknown_target() -> None:
