@@ -2,7 +2,9 @@
 
 No cloud account and no server to start by hand: the folder keeps the emulator's jobs and
 uploads between runs, plus a credential pair made for it on first use (mode 0600; it opens
-nothing but this loopback emulator).
+nothing but this loopback emulator). A ``tenant.json`` in the folder, if there is one, is the
+emulated tenant's configuration (as ``reconciler emulator serve --tenant``): the quickstart's
+allows its short recordings, which the default limits would reject.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from reconciler.emulator import Credential, Emulator, EmulatorConfig
+from reconciler.emulator import Credential, Emulator, EmulatorConfig, Tenant, TenantFileError
+from reconciler.errors import ConfigError
 from reconciler.fsutil import atomic_write
 
 CREDENTIALS_FILE = "local-credentials.json"
+TENANT_FILE = "tenant.json"
 # Slow enough to watch a job go through review and training, fast enough for a demo.
 SECONDS_PER_STATE = 2.0
 
@@ -45,11 +49,17 @@ def embedded_emulator(
 ) -> Iterator[tuple[str, Credential]]:
     """Yield (base URL, credential) of an emulator running for the duration of the block."""
     credential = local_credential(folder)
+    tenant_file = folder / TENANT_FILE
+    try:
+        tenant = Tenant.load(tenant_file) if tenant_file.exists() else Tenant()
+    except TenantFileError as error:
+        raise ConfigError(str(error)) from None
     config = EmulatorConfig(
         data_dir=folder / "data",
         credentials=[credential],
         seconds_per_state=seconds_per_state,
         tts_delay_seconds=1.0,
+        tenant=tenant,
     )
     with Emulator(config, host="127.0.0.1", port=0) as emulator:
         yield emulator.base_url, credential
