@@ -22,9 +22,9 @@ class Credential:
 @dataclass
 class EmulatorConfig:
     """``seconds_per_state``: 0 = a submitted job finishes on the next read, negative = jobs only
-        move through the admin endpoints, positive = each state lasts that long. ``tts_delay_seconds``
-        follows the same rule for TTS audition files. ``tenant`` holds what the tenant is allowed
-    (op 17's durations), shared by every project of the instance."""
+    move through the admin endpoints, positive = each state lasts that long.
+    ``tts_delay_seconds`` follows the same rule for TTS audition files. ``tenant`` holds what
+    the tenant is allowed (op 17's durations), shared by every project of the instance."""
 
     data_dir: Path
     credentials: list[Credential] = field(default_factory=list)

@@ -114,11 +114,11 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def sentence_members(count: int) -> dict[str, bytes]:
+def sentence_members(count: int, seconds: float = 0.5, *, language: str = "CN") -> dict[str, bytes]:
     members = {}
     for i in range(count):
-        members[f"{i}.wav"] = wav(0.5)
-        members[f"{i}.txt"] = speechlike.transcript(i).encode()
+        members[f"{i}.wav"] = wav(seconds)
+        members[f"{i}.txt"] = speechlike.transcript(i, language).encode()
     return members
 
 

@@ -62,7 +62,7 @@ def test_package_job_reaches_succeed(api: Api, edition: str) -> None:
 
 def test_basic_job_accepts_one_long_recording(api: Api) -> None:
     created = api.create("basic")
-    _upload_package(api, created, long_zip(60))
+    _upload_package(api, created, long_zip())
     assert api.submit(created["job_id"]).status_code == 200
     _assert_succeeded(api, created["job_id"])
 
