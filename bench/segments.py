@@ -94,7 +94,7 @@ def upload_once(
 
 
 def measure(setup: Setup) -> dict[str, Any]:
-    from reconciler.data.samples import write_sentence_pairs
+    from reconciler.speechlike import write_sentence_pairs
 
     faults = {"*": {"latency": setup.latency}}
     runs: dict[int, list[dict[str, Any]]] = {p: [] for p in setup.parallelism}
@@ -182,7 +182,7 @@ def run(size: str, out_dir: Path) -> dict[str, Any]:
         results=r,
         targets=targets,
         notes=[
-            f"{r['pairs']} sentence pairs ({SECONDS_PER_SENTENCE} s 16 kHz WAV + TXT), "
+            f"{r['pairs']} sentence pairs ({SECONDS_PER_SENTENCE} s 48 kHz WAV + TXT), "
             f"{r['edition']} edition SEGMENT job, {setup.latency * 1000:.0f} ms latency "
             "injected on every emulator request (FaultPlan {'*': {'latency': ...}})",
             "each run: UploadJob.run() on a fresh job, confirm calls included; client rate "

@@ -2,7 +2,9 @@
 
 No cloud account and no server to start by hand: the folder keeps the emulator's jobs and
 uploads between runs, plus a credential pair made for it on first use (mode 0600; it opens
-nothing but this loopback emulator).
+nothing but this loopback emulator). A ``tenant.json`` in the folder, if there is one, is the
+emulated tenant's configuration (as ``reconciler emulator serve --tenant``): the quickstart's
+allows its short recordings, which the default limits would reject.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from reconciler.emulator import Credential, Emulator, EmulatorConfig
+from reconciler.emulator import Credential, Emulator, EmulatorConfig, Tenant, TenantFileError
+from reconciler.errors import ConfigError
 from reconciler.fsutil import atomic_write, ensure_dir, file_errors
 from reconciler.metastudio import AkSkCredentials, MetaStudioClient, RateLimits
 from reconciler.operations.clients import ClientFactory
 
 CREDENTIALS_FILE = "local-credentials.json"
+TENANT_FILE = "tenant.json"
 # Slow enough to watch a job go through review and training, fast enough for a demo.
 SECONDS_PER_STATE = 2.0
 # The published limits protect the real service; the local one needs none.
@@ -50,11 +54,17 @@ def embedded_emulator(
 ) -> Iterator[tuple[str, Credential]]:
     """Yield (base URL, credential) of an emulator running for the duration of the block."""
     credential = local_credential(folder)
+    tenant_file = folder / TENANT_FILE
+    try:
+        tenant = Tenant.load(tenant_file) if tenant_file.exists() else Tenant()
+    except TenantFileError as error:
+        raise ConfigError(str(error)) from None
     config = EmulatorConfig(
         data_dir=folder / "data",
         credentials=[credential],
         seconds_per_state=seconds_per_state,
         tts_delay_seconds=1.0,
+        tenant=tenant,
     )
     with file_errors("use emulator data directory", config.data_dir):
         emulator = Emulator(config, host="127.0.0.1", port=0)

@@ -1,7 +1,8 @@
 """RIFF/WAVE header reading without loading samples: format, channels, rate, duration.
 
-Shared by the training-data preflight and the emulator's audit, which must agree on what a
-sane recording is. Reads only the chunk headers, so a multi-GB recording costs a few reads.
+Used by the training-data preflight (the emulator's review decodes audio on its own, in
+``reconciler.emulator.sound``). Reads only the chunk headers, so a multi-GB recording costs a
+few reads.
 """
 
 from __future__ import annotations

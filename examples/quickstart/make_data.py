@@ -3,68 +3,59 @@
 
     python examples/quickstart/make_data.py
 
-The data is small (about 10 MB) and made by code instead of committed: real RIFF/WAVE PCM
-tones and UTF-8 transcripts from ``reconciler.data.samples``, so the same files come out on
-every machine. Everything is rendered to a scratch folder first and only files whose bytes
-differ are written, so a second run touches nothing: no new mtimes, no re-hashing by
-reconciler's digest cache, and still no changes in `reconciler plan`.
+The data is small (under 30 MB) and made by code instead of committed: speech-like 48 kHz
+16-bit mono recordings and Chinese transcripts from ``reconciler.speechlike``, made to pass
+every rule MetaStudio's review documents, the same bytes on every machine. It also writes the
+embedded emulator's tenant.json (see QUICKSTART_TENANT). Everything is rendered to a scratch
+folder first and only files whose bytes differ are written, so a second run touches nothing:
+no new mtimes, no re-hashing by reconciler's digest cache, and still no changes in `reconciler
+plan`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
 from pathlib import Path
 
 try:
-    from reconciler.data.samples import write_long_recording, write_package, write_sentence_pairs
+    from reconciler import speechlike
 except ImportError:  # run before installing: say what to do, not a traceback
     sys.exit("make_data.py needs reconciler installed first: python -m pip install .")
 
 HERE = Path(__file__).resolve().parent
 LETTER_TEXT = "Sample voice authorization letter for the reconciler quickstart (not a real one)."
+# Where voices.yaml's `provider: {emulator: ...}` keeps the embedded emulator's data.
+EMULATOR_DIR = Path(".reconciler") / "emulator"
+# The emulator's tenant configuration (op 17's seconds of audio per edition). The recordings
+# here are a minute or two, far below what real voices need (basic 3 to 10 minutes, premium an
+# hour), so this tenant lowers the minimums; the emulator's defaults, and the real service,
+# would reject them as too short.
+QUICKSTART_TENANT = {
+    "durations": {"basic_min": 60, "middle_min": 15, "advance_min": 15, "cmww_min": 15}
+}
 
 
 def render(scratch: Path) -> None:
     """Write every generated file under ``scratch``, laid out as beside voices.yaml."""
     data = scratch / "data"
-    # The recording guide asks for 5 to 15 s per sentence (validate warns below 5 s). Lengths
-    # differ between voices only so that each has its own data digest in plans and the state.
-    write_sentence_pairs(data / "news-anchor", 20, seconds=5.5)
-    write_sentence_pairs(data / "shop-host", 20, seconds=6.0)
-    write_package(data / "storyteller.zip", count=None, seconds=30.0)
-    write_long_recording(data / "brand-voice" / "recording.wav", seconds=36.0)
-    write_package(data / "partner-voice.zip", count=None, seconds=24.0)
+    # Sentences of 5 to 15 s, as the recording guide asks; long takes pause 2.5 s between
+    # sentences. Lengths differ between voices only so that each has its own data digest.
+    speechlike.write_sentence_pairs(data / "news-anchor", 20, seconds=5.0, seed=100)
+    speechlike.write_sentence_pairs(data / "shop-host", 20, seconds=5.5, seed=200)
+    storyteller = speechlike.long_take_wav(3, seconds=6.0, seed=300)
+    speechlike.write_package(data / "storyteller.zip", {"recording.wav": storyteller})
+    speechlike.write_long_recording(data / "brand-voice" / "recording.wav", 4, 6.0, seed=400)
+    partner = speechlike.long_take_wav(3, seconds=5.5, seed=500)
+    speechlike.write_package(data / "partner-voice.zip", {"recording.wav": partner})
     letter = scratch / "letters" / "brand-voice.pdf"
     letter.parent.mkdir(parents=True)
-    letter.write_bytes(one_page_pdf(LETTER_TEXT))
-
-
-def one_page_pdf(text: str) -> bytes:
-    """A minimal valid PDF showing one line of ASCII text: something a viewer can open."""
-    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%b\nendstream" % (len(content), content),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    pdf = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(pdf))
-        pdf += b"%d 0 obj\n%b\nendobj\n" % (number, body)
-    xref = len(pdf)
-    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(pdf)
+    letter.write_bytes(speechlike.one_page_pdf(LETTER_TEXT))
+    tenant = scratch / EMULATOR_DIR / "tenant.json"
+    tenant.parent.mkdir(parents=True)
+    tenant.write_text(json.dumps(QUICKSTART_TENANT, indent=2) + "\n", encoding="utf-8")
 
 
 def _same_bytes(wanted: Path, existing: Path) -> bool:

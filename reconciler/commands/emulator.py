@@ -10,7 +10,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from reconciler.emulator import Credential, Emulator, EmulatorConfig, FaultPlan
+from reconciler.emulator import (
+    Credential,
+    Emulator,
+    EmulatorConfig,
+    FaultPlan,
+    Tenant,
+    TenantFileError,
+)
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
 from reconciler.fsutil import file_error
@@ -40,6 +47,12 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--url-ttl", type=float, default=3600.0, metavar="S")
     serve.add_argument("--tts-delay", type=float, default=0.0, metavar="S")
     serve.add_argument("--faults", metavar="SPEC", help="fault plan: inline JSON or a JSON file")
+    serve.add_argument(
+        "--tenant",
+        type=Path,
+        metavar="FILE",
+        help="tenant configuration (JSON): seconds of audio per edition, as op 17 reports them",
+    )
     serve.add_argument("--fault-seed", type=int, default=0, metavar="N")
     serve.add_argument(
         "--allow-remote", action="store_true", help="allow listening on a non-loopback address"
@@ -97,6 +110,10 @@ def build_config(args: argparse.Namespace, env: Environment) -> EmulatorConfig:
         faults = FaultPlan.load(args.faults) if args.faults else FaultPlan()
     except (OSError, ValueError) as error:
         raise UsageError(f"bad --faults: {error}") from None
+    try:
+        tenant = Tenant.load(args.tenant) if args.tenant else Tenant()
+    except TenantFileError as error:
+        raise UsageError(f"bad --tenant: {error}") from None
     return EmulatorConfig(
         data_dir=args.data_dir,
         credentials=credentials,
@@ -106,6 +123,7 @@ def build_config(args: argparse.Namespace, env: Environment) -> EmulatorConfig:
         tts_delay_seconds=args.tts_delay,
         faults=faults,
         seed=args.fault_seed,
+        tenant=tenant,
     )
 
 

@@ -1,36 +1,78 @@
 """The system audit run when a job leaves SYSTEM_AUDITING: is the uploaded data trainable?
 
-Zip members are read as streams, header first, so a multi-GB long recording costs a few reads
-and nothing is ever extracted to disk.
+Zip members are read as streams, so nothing is ever extracted to disk; each recording is
+decoded once, in blocks (see ``sound``). The rules and their codes are in ``checks``.
 """
 
 from __future__ import annotations
 
 import zipfile
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
-from reconciler.emulator import keys
-from reconciler.emulator.checks import MAX_TEXT_BYTES, error_entry, text_problem, wav_problem
+from reconciler.emulator import assess, keys
+from reconciler.emulator.checks import (
+    AUDIO_FORMAT,
+    BAD_LETTER,
+    DURATION,
+    FILE_COUNT,
+    FILE_TYPES,
+    MAX_TEXT_BYTES,
+    NOT_A_ZIP,
+    UNCONFIRMED,
+    check_audio,
+    error_entry,
+    letter_problem,
+    text_problems,
+)
 from reconciler.emulator.model import Job
+from reconciler.emulator.sound import Measures
 from reconciler.emulator.store import Store
+from reconciler.emulator.tenant import Tenant
 
 PACKAGE_NAME = "data.zip"
+LETTER_NAME = "authorization letter"
 _UNREADABLE = (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error)
+_TRAINING_FILES = (".wav", ".txt")
 Errors = list[dict[str, str]]
 
 
-def audit_job(job: Job, store: Store) -> Errors:
+@dataclass
+class Review:
+    errors: Errors = field(default_factory=list)
+    measures: list[Measures] = field(default_factory=list)
+
+    def assess_result(self) -> dict[str, Any] | None:
+        return assess.assess_result(self.measures)
+
+
+def audit_job(job: Job, store: Store, tenant: Tenant) -> Review:
+    review = Review()
     if job.create_type == "SEGMENT":
-        return [e for i in range(job.sentences) for e in audit_segment(job, store, i)]
-    path = store.object_path(job.job_id, keys.PACKAGE_KEY)
-    if keys.PACKAGE_KEY not in job.objects or not path.exists():
-        return [error_entry(PACKAGE_NAME, "", "the training data package was not uploaded")]
-    return audit_package(path, job.sentences)
+        for index in range(job.sentences):
+            review.errors += audit_segment(job, store, index, review=review)
+    else:
+        path = store.object_path(job.job_id, keys.PACKAGE_KEY)
+        if keys.PACKAGE_KEY not in job.objects or not path.exists():
+            message = "the training data package was not uploaded"
+            review.errors.append(error_entry(PACKAGE_NAME, "", message, NOT_A_ZIP))
+        else:
+            _audit_package(path, job, review)
+    _check_duration(job, tenant, review)
+    _check_letter(job, store, review)
+    return review
 
 
-def audit_segment(job: Job, store: Store, index: int, *, need_confirmed: bool = True) -> Errors:
+def _language(job: Job) -> str | None:
+    language = job.attrs.get("language")
+    return language if isinstance(language, str) else None
+
+
+def audit_segment(
+    job: Job, store: Store, index: int, *, need_confirmed: bool = True, review: Review | None = None
+) -> Errors:
     audio_name, text_name = f"{index}.wav", f"{index}.txt"
     missing = [
         kind
@@ -39,75 +81,82 @@ def audit_segment(job: Job, store: Store, index: int, *, need_confirmed: bool = 
     ]
     if missing:
         detail = " and ".join(missing)
-        return [error_entry(audio_name, text_name, f"sentence {index}: {detail} not uploaded")]
-    errors = []
+        message = f"sentence {index}: {detail} not uploaded"
+        return [error_entry(audio_name, text_name, message, FILE_COUNT)]
     audio_path = store.object_path(job.job_id, keys.audio_key(index))
     with audio_path.open("rb") as stream:
-        problem = wav_problem(stream, audio_path.stat().st_size, sentence=True)
-    if problem:
-        errors.append(error_entry(audio_name, text_name, problem))
+        checked = check_audio(stream, sentence=True)
+    if review is not None and checked.measures is not None:
+        review.measures.append(checked.measures)
+    problems = list(checked.problems)
     text = store.object_path(job.job_id, keys.text_key(index)).read_bytes()
-    if problem := text_problem(text):
-        errors.append(error_entry(audio_name, text_name, problem))
+    problems += text_problems(text, _language(job))
+    errors = [error_entry(audio_name, text_name, message, code) for code, message in problems]
     if need_confirmed and not errors and index not in job.confirmed:
         message = f"sentence {index} was uploaded but never confirmed"
-        errors.append(error_entry(audio_name, text_name, message))
+        errors.append(error_entry(audio_name, text_name, message, UNCONFIRMED))
     return errors
 
 
-def audit_package(path: Path, sentences: int) -> Errors:
+def _audit_package(path: Path, job: Job, review: Review) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
-            return _audit_archive(archive, sentences)
+            _audit_archive(archive, job, review)
     except (zipfile.BadZipFile, OSError):
-        return [error_entry(PACKAGE_NAME, "", "the package is not a valid zip archive")]
+        message = "the package is not a valid zip archive"
+        review.errors.append(error_entry(PACKAGE_NAME, "", message, NOT_A_ZIP))
 
 
-def _members(archive: zipfile.ZipFile) -> tuple[dict[str, zipfile.ZipInfo], Errors]:
+def _members(archive: zipfile.ZipFile, review: Review) -> dict[str, zipfile.ZipInfo]:
     members: dict[str, zipfile.ZipInfo] = {}
-    errors: Errors = []
     for info in archive.infolist():
         parts = PurePosixPath(info.filename).parts
         if info.is_dir() or not parts or parts[0] == "__MACOSX" or parts[-1].startswith("."):
             continue
         name = parts[-1]
+        if not name.lower().endswith(_TRAINING_FILES):
+            message = f"{name}: only .wav recordings and .txt transcripts belong in the package"
+            review.errors.append(error_entry(name, "", message, FILE_TYPES))
+            continue
         if name in members:
-            errors.append(error_entry(name, "", f"{name} appears twice in the package"))
+            message = f"{name} appears twice in the package"
+            review.errors.append(error_entry(name, "", message, FILE_COUNT))
         members[name] = info
-    return members, errors
+    return members
 
 
-def _audit_archive(archive: zipfile.ZipFile, sentences: int) -> Errors:
-    members, errors = _members(archive)
+def _audit_archive(archive: zipfile.ZipFile, job: Job, review: Review) -> None:
+    members = _members(archive, review)
     wavs = sorted(name for name in members if name.lower().endswith(".wav"))
     texts = [name for name in members if name.lower().endswith(".txt")]
-    if sentences and not (len(wavs) == 1 and not texts):
-        return errors + _audit_sentences(archive, members, sentences)
+    if job.sentences and not (len(wavs) == 1 and not texts):
+        _audit_sentences(archive, members, job, review)
+        return
     if len(wavs) != 1:
         what = "no WAV file" if not wavs else f"{len(wavs)} WAV files"
         message = f"the package holds {what}; this edition takes exactly one long recording"
-        return [*errors, error_entry(PACKAGE_NAME, "", message)]
-    return errors + _check_member(archive, members[wavs[0]], wavs[0], "", sentence=False)
+        review.errors.append(error_entry(PACKAGE_NAME, "", message, FILE_COUNT))
+        return
+    _check_member(archive, members[wavs[0]], wavs[0], "", job, review, sentence=False)
 
 
 def _audit_sentences(
-    archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], sentences: int
-) -> Errors:
-    errors: Errors = []
+    archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], job: Job, review: Review
+) -> None:
+    sentences = job.sentences
     expected = {f"{i}.{ext}" for i in range(sentences) for ext in ("wav", "txt")}
     for name in sorted(set(members) - expected):
-        if name.lower().endswith((".wav", ".txt")):
-            message = f"unexpected file {name}: expected 0.wav..{sentences - 1}.wav and .txt"
-            errors.append(error_entry(name, "", message))
+        message = f"unexpected file {name}: expected 0.wav..{sentences - 1}.wav and .txt"
+        review.errors.append(error_entry(name, "", message, FILE_COUNT))
     for i in range(sentences):
         audio, text = f"{i}.wav", f"{i}.txt"
         missing = [name for name in (audio, text) if name not in members]
         if missing:
-            errors.append(error_entry(audio, text, f"{' and '.join(missing)} missing"))
+            message = f"{' and '.join(missing)} missing"
+            review.errors.append(error_entry(audio, text, message, FILE_COUNT))
             continue
-        errors += _check_member(archive, members[audio], audio, text, sentence=True)
-        errors += _check_member(archive, members[text], audio, text, sentence=True)
-    return errors
+        _check_member(archive, members[audio], audio, text, job, review, sentence=True)
+        _check_member(archive, members[text], audio, text, job, review, sentence=True)
 
 
 def _check_member(
@@ -115,15 +164,52 @@ def _check_member(
     info: zipfile.ZipInfo,
     audio_name: str,
     text_name: str,
+    job: Job,
+    review: Review,
     *,
     sentence: bool,
-) -> Errors:
+) -> None:
     try:
         with archive.open(info) as stream:
             if info.filename.lower().endswith(".txt"):
-                problem = text_problem(stream.read(MAX_TEXT_BYTES + 1))
+                problems = text_problems(stream.read(MAX_TEXT_BYTES + 1), _language(job))
             else:
-                problem = wav_problem(cast(BinaryIO, stream), info.file_size, sentence=sentence)
+                checked = check_audio(cast(BinaryIO, stream), sentence=sentence)
+                problems = checked.problems
+                if checked.measures is not None:
+                    review.measures.append(checked.measures)
     except _UNREADABLE as error:
-        problem = f"cannot be read from the package: {error}"
-    return [error_entry(audio_name, text_name, problem)] if problem else []
+        problems = [(AUDIO_FORMAT, f"cannot be read from the package: {error}")]
+    review.errors += [error_entry(audio_name, text_name, msg, code) for code, msg in problems]
+
+
+def _check_duration(job: Job, tenant: Tenant, review: Review) -> None:
+    """Total audio against the tenant's limits, once every recording could be measured."""
+    limits = tenant.duration_range(job.job_type)
+    unmeasured = {AUDIO_FORMAT, FILE_COUNT, NOT_A_ZIP}
+    if limits is None or not review.measures:
+        return
+    if any(error["error_code"] in unmeasured for error in review.errors):
+        return
+    low, high = limits
+    total = sum(m.seconds for m in review.measures)
+    if low <= total <= high:
+        return
+    message = (
+        f"training audio lasts {total:.0f} s in total; this tenant's {job.job_type} jobs "
+        f"take {low} to {high} s (tenant-duration-cfg)"
+    )
+    review.errors.append(error_entry("", "", message, DURATION))
+
+
+def _check_letter(job: Job, store: Store, review: Review) -> None:
+    if keys.LETTER_KEY not in job.objects:
+        return
+    path = store.object_path(job.job_id, keys.LETTER_KEY)
+    with path.open("rb") as letter:
+        head = letter.read(16)
+        letter.seek(max(0, path.stat().st_size - 1024))
+        tail = letter.read()
+    problem = letter_problem(head, tail)
+    if problem:
+        review.errors.append(error_entry(LETTER_NAME, "", problem, BAD_LETTER))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.emulator.faults import FaultPlan
+from reconciler.emulator.tenant import Tenant
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,9 @@ class Credential:
 @dataclass
 class EmulatorConfig:
     """``seconds_per_state``: 0 = a submitted job finishes on the next read, negative = jobs only
-    move through the admin endpoints, positive = each state lasts that long. ``tts_delay_seconds``
-    follows the same rule for TTS audition files."""
+    move through the admin endpoints, positive = each state lasts that long.
+    ``tts_delay_seconds`` follows the same rule for TTS audition files. ``tenant`` holds what
+    the tenant is allowed (op 17's durations), shared by every project of the instance."""
 
     data_dir: Path
     credentials: list[Credential] = field(default_factory=list)
@@ -32,6 +34,7 @@ class EmulatorConfig:
     tts_delay_seconds: float = 0.0
     faults: FaultPlan = field(default_factory=lambda: FaultPlan())
     seed: int = 0
+    tenant: Tenant = field(default_factory=Tenant)
     max_clock_skew_seconds: float = 900.0
 
     def credential(self, access_key: str) -> Credential | None:

@@ -94,7 +94,9 @@ class Core:
         return moved
 
     def audit(self, job: Job) -> list[dict[str, str]]:
-        return audit_job(job, self.store)
+        review = audit_job(job, self.store, self.config.tenant)
+        job.assess = review.assess_result()
+        return review.errors
 
     def create_asset(self, job: Job, at: float, *, save: bool = True) -> str:
         asset_id = job.asset_id or str(uuid.uuid4())

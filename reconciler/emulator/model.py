@@ -68,6 +68,7 @@ class Job:
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)
     system_audit: dict[str, Any] | None = None
     admin_audit: dict[str, Any] | None = None
+    assess: dict[str, Any] | None = None
 
     @property
     def sentences(self) -> int:
@@ -100,6 +101,8 @@ class Job:
         info["create_type"] = self.create_type
         info["is_remake"] = False
         info["is_ondemand_resource"] = bool(self.attrs.get("is_ondemand_resource", False))
+        if self.assess is not None:
+            info["assess_result"] = self.assess
         return info
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from reconciler.emulator import api_assets, api_jobs, api_tts, api_uploads
+from reconciler.emulator import api_assets, api_jobs, api_tenant, api_tts, api_uploads
 from reconciler.emulator.core import Handler
 from reconciler.emulator.errors import API_NOT_FOUND, METHOD_NOT_ALLOWED, ApiError
 
@@ -57,6 +57,10 @@ ROUTES = (
         f"{_USER}/training-segment",
         POST=("confirm_segment", api_uploads.confirm_segment),
         GET=("show_segment_info", api_uploads.show_segment_info),
+    ),
+    _route(
+        f"{_USER}/tenant-duration-cfg",
+        GET=("show_tenant_duration_cfg", api_tenant.show_tenant_duration_cfg),
     ),
     _route("ttsc/audition", POST=("create_tts_audition", api_tts.create_tts_audition)),
     _route(

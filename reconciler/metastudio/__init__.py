@@ -10,7 +10,7 @@ from reconciler.metastudio.credentials import (
 )
 from reconciler.metastudio.endpoint import resolve_endpoint
 from reconciler.metastudio.errors import MetaStudioError, OutcomeUnknownError, TransportError
-from reconciler.metastudio.models import TrainingJob, UploadUrls
+from reconciler.metastudio.models import TenantDurations, TrainingJob, UploadUrls
 from reconciler.metastudio.objects import UploadRejectedError
 from reconciler.metastudio.policy import RateLimits, RetryPolicy
 from reconciler.metastudio.redact import SignedUrl, redact_url
@@ -26,6 +26,7 @@ __all__ = [
     "RateLimits",
     "RetryPolicy",
     "SignedUrl",
+    "TenantDurations",
     "TokenCredentials",
     "TrainingJob",
     "TransportError",

@@ -21,6 +21,7 @@ from reconciler.metastudio.models import (
     JobPage,
     OperationLogPage,
     SegmentConfirmation,
+    TenantDurations,
     TrainingJob,
     UploadUrls,
 )
@@ -187,6 +188,10 @@ class MetaStudioClient:
             for a in addresses or []
             if isinstance(a, Mapping)
         ]
+
+    def show_tenant_duration_cfg(self) -> TenantDurations:
+        """How many seconds of audio each edition accepts for this tenant (op 17)."""
+        return TenantDurations.from_raw(self.transport.call(ops.SHOW_TENANT_DURATION_CFG))
 
     # -- TTS audition ---------------------------------------------------------------------
 

@@ -69,6 +69,9 @@ SHOW_REVIEW_ATTACHMENT_ADDRESS = _op(
     S,
     False,
 )
+SHOW_TENANT_DURATION_CFG = _op(
+    "show_tenant_duration_cfg", "GET", f"{VT}/tenant-duration-cfg", "query", S, False
+)
 # Third-party previews are charged: never blindly repeated.
 CREATE_TTS_AUDITION = _op("create_tts_audition", "POST", "/ttsc/audition", "query", U)
 SHOW_TTS_AUDITION_FILE = _op(

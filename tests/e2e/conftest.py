@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 import requests
 
+from reconciler import speechlike
 from reconciler.cli import main
-from reconciler.data.samples import write_long_recording, write_package, write_sentence_pairs
 from reconciler.emulator import Emulator
 from reconciler.environment import Environment
 from tests.metastudio.conftest import AK, PROJECT, SK, emulator_config
 
 SECONDS = 1.0  # short sentences keep data small; preflight only warns below 5 s
+# The emulators here use tests.audio_fixtures.SHORT_TAKES, which allows such short totals.
 
 FIVE_VOICES = """\
 version: 1
@@ -98,10 +99,11 @@ class Project:
 
 
 def write_data(root: Path) -> None:
-    write_sentence_pairs(root / "data" / "basic", 20, SECONDS)
-    write_package(root / "data" / "long.zip", count=None, seconds=3.0)
-    write_long_recording(root / "data" / "premium" / "recording.wav", 3.0)
-    (root / "letter.pdf").write_bytes(b"%PDF-1.4 signed authorization")
+    speechlike.write_sentence_pairs(root / "data" / "basic", 20, SECONDS)
+    long_take = speechlike.long_take_wav(1, 3.0)
+    speechlike.write_package(root / "data" / "long.zip", {"recording.wav": long_take})
+    speechlike.write_long_recording(root / "data" / "premium" / "recording.wav", 1, 3.0)
+    (root / "letter.pdf").write_bytes(speechlike.one_page_pdf("signed authorization"))
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.data.samples import write_sentence_pairs
+from reconciler.speechlike import write_sentence_pairs
 from tests.e2e.conftest import SECONDS, Project
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from reconciler.data.samples import write_long_recording
 from reconciler.operations.planfile import load_plan
+from reconciler.speechlike import write_long_recording
 from tests.e2e.conftest import Project
 
 
@@ -64,7 +64,7 @@ def test_saved_plan_applies_exactly_once(project: Project) -> None:
 
 def test_saved_plan_is_refused_when_the_data_changed(project: Project) -> None:
     assert project.run("plan", "--out", "tfplan")[0] == 0
-    write_long_recording(project.root / "data" / "premium" / "recording.wav", 4.0)
+    write_long_recording(project.root / "data" / "premium" / "recording.wav", 1, 4.0)
     code, _, err = project.run("apply", "tfplan")
     assert code == 1
     assert "stale" in err and "training data changed" in err

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from reconciler.emulator import Credential, Emulator, EmulatorConfig
+from tests.audio_fixtures import SHORT_TAKES
 from tests.emulator.helpers import AK, OTHER_PROJECT, OTHER_TOKEN, PROJECT, SK, TOKEN, Api
 
 MakeEmulator = Callable[..., Emulator]
@@ -19,6 +20,7 @@ def config(data_dir: Path, **overrides: Any) -> EmulatorConfig:
         "data_dir": data_dir,
         "credentials": [Credential(ak=AK, sk=SK, project_id=PROJECT)],
         "tokens": {TOKEN: PROJECT, OTHER_TOKEN: OTHER_PROJECT},
+        "tenant": SHORT_TAKES,
         **overrides,
     }
     return EmulatorConfig(**settings)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from reconciler import signing
+from reconciler import signing, speechlike
 from reconciler.wav import wav_header
 
 AK = "TESTAK0000000000001"
@@ -92,10 +92,18 @@ def put(url: str, data: bytes, content_type: str | None, **headers: str) -> requ
     return requests.put(url, data=data, headers=sent, timeout=10)
 
 
-def wav(seconds: float = 1.0, *, channels: int = 1, rate: int = 8000) -> bytes:
-    """A valid PCM WAV of silence; built without synthesis so big ones stay cheap."""
+def wav(seconds: float = 1.0, *, channels: int = 1, rate: int = speechlike.RATE) -> bytes:
+    """A clean speech-like sentence; in any other format, silence (the format fails first)."""
+    if channels == 1 and rate == speechlike.RATE:
+        return speechlike.sentence_wav(seconds)
     data_bytes = int(seconds * rate) * channels * 2
     return wav_header(data_bytes, sample_rate=rate, channels=channels) + bytes(data_bytes)
+
+
+def silence(seconds: float = 1.0) -> bytes:
+    """A WAV in the right format holding nothing but digital silence."""
+    data_bytes = int(seconds * speechlike.RATE) * 2
+    return wav_header(data_bytes, sample_rate=speechlike.RATE) + bytes(data_bytes)
 
 
 def zip_bytes(members: dict[str, bytes]) -> bytes:
@@ -106,11 +114,11 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def sentence_members(count: int) -> dict[str, bytes]:
+def sentence_members(count: int, seconds: float = 0.5, *, language: str = "CN") -> dict[str, bytes]:
     members = {}
     for i in range(count):
-        members[f"{i}.wav"] = wav(0.5)
-        members[f"{i}.txt"] = f"sentence number {i}".encode()
+        members[f"{i}.wav"] = wav(seconds)
+        members[f"{i}.txt"] = speechlike.transcript(i, language).encode()
     return members
 
 
@@ -122,5 +130,6 @@ def sentence_zip(count: int, **overrides: bytes) -> bytes:
     return zip_bytes(members)
 
 
-def long_zip(seconds: float = 30.0) -> bytes:
-    return zip_bytes({"VoiceClone.wav": wav(seconds)})
+def long_zip(sentences: int = 4) -> bytes:
+    """One long take of ``sentences`` 6 s sentences with pauses between (about 30 s)."""
+    return zip_bytes({"VoiceClone.wav": speechlike.long_take_wav(sentences)})

@@ -92,10 +92,11 @@ def test_serve_rejects_a_bad_fault_plan(tmp_path: Path) -> None:
     assert "--faults" in stderr.getvalue()
 
 
-def test_emulator_does_not_import_the_client() -> None:
+def test_emulator_does_not_import_the_client_or_its_preflight() -> None:
     code = (
         "import sys, reconciler.emulator, reconciler.commands.emulator\n"
-        "leaked = sorted(m for m in sys.modules if m.startswith('reconciler.metastudio'))\n"
+        "client = ('reconciler.metastudio', 'reconciler.data')\n"
+        "leaked = sorted(m for m in sys.modules if m.startswith(client))\n"
         "assert not leaked, leaked\n"
     )
     result = subprocess.run(

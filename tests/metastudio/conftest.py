@@ -9,6 +9,7 @@ import pytest
 
 from reconciler.emulator import Credential, Emulator, EmulatorConfig
 from reconciler.metastudio import AkSkCredentials, MetaStudioClient, RateLimits, RetryPolicy
+from tests.audio_fixtures import SHORT_TAKES
 
 AK = "HPUAEXAMPLEAK0000001"
 SK = "test-secret-key-never-printed-0123456789"
@@ -23,6 +24,7 @@ def emulator_config(data_dir: Path, **overrides: object) -> EmulatorConfig:
         "tokens": {TOKEN: PROJECT},
         "seconds_per_state": -1.0,  # only the admin endpoints move jobs, unless a test says so
         "tts_delay_seconds": 0.0,
+        "tenant": SHORT_TAKES,
     }
     settings.update(overrides)
     return EmulatorConfig(**settings)  # type: ignore[arg-type]

@@ -9,32 +9,32 @@ from typing import Any
 
 import requests
 
-from reconciler.wav import make_wav
+from reconciler import speechlike
 
 
 def sentence_zip(
     path: Path, count: int, seconds: float = 0.3, overrides: dict[int, bytes] | None = None
 ) -> Path:
-    wav = make_wav(seconds)
+    wav = speechlike.sentence_wav(seconds)
     with zipfile.ZipFile(path, "w") as archive:
         for i in range(count):
             archive.writestr(f"{i}.wav", (overrides or {}).get(i, wav))
-            archive.writestr(f"{i}.txt", f"sentence number {i}")
+            archive.writestr(f"{i}.txt", speechlike.transcript(i))
     return path
 
 
 def long_recording_zip(path: Path, seconds: float = 1.0) -> Path:
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("VoiceClone.wav", make_wav(seconds))
+        archive.writestr("VoiceClone.wav", speechlike.long_take_wav(1, seconds))
     return path
 
 
 def sentence_files(folder: Path, count: int, seconds: float = 0.3) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    wav = make_wav(seconds)
+    wav = speechlike.sentence_wav(seconds)
     for i in range(count):
         (folder / f"{i}.wav").write_bytes(wav)
-        (folder / f"{i}.txt").write_text(f"sentence number {i}", encoding="utf-8")
+        (folder / f"{i}.txt").write_text(speechlike.transcript(i), encoding="utf-8")
     return folder
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from reconciler import speechlike
 from reconciler.emulator import Emulator
 from reconciler.metastudio import JobState, MetaStudioClient, MetaStudioError, TokenCredentials
-from reconciler.wav import make_wav
 from tests.metastudio.conftest import PROJECT, TOKEN
 from tests.metastudio.helpers import (
     admin,
@@ -42,7 +42,7 @@ def test_package_job_to_trained_asset(
     etag = client.upload(created.uploads.package, package, "package")
     assert len(etag) == 32
     letter = tmp_path / "letter.pdf"
-    letter.write_bytes(b"%PDF-1.4 signed")
+    letter.write_bytes(speechlike.one_page_pdf("signed"))
     assert created.uploads.authorization_letter is not None
     client.upload(created.uploads.authorization_letter, letter, "letter")
 
@@ -107,7 +107,7 @@ def test_audit_failure_names_the_bad_file_then_resubmit(
 ) -> None:
     created = client.create_job("BASIC", {**BODY, "create_type": "PACKAGE"})
     assert created.uploads.package is not None
-    too_long = make_wav(16.0, sample_rate=8000)  # a sentence over the 15 s limit
+    too_long = speechlike.sentence_wav(16.0)  # a sentence over the 15 s limit
     bad = sentence_zip(tmp_path / "bad.zip", 20, overrides={7: too_long})
     client.upload(created.uploads.package, bad, "package")
     client.submit_job(created.job_id)

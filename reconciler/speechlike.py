@@ -1,0 +1,177 @@
+"""Speech-like training data for the examples and tests: recordings a review would accept.
+
+Not speech, but shaped like it where an audio review looks: 48 kHz, 16-bit, mono; a voiced
+harmonic tone whose pitch drifts, cut into syllables and words by an envelope; a quiet noise
+floor (SNR about 45 dB); peaks at -3 dBFS; 0.4 s of room tone before and after; and, in a long
+take, 2.5 s pauses between sentences. Transcripts are in the voice's language.
+
+Random draws come from numpy's PCG64 bit stream, whose values numpy guarantees across
+versions, so the same arguments give the same bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from reconciler.wav import wav_header
+
+RATE = 48000
+LEAD_SECONDS = 0.4
+PAUSE_SECONDS = 2.5
+PEAK_DBFS = -3.0
+NOISE_DBFS = -65.0
+HARMONICS = 12
+# The zip layout the editions take; dates fixed so that packages are byte-for-byte repeatable.
+_ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+
+TEXTS = {
+    # Real full-width punctuation on purpose: transcripts are UTF-8 with Chinese marks.
+    "CN": "这是第{index}句训练文本，用来检查录音和文字是否一致。",  # noqa: RUF001
+    "EN": "This is training sentence number {index}, read clearly in a quiet room.",
+}
+
+
+def _uniform(seed: int, count: int) -> np.ndarray:
+    """``count`` floats in [0, 1) from the version-stable PCG64 bit stream."""
+    raw = np.random.PCG64(seed).random_raw(count)
+    return (raw >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+
+
+def _voiced(seconds: float, seed: int) -> np.ndarray:
+    """Syllables of a harmonic voice, grouped into words, at unit peak before scaling."""
+    frames = round(seconds * RATE)
+    draws = _uniform(seed, 4096)
+    t = np.arange(frames) / RATE
+    base = 110.0 + 90.0 * draws[0]  # a speaker's pitch
+    f0 = base * (1.0 + 0.08 * np.sin(2 * np.pi * 0.4 * t + 6.0 * draws[1]))
+    phase = 2 * np.pi * np.cumsum(f0) / RATE
+    voice = sum(np.sin(k * phase + draws[k]) / k for k in range(1, HARMONICS + 1))
+    envelope = np.zeros(frames)
+    position, n = 0, 8
+    while position < frames:
+        syllables = 1 + int(draws[n] * 3)  # one to three syllables per word
+        for _ in range(syllables):
+            length = int((0.14 + 0.12 * draws[n + 1]) * RATE)  # 4 to 7 syllables a second
+            end = min(position + length, frames)
+            shape = np.sin(np.linspace(0.0, np.pi, length))[: end - position] ** 2
+            envelope[position:end] = shape * (0.5 + 0.5 * draws[n + 2])
+            position, n = end, (n + 3) % 4000
+        position += int((0.06 + 0.12 * draws[n]) * RATE)  # the gap between words
+    signal: np.ndarray = voice * envelope
+    return signal
+
+
+def _room_tone(frames: int, seed: int) -> np.ndarray:
+    """A flat noise floor at NOISE_DBFS (uniform noise: RMS = amplitude / sqrt(3))."""
+    amplitude = 10 ** (NOISE_DBFS / 20) * np.sqrt(3.0)
+    noise: np.ndarray = (_uniform(seed ^ 0x5EED, frames) * 2.0 - 1.0) * amplitude
+    return noise
+
+
+def _pcm(parts: list[np.ndarray], seed: int) -> bytes:
+    """Concatenate, scale the speech to PEAK_DBFS, add room tone, quantise to 16-bit PCM."""
+    speech = np.concatenate(parts)
+    peak = float(np.max(np.abs(speech))) or 1.0
+    mixed = speech * (10 ** (PEAK_DBFS / 20) / peak) + _room_tone(len(speech), seed)
+    samples = np.round(mixed * 32767.0).astype("<i2").tobytes()
+    return wav_header(len(samples), sample_rate=RATE) + samples
+
+
+def _padded(seconds: float, seed: int) -> list[np.ndarray]:
+    lead_seconds = min(LEAD_SECONDS, seconds / 4)  # tests' tiny sentences stay that short
+    lead = np.zeros(round(lead_seconds * RATE))
+    voiced = _voiced(seconds - 2 * len(lead) / RATE, seed)
+    return [lead, voiced, lead]
+
+
+@functools.cache
+def sentence_wav(seconds: float, seed: int = 0) -> bytes:
+    """One sentence of about ``seconds`` (room tone included), as a WAV file's bytes."""
+    return _pcm(_padded(seconds, seed), seed)
+
+
+def long_take_wav(sentences: int, seconds: float = 6.0, seed: int = 0) -> bytes:
+    """One long recording: ``sentences`` of ``seconds`` each, with PAUSE_SECONDS between."""
+    pause = np.zeros(int((PAUSE_SECONDS - 2 * LEAD_SECONDS) * RATE))
+    parts: list[np.ndarray] = []
+    for index in range(sentences):
+        if index:
+            parts.append(pause)
+        parts += _padded(seconds, seed + index)
+    return _pcm(parts, seed)
+
+
+def transcript(index: int, language: str = "CN") -> str:
+    return TEXTS[language].format(index=index) + "\n"
+
+
+def write_sentence_pairs(
+    folder: Path, count: int, seconds: float = 6.0, *, language: str = "CN", seed: int = 0
+) -> list[Path]:
+    """``0.wav``/``0.txt`` ... ``count-1``: a basic (20) or advanced (100) sentence set.
+
+    Five different sentences repeat, so large sets cost five syntheses.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for index in range(count):
+        wav = folder / f"{index}.wav"
+        wav.write_bytes(sentence_wav(seconds, seed + index % 5))
+        text = folder / f"{index}.txt"
+        text.write_text(transcript(index, language), encoding="utf-8")
+        written += [wav, text]
+    return written
+
+
+def write_long_recording(path: Path, sentences: int, seconds: float = 6.0, seed: int = 0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(long_take_wav(sentences, seconds, seed))
+    return path
+
+
+def write_package(zip_path: Path, members: dict[str, bytes]) -> Path:
+    """A deterministic zip (fixed dates, sorted names) of the given members."""
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(members):
+            archive.writestr(zipfile.ZipInfo(name, _ZIP_DATE), members[name])
+    return zip_path
+
+
+def sentence_members(count: int, seconds: float = 6.0, *, language: str = "CN") -> dict[str, bytes]:
+    """The members of a sentence package, for ``write_package``."""
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        write_sentence_pairs(folder, count, seconds, language=language)
+        return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+def one_page_pdf(text: str) -> bytes:
+    """A minimal valid PDF showing one line of ASCII text: something a viewer can open."""
+    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%b\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%b\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(pdf)

@@ -1,0 +1,62 @@
+"""The client's op 17 against the emulator: typed durations, raw kept, the SDK's path."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from reconciler.embedded import embedded_clients
+
+from reconciler.cli import main
+from reconciler.emulator import Emulator, Tenant
+from reconciler.environment import Environment
+from tests.metastudio.conftest import PROJECT, emulator_config, make_client
+from tests.metastudio.helpers import stats
+
+
+def test_show_tenant_duration_cfg_reads_every_edition(tmp_path: Path) -> None:
+    tenant = Tenant.from_dict({"durations": {"cmww_min": 200, "ljzn_advice_value": 320}})
+    config = emulator_config(tmp_path / "emulator", tenant=tenant)
+    with Emulator(config, host="127.0.0.1", port=0) as emulator:
+        with make_client(emulator.base_url) as client:
+            durations = client.show_tenant_duration_cfg()
+        assert stats(emulator.base_url) == {"show_tenant_duration_cfg": 1}
+    assert durations.tenant_id == PROJECT
+    basic = durations.editions["basic"]
+    assert (basic.min, basic.max, basic.advice_value) == (180, 600, 300)
+    assert durations.editions["cmww"].min == 200
+    assert durations.editions["ljzn"].advice_value == 320
+    assert set(durations.editions) == {"basic", "middle", "advance", "flexus", "cmww", "ljzn"}
+    assert (durations.short_assess_min, durations.short_assess_max) == (10, 60)
+    assert durations.raw["middle_max"] == 1800
+
+
+CONFIG = "version: 1\nprovider:\n  emulator: emu\nvoices: {}\n"
+
+
+def test_embedded_emulator_reads_tenant_json_from_its_folder(tmp_path: Path) -> None:
+    (tmp_path / "voices.yaml").write_text(CONFIG)
+    (tmp_path / "emu").mkdir()
+    (tmp_path / "emu" / "tenant.json").write_text(json.dumps({"durations": {"basic_min": 1}}))
+    with embedded_clients(tmp_path / "emu")() as client:
+        assert client.show_tenant_duration_cfg().editions["basic"].min == 1
+
+
+def test_embedded_emulator_without_tenant_json_has_the_defaults(tmp_path: Path) -> None:
+    (tmp_path / "voices.yaml").write_text(CONFIG)
+    with embedded_clients(tmp_path / "emu")() as client:
+        assert client.show_tenant_duration_cfg().editions["basic"].min == 180
+
+
+def test_bad_embedded_tenant_json_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "voices.yaml").write_text(CONFIG)
+    (tmp_path / "emu").mkdir()
+    (tmp_path / "emu" / "tenant.json").write_text('{"durations": {"basic_min": -5}}')
+    stdout, stderr = io.StringIO(), io.StringIO()
+    env = Environment(stdout=stdout, stderr=stderr, environ={}, cwd=tmp_path, home=tmp_path)
+    code = main(["plan", str(tmp_path)], env=env)
+    errors = [line for line in stderr.getvalue().splitlines() if line.startswith("Error")]
+    assert code == 1
+    assert len(errors) == 1 and "tenant.json: durations.basic_min" in errors[0], stderr.getvalue()
+    assert "unexpected" not in stderr.getvalue().lower()
