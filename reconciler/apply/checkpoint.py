@@ -38,7 +38,7 @@ class Checkpointer:
 
     def put(self, record: VoiceRecord) -> VoiceRecord:
         with self._lock:
-            self._state = self._backend.write(self._state.with_voice(record))
+            self._state = self._backend.checkpoint(self._state.with_voice(record), (record.name,))
             self.writes += 1
         return record
 
@@ -47,12 +47,12 @@ class Checkpointer:
         with self._lock:
             current = self._state.voices[name]
             record = dataclasses.replace(current, updated_at=rfc3339(self._clock()), **changes)
-            self._state = self._backend.write(self._state.with_voice(record))
+            self._state = self._backend.checkpoint(self._state.with_voice(record), (record.name,))
             self.writes += 1
         return record
 
     def remove(self, name: str) -> None:
         with self._lock:
             if name in self._state.voices:
-                self._state = self._backend.write(self._state.without_voice(name))
+                self._state = self._backend.checkpoint(self._state.without_voice(name), (name,))
                 self.writes += 1

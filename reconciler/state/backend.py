@@ -1,7 +1,16 @@
-"""The narrow interface a state store offers, so that an object-store backend can follow."""
+"""The narrow interface every state store offers: a local file, object storage, PostgreSQL.
+
+Two ways to write. ``write`` stores a whole snapshot (state push, migrate, forget, import).
+``checkpoint`` records what apply just did to a few voices: its cost (bytes sent, rows
+written, time) must not grow with the number of voices in the state, because apply makes one
+after every remote step. A store typically appends the changed records to a journal beside a
+snapshot and folds the journal into the snapshot now and then; ``read`` returns the snapshot
+with the journal replayed, so a reader never sees the difference.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -19,6 +28,18 @@ class StateBackend(Protocol):
 
         Refuses (StateError) when the stored lineage or serial is not the one ``state`` was
         derived from: another writer got in between, and writing would lose its changes.
+        """
+        ...
+
+    def checkpoint(self, state: State, changed: Collection[str]) -> State:
+        """Durably record the records of the voices named in ``changed`` as they are in
+        ``state`` (a name missing from ``state.voices`` was removed); return ``state`` with
+        its serial bumped, exactly as ``write`` would have stored it.
+
+        Refuses like ``write`` when the stored lineage or serial is not ``state``'s. Once it
+        returns, the change survives any crash; a crash during it leaves the state as it
+        was before or after, never in between. The caller batches concurrent voices'
+        changes into one call (group commit).
         """
         ...
 

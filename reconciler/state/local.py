@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -77,6 +77,10 @@ class LocalStateBackend:
         with file_errors("write state file", self.path, StateError, hint=retry):
             atomic_write(self.path, encode(written))
         return written
+
+    def checkpoint(self, state: State, changed: Collection[str]) -> State:
+        # Interim: a whole-file write until the journal lands (issue 12); same guarantees.
+        return self.write(state)
 
     def lock(self, operation: str, timeout: float) -> AbstractContextManager[LockInfo]:
         return self._lock.hold(operation, timeout)
