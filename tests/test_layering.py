@@ -152,3 +152,16 @@ def test_core_packages_do_not_import_the_operations_layer() -> None:
         if name.startswith("reconciler.operations")
     ]
     assert importers == []
+
+
+def test_apply_executes_steps_and_never_reads_a_reason() -> None:
+    """OpenTofu's rule for ActionReason: what apply does is the plan's steps, nothing else."""
+    readers = [
+        f"{_relative(path)}:{node.lineno}"
+        for path, tree in _sources()
+        if _relative(path).startswith("reconciler/apply/")
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Attribute) and node.attr in ("reason", "Reason"))
+        or (isinstance(node, ast.Name) and node.id == "Reason")
+    ]
+    assert readers == []

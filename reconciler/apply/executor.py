@@ -8,41 +8,16 @@ from __future__ import annotations
 
 import concurrent.futures
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from reconciler.apply.context import ApplyContext
+from reconciler.apply.outcome import ApplyResult, Outcome, Result
 from reconciler.apply.steps import VoiceRun
 from reconciler.apply.uploads import Interrupted
 from reconciler.config import VoiceSpec
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import redact_url
 from reconciler.plan.inputs import DesiredVoice
-from reconciler.plan.model import Action, Plan, ResourceChange
-
-
-@dataclass(frozen=True)
-class Outcome:
-    address: str
-    action: Action
-    ok: bool
-    message: str  # what was done, or why it failed
-    interrupted: bool = False
-
-
-@dataclass(frozen=True)
-class ApplyResult:
-    outcomes: tuple[Outcome, ...]
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.ok]
-
-    @property
-    def interrupted(self) -> bool:
-        return any(o.interrupted for o in self.outcomes)
-
-    def count(self, word: str) -> int:
-        return sum(1 for o in self.outcomes if o.ok and o.message == word)
+from reconciler.plan.model import Plan, ResourceChange
 
 
 def _describe(error: BaseException) -> str:
@@ -59,12 +34,12 @@ def run_one(
     ctx: ApplyContext, change: ResourceChange, voice: VoiceSpec | None, desired: DesiredVoice | None
 ) -> Outcome:
     try:
-        message = VoiceRun(ctx, change, voice, desired).run()
+        result = VoiceRun(ctx, change, voice, desired).run()
     except Interrupted as stop:
-        return Outcome(change.address, change.action, False, str(stop), interrupted=True)
+        return Outcome(change.address, change.action, Result.INTERRUPTED, str(stop))
     except Exception as error:
-        return Outcome(change.address, change.action, False, _describe(error))
-    return Outcome(change.address, change.action, True, message)
+        return Outcome(change.address, change.action, Result.FAILED, _describe(error))
+    return Outcome(change.address, change.action, result)
 
 
 def execute(

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.apply.context import ApplyContext
+from reconciler.apply.outcome import Result
 from reconciler.apply.recovery import find_created, strangers
 from reconciler.apply.uploads import Interrupted, UploadJob
 from reconciler.config import VoiceSpec
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import JobState, MetaStudioError, OutcomeUnknownError, UploadUrls
 from reconciler.plan.inputs import DesiredVoice, record_spec
-from reconciler.plan.model import Action, Reason, ResourceChange
+from reconciler.plan.model import ResourceChange, Step
 from reconciler.state import VoiceRecord
 
 SUBMIT_FIELDS = (
@@ -52,23 +53,23 @@ class VoiceRun:
         if self.ctx.stop.is_set():
             raise Interrupted(f"{self.change.address}: stopped; the next apply continues here")
 
-    def run(self) -> str:
-        action = self.change.action
-        if action is Action.NOOP:
-            self.sync_record()
-            return "unchanged"
-        if action is Action.DELETE:
-            self.delete()
-            return "destroyed"
-        if action is Action.REPLACE:
-            self.delete()
-        if action in (Action.CREATE, Action.REPLACE) or self.change.reason is Reason.ADOPT:
-            urls = self.create()
-        else:
-            urls = None
-        job_id = self.upload(urls)
-        self.submit(job_id)
-        return {Action.CREATE: "created", Action.REPLACE: "replaced"}.get(action, "updated")
+    def run(self) -> Result:
+        """Carry out the change's steps in order; each ends with its own checkpoint."""
+        urls: UploadUrls | None = None
+        for step in self.change.steps:
+            if step is Step.SYNC:
+                self.sync_record()
+            elif step is Step.DELETE_JOB:
+                self.delete()
+            elif step is Step.CREATE:
+                urls = self.create()
+            elif step is Step.UPLOAD:
+                self.upload(urls, transfer=True)
+            elif step is Step.MARK_UPLOADED:
+                self.upload(None, transfer=False)
+            elif step is Step.SUBMIT:
+                self.submit(self._record_job_id())
+        return Result.of(self.change.action)
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -162,13 +163,14 @@ class VoiceRun:
             create_attempt=None,
         )
 
-    def upload(self, urls: UploadUrls | None) -> str:
+    def upload(self, urls: UploadUrls | None, *, transfer: bool) -> None:
+        """Upload the data (``transfer``) or only record that the job has it, then record
+        "uploaded"; create's URLs are used when given, otherwise fresh ones are fetched."""
         voice, desired = self._want()
         record = self._record()
         assert record.job_id is not None
         data_changed = record.data_digest != desired.spec["data_digest"]
-        needed = record.phase == "created" or data_changed or self.change.reason is Reason.RESUBMIT
-        if needed:
+        if transfer:
             self.checkpoint_stop()
             if urls is None:
                 urls = self.ctx.client.get_upload_urls(record.job_id)  # never trust old URLs
@@ -192,7 +194,6 @@ class VoiceRun:
             data_digest=desired.spec["data_digest"],
             prevent_destroy=voice.prevent_destroy,
         )
-        return record.job_id
 
     def submit(self, job_id: str) -> None:
         voice, _ = self._want()
@@ -245,6 +246,11 @@ class VoiceRun:
         if self.voice is None or self.desired is None:
             raise ReconcilerError(f"{self.change.address}: not in the configuration")
         return self.voice, self.desired
+
+    def _record_job_id(self) -> str:
+        job_id = self._record().job_id
+        assert job_id is not None
+        return job_id
 
     def _record(self) -> VoiceRecord:
         record = self.ctx.checkpoint.record(self.name)

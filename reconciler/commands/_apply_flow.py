@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.apply.executor import ApplyResult
+from reconciler.apply.outcome import ApplyResult, Result
 from reconciler.commands._common import check_data, confirm, load_workspace
 from reconciler.commands._progress import TerminalReporter
 from reconciler.commands._status_progress import WaitProgress
@@ -13,7 +13,7 @@ from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
 from reconciler.operations.apply import ApplyListener, ApplyRequest, ApplyRun, run_apply
 from reconciler.operations.planfile import load_plan
-from reconciler.plan.model import Plan
+from reconciler.plan.model import Action, Plan
 from reconciler.plan.render_text import render_text
 from reconciler.status import VoiceStatus
 
@@ -96,18 +96,22 @@ def load_saved(path: Path) -> Plan | None:
 
 
 def summarise(result: ApplyResult, env: Environment, operation: str, *, destroy: bool) -> int:
-    changed = [o for o in result.outcomes if o.action.value != "no-op"]
+    changed = [o for o in result.outcomes if o.action is not Action.NOOP]
     if not changed and not result.failed:
         env.out(f"No changes. Nothing was {'destroyed' if destroy else 'applied'}.")
         return int(ExitStatus.OK)
     # A destroy plan only ever destroys: the other counts would all be zero.
-    words = ("destroyed",) if destroy else ("created", "updated", "replaced", "destroyed")
-    counts = ", ".join(f"{result.count(word)} {word}" for word in words)
+    kinds = (
+        (Result.DESTROYED,)
+        if destroy
+        else (Result.CREATED, Result.UPDATED, Result.REPLACED, Result.DESTROYED)
+    )
+    counts = ", ".join(f"{result.count(kind)} {kind.value}" for kind in kinds)
     title = "Destroy" if destroy else "Apply"
     if result.failed:
         env.out(f"\n{title} finished with errors: {counts}, {len(result.failed)} failed.")
         for outcome in result.failed:
-            env.err(f"  {outcome.address} ({outcome.action.value}): {outcome.message}")
+            env.err(f"  {outcome.address} ({outcome.action.value}): {outcome.detail}")
     else:
         env.out(f"\n{title} complete: {counts}.")
     if result.interrupted:

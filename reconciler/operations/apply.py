@@ -16,11 +16,11 @@ from reconciler.apply.checkpoint import Checkpointer
 from reconciler.apply.context import ApplyContext
 from reconciler.apply.events import Reporter
 from reconciler.apply.executor import ApplyResult, execute
-from reconciler.apply.guard import check_destructive
 from reconciler.apply.packages import package_prefix, remove_stale_packages
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import MetaStudioClient
 from reconciler.operations.desired import config_digest, desired_voices
+from reconciler.operations.guard import check_destructive
 from reconciler.operations.locking import state_lock
 from reconciler.operations.plan import PlanRequest, build_plan
 from reconciler.operations.status import StatusReport, WaitRequest, wait_for

@@ -32,7 +32,7 @@ def content_digest(data: Mapping[str, Any]) -> str:
     added, a job ID swapped, prevent_destroy flipped) is refused before apply. It is not
     authentication: whoever can edit the file can recompute it. That is why apply also
     re-checks every delete and replace against the configuration and the state
-    (reconciler.apply.guard) instead of trusting the plan.
+    (reconciler.operations.guard) instead of trusting the plan.
     """
     content = {key: value for key, value in data.items() if key != DIGEST_KEY}
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -66,12 +66,16 @@ def load_plan(path: Path) -> Plan:
             f"this one reads up to {PLAN_FORMAT_VERSION})",
             hint="upgrade reconciler, or run `reconciler plan` again with this version",
         )
+    recorded = data.get(DIGEST_KEY)
     try:
         plan = plan_from_dict(data)
     except PlanDecodeError as error:
+        # An edit that also broke a field is named as both; otherwise the field is named.
+        if isinstance(recorded, str) and recorded != content_digest(data):
+            raise ReconcilerError(
+                f"plan file {path} was modified after it was made ({error})", hint=RECREATE
+            ) from None
         raise ReconcilerError(f"plan file {path} is damaged: {error}", hint=RECREATE) from None
-    # Checked after decoding so that a damaged field is still named precisely.
-    recorded = data.get(DIGEST_KEY)
     if not isinstance(recorded, str):
         raise ReconcilerError(
             f"plan file {path} has no {DIGEST_KEY}: it was made by an older reconciler or edited",

@@ -35,6 +35,17 @@ class Action(str, enum.Enum):
         }[self]
 
 
+class Step(str, enum.Enum):
+    """One remote step of a change (or the recording of what was observed), checkpointed."""
+
+    DELETE_JOB = "delete_job"  # delete the recorded job (found first if only an attempt is)
+    CREATE = "create"  # exactly once: adopt the job a recorded attempt made, else create
+    UPLOAD = "upload"  # upload the training data and letter; record "uploaded"
+    MARK_UPLOADED = "mark_uploaded"  # the job already has this data: record "uploaded"
+    SUBMIT = "submit"  # submit for review and training; record "submitted"
+    SYNC = "sync"  # no remote call: record the observed state and local settings
+
+
 class Reason(str, enum.Enum):
     """Why a change has the action it has (shown to reviewers; in JSON as action_reason)."""
 
@@ -86,6 +97,7 @@ class ResourceChange:
     remote: RemoteView = field(default_factory=RemoteView)
     notes: tuple[str, ...] = ()  # plain sentences for reviewers
     adopt_job_id: str | None = None  # Reason.ADOPT: the job found for an interrupted create
+    steps: tuple[Step, ...] = ()  # what apply does, in order (plan/steps.py decides)
 
     @property
     def replace_paths(self) -> list[str]:

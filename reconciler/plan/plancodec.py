@@ -16,7 +16,9 @@ from reconciler.plan.model import (
     Reason,
     RemoteView,
     ResourceChange,
+    Step,
 )
+from reconciler.plan.steps import ALLOWED
 
 KIND = "reconciler-plan"
 T = TypeVar("T")
@@ -68,6 +70,7 @@ def _change_to_dict(change: ResourceChange) -> dict[str, Any]:
         "remote": remote_to_dict(remote),
         "notes": list(change.notes),
         "adopt_job_id": change.adopt_job_id,
+        "steps": [step.value for step in change.steps],
     }
 
 
@@ -94,10 +97,15 @@ def plan_from_dict(data: Any) -> Plan:
 def _change_from_dict(data: Any, where: str) -> ResourceChange:
     fields = _Fields(data, where)
     remote = _Fields(fields.get("remote", dict), f"{where}.remote")
+    action = fields.enum("action", Action)
+    steps = tuple(fields.enum_at("steps", i, Step) for i in range(len(fields.array("steps"))))
+    if steps not in ALLOWED[action]:
+        shown = ", ".join(step.value for step in steps) or "none"
+        raise PlanDecodeError(f"{where}.steps: {shown} is not what a {action.value} does")
     return ResourceChange(
         address=fields.get("address", str),
         name=fields.get("name", str),
-        action=fields.enum("action", Action),
+        action=action,
         reason=fields.enum("reason", Reason),
         before=fields.optional("before", dict),
         after=fields.optional("after", dict),
@@ -115,6 +123,7 @@ def _change_from_dict(data: Any, where: str) -> ResourceChange:
         ),
         notes=fields.strings("notes"),
         adopt_job_id=fields.optional("adopt_job_id", str),
+        steps=steps,
     )
 
 
@@ -165,11 +174,21 @@ class _Fields:
         return tuple(items)
 
     def enum(self, key: str, kind: Callable[[str], T]) -> T:
-        value = self.get(key, str)
-        try:
-            return kind(value)
-        except ValueError:
-            raise PlanDecodeError(f"{self._at(key)}: unknown value {value!r}") from None
+        return _member(self.get(key, str), kind, self._at(key))
+
+    def enum_at(self, key: str, index: int, kind: Callable[[str], T]) -> T:
+        value = self.array(key)[index]
+        where = f"{self._at(key)}[{index}]"
+        if not isinstance(value, str):
+            raise PlanDecodeError(f"{where}: expected str, found {_kind(value)}")
+        return _member(value, kind, where)
+
+
+def _member(value: str, kind: Callable[[str], T], where: str) -> T:
+    try:
+        return kind(value)
+    except ValueError:
+        raise PlanDecodeError(f"{where}: unknown value {value!r}") from None
 
 
 def _kind(value: Any) -> str:

@@ -17,6 +17,7 @@ from reconciler.plan.decide import (
 )
 from reconciler.plan.inputs import DesiredVoice, Observed, ObservedJob
 from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.plan.steps import steps_for
 from reconciler.state import State
 
 
@@ -67,6 +68,15 @@ def make_plan(
     changes = _note_orphans(changes, desired, observed, known_ids)
     if problems:
         raise PlanError(problems)
+    changes = [
+        dataclasses.replace(
+            c,
+            steps=steps_for(
+                c, state.voices.get(c.name), None if options.destroy else desired.get(c.name)
+            ),
+        )
+        for c in changes
+    ]
     return Plan(
         changes=tuple(changes),
         state_serial=state.serial,

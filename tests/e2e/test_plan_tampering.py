@@ -49,13 +49,18 @@ def refused(project: Project, expected: str) -> str:
     return err
 
 
+REPLACE_STEPS = ["delete_job", "create", "upload", "submit"]
+
+
 def _to_delete(plan: dict[str, Any]) -> None:
-    change_of(plan, "premium")["action"] = "delete"
+    change_of(plan, "premium").update(action="delete", steps=["delete_job"])
 
 
 def _add_a_change(plan: dict[str, Any]) -> None:
     added = json.loads(json.dumps(change_of(plan, "premium")))
-    added.update(name="third", address="voice.third", action="delete", reason="removed")
+    added.update(
+        name="third", address="voice.third", action="delete", reason="removed", steps=["delete_job"]
+    )
     plan["changes"].append(added)
 
 
@@ -103,7 +108,7 @@ def test_a_recomputed_digest_still_cannot_destroy_a_guarded_voice(project: Proje
 def test_a_recomputed_digest_cannot_delete_a_voice_the_config_keeps(project: Project) -> None:
     applied(project)
     plan = saved(project)
-    change_of(plan, "third")["action"] = "delete"
+    change_of(plan, "third").update(action="delete", steps=["delete_job"])
     write(project, plan, recompute=True)
     refused(project, "voice.third is still in the configuration")
 
@@ -124,10 +129,19 @@ def test_a_replace_nothing_calls_for_is_refused(
         while job["state"] != "SUCCEED":
             job = project.admin("POST", f"/jobs/{job['job_id']}/advance")
     plan = saved(project)
-    change_of(plan, "third").update(action="replace", reason=reason)
+    change_of(plan, "third").update(action="replace", reason=reason, steps=REPLACE_STEPS)
     write(project, plan, recompute=True)
     err = refused(project, expected)
     assert err.startswith("Error: refusing to apply the plan: voice.third: ")
+
+
+def test_steps_that_do_not_fit_the_action_are_refused(project: Project) -> None:
+    """apply runs a change's steps, so a no-op that would delete a job is refused whole."""
+    applied(project)
+    plan = saved(project)
+    change_of(plan, "third")["steps"] = ["delete_job"]
+    write(project, plan, recompute=True)
+    refused(project, "changes[1].steps: delete_job is not what a no-op does")
 
 
 def test_honest_saved_plans_that_delete_still_apply(project: Project) -> None:

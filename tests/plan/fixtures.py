@@ -6,6 +6,7 @@ recorded dicts have the planner's shape (recorded = spec + job_id; phone is a fi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from typing import Any
 
@@ -17,6 +18,7 @@ from reconciler.plan.model import (
     RemoteView,
     ResourceChange,
 )
+from reconciler.plan.steps import steps_for
 
 LINEAGE = "0b5f2d3e-8c1a-4f7e-9d2b-6a1c3e5f7a9b"
 CREATED_AT = "2026-11-01T00:00:00Z"
@@ -62,7 +64,9 @@ def change(
     after: dict[str, Any] | None,
     **fields: Any,
 ) -> ResourceChange:
-    return ResourceChange(f"voice.{name}", name, action, reason, before, after, **fields)
+    made = ResourceChange(f"voice.{name}", name, action, reason, before, after, **fields)
+    # The steps the planner would give it (with no record to go on, a fresh job's).
+    return made if made.steps else dataclasses.replace(made, steps=steps_for(made, None, None))
 
 
 def diff(before: dict[str, Any], after: dict[str, Any], forcing: set[str]) -> tuple[Any, ...]:

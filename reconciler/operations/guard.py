@@ -17,11 +17,9 @@ from reconciler.metastudio import MetaStudioClient, MetaStudioError
 from reconciler.plan.decide import COMPUTED, TAINTED, recorded_spec
 from reconciler.plan.diff import attribute_changes
 from reconciler.plan.inputs import LOCAL_ATTRIBUTES, DesiredVoice
-from reconciler.plan.model import Action, Plan, Reason, ResourceChange
+from reconciler.plan.model import Action, Plan, Reason, ResourceChange, Step
 from reconciler.plan.planner import PlanError
 from reconciler.state import State, VoiceRecord
-
-DESTRUCTIVE = (Action.DELETE, Action.REPLACE)
 
 
 class UnsafePlanError(PlanError):
@@ -34,7 +32,7 @@ def check_destructive(
     problems = [
         f"refusing to apply the plan: {problem}"
         for change in plan.changes
-        if change.action in DESTRUCTIVE
+        if Step.DELETE_JOB in change.steps
         and (problem := _problem(plan, change, state.voices.get(change.name), desired, client))
     ]
     if problems:
