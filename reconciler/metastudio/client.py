@@ -11,6 +11,7 @@ from typing import Any
 
 from reconciler.metastudio import operations as ops
 from reconciler.metastudio.credentials import Credentials
+from reconciler.metastudio.errors import MetaStudioError
 from reconciler.metastudio.models import (
     Asset,
     AssetPage,
@@ -135,6 +136,23 @@ class MetaStudioClient:
 
     def show_job(self, job_id: str) -> TrainingJob:
         return TrainingJob.from_raw(self.transport.call(ops.SHOW_JOB, path_params=_job(job_id)))
+
+    def find_job(self, job_id: str) -> TrainingJob | None:
+        """The job, or None when MetaStudio shows that it does not exist."""
+        try:
+            return self.show_job(job_id)
+        except MetaStudioError as error:
+            if self.job_is_gone(job_id, error):
+                return None
+            raise
+
+    def job_is_gone(self, job_id: str, error: MetaStudioError) -> bool:
+        """Whether ``error``, from a call about ``job_id``, means that the job does not exist.
+
+        The API answers 400 for an unknown job but also for other faults: only a filtered
+        listing that comes back empty proves the job is gone.
+        """
+        return error.status == 400 and not self.list_jobs(job_id=job_id, limit=1).count
 
     def submit_job(self, job_id: str, body: Mapping[str, Any] | None = None) -> None:
         """Start review; the optional body amends metadata. Never retried once sent."""
