@@ -19,6 +19,7 @@ from tests.metastudio.helpers import (
     sentence_files,
     sentence_zip,
     stats,
+    trained_asset,
 )
 
 BODY = {"voice_name": "gentle", "sex": "FEMALE", "language": "CN", "tag": "NEWS"}
@@ -204,14 +205,7 @@ def test_token_auth(emulator: Emulator) -> None:
 def test_tts_audition_downloads_a_real_wav(
     client: MetaStudioClient, emulator: Emulator, tmp_path: Path
 ) -> None:
-    created = client.create_job("ADVANCE", {**BODY, "create_type": "PACKAGE"})
-    assert created.uploads.package is not None
-    client.upload(created.uploads.package, long_recording_zip(tmp_path / "d.zip"), "package")
-    client.submit_job(created.job_id)
-    advance_until(emulator.base_url, created.job_id, JobState.SUCCEED)
-    asset_id = client.show_job(created.job_id).asset_id
-    assert asset_id
-
+    asset_id = trained_asset(client, emulator.base_url, tmp_path)
     tts_job = client.create_tts_audition({"text": "Hello there.", "emotion": asset_id})
     audition = client.get_tts_audition_file(tts_job)
     assert audition.is_file_complete and audition.download_urls
