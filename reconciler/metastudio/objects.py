@@ -8,9 +8,7 @@ signature is the credential.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import BinaryIO, TypeVar
 
 import requests
 
+from reconciler.fsutil import atomic_writer
 from reconciler.metastudio.endpoint import check_transport
 from reconciler.metastudio.errors import MetaStudioError, TransportError
 from reconciler.metastudio.policy import RetryPolicy, TryAgain, parse_retry_after, retrying
@@ -180,17 +179,9 @@ class ObjectStore:
                     what, status=response.status_code, error_code=code, error_msg=message
                 )
             dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
             total = 0
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    for block in response.iter_content(SEND_BLOCK):
-                        out.write(block)
-                        total += len(block)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(tmp, dest)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            with atomic_writer(dest) as out:
+                for block in response.iter_content(SEND_BLOCK):
+                    out.write(block)
+                    total += len(block)
             return total
