@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +29,10 @@ from reconciler.metastudio.objects import ObjectStore, Progress
 from reconciler.metastudio.policy import RateLimits, RetryPolicy
 from reconciler.metastudio.redact import SignedUrl, optional_url
 from reconciler.metastudio.transport import QueryValue, Transport, new_request_id
+from reconciler.timestamps import rfc3339
 
 PAGE_LIMIT = 100  # the API's maximum page size
 CONTENT_TYPES = {"package": "application/zip", "audio": "audio/wav", "text": "text/plain"}
-
-
-def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def job_filters(**filters: Any) -> list[tuple[str, QueryValue]]:
