@@ -17,9 +17,10 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from reconciler.timestamps import rfc3339
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SIZES = ("tiny", "full")
@@ -215,9 +216,7 @@ class Summary:
         return {
             "benchmark": self.benchmark,
             "size": self.size,
-            "date": datetime.fromtimestamp(self.began.at, timezone.utc).strftime(
-                "%Y-%m-%dT%H:%M:%SZ"
-            ),
+            "date": rfc3339(self.began.at),
             "command": f"python -m bench {self.benchmark} --size {self.size}",
             "seconds": time.time() - self.began.at,
             "load_average_before": list(self.began.load),

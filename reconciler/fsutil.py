@@ -10,6 +10,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from reconciler.errors import ReconcilerError
 
@@ -23,23 +24,34 @@ def _temp_path(target: Path) -> Path:
 
 
 def atomic_write(target: Path, data: bytes, mode: int = 0o600) -> None:
+    with atomic_writer(target, mode) as stream:
+        stream.write(data)
+
+
+@contextlib.contextmanager
+def atomic_writer(target: Path, mode: int = 0o600, *, durable: bool = True) -> Iterator[BinaryIO]:
+    """A file to stream ``target``'s new content into. It replaces ``target`` when the block
+    ends normally; on an exception ``target`` is left as it was and the temp file removed.
+
+    ``durable`` fsyncs the file and its folder so the new content survives a power failure;
+    a cache that is merely read again when its record is lost can skip that cost.
+    """
     temp = _temp_path(target)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
-        try:
+        with os.fdopen(fd, "wb") as stream:
             os.fchmod(fd, mode)  # explicit: neither the umask nor a default ACL gets a say
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            yield stream
+            stream.flush()
+            if durable:
+                os.fsync(fd)
         os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    fsync_dir(target.parent)
+    if durable:
+        fsync_dir(target.parent)
 
 
 def fsync_dir(directory: Path) -> None:

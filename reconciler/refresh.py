@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from reconciler.metastudio import JobState, MetaStudioClient, MetaStudioError, TrainingJob
+from reconciler.metastudio import JobState, MetaStudioClient, TrainingJob
 from reconciler.metastudio.models import AuditError
 from reconciler.plan.inputs import Observed, ObservedJob
 
@@ -51,13 +51,8 @@ def refresh(
 def _targeted(client: MetaStudioClient, ids: list[str], names: list[str]) -> list[TrainingJob]:
     jobs: dict[str, TrainingJob] = {}
     for job_id in ids:
-        try:
-            jobs[job_id] = client.show_job(job_id)
-        except MetaStudioError as error:
-            # The API answers 400 for an unknown job but also for other faults: only a
-            # filtered listing that comes back empty proves the job is gone.
-            if error.status != 400 or client.list_jobs(job_id=job_id, limit=1).count:
-                raise
+        if (job := client.find_job(job_id)) is not None:
+            jobs[job_id] = job
     for name in names:
         for job in client.iter_jobs(voice_name=name):
             jobs.setdefault(job.job_id, job)

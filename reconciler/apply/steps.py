@@ -89,8 +89,7 @@ class VoiceRun:
                 self.ctx.client.delete_job(record.job_id)
             except MetaStudioError as error:
                 # Deleting what is already gone is done; anything else is a real failure.
-                still_there = self.ctx.client.list_jobs(job_id=record.job_id, limit=1).count
-                if error.status != 400 or still_there:
+                if not self.ctx.client.job_is_gone(record.job_id, error):
                     raise
         self.ctx.checkpoint.remove(self.name)
 

@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.state import VoiceRecord
+from reconciler.state.privacy import SENSITIVE, redact_personal
 
-SENSITIVE = "(sensitive value)"
-SENSITIVE_KEYS = frozenset({"phone"})
 NO_JOB = "(no job yet)"
 MISSING = "-"
 # The fields a reader looks for first; anything else follows in name order.
@@ -47,23 +46,8 @@ def list_rows(records: list[VoiceRecord]) -> list[str]:
     ]
 
 
-def redacted(value: Any) -> Any:
-    """The record as JSON-ready data with personal values masked, however deep they sit.
-
-    The state stores a phone only as a fingerprint, but a fingerprint still narrows down the
-    number, so it is not shown either."""
-    if isinstance(value, Mapping):
-        return {
-            key: SENSITIVE if key in SENSITIVE_KEYS and item is not None else redacted(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redacted(item) for item in value]
-    return value
-
-
 def show_lines(record: VoiceRecord) -> list[str]:
-    data = redacted(record.to_dict())
+    data = redact_personal(record.to_dict())
     for key in ("name", "address"):  # the heading says them
         data.pop(key, None)
     keys = [k for k in SHOW_ORDER if k in data] + sorted(k for k in data if k not in SHOW_ORDER)

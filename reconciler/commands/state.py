@@ -8,13 +8,14 @@ import json
 from reconciler.addresses import PREFIX as ADDRESS_PREFIX
 from reconciler.addresses import resolve_address
 from reconciler.commands._common import add_lock_timeout, add_path
-from reconciler.commands._state_views import list_rows, redacted, show_lines
+from reconciler.commands._state_views import list_rows, show_lines
 from reconciler.config import load_config
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
 from reconciler.operations.forget import forget_voices
 from reconciler.operations.workspace import state_backend
 from reconciler.state import StateBackend
+from reconciler.state.privacy import redact_personal
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -85,7 +86,7 @@ def run_show(args: argparse.Namespace, env: Environment) -> int:
     state = _backend(args.path, env).read()
     record = state.voices[resolve_address(args.address, state.voices, "the state")]
     if args.format == "json":
-        data = redacted(record.to_dict())
+        data = redact_personal(record.to_dict())
         env.out(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
     else:
         env.out("\n".join(show_lines(record)))

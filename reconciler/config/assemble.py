@@ -12,11 +12,12 @@ from typing import Any
 
 from reconciler.config.diagnostics import Diagnostic, Location, display_path
 from reconciler.config.loader import Document, NodePath
-from reconciler.config.model import Config, DataSource, Provider, VoiceSpec
+from reconciler.config.model import EDITIONS, Config, DataSource, Provider, VoiceSpec
 
 SINGLE_SECTIONS = ("provider", "state", "defaults")
 DEFAULT_STATE_PATH = "reconciler.state.json"
-LONG_ONLY_EDITIONS = ("premium", "third-party")
+LONG_ONLY_EDITIONS = tuple(e.name for e in EDITIONS.values() if not e.takes_segments)
+SEGMENT_EDITIONS = " and ".join(e.name for e in EDITIONS.values() if e.takes_segments)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class _Assembler:
             and edition.path[0] != data.path[0]  # same mapping: the schema already said so
         ):
             message = (
-                f"segments is only for the basic and advanced editions, and this voice is "
+                f"segments is only for the {SEGMENT_EDITIONS} editions, and this voice is "
                 f"{edition.value} (set at {self.where(edition.location())}): "
                 "use data.package or data.dir with one long recording"
             )

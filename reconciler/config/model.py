@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from reconciler.addresses import address_of
 from reconciler.config.diagnostics import Location
+from reconciler.jobtypes import CREATE_PATHS
 
 DataKind = Literal["package", "dir", "segments"]
 
@@ -17,22 +18,25 @@ DataKind = Literal["package", "dir", "segments"]
 class Edition:
     name: str
     job_type: str
-    create_path_segment: str
     sentence_count: int | None  # None: one long recording only
 
     @property
     def takes_segments(self) -> bool:
         return self.sentence_count is not None
 
+    @property
+    def create_path_segment(self) -> str:
+        return CREATE_PATHS[self.job_type]
+
 
 # "advance" in the API means Premium and "middle" means Advanced (API doc section 0).
 EDITIONS: dict[str, Edition] = {
     e.name: e
     for e in (
-        Edition("basic", "BASIC", "basic-jobs", 20),
-        Edition("advanced", "MIDDLE", "middle-jobs", 100),
-        Edition("premium", "ADVANCE", "advance-jobs", None),
-        Edition("third-party", "THIRD_PARTY", "third-party-jobs", None),
+        Edition("basic", "BASIC", 20),
+        Edition("advanced", "MIDDLE", 100),
+        Edition("premium", "ADVANCE", None),
+        Edition("third-party", "THIRD_PARTY", None),
     )
 }
 

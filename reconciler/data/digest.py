@@ -11,12 +11,12 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from reconciler.config.model import DataSource
 from reconciler.data.files import BLOCK_SIZE, dataset_files
+from reconciler.fsutil import atomic_writer
 
 CACHE_ENV = "RECONCILER_CACHE_DIR"
 _HEX64 = re.compile("[0-9a-f]{64}")
@@ -74,14 +74,9 @@ class DigestCache:
     def _write_record(self, record: Path, content: dict[str, object]) -> None:
         try:
             record.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=record.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump(content, stream)
-                os.replace(temporary, record)
-            except BaseException:
-                os.unlink(temporary)
-                raise
+            # Not fsynced: a record lost to a power failure only costs reading the file again.
+            with atomic_writer(record, durable=False) as stream:
+                stream.write(json.dumps(content).encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written only means reading the data again next time
 

@@ -11,7 +11,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from typing import Any
 
 from reconciler.emulator import keys, lifecycle, listing
@@ -24,10 +23,7 @@ from reconciler.emulator.presign import UrlSigner
 from reconciler.emulator.stats import Stats
 from reconciler.emulator.store import Store
 from reconciler.emulator.wire import Request, Response
-
-
-def rfc3339(at: float) -> str:
-    return datetime.fromtimestamp(int(at), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+from reconciler.timestamps import rfc3339
 
 
 class Core:

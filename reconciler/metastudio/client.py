@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from reconciler.metastudio import operations as ops
 from reconciler.metastudio.credentials import Credentials
+from reconciler.metastudio.errors import MetaStudioError
 from reconciler.metastudio.models import (
     Asset,
     AssetPage,
@@ -29,13 +30,10 @@ from reconciler.metastudio.objects import ObjectStore, Progress
 from reconciler.metastudio.policy import RateLimits, RetryPolicy
 from reconciler.metastudio.redact import SignedUrl, optional_url
 from reconciler.metastudio.transport import QueryValue, Transport, new_request_id
+from reconciler.timestamps import rfc3339
 
 PAGE_LIMIT = 100  # the API's maximum page size
 CONTENT_TYPES = {"package": "application/zip", "audio": "audio/wav", "text": "text/plain"}
-
-
-def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def job_filters(**filters: Any) -> list[tuple[str, QueryValue]]:
@@ -136,6 +134,23 @@ class MetaStudioClient:
 
     def show_job(self, job_id: str) -> TrainingJob:
         return TrainingJob.from_raw(self.transport.call(ops.SHOW_JOB, path_params=_job(job_id)))
+
+    def find_job(self, job_id: str) -> TrainingJob | None:
+        """The job, or None when MetaStudio shows that it does not exist."""
+        try:
+            return self.show_job(job_id)
+        except MetaStudioError as error:
+            if self.job_is_gone(job_id, error):
+                return None
+            raise
+
+    def job_is_gone(self, job_id: str, error: MetaStudioError) -> bool:
+        """Whether ``error``, from a call about ``job_id``, means that the job does not exist.
+
+        The API answers 400 for an unknown job but also for other faults: only a filtered
+        listing that comes back empty proves the job is gone.
+        """
+        return error.status == 400 and not self.list_jobs(job_id=job_id, limit=1).count
 
     def submit_job(self, job_id: str, body: Mapping[str, Any] | None = None) -> None:
         """Start review; the optional body amends metadata. Never retried once sent."""

@@ -8,24 +8,23 @@ signature is the credential.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import requests
 
-from reconciler.fsutil import ensure_dir, file_error, file_errors
+from reconciler.fsutil import atomic_writer, ensure_dir, file_error
 from reconciler.metastudio.endpoint import check_transport
 from reconciler.metastudio.errors import MetaStudioError, TransportError
-from reconciler.metastudio.policy import RetryPolicy, parse_retry_after
+from reconciler.metastudio.policy import RetryPolicy, TryAgain, parse_retry_after, retrying
 from reconciler.metastudio.redact import SignedUrl, redact_url
-from reconciler.metastudio.transport import SEND_BLOCK, Transport
+from reconciler.metastudio.transport import SEND_BLOCK, Transport, unanswered
 
 Progress = Callable[[int], None]  # called with the number of bytes just sent
+T = TypeVar("T")
 
 
 class UploadRejectedError(MetaStudioError):
@@ -80,106 +79,115 @@ class ObjectStore:
         a refused URL is replaced once through ``refresh`` when given."""
         check_transport(url.value, "upload URL")
         size = path.stat().st_size
-        attempt = 0
-        refreshed = False
-        while True:
-            attempt += 1
-            sent = 0
+        current, refreshed = url, False
 
-            def counted(n: int) -> None:
-                nonlocal sent
-                sent += n
-                if progress:
-                    progress(n)
-
+        def attempt() -> str:
+            nonlocal current, refreshed
             try:
-                with path.open("rb", buffering=0) as stream:
-                    response = self.session.put(
-                        url.value,
-                        data=_CountingReader(stream, size, counted),
-                        headers={"Content-Type": content_type},
-                        timeout=self.timeout,
-                        allow_redirects=False,
-                    )
-            except requests.RequestException as error:
-                self._rewind(progress, sent)
-                if attempt >= self.retry.max_attempts:
-                    raise TransportError(what, cause=type(error).__name__) from None
-                self.transport.sleep(self.retry.delay(attempt, None, self.transport.rng))
-                continue
-            status = response.status_code
-            if status < 300:
-                return response.headers.get("ETag", "").strip('"')
+                return self._put_once(current, path, size, content_type, progress, what)
+            except UploadRejectedError as rejected:
+                if refresh is None or refreshed:
+                    raise
+                refreshed, current = True, refresh()
+                check_transport(current.value, "upload URL")
+                raise TryAgain(rejected, why="upload URL refused", at_once=True) from None
+
+        return self._retrying(attempt, what)
+
+    def _put_once(
+        self,
+        url: SignedUrl,
+        path: Path,
+        size: int,
+        content_type: str,
+        progress: Progress | None,
+        what: str,
+    ) -> str:
+        sent = 0
+
+        def counted(n: int) -> None:
+            nonlocal sent
+            sent += n
+            if progress:
+                progress(n)
+
+        try:
+            with path.open("rb", buffering=0) as stream:
+                response = self.session.put(
+                    url.value,
+                    data=_CountingReader(stream, size, counted),
+                    headers={"Content-Type": content_type},
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
+        except requests.RequestException as error:
             self._rewind(progress, sent)
-            code, message = _store_error(response.text)
-            request_id = response.headers.get("X-Request-Id") or response.headers.get(
-                "x-obs-request-id"
-            )
-            if status == 403:
-                if refresh and not refreshed:
-                    refreshed = True
-                    url = refresh()
-                    check_transport(url.value, "upload URL")
-                    continue
-                raise UploadRejectedError(
-                    what, status=status, error_code=code, error_msg=message,
-                    request_id=request_id,
-                    hint=f"the upload URL {redact_url(url.value)} was refused; fetch fresh URLs",
-                )  # fmt: skip
-            if (status == 429 or status >= 500) and attempt < self.retry.max_attempts:
-                after = parse_retry_after(response.headers.get("Retry-After"))
-                self.transport.sleep(self.retry.delay(attempt, after, self.transport.rng))
-                continue
-            raise MetaStudioError(
-                what, status=status, error_code=code, error_msg=message, request_id=request_id
-            )
+            raise unanswered(what, error) from None
+        status = response.status_code
+        if status < 300:
+            return response.headers.get("ETag", "").strip('"')
+        self._rewind(progress, sent)
+        code, message = _store_error(response.text)
+        request_id = response.headers.get("X-Request-Id") or response.headers.get(
+            "x-obs-request-id"
+        )
+        if status == 403:
+            raise UploadRejectedError(
+                what, status=status, error_code=code, error_msg=message,
+                request_id=request_id,
+                hint=f"the upload URL {redact_url(url.value)} was refused; fetch fresh URLs",
+            )  # fmt: skip
+        refused = MetaStudioError(
+            what, status=status, error_code=code, error_msg=message, request_id=request_id
+        )
+        if status == 429 or status >= 500:
+            after = parse_retry_after(response.headers.get("Retry-After"))
+            raise TryAgain(refused, why=f"HTTP {status}", retry_after=after)
+        raise refused
 
     @staticmethod
     def _rewind(progress: Progress | None, sent: int) -> None:
         if progress and sent:
             progress(-sent)  # the next attempt starts again from zero
 
+    def _retrying(self, attempt: Callable[[], T], what: str) -> T:
+        return retrying(
+            self.retry, attempt, what=what, sleep=self.transport.sleep, rng=self.transport.rng
+        )
+
     def download(self, url: SignedUrl, dest: Path, *, what: str = "download") -> int:
         """Stream a GET into ``dest`` atomically; returns the byte count."""
         check_transport(url.value, "download URL")
-        for attempt in range(1, self.retry.max_attempts + 1):
-            try:
-                return self._download_once(url, dest, what)
-            except (requests.RequestException, _Retryable) as error:
-                if attempt >= self.retry.max_attempts:
-                    raise TransportError(what, cause=type(error).__name__) from None
-                self.transport.sleep(self.retry.delay(attempt, None, self.transport.rng))
-        raise AssertionError("unreachable")
+        return self._retrying(lambda: self._download_once(url, dest, what), what)
 
     def _download_once(self, url: SignedUrl, dest: Path, what: str) -> int:
+        try:
+            return self._get_once(url, dest, what)
+        except requests.RequestException as error:
+            raise unanswered(what, error) from None
+
+    def _get_once(self, url: SignedUrl, dest: Path, what: str) -> int:
         with self.session.get(url.value, stream=True, timeout=self.timeout) as response:
-            if response.status_code >= 500 or response.status_code == 429:
-                raise _Retryable()
+            status = response.status_code
+            if status >= 500 or status == 429:
+                # Backoff alone, without Retry-After, as downloads have always retried.
+                cause = f"HTTP {status}"
+                raise TryAgain(TransportError(what, cause=cause), why=cause)
             if response.status_code >= 300:
                 code, message = _store_error(response.text)
                 raise MetaStudioError(
                     what, status=response.status_code, error_code=code, error_msg=message
                 )
             ensure_dir(dest.parent)
-            with file_errors("write", dest):
-                fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
             total = 0
             try:
-                with os.fdopen(fd, "wb") as out:
+                with atomic_writer(dest) as out:
                     for block in response.iter_content(SEND_BLOCK):
                         out.write(block)
                         total += len(block)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(tmp, dest)
-            except BaseException as error:
-                Path(tmp).unlink(missing_ok=True)
+            except OSError as error:
                 # requests' own errors are OSErrors too; only the local file's are ours.
-                if isinstance(error, OSError) and not isinstance(error, requests.RequestException):
-                    raise file_error("write", dest, error) from error
-                raise
+                if isinstance(error, requests.RequestException):
+                    raise
+                raise file_error("write", dest, error) from error
             return total
-
-
-class _Retryable(Exception):
-    pass

@@ -8,6 +8,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from reconciler.jobtypes import CREATE_PATHS
+
 VT = "/voice-training-manage/user"
 
 
@@ -31,12 +33,6 @@ def _op(name: str, method: str, path: str, rate: str, retry: Retry, app: bool = 
 
 
 S, U = Retry.SAFE, Retry.UNSAFE
-CREATE_PATHS = {
-    "BASIC": "basic-jobs",
-    "MIDDLE": "middle-jobs",
-    "ADVANCE": "advance-jobs",
-    "THIRD_PARTY": "third-party-jobs",
-}
 CREATE = {
     job_type: _op(f"create_{seg[:-5].replace('-', '_')}_job", "POST", f"{VT}/{seg}", "create", U)
     for job_type, seg in CREATE_PATHS.items()

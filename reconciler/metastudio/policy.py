@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+log = logging.getLogger("reconciler.metastudio")
+T = TypeVar("T")
 
 # Published per-tenant limits: creating jobs and fetching upload URLs about 1/s, queries about
 # 20/s. Mutations other than create are not published; they share the query budget.
@@ -27,6 +32,53 @@ class RetryPolicy:
         if retry_after is not None:
             return max(jittered, min(retry_after, self.max_retry_after))
         return jittered
+
+
+class TryAgain(Exception):
+    """Raised by an attempt that another attempt may mend; ``final`` is what the caller gets
+    once no attempt is left. ``at_once``: the attempt itself was mended (a refused upload URL
+    replaced), so the next one follows without waiting, and whatever the count: the caller
+    bounds how often that happens."""
+
+    def __init__(
+        self,
+        final: Exception,
+        *,
+        why: str,
+        retry_after: float | None = None,
+        at_once: bool = False,
+    ) -> None:
+        super().__init__(why)
+        self.final = final
+        self.why = why
+        self.retry_after = retry_after
+        self.at_once = at_once
+
+
+def retrying(
+    policy: RetryPolicy,
+    attempt: Callable[[], T],
+    *,
+    what: str,
+    sleep: Callable[[float], None],
+    rng: random.Random,
+) -> T:
+    """``attempt()``'s result, calling it again after a backoff each time it raises TryAgain,
+    up to ``policy.max_attempts`` calls. Any other exception ends it at once: an attempt that
+    must not be repeated (a non-idempotent request that was sent) raises its own error."""
+    number = 0
+    while True:
+        number += 1
+        try:
+            return attempt()
+        except TryAgain as again:
+            if again.at_once:
+                continue
+            if number >= policy.max_attempts:
+                raise again.final from None
+            delay = policy.delay(number, again.retry_after, rng)
+            log.debug("%s: %s, retry %d in %.2fs", what, again.why, number, delay)
+            sleep(delay)
 
 
 def parse_retry_after(value: str | None) -> float | None:

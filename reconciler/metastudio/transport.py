@@ -20,7 +20,13 @@ from reconciler import __version__, signing
 from reconciler.metastudio.credentials import AkSkCredentials, Credentials, TokenCredentials
 from reconciler.metastudio.errors import MetaStudioError, OutcomeUnknownError, TransportError
 from reconciler.metastudio.operations import Operation, Retry
-from reconciler.metastudio.policy import RateLimits, RetryPolicy, parse_retry_after
+from reconciler.metastudio.policy import (
+    RateLimits,
+    RetryPolicy,
+    TryAgain,
+    parse_retry_after,
+    retrying,
+)
 from reconciler.metastudio.redact import guard_http_logs
 
 log = logging.getLogger("reconciler.metastudio")
@@ -44,6 +50,12 @@ def new_session(pool_size: int = 16) -> requests.Session:
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+def unanswered(operation: str, error: requests.RequestException) -> TryAgain:
+    """A request that got no answer: worth another attempt, a TransportError once none is left."""
+    cause = type(error).__name__
+    return TryAgain(TransportError(operation, cause=cause), why=cause)
 
 
 def _was_sent(error: requests.RequestException) -> bool:
@@ -86,38 +98,30 @@ class Transport:
         pairs = [(k, signing.query_value(v)) for k, v in query]
         # Python's json.dumps default separators match the SDK's serialisation.
         payload = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
-        attempt = 0
-        while True:
-            attempt += 1
+
+        def attempt() -> Any:
             self.limits.acquire(op.rate_class)
             try:
                 response = self._send(op, path, pairs, payload, headers or {})
             except requests.RequestException as error:
-                cause = type(error).__name__
                 if op.retry is Retry.UNSAFE and _was_sent(error):
-                    raise OutcomeUnknownError(op.name, cause=cause) from None
-                if attempt >= self.retry.max_attempts:
-                    raise TransportError(op.name, cause=cause) from None
-                self._back_off(op, attempt, None, cause)
-                continue
+                    raise OutcomeUnknownError(op.name, cause=type(error).__name__) from None
+                raise unanswered(op.name, error) from None
             status = response.status_code
             if status < 400:
                 return _json(response, op.name)
-            retryable = status == 429 or (status >= 500 and op.retry is Retry.SAFE)
             if status >= 500 and op.retry is Retry.UNSAFE:
                 # The gateway answered, but did the backend act? Unknown: never repeat blindly.
                 raise OutcomeUnknownError(op.name, cause=f"HTTP {status}", status=status)
-            if not retryable or attempt >= self.retry.max_attempts:
-                raise MetaStudioError.from_response(
-                    op.name, status, response.text, response.headers.get("X-Request-Id")
-                )
-            after = parse_retry_after(response.headers.get("Retry-After"))
-            self._back_off(op, attempt, after, f"HTTP {status}")
+            refused = MetaStudioError.from_response(
+                op.name, status, response.text, response.headers.get("X-Request-Id")
+            )
+            if status == 429 or status >= 500:
+                after = parse_retry_after(response.headers.get("Retry-After"))
+                raise TryAgain(refused, why=f"HTTP {status}", retry_after=after)
+            raise refused
 
-    def _back_off(self, op: Operation, attempt: int, retry_after: float | None, why: str) -> None:
-        delay = self.retry.delay(attempt, retry_after, self.rng)
-        log.debug("%s: %s, retry %d in %.2fs", op.name, why, attempt, delay)
-        self.sleep(delay)
+        return retrying(self.retry, attempt, what=op.name, sleep=self.sleep, rng=self.rng)
 
     def _send(
         self,

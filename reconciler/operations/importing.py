@@ -12,7 +12,7 @@ import dataclasses
 from reconciler.addresses import resolve_address
 from reconciler.config import EDITIONS, VoiceSpec, display_path
 from reconciler.errors import ReconcilerError
-from reconciler.metastudio import JobState, MetaStudioClient, MetaStudioError, TrainingJob
+from reconciler.metastudio import JobState, MetaStudioClient, TrainingJob
 from reconciler.operations.desired import desired_voices
 from reconciler.operations.locking import state_lock
 from reconciler.operations.workspace import Workspace
@@ -67,17 +67,13 @@ def check_unrecorded(state: State, name: str, job_id: str) -> None:
 
 
 def fetch_job(client: MetaStudioClient, job_id: str) -> TrainingJob:
-    try:
-        job = client.show_job(job_id)
-        return job if job.job_id else dataclasses.replace(job, job_id=job_id)
-    except MetaStudioError as error:
-        # 400 is also the answer to other faults: only an empty filtered listing proves absence.
-        if error.status != 400 or client.list_jobs(job_id=job_id, limit=1).count:
-            raise
-    raise ImportRefused(
-        f"MetaStudio has no job {job_id} in this project",
-        hint="check the job ID and the provider's project_id and region",
-    )
+    job = client.find_job(job_id)
+    if job is None:
+        raise ImportRefused(
+            f"MetaStudio has no job {job_id} in this project",
+            hint="check the job ID and the provider's project_id and region",
+        )
+    return job if job.job_id else dataclasses.replace(job, job_id=job_id)
 
 
 def check_matches(voice: VoiceSpec, job: TrainingJob, workspace: Workspace) -> None:

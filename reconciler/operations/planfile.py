@@ -19,7 +19,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.fsutil import atomic_write, file_errors
 from reconciler.plan.model import PLAN_FORMAT_VERSION, Plan
 from reconciler.plan.plancodec import KIND, PlanDecodeError, plan_from_dict, plan_to_dict
-from reconciler.state import is_phone_fingerprint
+from reconciler.state.privacy import clear_phone_at
 
 RECREATE = "create it again with `reconciler plan --out FILE`"
 DIGEST_KEY = "content_digest"
@@ -112,18 +112,9 @@ def _read_json(path: Path) -> Any:
 
 
 def _refuse_clear_phone(data: Any, path: Path) -> None:
-    """Walk the whole dict: a phone may sit in a spec or in an attribute change."""
-    if isinstance(data, dict):
-        phones = [data.get("phone")]
-        if data.get("path") == "phone":
-            phones += [data.get("before"), data.get("after")]
-        if any(p is not None and not is_phone_fingerprint(p) for p in phones):
-            raise ReconcilerError(
-                f"refusing to write plan file {path}: it would hold a phone number in clear",
-                hint="this is a bug: phone numbers must be fingerprinted before planning",
-            )
-        for value in data.values():
-            _refuse_clear_phone(value, path)
-    elif isinstance(data, list):
-        for item in data:
-            _refuse_clear_phone(item, path)
+    """A phone may sit in a spec or in an attribute change: clear_phone_at looks at both."""
+    if clear_phone_at(data, "plan") is not None:
+        raise ReconcilerError(
+            f"refusing to write plan file {path}: it would hold a phone number in clear",
+            hint="this is a bug: phone numbers must be fingerprinted before planning",
+        )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from reconciler.addresses import address_of
+from reconciler.timestamps import parse_rfc3339
 
 # Attributes that never reach MetaStudio: a change is recorded, never acted on remotely.
 LOCAL_ATTRIBUTES = frozenset({"prevent_destroy", "preview_text"})
@@ -21,8 +22,7 @@ CLOCK_SKEW = timedelta(minutes=10)
 
 def attempt_since(attempt: Mapping[str, Any]) -> datetime:
     """The earliest creation time of a job that the recorded create ``attempt`` may have made."""
-    started = datetime.strptime(str(attempt["started_at"]), "%Y-%m-%dT%H:%M:%SZ")
-    return started.replace(tzinfo=timezone.utc) - CLOCK_SKEW
+    return parse_rfc3339(str(attempt["started_at"])) - CLOCK_SKEW
 
 
 @dataclass(frozen=True)

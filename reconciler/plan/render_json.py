@@ -8,7 +8,7 @@ from typing import Any
 
 from reconciler.plan.model import RESOURCE_TYPE, Action, Plan, Reason, ResourceChange
 from reconciler.plan.plancodec import remote_to_dict
-from reconciler.plan.values import SENSITIVE_KEYS
+from reconciler.state.privacy import SENSITIVE_KEYS
 
 TERRAFORM_FORMAT_VERSION = "1.2"
 PROVIDER_NAME = "reconciler/metastudio"

@@ -1,38 +1,25 @@
 """How attribute values look in human-facing renderings (text and markdown, not JSON).
 
-Kept apart from the renderers so the rule that a phone number is never shown lives in one place.
+Kept apart from the renderers so that they all show values one way; which values are personal,
+and how they are masked, is reconciler.state.privacy's rule.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from typing import Any
 
-SENSITIVE_KEYS = frozenset({"phone"})
-SENSITIVE = "(sensitive value)"
+from reconciler.state.privacy import SENSITIVE, is_sensitive, redact_personal
+
 KNOWN_AFTER_APPLY = "(known after apply)"
 
 _LONG_DIGEST = re.compile(r"^(sha256:[0-9a-f]{12})[0-9a-f]+$")
 
 
-def is_sensitive(key: str) -> bool:
-    return key in SENSITIVE_KEYS
-
-
-def redact(value: Any) -> Any:
-    """Mask sensitive keys at any depth: a nested mapping may carry a phone too."""
-    if isinstance(value, Mapping):
-        return {k: SENSITIVE if is_sensitive(str(k)) else redact(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [redact(item) for item in value]
-    return value
-
-
 def literal(value: Any) -> str:
     """JSON spelling: quotes make trailing spaces and empty strings visible to reviewers."""
-    return json.dumps(redact(value), ensure_ascii=False, sort_keys=True)
+    return json.dumps(redact_personal(value), ensure_ascii=False, sort_keys=True)
 
 
 def shorten(text: str) -> str:

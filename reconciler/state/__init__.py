@@ -14,7 +14,7 @@ from reconciler.state.lockinfo import Confirm, LockInfo
 from reconciler.state.model import FORMAT_VERSION, State
 from reconciler.state.privacy import is_phone_fingerprint, phone_fingerprint
 from reconciler.state.record import PHASES, Phase, VoiceRecord, address_of
-from reconciler.state.timestamps import rfc3339
+from reconciler.timestamps import rfc3339
 
 if TYPE_CHECKING:
     from reconciler.state.local import LocalStateBackend

@@ -16,7 +16,7 @@ from typing import Any
 from reconciler import __version__
 from reconciler.fsutil import atomic_write
 from reconciler.state.jsonvalues import required, typed
-from reconciler.state.timestamps import rfc3339
+from reconciler.timestamps import rfc3339
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection
 
 from reconciler.metastudio import JobState, MetaStudioClient
+from reconciler.plan.decide import remote_view
 from reconciler.plan.inputs import Observed
+from reconciler.plan.model import RemoteView
 from reconciler.refresh import refresh
 from reconciler.state import State, VoiceRecord, address_of
 from reconciler.status.model import VoiceStatus
@@ -29,22 +32,17 @@ def collect(
 
 def status_of(name: str, record: VoiceRecord | None, observed: Observed) -> VoiceStatus:
     if record is None:
-        return VoiceStatus(address_of(name), name, None, None, None, recorded=False)
-    if record.job_id is None:
-        return VoiceStatus(record.address, name, None, record.phase, None)
-    job = observed.jobs.get(record.job_id)
-    if job is None:
-        gone = observed.knows_absent(record.job_id)
-        return VoiceStatus(record.address, name, record.job_id, record.phase, None, gone=gone)
+        return VoiceStatus(address=address_of(name), name=name, phase=None, recorded=False)
+    remote = remote_view(record, observed)
+    job_id = record.job_id
+    gone = job_id is not None and job_id not in observed.jobs and observed.knows_absent(job_id)
     return VoiceStatus(
+        # The job as the plan would show it: one conversion from what refresh saw.
+        **{f.name: getattr(remote, f.name) for f in dataclasses.fields(RemoteView)},
         address=record.address,
         name=name,
-        job_id=record.job_id,
         phase=record.phase,
-        state=job.state,
-        asset_id=job.asset_id,
-        failed_reason=job.failed_reason,
-        audit_errors=job.audit_errors,
-        terminal=job.state in JobState.TERMINAL,
-        needs_user=job.state in JobState.NEEDS_USER,
+        terminal=remote.state in JobState.TERMINAL,
+        needs_user=remote.state in JobState.NEEDS_USER,
+        gone=gone,
     )

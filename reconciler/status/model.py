@@ -5,18 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reconciler.jobstates import JobState
+from reconciler.plan.model import RemoteView
 
 
-@dataclass(frozen=True)
-class VoiceStatus:
+@dataclass(frozen=True, kw_only=True)
+class VoiceStatus(RemoteView):
+    """What refresh saw of the voice's job (RemoteView's fields: a plan and a status report a
+    job alike; ``state`` None when there is no job to observe), and where the voice stands."""
+
     address: str
     name: str
-    job_id: str | None
     phase: str | None
-    state: str | None  # raw remote state; None when there is no job to observe
-    asset_id: str | None = None
-    failed_reason: str | None = None
-    audit_errors: tuple[str, ...] = ()
     terminal: bool = False
     needs_user: bool = False
     recorded: bool = True  # False: in the configuration only, apply never created it

@@ -10,6 +10,7 @@ from typing import Any
 import requests
 
 from reconciler import speechlike
+from reconciler.metastudio import JobState, MetaStudioClient
 
 
 def sentence_zip(
@@ -51,6 +52,18 @@ def advance_until(base_url: str, job_id: str, state: str, limit: int = 20) -> st
         if current == state:
             return current
     raise AssertionError(f"job {job_id} stopped at {current}, never reached {state}")
+
+
+def trained_asset(client: MetaStudioClient, base_url: str, work_dir: Path) -> str:
+    """The asset of a premium job trained from a short recording."""
+    created = client.create_job("ADVANCE", {"voice_name": "gentle", "create_type": "PACKAGE"})
+    assert created.uploads.package is not None
+    client.upload(created.uploads.package, long_recording_zip(work_dir / "d.zip"), "package")
+    client.submit_job(created.job_id)
+    advance_until(base_url, created.job_id, JobState.SUCCEED)
+    asset_id = client.show_job(created.job_id).asset_id
+    assert asset_id
+    return asset_id
 
 
 def stats(base_url: str) -> dict[str, int]:

@@ -19,6 +19,7 @@ from tests.metastudio.helpers import (
     sentence_files,
     sentence_zip,
     stats,
+    trained_asset,
 )
 
 BODY = {"voice_name": "gentle", "sex": "FEMALE", "language": "CN", "tag": "NEWS"}
@@ -142,6 +143,24 @@ def test_submit_in_wrong_state_and_unknown_job_are_clear_errors(
     assert gone.value.status == 400 and "show_job" in str(gone.value)
 
 
+def test_a_400_means_gone_only_when_the_filtered_listing_is_empty(
+    client: MetaStudioClient,
+) -> None:
+    created = client.create_job("BASIC", {**BODY, "create_type": "PACKAGE"})
+    with pytest.raises(MetaStudioError) as no_data:
+        client.submit_job(created.job_id)  # a 400 about a job that exists
+    assert no_data.value.status == 400
+    assert not client.job_is_gone(created.job_id, no_data.value)
+    assert client.find_job(created.job_id) is not None
+    client.delete_job(created.job_id)
+    with pytest.raises(MetaStudioError) as gone:
+        client.show_job(created.job_id)
+    assert client.job_is_gone(created.job_id, gone.value)
+    assert client.find_job(created.job_id) is None
+    server_fault = MetaStudioError("show_job", status=500)
+    assert not client.job_is_gone(created.job_id, server_fault)  # only a 400 can mean gone
+
+
 def test_validation_error_is_surfaced_with_code(client: MetaStudioClient) -> None:
     with pytest.raises(MetaStudioError) as error:
         client.create_job("BASIC", {"voice_name": "x", "sex": "ROBOT"})
@@ -186,14 +205,7 @@ def test_token_auth(emulator: Emulator) -> None:
 def test_tts_audition_downloads_a_real_wav(
     client: MetaStudioClient, emulator: Emulator, tmp_path: Path
 ) -> None:
-    created = client.create_job("ADVANCE", {**BODY, "create_type": "PACKAGE"})
-    assert created.uploads.package is not None
-    client.upload(created.uploads.package, long_recording_zip(tmp_path / "d.zip"), "package")
-    client.submit_job(created.job_id)
-    advance_until(emulator.base_url, created.job_id, JobState.SUCCEED)
-    asset_id = client.show_job(created.job_id).asset_id
-    assert asset_id
-
+    asset_id = trained_asset(client, emulator.base_url, tmp_path)
     tts_job = client.create_tts_audition({"text": "Hello there.", "emotion": asset_id})
     audition = client.get_tts_audition_file(tts_job)
     assert audition.is_file_complete and audition.download_urls

@@ -21,7 +21,7 @@ from reconciler.metastudio import (
 )
 from reconciler.metastudio.transport import SEND_BLOCK
 from tests.metastudio.conftest import SK, RecordingSleep, emulator_config, make_client
-from tests.metastudio.helpers import admin, sentence_zip, stats
+from tests.metastudio.helpers import admin, sentence_zip, stats, trained_asset
 
 BODY = {"voice_name": "calm", "sex": "MALE", "create_type": "PACKAGE"}
 
@@ -175,6 +175,24 @@ def test_failed_upload_progress_is_rewound(
     client.upload(created.uploads.package, package, "package", progress=progress.append)
     assert sum(progress) == package.stat().st_size
     assert stats(emulator.base_url)["object_put"] == 2
+
+
+def test_download_retries_a_failing_store_then_gives_up_leaving_nothing(
+    client: MetaStudioClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    asset_id = trained_asset(client, emulator.base_url, tmp_path)
+    tts_job = client.create_tts_audition({"text": "Hello there.", "emotion": asset_id})
+    url = client.get_tts_audition_file(tts_job).download_urls[0]
+    out = tmp_path / "out"
+    faults(emulator, {"object_get": {"error_500": 1.0, "times": 2}})
+    before = len(sleeps(client))
+    assert client.download(url, out / "0.wav") == (out / "0.wav").stat().st_size > 0
+    assert stats(emulator.base_url)["object_get"] == 3 and len(sleeps(client)) == before + 2
+    faults(emulator, {"object_get": {"error_500": 1.0}})
+    with pytest.raises(TransportError, match="HTTP 500"):
+        client.download(url, out / "1.wav")
+    assert stats(emulator.base_url)["object_get"] == 4  # max_attempts
+    assert sorted(p.name for p in out.iterdir()) == ["0.wav"]  # no partial or temp file
 
 
 def test_no_secret_reaches_logs_errors_or_reprs(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import stat
@@ -13,7 +14,7 @@ import pytest
 
 from reconciler.errors import ReconcilerError
 from reconciler.operations.planfile import load_plan, save_plan
-from reconciler.plan.model import Plan
+from reconciler.plan.model import Action, AttributeChange, Plan, Reason
 from reconciler.plan.plancodec import plan_from_dict, plan_to_dict
 from reconciler.plan.render_json import render_json
 from tests.plan import fixtures as fx
@@ -59,6 +60,15 @@ def test_clear_phone_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
     with pytest.raises(ReconcilerError, match="phone number in clear"):
         save_plan(fx.plan(fx.created("q", phone="13800138000")), path)
+    assert not path.exists()
+
+
+def test_clear_phone_in_an_attribute_change_alone_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    leak = AttributeChange("phone", fx.PHONE_FINGERPRINT, "13800138000")
+    change = fx.change("q", Action.UPDATE, Reason.CHANGED, fx.recorded("q"), fx.spec("q"))
+    with pytest.raises(ReconcilerError, match="phone number in clear"):
+        save_plan(fx.plan(dataclasses.replace(change, changes=(leak,))), path)
     assert not path.exists()
 
 

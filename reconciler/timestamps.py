@@ -1,0 +1,22 @@
+"""RFC 3339 timestamps in UTC: the one format of the state and lock files, of plans, of the
+API's "created since" filters and of the emulator's job times."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def rfc3339(moment: float | datetime) -> str:
+    """Whole seconds are enough for humans and for "jobs created since" queries.
+
+    ``moment`` is epoch seconds or a datetime (a naive one is taken as local time)."""
+    if not isinstance(moment, datetime):
+        moment = datetime.fromtimestamp(moment, timezone.utc)
+    return moment.astimezone(timezone.utc).strftime(_FORMAT)
+
+
+def parse_rfc3339(text: str) -> datetime:
+    """The UTC moment ``rfc3339`` wrote; ValueError for any other text."""
+    return datetime.strptime(text, _FORMAT).replace(tzinfo=timezone.utc)
