@@ -98,7 +98,10 @@ def judge_audio(
             f"peaks above {t.max_peak_dbfs:g} dBFS: leave headroom", name, _dbfs(stats.peak_dbfs)
         )
     if stats.speech_seconds < 0.5:
-        report.error("no speech found: the recording is silence or steady noise", name)
+        if stats.noise_dbfs > t.min_speech_dbfs:
+            report.error("too noisy: no speech stands out above the noise", name)
+        else:
+            report.error("no speech found: the recording is silence or steady noise", name)
         return
     level = _dbfs(stats.speech_dbfs)
     if stats.speech_dbfs < t.min_speech_dbfs:

@@ -64,6 +64,8 @@ def long_signal(seconds: float, sample_rate: int) -> np.ndarray:
     parts, left, index = [], seconds, 0
     while left > 0:
         length = min(SENTENCE_SECONDS + (index % 3) * 0.5, left)
+        if left - length - PAUSE_SECONDS < 2.0:  # no room for another sentence: end on this one
+            length = left
         parts.append(speech_signal(length, sample_rate, index))
         left -= length
         if left > 0:

@@ -93,6 +93,17 @@ def test_segments(tmp_path: Path) -> None:
         assert run_["seconds_median"] >= results["serial_floor_seconds"] / 20
 
 
+def test_audio(tmp_path: Path) -> None:
+    results = run_tiny("audio", tmp_path)["results"]
+    assert results["audio_seconds"] == 20 and results["bytes"] > 20 * 96000
+    assert results["analysis_bytes_read"] >= results["bytes"] - 2 * 44
+    assert results["ratio_to_sha256sum"] > 0
+    if results["sox_stats_seconds"]:
+        assert results["ratio_to_sox"] > 0
+    else:
+        assert results["sox"] == "sox not found"
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["nonsense"]])
 def test_the_command_line_rejects_or_explains(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as stopped:

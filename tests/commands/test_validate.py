@@ -71,7 +71,9 @@ def test_every_error_one_line_each_without_traceback(tmp_path: Path) -> None:
 def test_data_errors_and_warnings(tmp_path: Path) -> None:
     _project(tmp_path)
     (tmp_path / "data" / "alice" / "2.wav").write_bytes(speech_wav(16))
-    (tmp_path / "data" / "alice" / "2.txt").write_text("这是一句很长的训练文本" * 4, encoding="utf-8")
+    (tmp_path / "data" / "alice" / "2.txt").write_text(
+        "这是一句很长的训练文本" * 4, encoding="utf-8"
+    )
     (tmp_path / "data" / "alice" / "3.wav").write_bytes(speech_wav(4))
     code, out, err = _run(tmp_path)
     assert (code, out) == (1, "")
