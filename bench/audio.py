@@ -2,7 +2,7 @@
 
 ``sha256sum`` is the floor for reading the bytes; ``sox ... -n stats`` is what a user would
 run by hand to see levels. The recording is speech-like (reconciler.data.samples), written
-as 6 files of 10 minutes (full) or 20 s in all (tiny); all tools read from the page cache.
+as 30 files of 2 minutes (full) or 20 s in all (tiny); all tools read from the page cache.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from bench.common import MIB, Summary, Table, Target, begin, median, report, run_child, scratch_dir
 
-SIZES = {"tiny": (2, 10.0, 1), "full": (6, 600.0, 3)}  # files, seconds each, repeats
+SIZES = {"tiny": (2, 10.0, 1), "full": (30, 120.0, 3)}  # files, seconds each, repeats
 RATE = 48000
 
 

@@ -150,11 +150,14 @@ def plan_child(root: Path, cache_dir: Path) -> tuple[float, int | None]:
 
 
 def plan_bytes_read(root: Path, cache_dir: Path) -> dict[str, int]:
-    """The plan pipeline in-process, to read the digest cache's own counters."""
+    """Preflight and the plan pipeline in-process, to read the cache's own counters (audio
+    measurements and digests share them)."""
+    from reconciler.data import preflight
     from reconciler.plan.pipeline import PlanRequest, build_plan
     from reconciler.workspace import Workspace
 
     workspace = Workspace.load(root, {"RECONCILER_CACHE_DIR": str(cache_dir)}, root)
+    preflight(workspace.config, cache=workspace.cache)
     build_plan(workspace, workspace.backend.read(), None, PlanRequest(), "2026-01-01T00:00:00Z")
     cache = workspace.cache
     return {"bytes_read": cache.bytes_read, "hits": cache.hits, "misses": cache.misses}

@@ -69,7 +69,9 @@ def test_digest(tmp_path: Path) -> None:
     assert results["cold_cache"]["misses"] == 40
     assert results["warm_cache"] == {"bytes_read": 0, "hits": 40, "misses": 0}
     assert results["plan_warm_cache"]["bytes_read"] == 0
-    assert results["plan_cold_training_data_bytes_read"] == results["dataset_bytes"]
+    # Cold: the preflight decodes each recording once and the digest reads every file once.
+    cold = results["plan_cold_training_data_bytes_read"]
+    assert results["dataset_bytes"] < cold < 2 * results["dataset_bytes"]
     assert results["plan_cold_process_read_bytes"] > results["dataset_bytes"]
     assert results["ratio"] > 0 and results["data_digest_mib_s"] > 0
 

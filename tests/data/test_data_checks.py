@@ -265,3 +265,25 @@ def test_json_lists_each_voices_measured_files(tmp_path: Path) -> None:
     assert first["name"] == "0.wav" and first["format"] == "48 kHz 16-bit mono"
     assert first["snr_db"] < 25 and first["worst"]["severity"] == "error"
     assert voice["files"][1]["worst"] is None and voice["files"][1]["snr_db"] > 40
+
+
+def test_measurements_are_cached_so_a_rerun_reads_no_audio(tmp_path: Path) -> None:
+    from reconciler.config import load_config
+    from reconciler.data import DigestCache, inspect_data
+
+    _sentences(tmp_path)
+    config = load_config(tmp_path / "voices.yaml")
+    cold = DigestCache(tmp_path / "cache")
+    first = inspect_data(config, cache=cold)
+    wav_bytes = sum(p.stat().st_size for p in (tmp_path / "data").glob("*.wav"))
+    assert cold.misses == 20
+    assert wav_bytes <= cold.bytes_read < wav_bytes + 20 * 4096  # libsndfile re-reads headers
+    warm = DigestCache(tmp_path / "cache")  # a new run: only the records on disk
+    second = inspect_data(config, cache=warm)
+    assert (warm.hits, warm.misses, warm.bytes_read) == (20, 0, 0)
+    assert second.voices["v"].rows == first.voices["v"].rows
+    (tmp_path / "data" / "3.wav").write_bytes(pcm16(_noise(9.0, -75), RATE))  # changed
+    again = DigestCache(tmp_path / "cache")
+    found = inspect_data(config, cache=again)
+    assert (again.hits, again.misses) == (19, 1)
+    assert any("3.wav: no speech found" in d.message for d in found.diagnostics)
