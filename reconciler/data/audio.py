@@ -98,8 +98,11 @@ class _Counting:
 
 @dataclass
 class _Accumulator:
+    """Sums over integer samples as libsndfile hands them out (no float decode per sample)."""
+
     frame: int
     bits: int
+    scale: float  # full scale of the integers read: 2**15 or 2**31
     peak: float = 0.0
     total: float = 0.0
     squares: float = 0.0
@@ -110,25 +113,34 @@ class _Accumulator:
     energies: list[FloatArray] = field(default_factory=list)
     zeros: list[BoolArray] = field(default_factory=list)
 
-    def add(self, block: npt.NDArray[np.float32]) -> None:
-        x = block.mean(axis=1, dtype=np.float64) if block.shape[1] > 1 else block[:, 0]
+    def add(self, block: npt.NDArray[np.integer[Any]]) -> None:
+        x = block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]
         if x.size == 0:
             return
-        magnitude = np.abs(x)
-        self.peak = max(self.peak, float(magnitude.max()))
-        self.total += float(x.sum(dtype=np.float64))
-        self.squares += float(np.dot(x.astype(np.float64), x.astype(np.float64)))
+        # Within 1.5 steps of the file's own bit depth from full scale counts as clipped.
+        full_scale = self.scale * (1 - 1.5 / (1 << (self.bits - 1)))
+        loudest = max(float(x.max()), -float(x.min()))
+        self.peak = max(self.peak, loudest / self.scale)
         self.samples += x.size
-        self._clipping(magnitude >= 1.0 - 1.5 / (1 << (self.bits - 1)))
+        if loudest >= full_scale:
+            self._clipping(np.abs(x.astype(np.float32)) >= full_scale)
+        else:
+            self.open_run = 0
         whole = x.size - x.size % self.frame
-        frames = x[:whole].reshape(-1, self.frame).astype(np.float64)
-        # Variance, not mean square: a DC offset is its own finding and must not pass for noise.
-        self.energies.append(np.var(frames, axis=1))
-        self.zeros.append(~np.any(frames, axis=1))
+        self._frames(x[:whole].astype(np.float32).reshape(-1, self.frame))
         if x.size - whole >= self.frame // 2:  # a last partial frame long enough to count
-            rest = x[whole:].astype(np.float64)
-            self.energies.append(np.array([np.var(rest)]))
-            self.zeros.append(np.array([not np.any(rest)]))
+            self._frames(x[whole:].astype(np.float32).reshape(1, -1))
+
+    def _frames(self, frames: npt.NDArray[np.float32]) -> None:
+        sums = frames.sum(axis=1, dtype=np.float64)
+        squares = np.einsum("ij,ij->i", frames, frames).astype(np.float64)
+        self.total += float(sums.sum()) / self.scale
+        self.squares += float(squares.sum()) / self.scale**2
+        n = frames.shape[1]
+        # Variance, not mean square: a DC offset is its own finding and must not pass for noise.
+        variance = np.maximum(squares / n - (sums / n) ** 2, 0.0) / self.scale**2
+        self.energies.append(variance)
+        self.zeros.append(squares == 0)
 
     def _clipping(self, full: BoolArray) -> None:
         count = int(np.count_nonzero(full))
@@ -157,8 +169,9 @@ def analyse(stream: BinaryIO, bits: int) -> tuple[AudioStats, int]:
     with soundfile.SoundFile(counting, mode="r") as audio:
         rate, channels, subtype = audio.samplerate, audio.channels, audio.subtype
         frame = max(1, round(rate * FRAME_SECONDS))
-        acc = _Accumulator(frame, bits)
-        for block in audio.blocks(frame * FRAMES_PER_BLOCK, dtype="float32", always_2d=True):
+        dtype = "int16" if bits <= 16 else "int32"
+        acc = _Accumulator(frame, min(bits, 32), float(1 << (15 if bits <= 16 else 31)))
+        for block in audio.blocks(frame * FRAMES_PER_BLOCK, dtype=dtype, always_2d=True):
             acc.add(block)
     return _summarise(acc, rate, channels, subtype), counting.bytes_read
 
