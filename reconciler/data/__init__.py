@@ -1,6 +1,6 @@
 """Training data: preflight checks, stat-keyed digests, deterministic zip packaging."""
 
-from reconciler.data.checks import DEFAULT_DURATIONS, DurationLimits
+from reconciler.data.checks import DEFAULT_DURATIONS, DurationLimits, tenant_duration_limits
 from reconciler.data.digest import DigestCache, data_digest, default_cache_dir
 from reconciler.data.files import MAX_PUT_BYTES, DatasetFile, dataset_files
 from reconciler.data.package import build_package, package_size
@@ -28,4 +28,5 @@ __all__ = [
     "inspect_data",
     "package_size",
     "preflight",
+    "tenant_duration_limits",
 ]

@@ -37,6 +37,35 @@ DEFAULT_DURATIONS: dict[str, DurationLimits] = {
 }
 
 
+# Op 17's key prefixes per edition: "middle" is Advanced, "advance" is Premium, and cmww
+# (Mobvoi) is the THIRD_PARTY job type (API doc section 0); flexus and ljzn have no edition here.
+TENANT_PREFIXES = {
+    "basic": "basic",
+    "advanced": "middle",
+    "premium": "advance",
+    "third-party": "cmww",
+}
+
+
+def tenant_duration_limits(body: Mapping[str, Any]) -> dict[str, DurationLimits]:
+    """Per edition, the limits in an op-17 (show_tenant_duration_cfg) response body, in
+    seconds; an edition whose minimum is missing or not a number is left to the defaults."""
+
+    def number(key: str) -> float | None:
+        value = body.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            return None
+        return float(value)
+
+    limits = {}
+    for edition, prefix in TENANT_PREFIXES.items():
+        low = number(f"{prefix}_min")
+        if low is not None:
+            high, advised = number(f"{prefix}_max"), number(f"{prefix}_advice_value")
+            limits[edition] = DurationLimits(low, high, advised)
+    return limits
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Field names are the YAML keys under ``checks`` (see the schema for each one's source)."""

@@ -287,3 +287,31 @@ def test_measurements_are_cached_so_a_rerun_reads_no_audio(tmp_path: Path) -> No
     found = inspect_data(config, cache=again)
     assert (again.hits, again.misses) == (19, 1)
     assert any("3.wav: no speech found" in d.message for d in found.diagnostics)
+
+
+def test_the_tenants_op17_limits_replace_the_documented_ones(tmp_path: Path) -> None:
+    from reconciler.config import load_config
+    from reconciler.data import inspect_data, tenant_duration_limits
+
+    _long_take(tmp_path, long_signal(90.0, RATE), "premium")
+    config = load_config(tmp_path / "voices.yaml")
+    offline = inspect_data(config)
+    assert any("too little for premium" in d.message for d in offline.diagnostics)
+    body = {"tenant_id": "t", "advance_min": 60, "advance_max": 600, "advance_advice_value": 80}
+    body |= {"basic_min": "n/a", "middle_min": 600, "flexus_min": 1}
+    limits = tenant_duration_limits(body)
+    assert set(limits) == {"premium", "advanced"}  # basic's is no number; flexus no edition
+    tenant = inspect_data(config, durations=limits)
+    assert not [d for d in tenant.diagnostics if d.is_error], tenant.diagnostics
+    data = tenant.voices["v"]
+    assert (data.min_seconds, data.max_seconds, data.limits_from) == (
+        60.0,
+        600.0,
+        "the tenant's limits",
+    )
+    body["advance_max"] = 80
+    refused = inspect_data(config, durations=tenant_duration_limits(body))
+    assert any(
+        "more than premium takes (1.0 min to 1.3 min, the tenant's" in d.message
+        for d in refused.diagnostics
+    )
