@@ -30,7 +30,7 @@ from reconciler.wav import WavError, WavInfo, read_wav_info
 SENTENCE_MAX_SECONDS = 15.0
 SENTENCE_MIN_SECONDS = 5.0
 SHOWN_MISSING = 10
-TEXT_CHARS_READ = 1 << 16  # a transcript longer than this is judged by its start
+TEXT_CHARS_READ = 1 << 20  # a transcript longer than this (hours of text) is judged by its start
 _ANALYSABLE_RATES = range(8000, 192001)
 _SENTENCE_NAME = re.compile(r"[0-9]+\.(wav|txt)")
 _READ_ERRORS = (
@@ -136,7 +136,8 @@ class _Checker:
             )
         if missing:
             shown = ", ".join(missing[:SHOWN_MISSING])
-            more = f" and {len(missing) - SHOWN_MISSING} more" if len(missing) > 10 else ""
+            hidden = len(missing) - SHOWN_MISSING
+            more = f" and {hidden} more" if hidden > 0 else ""
             report.error(f"missing {shown}{more}")
         for name in extra:
             report.error(f"not one of the {count} sentence pairs", name)

@@ -30,7 +30,7 @@ _PUT_LIMIT = "5 GB, the most one object-store upload (PUT) takes"
 # The console takes the signed letter as a PDF or a photo; 20 MB is our judgement of a
 # generous scan or phone photo, well below what would make an upload fail.
 LETTER_MAX_BYTES = 20 * 1024 * 1024
-_LETTER_MAGIC = {b"%PDF-": "PDF", b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG"}
+_LETTER_MAGIC = (b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # PDF, JPEG, PNG
 
 
 @dataclass
@@ -143,7 +143,6 @@ def _check_data(
             measured = _check_package_once(path, shown, edition, rules, report, memo, cache)
         elif not path.is_dir():
             report.error(f"{shown} is not a folder")
-            measured = None
         else:
             entries = folder_entries(root_dir, path, report, contain=not allow_outside)
             if source.kind == "dir":
@@ -248,7 +247,7 @@ def _check_letter(root_dir: Path, voice: VoiceSpec, allow_outside: bool) -> list
         else:
             with path.open("rb") as stream:
                 head = stream.read(8)
-            if not any(head.startswith(magic) for magic in _LETTER_MAGIC):
+            if not head.startswith(_LETTER_MAGIC):
                 report.error(
                     f"{shown} is not a PDF, JPEG or PNG file (by its content): upload the "
                     "printed template, signed by hand, as a PDF or a photo"
