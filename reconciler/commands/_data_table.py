@@ -7,7 +7,8 @@ from typing import Any
 
 from reconciler.data.report import FileRow, VoiceData
 
-SHOWN_ROWS = 25  # a 100-sentence voice shows its worst files, not a screenful of fine ones
+SHOWN_ROWS = 20  # files with findings first, worst first; a 100-sentence voice stays readable
+SHOWN_OK = 3  # fine files shown when the rest are fine too
 
 
 def _minutes(seconds: float | None) -> str:
@@ -49,7 +50,9 @@ def data_table(voices: Iterable[VoiceData]) -> list[str]:
             f"takes {span} ({voice.limits_from})"
         )
         header = ("file", "length", "speech", "format", "level", "SNR", "worst finding")
-        rows = sorted(voice.rows, key=_rank)[:SHOWN_ROWS]
+        ranked = sorted(voice.rows, key=_rank)
+        flagged = sum(r.worst is not None for r in ranked)
+        rows = ranked[: min(SHOWN_ROWS, max(flagged, SHOWN_OK))]
         cells = [header] + [
             (
                 r.name,
@@ -66,8 +69,10 @@ def data_table(voices: Iterable[VoiceData]) -> list[str]:
         for cell in cells:
             padded = [text.ljust(width) for text, width in zip(cell, widths, strict=False)]
             lines.append("  " + "  ".join([*padded, cell[-1]]).rstrip())
-        if len(voice.rows) > SHOWN_ROWS:
-            lines.append(f"  ... and {len(voice.rows) - SHOWN_ROWS} more (--format json lists all)")
+        hidden = len(voice.rows) - len(rows)
+        if hidden:
+            fine = "all ok" if flagged <= len(rows) else "--format json lists all"
+            lines.append(f"  ... and {hidden} more ({fine})")
     return lines
 
 

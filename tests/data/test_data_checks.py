@@ -102,6 +102,7 @@ def test_clean_speech_passes_without_warnings_and_is_tabled(tmp_path: Path) -> N
     ]
     assert lines[2].split()[:6] == ["0.wav", "9.0", "s", "8.4", "s", "48"]
     assert lines[2].endswith("ok") and lines[-1] == "Valid: 1 voice in 1 file."
+    assert lines[5] == "  ... and 17 more (all ok)"
 
 
 @pytest.mark.parametrize("case", BROKEN_SENTENCES)
@@ -111,7 +112,10 @@ def test_broken_sentence_is_refused(tmp_path: Path, case: str) -> None:
     code, out, err = _validate(tmp_path)
     assert code == 1
     assert any(fragment in line and "0.wav" in line for line in err.splitlines()), err
-    assert "0.wav" in out and "error: " in out  # the table names it and its worst finding
+    # The table puts it first, with its worst finding, above two fine files.
+    rows = out.splitlines()
+    assert rows[2].lstrip().startswith("0.wav") and "error: " in rows[2], out
+    assert rows[5] == "  ... and 17 more (all ok)"
     assert "unexpected" not in err
 
 
