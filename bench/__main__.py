@@ -1,4 +1,4 @@
-"""``python -m bench [plan|digest|upload|segments|all] [--size tiny|full] [--out DIR]``."""
+"""``python -m bench [plan|digest|upload|segments|audio|all] [--size tiny|full] [--out DIR]``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ BENCHMARKS = {
     "digest": "bench.digests",
     "upload": "bench.upload",
     "segments": "bench.segments",
+    "audio": "bench.audio",
 }
 
 

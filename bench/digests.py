@@ -2,7 +2,7 @@
 
 The dataset is real training data by the product's own rules, so that ``reconciler plan``
 accepts it: advanced voices of 100 sentence pairs (full size: 10 voices, 1,000 WAVs of about
-1 MiB, 1 GiB in all) or one basic voice of 20 pairs (tiny). Audio samples are random bytes.
+1 MiB, 1 GiB in all) or one basic voice of 20 pairs (tiny). Audio is speech-like (samples.py).
 
 Both tools read from the page cache: there is no dropping it without root, so one untimed
 ``sha256sum`` pass reads everything first and the timed runs alternate between the two.
@@ -10,7 +10,6 @@ Both tools read from the page cache: there is no dropping it without root, so on
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import time
@@ -51,7 +50,6 @@ SIZES = {
 }
 TARGET_RATIO = 0.9
 SAMPLE_RATES = (16000, 22050, 24000, 44100, 48000)
-POOL_BYTES = 8 * MIB
 
 
 def sentence_rate(wav_bytes: int) -> int:
@@ -63,26 +61,21 @@ def sentence_rate(wav_bytes: int) -> int:
 
 
 def write_dataset(root: Path, spec: Dataset) -> tuple[list[Path], list[Path]]:
-    """(voice folders, every file) of ``spec``, each WAV valid with random samples."""
-    from reconciler.data.samples import SENTENCE_TEXT
-    from reconciler.wav import wav_header
+    """(voice folders, every file) of ``spec``, each WAV speech-like so preflight accepts it."""
+    from reconciler.data.samples import SENTENCE_TEXT, pcm16, speech_signal
 
     wav_bytes = spec.total_bytes // (spec.voices * spec.pairs)
-    samples = (wav_bytes - len(wav_header(0))) & ~1
+    samples = (wav_bytes - 44) & ~1
     rate = sentence_rate(samples)
-    header = wav_header(samples, sample_rate=rate)
-    pool = memoryview(os.urandom(POOL_BYTES + samples))
+    variants = [pcm16(speech_signal(samples / 2 / rate, rate, seed), rate) for seed in range(5)]
     folders, files = [], []
     for voice in range(spec.voices):
         folder = root / f"voice{voice:02d}"
         folder.mkdir(parents=True)
         folders.append(folder)
         for index in range(spec.pairs):
-            offset = (voice * spec.pairs + index) * 4099 % POOL_BYTES
             wav = folder / f"{index}.wav"
-            with wav.open("wb") as out:
-                out.write(header)
-                out.write(pool[offset : offset + samples])
+            wav.write_bytes(variants[(voice + index) % len(variants)])
             text = folder / f"{index}.txt"
             text.write_text(SENTENCE_TEXT.format(index=index) + "\n", encoding="utf-8")
             files += [wav, text]
@@ -157,13 +150,16 @@ def plan_child(root: Path, cache_dir: Path) -> tuple[float, int | None]:
 
 
 def plan_bytes_read(root: Path, cache_dir: Path) -> dict[str, int]:
-    """The plan pipeline in-process, to read the digest cache's own counters."""
+    """Preflight and the plan pipeline in-process, to read the cache's own counters (audio
+    measurements and digests share them)."""
+    from reconciler.data import preflight
     from reconciler.operations.clients import cloud_clients
     from reconciler.operations.plan import PlanRequest, build_plan
     from reconciler.operations.workspace import Workspace
 
     environ = {"RECONCILER_CACHE_DIR": str(cache_dir)}
     workspace = Workspace.load(root, environ, lambda c: cloud_clients(c, environ, root))
+    preflight(workspace.config, cache=workspace.cache)
     build_plan(workspace, workspace.backend.read(), None, PlanRequest(), "2026-01-01T00:00:00Z")
     cache = workspace.cache
     return {"bytes_read": cache.bytes_read, "hits": cache.hits, "misses": cache.misses}

@@ -63,6 +63,7 @@ def test_configuration_reference_matches_the_schema() -> None:
         "voices.<name>.data",
         "voices.<name>.lifecycle",
         "voices.<name>.preview",
+        "voices.<name>.checks",
     }
     expected = schema_paths(schema, schema["$defs"]) - containers
     documented = set(re.findall(r"^\| `([^`]+)` \|", section("Configuration reference"), re.M))

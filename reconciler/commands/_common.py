@@ -89,7 +89,7 @@ def load_workspace(
 
 def check_data(workspace: Workspace, env: Environment, *, allow_outside: bool = False) -> None:
     """The training-data preflight: warnings go to stderr, errors stop here, every line shown."""
-    diagnostics = preflight(workspace.config, allow_outside=allow_outside)
+    diagnostics = preflight(workspace.config, allow_outside=allow_outside, cache=workspace.cache)
     errors = [d for d in diagnostics if d.is_error]
     for diagnostic in diagnostics:
         if not diagnostic.is_error:

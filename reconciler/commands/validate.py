@@ -7,8 +7,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+from reconciler.commands._data_table import data_table, voice_data_json
 from reconciler.config import ConfigCheck, Diagnostic, check_config, display_path, printable
-from reconciler.data import DEFAULT_BIT_DEPTHS, DEFAULT_SAMPLE_RATES, preflight
+from reconciler.data import (
+    DEFAULT_BIT_DEPTHS,
+    DEFAULT_SAMPLE_RATES,
+    DigestCache,
+    Inspection,
+    default_cache_dir,
+    inspect_data,
+)
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
 
@@ -56,26 +64,38 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="BITS,...",
         help=f"allowed wav bit depths (default: {_listed(DEFAULT_BIT_DEPTHS)})",
     )
+    parser.add_argument(
+        "--no-table", action="store_true", help="findings only, no table of each voice's data"
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
     check = check_config(env.cwd / args.path)
     diagnostics = list(check.diagnostics)
+    inspection = Inspection()
     if check.config is not None:
-        diagnostics += preflight(
+        cache = DigestCache(default_cache_dir(check.config.root_dir, env.environ))
+        inspection = inspect_data(
             check.config,
             allow_outside=args.allow_outside,
             allowed_sample_rates=args.sample_rates,
             allowed_bit_depths=args.bit_depths,
+            cache=cache,
         )
+        diagnostics += inspection.diagnostics
     diagnostics.sort(key=Diagnostic.sort_key)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     valid = errors == 0 and not (args.strict and warnings)
     if args.format == "json":
-        env.out(json.dumps(_report(check, diagnostics, valid, env.cwd), indent=2))
+        report = _report(check, diagnostics, valid, env.cwd)
+        report["data"] = voice_data_json(inspection.voices.values())
+        env.out(json.dumps(report, indent=2))
     else:
+        if not args.no_table:
+            for line in data_table(inspection.voices.values()):
+                env.out(line)
         for diagnostic in diagnostics:
             prefix = "" if diagnostic.is_error else "warning: "
             env.err(prefix + diagnostic.format(env.cwd))

@@ -70,6 +70,10 @@ class _Assembler:
             for key, value in defaults.value.items():
                 fields[key] = _Field(value, defaults.document, (*defaults.path, key))
         for key, value in voice.value.items():
+            inherited = fields.get(key)
+            if key == "checks" and inherited is not None and isinstance(inherited.value, dict):
+                # Thresholds merge key by key: a voice relaxes one check, keeps the rest.
+                value = {**inherited.value, **value} if isinstance(value, dict) else value
             fields[key] = _Field(value, voice.document, (*voice.path, key))
         for required in ("edition", "data"):
             if required not in fields:
@@ -173,6 +177,7 @@ def _voice_spec(root_dir: Path, name: str, fields: dict[str, _Field]) -> VoiceSp
         authorization_letter=root_dir / letter if letter is not None else None,
         prevent_destroy=bool(values.get("lifecycle", {}).get("prevent_destroy", False)),
         preview_text=values.get("preview", {}).get("text"),
+        checks=values.get("checks", {}),
         source=voice.document.location(voice.path[:2], key=True),
         field_locations=locations,
     )

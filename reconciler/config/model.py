@@ -86,6 +86,8 @@ class VoiceSpec:
     authorization_letter: Path | None = None
     prevent_destroy: bool = False
     preview_text: str | None = None
+    # Training-data check thresholds (YAML `checks`): local only, so no change to plan.
+    checks: Mapping[str, Any] = field(default_factory=dict, compare=False)
     source: Location = field(default=Location(Path()), compare=False)
     # Where each field's value is written (maybe under `defaults`), keyed like "data.dir".
     field_locations: Mapping[str, Location] = field(default_factory=dict, compare=False, repr=False)

@@ -3,8 +3,9 @@
 Shapes (API doc sections 0 and 9): basic and advanced take exactly 20 or 100 sentence pairs
 ``N.wav`` + ``N.txt`` (N from 0), or one long recording; premium and third-party take one long
 recording only; segment uploads are sentence pairs only. Sentence recordings last 5 to 15 s
-(the recording guide: over 15 s makes training fail). Long recordings get no duration limit
-here: the per-edition limits are tenant configuration, not something to guess.
+(the recording guide: over 15 s makes training fail). Every recording is then decoded and
+measured (``audio``), judged against ``Thresholds`` (``checks``) with its transcript
+(``text``); the edition's total duration is judged by the caller, who knows the limits.
 """
 
 from __future__ import annotations
@@ -14,17 +15,23 @@ import re
 import zipfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reconciler.config.model import Edition
+from reconciler.data.audio import DECODE_ERRORS, AudioStats, analyse
+from reconciler.data.checks import Thresholds, judge_audio
+from reconciler.data.digest import DigestCache
 from reconciler.data.entries import Entry
 from reconciler.data.files import BLOCK_SIZE
-from reconciler.data.report import Report
+from reconciler.data.report import FileRow, Report
+from reconciler.data.text import judge_text
 from reconciler.wav import WavError, WavInfo, read_wav_info
 
 SENTENCE_MAX_SECONDS = 15.0
 SENTENCE_MIN_SECONDS = 5.0
 SHOWN_MISSING = 10
+TEXT_CHARS_READ = 1 << 20  # a transcript longer than this (hours of text) is judged by its start
+_ANALYSABLE_RATES = range(8000, 192001)
 _SENTENCE_NAME = re.compile(r"[0-9]+\.(wav|txt)")
 _READ_ERRORS = (
     OSError,
@@ -40,11 +47,27 @@ _READ_ERRORS = (
 class AudioRules:
     sample_rates: tuple[int, ...]
     bit_depths: tuple[int, ...]
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    language: str | None = None
+
+
+@dataclass
+class Measured:
+    """Per recording what the table shows; the total counts toward the edition's limits."""
+
+    rows: list[FileRow] = field(default_factory=list)
+    total_seconds: float = 0.0
 
 
 def check_dataset(
-    entries: Sequence[Entry], edition: Edition, *, segments: bool, rules: AudioRules, report: Report
-) -> None:
+    entries: Sequence[Entry],
+    edition: Edition,
+    *,
+    segments: bool,
+    rules: AudioRules,
+    report: Report,
+    cache: DigestCache | None = None,
+) -> Measured:
     top = []
     for entry in entries:
         if "/" in entry.name or "\\" in entry.name:
@@ -55,10 +78,14 @@ def check_dataset(
             report.error("neither a .wav recording nor a .txt text", entry.name)
     wavs = [e for e in top if e.name.lower().endswith(".wav")]
     texts = [e for e in top if e.name.lower().endswith(".txt")]
+    checker = _Checker(rules, report, cache)
     if _is_long_recording(wavs, texts, edition, segments):
-        _check_long(wavs, texts, edition, rules, report)
+        checker.long(wavs, texts, edition)
     else:
-        _check_sentences(top, edition, segments, rules, report)
+        checker.sentences(top, edition, segments)
+    for row in checker.measured.rows:
+        row.worst = report.worst(row.name)
+    return checker.measured
 
 
 def _is_long_recording(
@@ -73,110 +100,182 @@ def _is_long_recording(
     return not (paired and _SENTENCE_NAME.fullmatch(wavs[0].name))
 
 
-def _check_long(
-    wavs: list[Entry], texts: list[Entry], edition: Edition, rules: AudioRules, report: Report
-) -> None:
-    if len(wavs) != 1:
-        report.error(
-            f"the {edition.name} edition takes one long recording (a single .wav file), "
-            f"found {len(wavs)} .wav files"
+class _Checker:
+    def __init__(self, rules: AudioRules, report: Report, cache: DigestCache | None) -> None:
+        self.rules = rules
+        self.report = report
+        self.cache = cache
+        self.measured = Measured()
+
+    def long(self, wavs: list[Entry], texts: list[Entry], edition: Edition) -> None:
+        report = self.report
+        if len(wavs) != 1:
+            report.error(
+                f"the {edition.name} edition takes one long recording (a single .wav file), "
+                f"found {len(wavs)} .wav files"
+            )
+        if len(texts) > 1:
+            report.error("only one .txt transcript may go with a long recording", texts[1].name)
+        stats = self.wav(wavs[0], sentence=False)[1] if len(wavs) == 1 else None
+        for text in texts[:1]:
+            self.text(text, stats)
+
+    def sentences(self, top: list[Entry], edition: Edition, segments: bool) -> None:
+        report = self.report
+        count = edition.sentence_count or 0
+        by_name = {entry.name: entry for entry in top}
+        expected = [f"{i}.{ext}" for i in range(count) for ext in ("wav", "txt")]
+        missing = [name for name in expected if name not in by_name]
+        extra = sorted(set(by_name) - set(expected))
+        if missing or extra:
+            pairs = sum(f"{i}.wav" in by_name and f"{i}.txt" in by_name for i in range(count))
+            alternative = "" if segments else " or one long recording"
+            report.error(
+                f"found {pairs} complete sentence pairs; the {edition.name} edition takes "
+                f"exactly {count} (0.wav/0.txt to {count - 1}.wav/{count - 1}.txt){alternative}"
+            )
+        if missing:
+            shown = ", ".join(missing[:SHOWN_MISSING])
+            hidden = len(missing) - SHOWN_MISSING
+            more = f" and {hidden} more" if hidden > 0 else ""
+            report.error(f"missing {shown}{more}")
+        for name in extra:
+            report.error(f"not one of the {count} sentence pairs", name)
+        rates: dict[int, str] = {}
+        for i in range(count):
+            stats = None
+            if wav := by_name.get(f"{i}.wav"):
+                info, stats = self.wav(wav, sentence=True)
+                if info is not None:
+                    rates.setdefault(info.sample_rate, wav.name)
+            if text := by_name.get(f"{i}.txt"):
+                self.text(text, stats)
+        if len(rates) > 1:
+            mixed = ", ".join(f"{rate} Hz ({name})" for rate, name in sorted(rates.items()))
+            report.warning(f"recordings mix sample rates: {mixed}; record them all alike")
+
+    def wav(self, entry: Entry, *, sentence: bool) -> tuple[WavInfo | None, AudioStats | None]:
+        report, rules = self.report, self.rules
+        try:
+            with entry.open() as stream:
+                info = read_wav_info(stream, entry.size)
+        except WavError as error:
+            report.error(f"not a usable WAV file: {error}", entry.name)
+            return None, None
+        except _READ_ERRORS as error:
+            report.error(f"unreadable: {error}", entry.name)
+            return None, None
+        name = entry.name
+        usable = _check_format(info, name, rules, report)
+        seconds = info.duration_seconds
+        if info.data_bytes == 0:
+            report.error("no audio in it", name)
+            return info, None
+        if sentence and seconds > SENTENCE_MAX_SECONDS:
+            problem = "longer than 15 s (MetaStudio training fails on sentences over 15 s)"
+            report.error(problem, name, f"{seconds:.1f} s")
+        elif sentence and seconds < SENTENCE_MIN_SECONDS:
+            problem = "shorter than 5 s (the recording guide asks for 5 to 15 s per sentence)"
+            report.warning(problem, name, f"{seconds:.1f} s")
+        self.measured.total_seconds += seconds
+        row = FileRow(name, seconds, _format(info))
+        self.measured.rows.append(row)
+        if not usable:
+            return info, None
+        stats = self._measure(entry, info)
+        if stats is not None:
+            row.speech_seconds, row.speech_dbfs, row.snr_db = (
+                stats.speech_seconds,
+                stats.speech_dbfs,
+                stats.snr_db,
+            )
+            judge_audio(stats, name, rules.thresholds, report, long_take=not sentence)
+        return info, stats
+
+    def _measure(self, entry: Entry, info: WavInfo) -> AudioStats | None:
+        def compute() -> tuple[dict[str, object], int]:
+            try:
+                with entry.open() as stream:
+                    stats, read = analyse(stream, info.bits_per_sample)
+            except (*DECODE_ERRORS, *_READ_ERRORS) as error:
+                return {"error": str(error) or type(error).__name__}, entry.size
+            return stats.to_dict(), read
+
+        if self.cache is None or entry.identity is None:
+            found = compute()[0]
+        else:
+            found = self.cache.analysis(entry.identity, compute)
+        if "error" in found:
+            self.report.error(f"audio cannot be decoded: {found['error']}", entry.name)
+            return None
+        stats = AudioStats.from_dict(found)
+        if stats is None:  # a record from another version: measure again
+            stats = AudioStats.from_dict(compute()[0])
+        return stats
+
+    def text(self, entry: Entry, stats: AudioStats | None) -> None:
+        text = _read_text(entry, self.report)
+        if text is None:
+            return
+        speech = stats.speech_seconds if stats is not None else None
+        judge_text(
+            text, entry.name, self.rules.language, speech, self.rules.thresholds, self.report
         )
-    if len(texts) > 1:
-        report.error("only one .txt transcript may go with a long recording", texts[1].name)
-    if len(wavs) == 1:
-        _check_wav(wavs[0], rules, report, sentence=False)
-    for text in texts[:1]:
-        _check_text(text, report)
 
 
-def _check_sentences(
-    top: list[Entry], edition: Edition, segments: bool, rules: AudioRules, report: Report
-) -> None:
-    count = edition.sentence_count or 0
-    by_name = {entry.name: entry for entry in top}
-    expected = [f"{i}.{ext}" for i in range(count) for ext in ("wav", "txt")]
-    missing = [name for name in expected if name not in by_name]
-    extra = sorted(set(by_name) - set(expected))
-    if missing or extra:
-        pairs = sum(f"{i}.wav" in by_name and f"{i}.txt" in by_name for i in range(count))
-        alternative = "" if segments else " or one long recording"
-        report.error(
-            f"found {pairs} complete sentence pairs; the {edition.name} edition takes exactly "
-            f"{count} (0.wav/0.txt to {count - 1}.wav/{count - 1}.txt){alternative}"
-        )
-    if missing:
-        shown = ", ".join(missing[:SHOWN_MISSING])
-        more = f" and {len(missing) - SHOWN_MISSING} more" if len(missing) > SHOWN_MISSING else ""
-        report.error(f"missing {shown}{more}")
-    for name in extra:
-        report.error(f"not one of the {count} sentence pairs", name)
-    rates: dict[int, str] = {}
-    for i in range(count):
-        if wav := by_name.get(f"{i}.wav"):
-            info = _check_wav(wav, rules, report, sentence=True)
-            if info is not None:
-                rates.setdefault(info.sample_rate, wav.name)
-        if text := by_name.get(f"{i}.txt"):
-            _check_text(text, report)
-    if len(rates) > 1:
-        mixed = ", ".join(f"{rate} Hz ({name})" for rate, name in sorted(rates.items()))
-        report.warning(f"recordings mix sample rates: {mixed}; record them all alike")
-
-
-def _check_wav(
-    entry: Entry, rules: AudioRules, report: Report, *, sentence: bool
-) -> WavInfo | None:
-    try:
-        with entry.open() as stream:
-            info = read_wav_info(stream, entry.size)
-    except WavError as error:
-        report.error(f"not a usable WAV file: {error}", entry.name)
-        return None
-    except _READ_ERRORS as error:
-        report.error(f"unreadable: {error}", entry.name)
-        return None
-    name = entry.name
+def _check_format(info: WavInfo, name: str, rules: AudioRules, report: Report) -> bool:
+    """Header facts against the rules; True if the samples are worth decoding."""
+    usable = True
     if not info.is_pcm:
         report.error("not PCM audio", name, f"format {info.audio_format:#06x}")
+        usable = False
     if info.channels != 1:
         report.error("not mono (training needs one channel)", name, f"{info.channels} ch")
+        usable = usable and info.channels <= 8
     if info.sample_rate not in rules.sample_rates:
         allowed = ", ".join(str(r) for r in rules.sample_rates)
         rate = f"{info.sample_rate} Hz"
         report.error(f"sample rate not allowed (allowed: {allowed} Hz)", name, rate)
+    elif info.sample_rate != rules.thresholds.sample_rate:
+        wanted = f"{rules.thresholds.sample_rate} Hz"
+        report.warning(f"the recording guide asks for {wanted}", name, f"{info.sample_rate} Hz")
     if info.bits_per_sample not in rules.bit_depths:
         allowed = ", ".join(str(b) for b in rules.bit_depths)
         depth = f"{info.bits_per_sample}-bit"
         report.error(f"bit depth not allowed (allowed: {allowed})", name, depth)
-    seconds = info.duration_seconds
-    if info.data_bytes == 0:
-        report.error("no audio in it", name)
-    elif sentence and seconds > SENTENCE_MAX_SECONDS:
-        problem = "longer than 15 s (MetaStudio training fails on sentences over 15 s)"
-        report.error(problem, name, f"{seconds:.1f} s")
-    elif sentence and seconds < SENTENCE_MIN_SECONDS:
-        problem = "shorter than 5 s (the recording guide asks for 5 to 15 s per sentence)"
-        report.warning(problem, name, f"{seconds:.1f} s")
-    return info
+        usable = False
+    return usable and info.sample_rate in _ANALYSABLE_RATES
 
 
-def _check_text(entry: Entry, report: Report) -> None:
+def _format(info: WavInfo) -> str:
+    channels = "mono" if info.channels == 1 else f"{info.channels} ch"
+    return f"{info.sample_rate / 1000:g} kHz {info.bits_per_sample}-bit {channels}"
+
+
+def _read_text(entry: Entry, report: Report) -> str | None:
+    """The transcript's start (TEXT_CHARS_READ), the whole file checked as UTF-8."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     total = offset = 0  # offset: where the bytes the decoder still holds begin
-    has_text = False
+    kept: list[str] = []
+    length = 0
     try:
         with entry.open() as stream:
             while block := stream.read(BLOCK_SIZE):
                 text = decoder.decode(block)
-                has_text = has_text or bool(text.replace("\ufeff", "").strip())
+                if length < TEXT_CHARS_READ:
+                    kept.append(text)
+                    length += len(text)
                 total += len(block)
                 offset = total - len(decoder.getstate()[0])
             decoder.decode(b"", final=True)
     except UnicodeDecodeError as error:
         report.error("not UTF-8 text", entry.name, f"byte {offset + error.start}")
-        return
+        return None
     except _READ_ERRORS as error:
         report.error(f"unreadable: {error}", entry.name)
-        return
-    if not has_text:
+        return None
+    text = "".join(kept)[:TEXT_CHARS_READ].replace("\ufeff", "")
+    if not text.strip():
         report.error("empty (each recording needs its text)", entry.name)
+        return None
+    return text

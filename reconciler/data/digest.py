@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from reconciler.config.model import DataSource
@@ -35,6 +35,7 @@ class DigestCache:
         self.bytes_read = 0
         # Within one run, many voices may share a file: keep its record in memory too.
         self._known: dict[tuple[object, ...], str] = {}
+        self._analyses: dict[tuple[object, ...], dict[str, object]] = {}
 
     def file_digest(self, path: Path) -> str:
         """Hex sha256 of the file's bytes, read only if its identity changed since last time."""
@@ -58,6 +59,37 @@ class DigestCache:
             self._write_record(record, {"identity": identity, "sha256": digest})
             self._known[tuple(identity)] = digest
         return digest
+
+    def analysis(
+        self, identity: list[object], compute: Callable[[], tuple[dict[str, object], int]]
+    ) -> dict[str, object]:
+        """What ``compute`` found about a file (or zip member) of this identity, kept like a
+        digest: the first element of ``identity`` is the file on disk, the next three its
+        size, mtime and inode, so a rewritten file is analysed again."""
+        key = ("analysis", *identity)
+        known = self._analyses.get(key)
+        if known is not None:
+            self.hits += 1
+            return known
+        record = self._record_path(json.dumps(key, default=str))
+        try:
+            cached = json.loads(record.read_text("utf-8"))
+        except (OSError, ValueError):
+            cached = None
+        if isinstance(cached, dict) and cached.get("identity") == identity:
+            found = cached.get("analysis")
+            if isinstance(found, dict):
+                self.hits += 1
+                self._analyses[key] = found
+                return found
+        self.misses += 1
+        result, read = compute()
+        self.bytes_read += read
+        path = str(identity[0])
+        if _identity(path, os.stat(path)) == identity[:4]:
+            self._write_record(record, {"identity": identity, "analysis": result})
+            self._analyses[key] = result
+        return result
 
     def _hash(self, path: str) -> str:
         digest = hashlib.sha256()

@@ -25,6 +25,9 @@ class Entry:
     name: str
     size: int
     open: Callable[[], BinaryIO]
+    # What the analysis cache keys on: the file's identity (a zip's, then the member's name
+    # and CRC); None: not cached.
+    identity: list[object] | None = None
 
 
 def is_outside(
@@ -59,7 +62,8 @@ def folder_entries(root_dir: Path, folder: Path, report: Report, *, contain: boo
             report.error("not a regular file", item.name)
             continue
         opener = functools.partial(_open_file, item.path)
-        entries.append(Entry(item.name, status.st_size, opener))
+        identity = [os.path.abspath(item.path), status.st_size, status.st_mtime_ns, status.st_ino]
+        entries.append(Entry(item.name, status.st_size, opener, identity))
     return entries
 
 
@@ -78,6 +82,8 @@ def zip_entries(path: Path, report: Report) -> Iterator[list[Entry]]:
             f"a member name is marked as UTF-8 but is not (byte {byte:#x})"
         ) from error
     with archive:
+        status = os.stat(path)
+        zip_identity = [os.path.abspath(path), status.st_size, status.st_mtime_ns, status.st_ino]
         entries: list[Entry] = []
         seen: set[str] = set()
         for info in archive.infolist():
@@ -90,6 +96,7 @@ def zip_entries(path: Path, report: Report) -> Iterator[list[Entry]]:
             else:
                 # ZipExtFile is a binary stream; typeshed only calls it IO[bytes].
                 member = cast(Callable[[], BinaryIO], functools.partial(archive.open, info))
-                entries.append(Entry(info.filename, info.file_size, member))
+                identity = [*zip_identity, info.filename, info.CRC]
+                entries.append(Entry(info.filename, info.file_size, member, identity))
             seen.add(info.filename)
         yield entries

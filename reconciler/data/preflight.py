@@ -1,28 +1,42 @@
 """Training-data checks that need the files, run before any money is spent on training.
 
 Every problem is a Diagnostic located at the YAML field that names the data, with the data
-file named in the message. Nothing is extracted or uploaded; wav files are read to their
-headers only, so multi-GB recordings cost a few reads.
+file named in the message. Nothing is extracted or uploaded; recordings are decoded in
+blocks and their measurements cached by file identity beside the digests, so a re-run over
+unchanged data reads none of it.
 """
 
 from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.config.diagnostics import Diagnostic, display_path
 from reconciler.config.model import EDITIONS, Config, Edition, VoiceSpec
-from reconciler.data.content import AudioRules, check_dataset
+from reconciler.data.checks import DEFAULT_DURATIONS, DurationLimits, Thresholds, judge_total
+from reconciler.data.content import AudioRules, Measured, check_dataset
+from reconciler.data.digest import DigestCache
 from reconciler.data.entries import folder_entries, is_outside, zip_entries
 from reconciler.data.files import MAX_PUT_BYTES
 from reconciler.data.package import package_size
-from reconciler.data.report import Finding, Report
+from reconciler.data.report import Finding, Report, VoiceData
 
 DEFAULT_SAMPLE_RATES = (16000, 22050, 24000, 44100, 48000)
 DEFAULT_BIT_DEPTHS = (16, 24)
 _PUT_LIMIT = "5 GB, the most one object-store upload (PUT) takes"
+# The console takes the signed letter as a PDF or a photo; 20 MB is our judgement of a
+# generous scan or phone photo, well below what would make an upload fail.
+LETTER_MAX_BYTES = 20 * 1024 * 1024
+_LETTER_MAGIC = (b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # PDF, JPEG, PNG
+
+
+@dataclass
+class Inspection:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    voices: dict[str, VoiceData] = field(default_factory=dict)
 
 
 def preflight(
@@ -31,15 +45,60 @@ def preflight(
     allow_outside: bool = False,
     allowed_sample_rates: tuple[int, ...] = DEFAULT_SAMPLE_RATES,
     allowed_bit_depths: tuple[int, ...] = DEFAULT_BIT_DEPTHS,
+    cache: DigestCache | None = None,
+    durations: Mapping[str, DurationLimits] | None = None,
 ) -> list[Diagnostic]:
-    rules = AudioRules(tuple(allowed_sample_rates), tuple(allowed_bit_depths))
-    diagnostics: list[Diagnostic] = []
+    """Every finding about the config's data; see :func:`inspect_data`."""
+    return inspect_data(
+        cfg,
+        allow_outside=allow_outside,
+        allowed_sample_rates=allowed_sample_rates,
+        allowed_bit_depths=allowed_bit_depths,
+        cache=cache,
+        durations=durations,
+    ).diagnostics
+
+
+def inspect_data(
+    cfg: Config,
+    *,
+    allow_outside: bool = False,
+    allowed_sample_rates: tuple[int, ...] = DEFAULT_SAMPLE_RATES,
+    allowed_bit_depths: tuple[int, ...] = DEFAULT_BIT_DEPTHS,
+    cache: DigestCache | None = None,
+    durations: Mapping[str, DurationLimits] | None = None,
+) -> Inspection:
+    """Findings and measurements of each voice's data and letter.
+
+    ``durations``: the tenant's limits per edition (MetaStudio op 17) when the caller could
+    ask for them; the documented ranges otherwise. A voice's ``checks`` override both.
+    """
+    inspection = Inspection()
     memo = RunMemo()
     for voice in cfg.voices.values():
-        diagnostics += _check_data(cfg.root_dir, voice, rules, allow_outside, memo)
+        thresholds = Thresholds.from_yaml(voice.checks)
+        rules = AudioRules(
+            tuple(allowed_sample_rates), tuple(allowed_bit_depths), thresholds, voice.language
+        )
+        tenant = (durations or {}).get(voice.edition)
+        base = tenant or DEFAULT_DURATIONS[voice.edition]
+        limits = thresholds.durations(base)
+        origin = "the tenant's limits" if tenant else "the documented range"
+        origin = origin if limits == base else "checks in the config"
+        data = VoiceData(
+            voice.name,
+            voice.edition,
+            min_seconds=limits.min_seconds,
+            max_seconds=limits.max_seconds,
+            limits_from=origin,
+        )
+        inspection.diagnostics += _check_data(
+            cfg.root_dir, voice, rules, allow_outside, memo, cache, (limits, origin), data
+        )
+        inspection.voices[voice.name] = data
         if voice.authorization_letter is not None:
-            diagnostics += _check_letter(cfg.root_dir, voice, allow_outside)
-    return diagnostics
+            inspection.diagnostics += _check_letter(cfg.root_dir, voice, allow_outside)
+    return inspection
 
 
 def _contained(
@@ -65,6 +124,9 @@ def _check_data(
     rules: AudioRules,
     allow_outside: bool,
     memo: RunMemo,
+    cache: DigestCache | None,
+    limits: tuple[DurationLimits, str],
+    data: VoiceData,
 ) -> list[Diagnostic]:
     source = voice.data
     field = f"data.{source.kind}"
@@ -74,10 +136,11 @@ def _check_data(
     try:
         if not _contained(root_dir, path, shown, report, allow_outside, memo.realpath):
             return report.diagnostics()
+        measured: Measured | None = None
         if not path.exists():
             report.error(f"{shown} does not exist")
         elif source.kind == "package":
-            _check_package_once(path, shown, edition, rules, report, memo)
+            measured = _check_package_once(path, shown, edition, rules, report, memo, cache)
         elif not path.is_dir():
             report.error(f"{shown} is not a folder")
         else:
@@ -90,7 +153,12 @@ def _check_data(
                     if entry.size > MAX_PUT_BYTES:
                         report.error(f"larger than {_PUT_LIMIT}", entry.name)
             segments = source.kind == "segments"
-            check_dataset(entries, edition, segments=segments, rules=rules, report=report)
+            measured = check_dataset(
+                entries, edition, segments=segments, rules=rules, report=report, cache=cache
+            )
+        if measured is not None and measured.rows:
+            data.rows, data.total_seconds = measured.rows, measured.total_seconds
+            judge_total(measured.total_seconds, edition.name, limits[0], report, limits[1])
     except OSError as error:
         report.error(f"{shown} cannot be read: {error.strerror or error}")
     return report.diagnostics()
@@ -104,7 +172,7 @@ class RunMemo:
     """
 
     def __init__(self) -> None:
-        self.packages: dict[tuple[object, ...], list[Finding]] = {}
+        self.packages: dict[tuple[object, ...], tuple[list[Finding], Measured | None]] = {}
         self._real: dict[Path, str] = {}
 
     def realpath(self, path: Path) -> str:
@@ -121,20 +189,28 @@ def _check_package_once(
     rules: AudioRules,
     report: Report,
     memo: RunMemo,
-) -> None:
+    cache: DigestCache | None,
+) -> Measured | None:
     status = path.stat()
     identity = (status.st_size, status.st_mtime_ns, status.st_ino)
     key = (memo.realpath(path), *identity, edition.name, rules, shown)
     if key not in memo.packages:
         fresh = Report(report.location, report.path)
-        _check_package(path, shown, edition, rules, fresh)
-        memo.packages[key] = fresh.findings
-    report.findings += memo.packages[key]
+        measured = _check_package(path, shown, edition, rules, fresh, cache)
+        memo.packages[key] = (fresh.findings, measured)
+    findings, measured = memo.packages[key]
+    report.findings += findings
+    return measured
 
 
 def _check_package(
-    path: Path, shown: str, edition: Edition, rules: AudioRules, report: Report
-) -> None:
+    path: Path,
+    shown: str,
+    edition: Edition,
+    rules: AudioRules,
+    report: Report,
+    cache: DigestCache | None,
+) -> Measured | None:
     if not path.is_file():
         report.error(f"{shown} is not a file")
     elif path.stat().st_size > MAX_PUT_BYTES:
@@ -142,9 +218,12 @@ def _check_package(
     else:
         try:
             with zip_entries(path, report) as entries:
-                check_dataset(entries, edition, segments=False, rules=rules, report=report)
+                return check_dataset(
+                    entries, edition, segments=False, rules=rules, report=report, cache=cache
+                )
         except zipfile.BadZipFile as error:
             report.error(f"{shown} is not a readable zip file: {error}")
+    return None
 
 
 def _check_letter(root_dir: Path, voice: VoiceSpec, allow_outside: bool) -> list[Diagnostic]:
@@ -163,6 +242,16 @@ def _check_letter(root_dir: Path, voice: VoiceSpec, allow_outside: bool) -> list
             report.error(f"{shown} is not a file")
         elif path.stat().st_size == 0:
             report.error(f"{shown} is empty")
+        elif path.stat().st_size > LETTER_MAX_BYTES:
+            report.error(f"{shown} is larger than 20 MB: scan or photograph it at a lower size")
+        else:
+            with path.open("rb") as stream:
+                head = stream.read(8)
+            if not head.startswith(_LETTER_MAGIC):
+                report.error(
+                    f"{shown} is not a PDF, JPEG or PNG file (by its content): upload the "
+                    "printed template, signed by hand, as a PDF or a photo"
+                )
     except OSError as error:
         report.error(f"{shown} cannot be read: {error.strerror or error}")
     return report.diagnostics()

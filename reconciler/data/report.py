@@ -6,7 +6,7 @@ hundred lines; each line still points at the YAML field that names the data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reconciler.config.diagnostics import Diagnostic, Location, Severity
 
@@ -19,6 +19,32 @@ class Finding:
     problem: str
     file: str | None = None
     detail: str | None = None  # per-file fact such as "16.2 s", shown beside the name
+
+
+@dataclass
+class FileRow:
+    """One recording as `validate` tables it."""
+
+    name: str
+    seconds: float
+    sample_format: str  # "48 kHz 16-bit mono"
+    speech_seconds: float | None = None
+    speech_dbfs: float | None = None
+    snr_db: float | None = None
+    worst: Finding | None = None
+
+
+@dataclass
+class VoiceData:
+    """A voice's measured data: its recordings and their total against the edition's range."""
+
+    voice: str
+    edition: str
+    rows: list[FileRow] = field(default_factory=list)
+    total_seconds: float = 0.0
+    min_seconds: float | None = None
+    max_seconds: float | None = None
+    limits_from: str = ""
 
 
 class Report:
@@ -36,6 +62,11 @@ class Report:
     @property
     def has_errors(self) -> bool:
         return any(f.severity == "error" for f in self.findings)
+
+    def worst(self, file: str) -> Finding | None:
+        """The first error about ``file``, else its first warning."""
+        about = [f for f in self.findings if f.file == file]
+        return next((f for f in about if f.severity == "error"), about[0] if about else None)
 
     def diagnostics(self) -> list[Diagnostic]:
         groups: dict[tuple[str, str], list[Finding]] = {}

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from reconciler.cli import main
-from reconciler.data.samples import tone_wav, write_long_recording, write_sentence_pairs
+from reconciler.data.samples import speech_wav, write_long_recording, write_sentence_pairs
 from reconciler.environment import Environment
 
 CONFIG = """\
@@ -22,18 +22,21 @@ voices:
     edition: premium
     voice_name: Bob
     data: {dir: data/bob}
+    checks: {min_total_seconds: 20, advised_total_seconds: 20}
 """
 
 
 def _run(cwd: Path, *argv: str) -> tuple[int, str, str]:
     env = Environment(stdout=io.StringIO(), stderr=io.StringIO(), environ={}, cwd=cwd)
-    code = main(["validate", *argv], env=env)
+    # The data table has its own tests (test_data_checks); these are about the findings.
+    table = [] if "--table" in argv else ["--no-table"]
+    code = main(["validate", *table, *(a for a in argv if a != "--table")], env=env)
     assert isinstance(env.stdout, io.StringIO) and isinstance(env.stderr, io.StringIO)
     return code, env.stdout.getvalue(), env.stderr.getvalue()
 
 
 def _project(root: Path, text: str = CONFIG) -> Path:
-    write_sentence_pairs(root / "data" / "alice", 20)
+    write_sentence_pairs(root / "data" / "alice", 20, seconds=9.5)
     write_long_recording(root / "data" / "bob" / "bob.wav", 30.0)
     (root / "voices.yaml").write_text(text, encoding="utf-8")
     return root
@@ -54,12 +57,12 @@ def test_every_error_one_line_each_without_traceback(tmp_path: Path) -> None:
         "third-party",
         "voices.yaml:10:17: voices.bob.voice_name: must be a string, not a boolean (YAML reads "
         "yes/no/on/off/true/false as booleans: quote the text)",
-        "voices.yaml:12:3: voices.X: 'X' is not a valid voice name: use 1 to 64 lowercase "
+        "voices.yaml:13:3: voices.X: 'X' is not a valid voice name: use 1 to 64 lowercase "
         "letters, digits, '-' or '_'",
-        "voices.yaml:12:3: voices.X: missing required field 'data' (set it here or under defaults)",
-        "voices.yaml:12:3: voices.X: missing required field 'edition' (set it here or under "
+        "voices.yaml:13:3: voices.X: missing required field 'data' (set it here or under defaults)",
+        "voices.yaml:13:3: voices.X: missing required field 'edition' (set it here or under "
         "defaults)",
-        "voices.yaml:12:3: voices.X: missing required field 'voice_name'",
+        "voices.yaml:13:3: voices.X: missing required field 'voice_name'",
         "Invalid: 6 errors.",
     ]
     assert "Traceback" not in err
@@ -67,8 +70,11 @@ def test_every_error_one_line_each_without_traceback(tmp_path: Path) -> None:
 
 def test_data_errors_and_warnings(tmp_path: Path) -> None:
     _project(tmp_path)
-    (tmp_path / "data" / "alice" / "2.wav").write_bytes(tone_wav(16))
-    (tmp_path / "data" / "alice" / "3.wav").write_bytes(tone_wav(4))
+    (tmp_path / "data" / "alice" / "2.wav").write_bytes(speech_wav(16))
+    (tmp_path / "data" / "alice" / "2.txt").write_text(
+        "这是一句很长的训练文本" * 4, encoding="utf-8"
+    )
+    (tmp_path / "data" / "alice" / "3.wav").write_bytes(speech_wav(4))
     code, out, err = _run(tmp_path)
     assert (code, out) == (1, "")
     assert err.splitlines() == [
@@ -82,7 +88,7 @@ def test_data_errors_and_warnings(tmp_path: Path) -> None:
 
 def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
     _project(tmp_path)
-    (tmp_path / "data" / "alice" / "3.wav").write_bytes(tone_wav(4))
+    (tmp_path / "data" / "alice" / "3.wav").write_bytes(speech_wav(4))
     code, out, err = _run(tmp_path)
     assert (code, out) == (0, "Valid: 2 voices in 1 file (1 warning).\n")
     assert err.startswith("warning: voices.yaml:7:17:")
@@ -93,7 +99,7 @@ def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
 
 def test_json_format(tmp_path: Path) -> None:
     _project(tmp_path)
-    (tmp_path / "data" / "alice" / "3.wav").write_bytes(tone_wav(4))
+    (tmp_path / "data" / "alice" / "3.wav").write_bytes(speech_wav(4))
     code, out, err = _run(tmp_path, ".", "--format", "json", "--strict")
     assert (code, err) == (1, "")
     report = json.loads(out)
@@ -134,7 +140,7 @@ def test_missing_path_and_syntax_error(tmp_path: Path) -> None:
 
 def test_allow_outside_and_audio_options(tmp_path: Path) -> None:
     root = tmp_path / "project"
-    write_sentence_pairs(tmp_path / "shared", 20, sample_rate=8000)
+    write_sentence_pairs(tmp_path / "shared", 20, sample_rate=8000)  # warns: not 48 kHz
     root.mkdir()
     (root / "voices.yaml").write_text(
         CONFIG.split("  bob:")[0].replace("data/alice", "../shared"), encoding="utf-8"

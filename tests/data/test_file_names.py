@@ -90,8 +90,10 @@ def test_zip_member_flagged_utf8_but_not_is_an_error(tmp_path: Path) -> None:
 
 def test_zip_member_names_that_are_utf8_pass(tmp_path: Path) -> None:
     _utf8_flagged_zip(tmp_path / "long.zip", "long.wav", "长a.wav".encode())
-    code, err = _validate(tmp_path, "premium", "package", "long.zip")
-    assert (code, _errors(err)) == (0, [])
+    _, err = _validate(tmp_path, "premium", "package", "long.zip")
+    # The audio checks judge the tone itself; the member's name must not be what is refused.
+    assert not [e for e in _errors(err) if "zip" in e or "UTF-8" in e]
+    assert "长a.wav: " in err  # the member is read under its UTF-8 name
 
 
 def test_a_transcript_holding_an_encoded_surrogate_is_not_utf8(tmp_path: Path) -> None:
@@ -100,4 +102,4 @@ def test_a_transcript_holding_an_encoded_surrogate_is_not_utf8(tmp_path: Path) -
     (tmp_path / "data" / "3.txt").write_bytes(b"ok \xed\xa0\x80")
     code, err = _validate(tmp_path, "basic", "dir", "data")
     assert code == 1
-    assert _errors(err) == ["voices.yaml:7:17: voices.v.data.dir: 3.txt (byte 3): not UTF-8 text"]
+    assert "voices.yaml:7:17: voices.v.data.dir: 3.txt (byte 3): not UTF-8 text" in _errors(err)

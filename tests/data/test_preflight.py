@@ -10,7 +10,13 @@ import pytest
 
 from reconciler.config import Diagnostic, load_config
 from reconciler.data import preflight
-from reconciler.data.samples import tone_wav, write_long_recording, write_package
+from reconciler.data.samples import (
+    speech_wav,
+    tone_wav,
+    transcript_for,
+    write_long_recording,
+    write_package,
+)
 from reconciler.data.samples import write_sentence_pairs as pairs
 from reconciler.wav import make_wav
 
@@ -60,7 +66,7 @@ def test_basic_package_passes(tmp_path: Path) -> None:
 
 
 def test_advanced_takes_one_hundred_pairs(tmp_path: Path) -> None:
-    pairs(tmp_path / "data", 100, seconds=5.1)
+    pairs(tmp_path / "data", 100, seconds=6.0)
     assert _check(tmp_path, edition="advanced") == []
     (tmp_path / "data" / "99.txt").unlink()
     assert (
@@ -72,10 +78,11 @@ def test_advanced_takes_one_hundred_pairs(tmp_path: Path) -> None:
 @pytest.mark.parametrize("edition", ["basic", "premium", "third-party"])
 def test_long_recording_in_folder_or_zip(tmp_path: Path, edition: str) -> None:
     write_long_recording(tmp_path / "data" / "VoiceClone.wav", 40.0)
-    (tmp_path / "data" / "VoiceClone.txt").write_text("全部文字。", encoding="utf-8")
+    (tmp_path / "data" / "VoiceClone.txt").write_text(transcript_for(27), encoding="utf-8")
     write_package(tmp_path / "long.zip", count=None, seconds=40.0)
-    assert _check(tmp_path, edition=edition) == []
-    assert _check(tmp_path, edition=edition, kind="package", declared="long.zip") == []
+    short = "    checks: {min_total_seconds: 30, advised_total_seconds: 30}\n"  # 40 s takes
+    assert _check(tmp_path, edition=edition, extra=short) == []
+    assert _check(tmp_path, edition=edition, kind="package", declared="long.zip", extra=short) == []
 
 
 # --- shape of the dataset --------------------------------------------------------------------
@@ -83,7 +90,7 @@ def test_long_recording_in_folder_or_zip(tmp_path: Path, edition: str) -> None:
 
 def test_missing_pairs_are_listed_at_the_data_field(tmp_path: Path) -> None:
     pairs(tmp_path / "data", 18)
-    found = _check(tmp_path)
+    found = [d for d in _check(tmp_path) if d.is_error]
     assert [(d.file.name, d.line, d.column, d.path) for d in found] == [
         ("voices.yaml", DATA_LINE, COLUMN["dir"], "voices.v.data.dir")
     ] * 2
@@ -135,25 +142,26 @@ def _replace(root: Path, name: str, blob: bytes) -> None:
 
 def test_sentence_over_15_seconds_is_an_error_under_5_a_warning(tmp_path: Path) -> None:
     pairs(tmp_path / "data", 20)
-    _replace(tmp_path, "3.wav", tone_wav(16.0))
-    _replace(tmp_path, "4.wav", tone_wav(4.5))
+    _replace(tmp_path, "3.wav", speech_wav(16.0))
+    _replace(tmp_path, "4.wav", speech_wav(4.5))
     found = _check(tmp_path)
     assert _messages(found) == [
         "3.wav (16.0 s): longer than 15 s (MetaStudio training fails on sentences over 15 s)"
     ]
-    assert _messages(found, "warning") == [
+    assert (
         "4.wav (4.5 s): shorter than 5 s (the recording guide asks for 5 to 15 s per sentence)"
-    ]
+        in _messages(found, "warning")
+    )
 
 
 def test_many_files_with_one_fault_make_one_line(tmp_path: Path) -> None:
-    pairs(tmp_path / "data", 20, seconds=5.5, sample_rate=8000)
+    pairs(tmp_path / "data", 20, seconds=6.0, sample_rate=8000)
     found = _check(tmp_path)
     assert _messages(found) == [
         "0.wav (8000 Hz), 1.wav (8000 Hz), 2.wav (8000 Hz), 3.wav (8000 Hz), 4.wav (8000 Hz) "
         "and 15 more: sample rate not allowed (allowed: 16000, 22050, 24000, 44100, 48000 Hz)"
     ]
-    assert _check(tmp_path, allowed_sample_rates=(8000,)) == []
+    assert _messages(_check(tmp_path, allowed_sample_rates=(8000,))) == []
 
 
 @pytest.mark.parametrize(
@@ -197,9 +205,10 @@ def test_empty_long_recording(tmp_path: Path) -> None:
 
 def test_mixed_sample_rates_warn(tmp_path: Path) -> None:
     pairs(tmp_path / "data", 20)
-    _replace(tmp_path, "7.wav", tone_wav(6, sample_rate=48000))
+    _replace(tmp_path, "7.wav", speech_wav(9.0, sample_rate=16000))
     assert _messages(_check(tmp_path), "warning") == [
-        "recordings mix sample rates: 16000 Hz (0.wav), 48000 Hz (7.wav); record them all alike"
+        "7.wav (16000 Hz): the recording guide asks for 48000 Hz",
+        "recordings mix sample rates: 16000 Hz (7.wav), 48000 Hz (0.wav); record them all alike",
     ]
 
 
@@ -272,7 +281,7 @@ def test_dot_dot_escape_is_refused_unless_allowed(tmp_path: Path) -> None:
 def test_symlinks_pointing_out_are_refused_unless_allowed(tmp_path: Path) -> None:
     root = tmp_path / "config"
     pairs(root / "data", 20)
-    write_long_recording(tmp_path / "elsewhere.wav", 6.0)
+    (tmp_path / "elsewhere.wav").write_bytes(speech_wav(9.0))
     (root / "data" / "0.wav").unlink()
     (root / "data" / "0.wav").symlink_to(tmp_path / "elsewhere.wav")
     _one_error(_check(root), f"0.wav: links to {tmp_path / 'elsewhere.wav'}, outside the config")
@@ -311,7 +320,7 @@ def test_folder_whose_zip_would_exceed_one_put_is_refused(tmp_path: Path) -> Non
 
 
 def test_authorization_letter(tmp_path: Path) -> None:
-    write_long_recording(tmp_path / "data" / "long.wav", 20.0)
+    write_long_recording(tmp_path / "data" / "long.wav", 200.0)
     extra = "    authorization_letter: letters/v.pdf\n"
     error = _one_error(_check(tmp_path, extra=extra), "letters/v.pdf does not exist")
     assert (error.line, error.column, error.path) == (8, 27, "voices.v.authorization_letter")
@@ -320,6 +329,13 @@ def test_authorization_letter(tmp_path: Path) -> None:
     _one_error(_check(tmp_path, extra=extra), "letters/v.pdf is empty")
     (tmp_path / "letters" / "v.pdf").write_bytes(b"%PDF-1.4 signed")
     assert _check(tmp_path, extra=extra) == []
+    for photo in (b"\xff\xd8\xff\xe0 JFIF photo", b"\x89PNG\r\n\x1a\n photo"):
+        (tmp_path / "letters" / "v.pdf").write_bytes(photo)  # named .pdf: content decides
+        assert _check(tmp_path, extra=extra) == []
+    (tmp_path / "letters" / "v.pdf").write_bytes(b"I agree. Signed: me")
+    _one_error(_check(tmp_path, extra=extra), "letters/v.pdf is not a PDF, JPEG or PNG file")
+    _sparse(tmp_path / "letters" / "v.pdf", 20 * 1024 * 1024 + 1)
+    _one_error(_check(tmp_path, extra=extra), "letters/v.pdf is larger than 20 MB")
     outside = "    authorization_letter: ../v.pdf\n"
     _one_error(_check(tmp_path, extra=outside), "outside the config directory")
 

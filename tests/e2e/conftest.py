@@ -18,8 +18,10 @@ from reconciler.emulator import Emulator
 from reconciler.environment import Environment
 from tests.metastudio.conftest import AK, PROJECT, SK, emulator_config
 
-SECONDS = 1.0  # short sentences keep data small; preflight only warns below 5 s
-# The emulators here use tests.audio_fixtures.SHORT_TAKES, which allows such short totals.
+# Short sentences keep data small (preflight only warns below 5 s), long enough that the
+# transcript's pace fits its speech. The emulators here use tests.audio_fixtures.SHORT_TAKES,
+# which allows such short totals.
+SECONDS = 3.5
 
 FIVE_VOICES = """\
 version: 1
@@ -29,6 +31,7 @@ provider:
 defaults:
   sex: FEMALE
   language: CN
+  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}  # short test takes
 voices:
   basic-dir:
     edition: basic

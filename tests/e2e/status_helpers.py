@@ -16,6 +16,7 @@ provider:
 defaults:
   sex: FEMALE
   language: CN
+  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}  # short test takes
 voices:
 """
 VOICES = {

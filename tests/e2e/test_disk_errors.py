@@ -19,6 +19,8 @@ version: 1
 provider:
   endpoint: {endpoint}
   project_id: {project}
+defaults:
+  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}  # short test takes
 voices:
   big:
     edition: premium

@@ -20,6 +20,8 @@ def many_voices(project: Project, count: int) -> None:
         "provider:",
         "  endpoint: {endpoint}",
         "  project_id: {project}",
+        "defaults:",
+        "  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}",  # a short test take
         "voices:",
     ]
     for i in range(count):

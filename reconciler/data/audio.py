@@ -1,0 +1,265 @@
+"""Measure a recording the way a reviewer listens to it: level, noise, clipping, pauses.
+
+Samples are decoded by libsndfile (through ``soundfile``) in blocks of whole 20 ms frames
+and reduced with numpy, so an hour of 48 kHz audio costs a few MB of memory. Per frame only
+the mean energy and "all digital zero" are kept (180,000 frames an hour); everything about
+silence, speech and pauses is derived from those frames afterwards.
+
+Noise floor and speech level are the 10th and 95th percentiles of the frame energies (as
+in common SNR estimators for speech corpora); a frame is speech when it stands clearly
+above the noise floor. Digital zero (every sample exactly 0) never occurs in a microphone
+recording: next to speech it marks an edit, such as short clips spliced into one take.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+import soundfile
+
+FRAME_SECONDS = 0.02
+FRAMES_PER_BLOCK = 512  # about 10 s of audio per decoded block
+SENTENCE_PAUSE_SECONDS = 1.0  # a gap this long separates sentences (the guide asks 2-3 s)
+_GAP_FILL_SECONDS = 0.25  # gaps between syllables and words are still speech
+_MIN_SPEECH_SECONDS = 0.1  # shorter bursts (clicks, breaths) are not speech
+_FLOOR_DB = -120.0
+_SHOWN_CUTS = 5
+# libsndfile's own decoding failures, and what a hostile header makes numpy or cffi raise.
+DECODE_ERRORS = (RuntimeError, ValueError, TypeError, OverflowError, MemoryError, EOFError)
+
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class AudioStats:
+    """What one recording measures; all levels in dBFS, all times in seconds."""
+
+    seconds: float
+    sample_rate: int
+    channels: int
+    subtype: str  # libsndfile's sample format, such as PCM_16
+    peak_dbfs: float
+    rms_dbfs: float  # the whole file
+    speech_dbfs: float  # the frames taken as speech
+    noise_dbfs: float
+    snr_db: float
+    dc_offset: float  # mean sample value, full scale = 1
+    clipped_share: float  # of samples at full scale
+    longest_clip_run: int  # consecutive full-scale samples
+    leading_silence: float
+    trailing_silence: float
+    speech_seconds: float
+    digital_silence_seconds: float
+    cut_count: int  # digital zero right next to speech
+    cuts_at: list[float] = field(default_factory=list)
+    sentence_pauses: int = 0
+    longest_unpaused: float = 0.0  # speech without a sentence pause
+    longest_unpaused_at: float = 0.0
+    longest_pause: float = 0.0
+    longest_pause_at: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> AudioStats | None:
+        """The stats back from a cache record, or None if it does not hold them all."""
+        names = {f.name for f in fields(cls)}
+        if not isinstance(raw, dict) or set(raw) != names:
+            return None
+        try:
+            return cls(**raw)
+        except TypeError:
+            return None
+
+
+class _Counting:
+    """A read-only stream that counts the bytes libsndfile pulls through it."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self.bytes_read = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self.bytes_read += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._stream.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._stream.tell()
+
+
+@dataclass
+class _Accumulator:
+    """Sums over integer samples as libsndfile hands them out (no float decode per sample)."""
+
+    frame: int
+    bits: int
+    scale: float  # full scale of the integers read: 2**15 or 2**31
+    peak: float = 0.0
+    total: float = 0.0
+    squares: float = 0.0
+    samples: int = 0
+    clipped: int = 0
+    longest_run: int = 0
+    open_run: int = 0  # full-scale samples at the end of the previous block
+    energies: list[FloatArray] = field(default_factory=list)
+    zeros: list[BoolArray] = field(default_factory=list)
+
+    def add(self, block: npt.NDArray[np.integer[Any]]) -> None:
+        x = block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]
+        if x.size == 0:
+            return
+        # Within 1.5 steps of the file's own bit depth from full scale counts as clipped.
+        full_scale = self.scale * (1 - 1.5 / (1 << (self.bits - 1)))
+        loudest = max(float(x.max()), -float(x.min()))
+        self.peak = max(self.peak, loudest / self.scale)
+        self.samples += x.size
+        if loudest >= full_scale:
+            self._clipping(np.abs(x.astype(np.float32)) >= full_scale)
+        else:
+            self.open_run = 0
+        whole = x.size - x.size % self.frame
+        self._frames(x[:whole].astype(np.float32).reshape(-1, self.frame))
+        if x.size - whole >= self.frame // 2:  # a last partial frame long enough to count
+            self._frames(x[whole:].astype(np.float32).reshape(1, -1))
+
+    def _frames(self, frames: npt.NDArray[np.float32]) -> None:
+        sums = frames.sum(axis=1, dtype=np.float64)
+        squares = np.einsum("ij,ij->i", frames, frames).astype(np.float64)
+        self.total += float(sums.sum()) / self.scale
+        self.squares += float(squares.sum()) / self.scale**2
+        n = frames.shape[1]
+        # Variance, not mean square: a DC offset is its own finding and must not pass for noise.
+        variance = np.maximum(squares / n - (sums / n) ** 2, 0.0) / self.scale**2
+        self.energies.append(variance)
+        self.zeros.append(squares == 0)
+
+    def _clipping(self, full: BoolArray) -> None:
+        count = int(np.count_nonzero(full))
+        if count == 0:
+            self.open_run = 0
+            return
+        self.clipped += count
+        starts, lengths = runs(full)
+        at_edge = starts[-1] + lengths[-1] == full.size
+        if starts[0] == 0:
+            lengths[0] += self.open_run
+        self.longest_run = max(self.longest_run, int(lengths.max()))
+        self.open_run = int(lengths[-1]) if at_edge else 0
+
+
+def runs(mask: BoolArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(start, length) of every run of True in ``mask``."""
+    edges = np.diff(np.concatenate(([0], mask.view(np.int8), [0])))
+    starts = np.flatnonzero(edges == 1)
+    return starts, np.flatnonzero(edges == -1) - starts
+
+
+def analyse(stream: BinaryIO, bits: int) -> tuple[AudioStats, int]:
+    """Stats of the recording in ``stream``, and the bytes read; raises DECODE_ERRORS."""
+    counting = _Counting(stream)
+    with soundfile.SoundFile(counting, mode="r") as audio:
+        rate, channels, subtype = audio.samplerate, audio.channels, audio.subtype
+        frame = max(1, round(rate * FRAME_SECONDS))
+        dtype = "int16" if bits <= 16 else "int32"
+        acc = _Accumulator(frame, min(bits, 32), float(1 << (15 if bits <= 16 else 31)))
+        for block in audio.blocks(frame * FRAMES_PER_BLOCK, dtype=dtype, always_2d=True):
+            acc.add(block)
+    return _summarise(acc, rate, channels, subtype), counting.bytes_read
+
+
+def _db(energy: float | FloatArray) -> Any:
+    return np.maximum(10.0 * np.log10(np.maximum(energy, 1e-30)), _FLOOR_DB)
+
+
+def _summarise(acc: _Accumulator, rate: int, channels: int, subtype: str) -> AudioStats:
+    energy = np.concatenate(acc.energies) if acc.energies else np.zeros(0)
+    zero = np.concatenate(acc.zeros) if acc.zeros else np.zeros(0, dtype=bool)
+    step = acc.frame / rate
+    levels = _db(energy)
+    live = levels[~zero]
+    noise = float(np.percentile(live, 10)) if live.size else _FLOOR_DB
+    loud = float(np.percentile(live, 95)) if live.size else _FLOOR_DB
+    snr = loud - noise
+    raw_speech = (levels > noise + min(20.0, max(6.0, snr / 2))) & ~zero
+    speech = _smooth(raw_speech, step)
+    starts, lengths = runs(speech)
+    count = len(energy)
+    speech_energy = energy[raw_speech]
+    cuts = np.flatnonzero((zero[1:] & raw_speech[:-1]) | (zero[:-1] & raw_speech[1:])) + 1
+    stats: dict[str, Any] = {
+        "seconds": acc.samples / rate if rate else 0.0,
+        "sample_rate": rate,
+        "channels": channels,
+        "subtype": subtype,
+        "peak_dbfs": float(_db(acc.peak * acc.peak)),
+        "rms_dbfs": float(_db(acc.squares / acc.samples)) if acc.samples else _FLOOR_DB,
+        "speech_dbfs": float(_db(speech_energy.mean())) if speech_energy.size else _FLOOR_DB,
+        "noise_dbfs": noise,
+        "snr_db": snr,
+        "dc_offset": acc.total / acc.samples if acc.samples else 0.0,
+        "clipped_share": acc.clipped / acc.samples if acc.samples else 0.0,
+        "longest_clip_run": acc.longest_run,
+        "leading_silence": float(starts[0] * step) if len(starts) else count * step,
+        "trailing_silence": float((count - starts[-1] - lengths[-1]) * step)
+        if len(starts)
+        else count * step,
+        "speech_seconds": float(lengths.sum() * step),
+        "digital_silence_seconds": float(np.count_nonzero(zero) * step),
+        "cut_count": len(cuts),
+        "cuts_at": [round(float(c * step), 2) for c in cuts[:_SHOWN_CUTS]],
+    }
+    stats.update(_pauses(starts, lengths, step))
+    return AudioStats(**stats)
+
+
+def _smooth(active: BoolArray, step: float) -> BoolArray:
+    """Speech as a listener hears it: short gaps bridged, isolated blips dropped."""
+    gap_starts, gap_lengths = runs(~active)
+    inner = (gap_starts > 0) & (gap_starts + gap_lengths < active.size)
+    bridged = inner & (gap_lengths * step < _GAP_FILL_SECONDS)
+    speech = active | _cover(active.size, gap_starts[bridged], gap_lengths[bridged])
+    starts, lengths = runs(speech)
+    short = lengths * step < _MIN_SPEECH_SECONDS
+    return speech & ~_cover(speech.size, starts[short], lengths[short])
+
+
+def _cover(size: int, starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> BoolArray:
+    """A mask that is True over the given (start, length) runs."""
+    delta = np.zeros(size + 1, dtype=np.int64)
+    np.add.at(delta, starts, 1)
+    np.add.at(delta, starts + lengths, -1)
+    return np.cumsum(delta[:-1]) > 0
+
+
+def _pauses(
+    starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], step: float
+) -> dict[str, Any]:
+    if len(starts) == 0:
+        return {}
+    ends = starts + lengths
+    gaps = (starts[1:] - ends[:-1]) * step
+    breaks = np.flatnonzero(gaps >= SENTENCE_PAUSE_SECONDS)
+    # Stretches of speech between sentence pauses: from a run's start to a later run's end.
+    first = np.concatenate(([0], breaks + 1))
+    last = np.concatenate((breaks, [len(starts) - 1]))
+    stretch = (ends[last] - starts[first]) * step
+    widest = int(np.argmax(stretch))
+    result = {
+        "sentence_pauses": len(breaks),
+        "longest_unpaused": float(stretch[widest]),
+        "longest_unpaused_at": float(starts[first[widest]] * step),
+    }
+    if len(gaps):
+        longest = int(np.argmax(gaps))
+        result["longest_pause"] = float(gaps[longest])
+        result["longest_pause_at"] = float(ends[longest] * step)
+    return result

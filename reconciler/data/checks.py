@@ -1,0 +1,218 @@
+"""Thresholds for what MetaStudio's review rejects (errors) and what risks a worse voice (warnings).
+
+Where the service documents a number it is used as is (sentences 5 to 15 s, 48 kHz 16-bit
+mono, the editions' total durations, 2 to 3 s between sentences). The service measures SNR,
+reverb and background noise but publishes no thresholds; those defaults follow published
+speech-corpus practice and are our judgement, each named in README ("Training-data checks").
+Every threshold can be tightened or relaxed in YAML under ``checks``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from reconciler.data.audio import AudioStats
+from reconciler.data.report import Report
+
+
+@dataclass(frozen=True)
+class DurationLimits:
+    """Total recorded seconds one edition takes: below min or above max is refused."""
+
+    min_seconds: float
+    max_seconds: float | None = None
+    advised_seconds: float | None = None  # below it: a warning (a thinner voice)
+
+
+# The product documentation: basic about 3 to 10 min, advanced 10 to 30 min, premium about an
+# hour or more, third-party about 5 min. "About" leaves room below the advised figures; a
+# tenant's own limits (op 17, tenant-duration-cfg) replace these when plan can ask for them.
+DEFAULT_DURATIONS: dict[str, DurationLimits] = {
+    "basic": DurationLimits(120.0, 600.0, 180.0),
+    "advanced": DurationLimits(600.0, 1800.0, 600.0),
+    "premium": DurationLimits(1800.0, None, 3600.0),
+    "third-party": DurationLimits(180.0, 1800.0, 300.0),
+}
+
+
+# Op 17's key prefixes per edition: "middle" is Advanced, "advance" is Premium, and cmww
+# (Mobvoi) is the THIRD_PARTY job type (API doc section 0); flexus and ljzn have no edition here.
+TENANT_PREFIXES = {
+    "basic": "basic",
+    "advanced": "middle",
+    "premium": "advance",
+    "third-party": "cmww",
+}
+
+
+def tenant_duration_limits(body: Mapping[str, Any]) -> dict[str, DurationLimits]:
+    """Per edition, the limits in an op-17 (show_tenant_duration_cfg) response body, in
+    seconds; an edition whose minimum is missing or not a number is left to the defaults."""
+
+    def number(key: str) -> float | None:
+        value = body.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            return None
+        return float(value)
+
+    limits = {}
+    for edition, prefix in TENANT_PREFIXES.items():
+        low = number(f"{prefix}_min")
+        if low is not None:
+            high, advised = number(f"{prefix}_max"), number(f"{prefix}_advice_value")
+            limits[edition] = DurationLimits(low, high, advised)
+    return limits
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Field names are the YAML keys under ``checks`` (see the schema for each one's source)."""
+
+    sample_rate: int = 48000  # documented; other allowed rates only warn
+    min_snr_db: float = 25.0  # error below (judgement; the service publishes none)
+    advised_snr_db: float = 35.0  # warning below (TTS corpora record at 35-40 dB or more)
+    min_speech_dbfs: float = -40.0  # error below: too quiet to train on
+    advised_min_speech_dbfs: float = -30.0
+    advised_max_speech_dbfs: float = -12.0
+    max_peak_dbfs: float = -1.0  # warning above (EBU R128 true-peak headroom)
+    max_clipped_share: float = 0.001  # error above; any run of 3 full-scale samples warns
+    max_dc_offset: float = 0.01  # warning above (mean sample, full scale = 1)
+    advised_max_edge_silence: float = 1.0  # leading or trailing silence: warning above
+    max_edge_silence: float = 3.0  # error above
+    max_silence_share: float = 0.6  # warning above, for a sentence
+    max_pause: float = 10.0  # long takes: a pause longer than this warns
+    max_unpaused: float = 60.0  # long takes: speech without a sentence pause this long warns
+    cn_chars_per_second: tuple[float, float] = (2.0, 8.0)
+    en_letters_per_second: tuple[float, float] = (8.0, 25.0)
+    min_total_seconds: float | None = None  # None: the edition's (tenant's) limit
+    max_total_seconds: float | None = None
+    advised_total_seconds: float | None = None
+
+    @classmethod
+    def from_yaml(cls, raw: Mapping[str, Any]) -> Thresholds:
+        """The defaults with the schema-checked YAML ``checks`` mapping applied."""
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in known
+        }
+        return replace(cls(), **values)
+
+    def durations(self, limits: DurationLimits) -> DurationLimits:
+        return DurationLimits(
+            self.min_total_seconds if self.min_total_seconds is not None else limits.min_seconds,
+            self.max_total_seconds if self.max_total_seconds is not None else limits.max_seconds,
+            self.advised_total_seconds
+            if self.advised_total_seconds is not None
+            else limits.advised_seconds,
+        )
+
+
+def judge_audio(
+    stats: AudioStats, name: str, t: Thresholds, report: Report, *, long_take: bool
+) -> None:
+    """Findings for one decoded recording."""
+    if stats.digital_silence_seconds >= stats.seconds - 0.05 or stats.peak_dbfs <= -90:
+        report.error("silent: no sound in it at all; record the text", name)
+        return
+    if stats.clipped_share > t.max_clipped_share:
+        share = f"{stats.clipped_share:.1%} of samples at full scale"
+        report.error("clipped: record again with the input gain lower", name, share)
+    elif stats.longest_clip_run >= 3:
+        run = f"{stats.longest_clip_run} full-scale samples in a row"
+        report.warning("clips in places: lower the input gain a little", name, run)
+    elif stats.peak_dbfs > t.max_peak_dbfs:
+        report.warning(
+            f"peaks above {t.max_peak_dbfs:g} dBFS: leave headroom", name, _dbfs(stats.peak_dbfs)
+        )
+    if stats.speech_seconds < 0.5:
+        if stats.noise_dbfs > t.min_speech_dbfs:
+            report.error("too noisy: no speech stands out above the noise", name)
+        else:
+            report.error("no speech found: the recording is silence or steady noise", name)
+        return
+    level = _dbfs(stats.speech_dbfs)
+    if stats.speech_dbfs < t.min_speech_dbfs:
+        report.error(
+            f"far too quiet (speech below {t.min_speech_dbfs:g} dBFS): record closer to the "
+            "microphone or raise the gain",
+            name,
+            level,
+        )
+    elif stats.speech_dbfs < t.advised_min_speech_dbfs:
+        report.warning(f"quiet (speech below {t.advised_min_speech_dbfs:g} dBFS)", name, level)
+    elif stats.speech_dbfs > t.advised_max_speech_dbfs:
+        report.warning(f"loud (speech above {t.advised_max_speech_dbfs:g} dBFS)", name, level)
+    snr = f"SNR {stats.snr_db:.0f} dB"
+    if stats.snr_db < t.min_snr_db:
+        report.error(
+            f"too noisy (SNR below {t.min_snr_db:g} dB): record in a quiet room without "
+            "background sound",
+            name,
+            snr,
+        )
+    elif stats.snr_db < t.advised_snr_db:
+        report.warning(f"background noise (SNR below {t.advised_snr_db:g} dB)", name, snr)
+    if abs(stats.dc_offset) > t.max_dc_offset:
+        report.warning("DC offset: the audio interface adds a constant; remove it", name)
+    for edge, seconds in (("leading", stats.leading_silence), ("trailing", stats.trailing_silence)):
+        shown = f"{seconds:.1f} s"
+        if seconds > t.max_edge_silence:
+            report.error(f"{edge} silence over {t.max_edge_silence:g} s: trim it", name, shown)
+        elif seconds > t.advised_max_edge_silence:
+            advice = f"{edge} silence over {t.advised_max_edge_silence:g} s: trim it"
+            report.warning(advice, name, shown)
+    if long_take:
+        _judge_take(stats, name, t, report)
+    elif 1 - stats.speech_seconds / stats.seconds > t.max_silence_share:
+        share = f"{1 - stats.speech_seconds / stats.seconds:.0%} silence"
+        report.warning("mostly silence", name, share)
+
+
+def _judge_take(stats: AudioStats, name: str, t: Thresholds, report: Report) -> None:
+    if stats.cut_count:
+        where = ", ".join(f"{at:g} s" for at in stats.cuts_at)
+        more = f" and {stats.cut_count - len(stats.cuts_at)} more" if stats.cut_count > 5 else ""
+        report.error(
+            "digital silence cut against speech (short clips spliced into one take fail "
+            "review): record it in one take with 2 to 3 s pauses",
+            name,
+            f"at {where}{more}",
+        )
+    if stats.longest_unpaused > t.max_unpaused:
+        report.warning(
+            "no pause between sentences: leave 2 to 3 s after each sentence",
+            name,
+            f"{stats.longest_unpaused:.0f} s from {stats.longest_unpaused_at:.1f} s",
+        )
+    if stats.longest_pause > t.max_pause:
+        report.warning(
+            f"a pause over {t.max_pause:g} s (the guide asks for 2 to 3 s)",
+            name,
+            f"{stats.longest_pause:.0f} s at {stats.longest_pause_at:.1f} s",
+        )
+
+
+def judge_total(
+    seconds: float, edition: str, limits: DurationLimits, report: Report, source: str
+) -> None:
+    shown = _minutes(seconds)
+    span = f"{_minutes(limits.min_seconds)} to " + (
+        _minutes(limits.max_seconds) if limits.max_seconds is not None else "any length"
+    )
+    if seconds < limits.min_seconds:
+        report.error(f"{shown} of recordings, too little for {edition} ({span}, {source})")
+    elif limits.max_seconds is not None and seconds > limits.max_seconds:
+        report.error(f"{shown} of recordings, more than {edition} takes ({span}, {source})")
+    elif limits.advised_seconds is not None and round(seconds) < limits.advised_seconds:
+        advised = _minutes(limits.advised_seconds)
+        report.warning(f"{shown} of recordings; {edition} voices are better from {advised} up")
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+def _dbfs(value: float) -> str:
+    return f"{value:.0f} dBFS"
