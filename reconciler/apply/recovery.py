@@ -4,19 +4,19 @@ than created twice. Creates are paid; "at most one job per voice" beats "fast"."
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from reconciler.apply.context import ApplyContext
 from reconciler.metastudio import TrainingJob
+from reconciler.state import parse_rfc3339
 
 # Our clock and MetaStudio's may disagree; look a little before the attempt started.
 CLOCK_SKEW = timedelta(minutes=10)
 
 
 def _since(attempt: Mapping[str, Any]) -> datetime:
-    started = datetime.strptime(str(attempt["started_at"]), "%Y-%m-%dT%H:%M:%SZ")
-    return started.replace(tzinfo=timezone.utc) - CLOCK_SKEW
+    return parse_rfc3339(str(attempt["started_at"]), "create_attempt.started_at") - CLOCK_SKEW
 
 
 def find_created(

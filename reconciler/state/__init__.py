@@ -6,8 +6,8 @@ from reconciler.state.local import LocalStateBackend
 from reconciler.state.lockinfo import Confirm, LockInfo
 from reconciler.state.model import FORMAT_VERSION, State
 from reconciler.state.privacy import is_phone_fingerprint, phone_fingerprint
-from reconciler.state.record import PHASES, Phase, VoiceRecord, address_of
-from reconciler.state.timestamps import rfc3339
+from reconciler.state.record import PHASES, Phase, VoiceRecord, address_of, is_job_id
+from reconciler.state.timestamps import parse_rfc3339, rfc3339
 
 __all__ = [
     "FORMAT_VERSION",
@@ -22,7 +22,9 @@ __all__ = [
     "StateError",
     "VoiceRecord",
     "address_of",
+    "is_job_id",
     "is_phone_fingerprint",
+    "parse_rfc3339",
     "phone_fingerprint",
     "rfc3339",
 ]

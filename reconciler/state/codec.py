@@ -17,7 +17,12 @@ def encode(state: State) -> bytes:
 
 def decode(data: bytes, path: Path, backup: Path) -> State:
     try:
-        return State.from_dict(json.loads(data.decode("utf-8")))
+        try:
+            raw = json.loads(data.decode("utf-8"))
+        except RecursionError:
+            # The decoder recurses once per bracket; the model's own depth limit is far lower.
+            raise ValueError("JSON nested too deeply") from None
+        return State.from_dict(raw)
     except NewerFormatError as error:
         raise StateError(
             f"state file {path} was written by a newer reconciler ({error})",
