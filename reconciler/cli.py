@@ -14,7 +14,26 @@ from reconciler.errors import ExitStatus, ReconcilerError, UsageError
 
 
 class _Parser(argparse.ArgumentParser):
-    """Usage errors become UsageError, printed like every other error (and to env.stderr)."""
+    """Usage errors become UsageError, printed like every other error (and to env.stderr).
+
+    A command's options may come anywhere, also between its positionals (the README promises
+    that the config path is the last argument): plain argparse stops taking positionals at the
+    first option after one, so every parser without subcommands parses intermixed.
+    """
+
+    _intermixing = False
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        # parse_known_intermixed_args calls back here twice: those calls parse plainly.
+        if self._intermixing or self._subparsers is not None:
+            return super().parse_known_args(args, namespace)
+        self._intermixing = True
+        try:
+            return super().parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixing = False
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}", hint=f"see '{self.prog} --help'")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from reconciler.commands._arguments import seconds
 from reconciler.data import preflight
 from reconciler.environment import Environment
 from reconciler.errors import ConfigError, UsageError
@@ -30,7 +31,7 @@ def add_path(parser: argparse.ArgumentParser) -> None:
 def add_lock_timeout(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lock-timeout",
-        type=float,
+        type=seconds(),
         default=DEFAULT_LOCK_TIMEOUT,
         metavar="SECONDS",
         help="how long to wait for the state lock held by another run (default: 0, fail at once)",

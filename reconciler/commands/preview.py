@@ -6,12 +6,13 @@ import argparse
 from pathlib import Path
 
 from reconciler.addresses import resolve_address
+from reconciler.commands._arguments import integer, seconds
 from reconciler.commands._status_previews import shown
 from reconciler.commands._status_table import problem_line
 from reconciler.commands._status_view import open_workspace
 from reconciler.environment import Environment
 from reconciler.errors import ReconcilerError, UsageError
-from reconciler.preview import TIMEOUT_SECONDS, make_preview
+from reconciler.preview import RANGES, TIMEOUT_SECONDS, make_preview
 from reconciler.status import VoiceStatus, collect
 from reconciler.workspace import Workspace
 
@@ -29,12 +30,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--text", help="what to say (default: the voice's preview.text in the configuration)"
     )
     parser.add_argument("--out", required=True, metavar="DIR", help="where to save the audio")
-    parser.add_argument("--speed", type=int, metavar="N", help="50-200, default 100")
-    parser.add_argument("--pitch", type=int, metavar="N", help="50-200, default 100")
-    parser.add_argument("--volume", type=int, metavar="N", help="90-240, default 140")
+    for name, default in (("speed", 100), ("pitch", 100), ("volume", 140)):
+        low, high = RANGES[name]
+        parser.add_argument(
+            f"--{name}",
+            type=integer(low, high),
+            metavar="N",
+            help=f"{low}-{high}, default {default}",
+        )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=seconds(positive=True),
         default=TIMEOUT_SECONDS,
         metavar="SECONDS",
         help=f"how long to wait for the audio (default {TIMEOUT_SECONDS:g})",

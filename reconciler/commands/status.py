@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from reconciler.commands._arguments import MAX_POLL_SECONDS, seconds
 from reconciler.commands._common import add_lock_timeout, add_path, add_selection
 from reconciler.commands._status_view import (
     POLL_SECONDS,
@@ -14,16 +15,6 @@ from reconciler.commands._status_view import (
 )
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,11 +32,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "asked for in the configuration; exit 1 unless every voice SUCCEED",
     )
     parser.add_argument(
-        "--timeout", type=_seconds, metavar="SECONDS", help="with --wait: give up after this long"
+        "--timeout",
+        type=seconds(positive=True),
+        metavar="SECONDS",
+        help="with --wait: give up after this long",
     )
     parser.add_argument(
         "--poll-interval",
-        type=_seconds,
+        type=seconds(positive=True, maximum=MAX_POLL_SECONDS),
         default=POLL_SECONDS,
         metavar="SECONDS",
         help=f"with --wait: first interval between checks, growing to a minute "

@@ -21,6 +21,8 @@ def _numbers(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(message) from None
     if not values:
         raise argparse.ArgumentTypeError("expected at least one number")
+    if min(values) <= 0:
+        raise argparse.ArgumentTypeError(f"expected numbers above 0, got {text!r}")
     return values
 
 

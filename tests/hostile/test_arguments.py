@@ -1,0 +1,96 @@
+"""Options anywhere on the command line, numbers range-checked, identifiers checked before use."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reconciler.metastudio import MetaStudioError
+from reconciler.workspace import Workspace
+from tests.hostile.conftest import Project, assert_clean_error
+
+
+def test_options_may_come_between_positionals_and_the_path_last(applied: Project) -> None:
+    # Run from elsewhere, so that the trailing PATH is what finds the project.
+    elsewhere = applied.root.parent
+    path = str(applied.root)
+    shown = applied.run("state", "show", "voice.a", "--format", "json", path, cwd=elsewhere)
+    assert shown.code == 0, shown.err
+    assert json.loads(shown.out)["address"] == "voice.a"
+
+    plan = applied.run("plan", "--refresh=false", path, "--no-color", cwd=elsewhere)
+    assert plan.code == 0 and "No changes" in plan.out, plan.err
+
+    job = applied.state()["voices"]["a"]["job_id"]
+    imported = applied.run("import", "voice.a", job, "--lock-timeout", "1", path, cwd=elsewhere)
+    assert_clean_error(imported, f"voice.a already records job {job}: nothing to import")
+
+    preview = applied.run("preview", "voice.a", "--out", "pv", path, cwd=elsewhere)
+    assert_clean_error(preview, "--text is required")
+
+    removed = applied.run("state", "rm", "voice.a", "--lock-timeout", "1", path, cwd=elsewhere)
+    assert removed.code == 0, removed.err
+    assert "voice.a" not in applied.state()["voices"] and "b" in applied.state()["voices"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (("plan", "--lock-timeout", "nan"), "argument --lock-timeout: expected a finite number"),
+        (("plan", "--lock-timeout", "inf"), "argument --lock-timeout: expected a finite number"),
+        (("plan", "--lock-timeout", "-1"), "argument --lock-timeout: must be at least 0"),
+        (("plan", "--lock-timeout", "1e300"), "argument --lock-timeout: must be at most"),
+        (("plan", "--lock-timeout", "soon"), "argument --lock-timeout: expected a number"),
+        (("status", "--wait", "--timeout", "nan"), "argument --timeout: expected a finite"),
+        (("status", "--wait", "--poll-interval", "0"), "argument --poll-interval: must be more"),
+        (("apply", "--parallelism", "-3"), "argument --parallelism: must be from 1 to 64"),
+        (("apply", "--parallelism", "0"), "argument --parallelism: must be from 1 to 64"),
+        (("apply", "--parallelism", "9" * 5000), "argument --parallelism: expected a whole"),
+        (("destroy", "--parallelism", "1.5"), "argument --parallelism: expected a whole number"),
+        (("apply", "--wait", "--wait-timeout=-inf"), "argument --wait-timeout: expected a"),
+        (("apply", "--wait", "--poll-interval", "nan"), "argument --poll-interval: expected a"),
+        (("preview", "voice.b", "--out", "o", "--speed", "10"), "argument --speed: must be from"),
+        (("preview", "voice.b", "--out", "o", "--timeout", "nan"), "argument --timeout"),
+        (("state", "rm", "voice.a", "--lock-timeout", "nan"), "argument --lock-timeout"),
+        (("import", "voice.a", "j", "--lock-timeout", "inf"), "argument --lock-timeout"),
+        (("validate", "--sample-rates", "-16000"), "argument --sample-rates: expected numbers"),
+        (("emulator", "serve", "--data-dir", "d", "--port", "99999"), "argument --port: must be"),
+        (("emulator", "serve", "--data-dir", "d", "--port", "-1"), "argument --port: must be"),
+        (("emulator", "serve", "--data-dir", "d", "--url-ttl", "nan"), "argument --url-ttl"),
+        (("emulator", "serve", "--data-dir", "d", "--tts-delay", "-1"), "argument --tts-delay"),
+        (("emulator", "serve", "--data-dir", "d", "--fault-seed", "x"), "argument --fault-seed"),
+    ],
+)
+def test_numeric_options_refuse_values_that_would_crash_or_hang(
+    project: Project, argv: tuple[str, ...], fragment: str
+) -> None:
+    run = project.run(*argv)
+    assert_clean_error(run, fragment)
+    assert not project.state_path.exists()  # refused before anything ran
+
+
+def test_a_negative_seconds_per_state_still_means_manual_jobs(project: Project) -> None:
+    # The emulator documents negative as "jobs only move when told"; only the lack of
+    # credentials stops this run, after the number was accepted.
+    run = project.run("emulator", "serve", "--data-dir", "d", "--seconds-per-state", "-1")
+    assert_clean_error(run, "no credentials")
+
+
+@pytest.mark.parametrize("job_id", ["", "..", ".", "a/b", "../../jobs", "a b", "x" * 200, "é"])
+def test_malformed_job_ids_are_refused_before_any_request(project: Project, job_id: str) -> None:
+    run = project.run("import", "voice.a", job_id)
+    assert_clean_error(run, "argument JOB_ID:", "is not a job ID")
+    assert "Using the local MetaStudio emulator" not in run.err  # nothing was loaded or asked
+    assert not project.state_path.exists()
+
+
+def test_dot_segment_job_ids_reach_the_server_as_one_encoded_segment(applied: Project) -> None:
+    # A state file or a caller may still hold "..": the request must name that job, not
+    # resolve to the jobs list one level up.
+    workspace = Workspace.load(applied.root, applied.environ, applied.root)
+    with workspace.client() as client:
+        for job_id in ("..", "."):
+            with pytest.raises(MetaStudioError) as caught:
+                client.show_job(job_id)
+            assert caught.value.status in (400, 404), caught.value
