@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 from reconciler.state import is_job_id
 
@@ -61,6 +62,20 @@ def integer(minimum: int, maximum: int) -> Callable[[str], int]:
 
 port = integer(0, 65535)
 parallelism = integer(1, MAX_PARALLELISM)
+
+
+def file_name(text: str) -> str:
+    """A path to a file to write: one that names a file, not ``/``, ``.`` or nothing."""
+    if Path(text).name in ("", ".", ".."):
+        raise argparse.ArgumentTypeError(f"{text!r} does not name a file")
+    return text
+
+
+def directory(text: str) -> str:
+    """A folder to write into; the empty string is no folder (it would silently mean ``.``)."""
+    if not text:
+        raise argparse.ArgumentTypeError("expected a folder, got ''")
+    return text
 
 
 def job_id(text: str) -> str:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from reconciler.addresses import resolve_address
-from reconciler.commands._arguments import integer, seconds
+from reconciler.commands._arguments import directory, integer, seconds
 from reconciler.commands._status_previews import shown
 from reconciler.commands._status_table import problem_line
 from reconciler.commands._status_view import open_workspace
@@ -29,7 +29,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--text", help="what to say (default: the voice's preview.text in the configuration)"
     )
-    parser.add_argument("--out", required=True, metavar="DIR", help="where to save the audio")
+    parser.add_argument(
+        "--out", type=directory, required=True, metavar="DIR", help="where to save the audio"
+    )
     for name, default in (("speed", 100), ("pitch", 100), ("volume", 140)):
         low, high = RANGES[name]
         parser.add_argument(

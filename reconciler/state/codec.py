@@ -28,7 +28,12 @@ def decode(data: bytes, path: Path, backup: Path) -> State:
             f"state file {path} was written by a newer reconciler ({error})",
             hint="upgrade reconciler to use this state",
         ) from None
-    except (UnicodeDecodeError, ValueError, TypeError) as error:
+    except UnicodeDecodeError as error:
+        raise StateError(
+            f"state file {path} is not a valid state file: not UTF-8 text (byte {error.start})",
+            hint=_restore_hint(path, backup),
+        ) from error
+    except (ValueError, TypeError) as error:
         raise StateError(
             f"state file {path} is not a valid state file: {error}",
             hint=_restore_hint(path, backup),

@@ -94,3 +94,26 @@ def test_dot_segment_job_ids_reach_the_server_as_one_encoded_segment(applied: Pr
             with pytest.raises(MetaStudioError) as caught:
                 client.show_job(job_id)
             assert caught.value.status in (400, 404), caught.value
+
+
+@pytest.mark.parametrize("out", ["/", ".", "..", "", "plans/"])
+def test_plan_out_must_name_a_file(applied: Project, out: str) -> None:
+    # Found by test_fuzz: `plan --out /` crashed with "unexpected ValueError" after planning.
+    run = applied.run("plan", "--out", out)
+    if out == "plans/":  # a trailing slash still names the file "plans"
+        assert run.code == 0 and (applied.root / "plans").is_file(), run.err
+        return
+    assert_clean_error(run, "argument --out:", "does not name a file")
+
+
+def test_preview_out_must_be_a_folder(applied: Project) -> None:
+    assert_clean_error(applied.run("preview", "voice.b", "--out", ""), "argument --out")
+
+
+@pytest.mark.parametrize("word", ["voice.\x1b[31mred", "voice.a\x0bb", "voice.\x85x", "\u2028"])
+def test_control_characters_in_arguments_are_escaped_in_errors(applied: Project, word: str) -> None:
+    # A terminal would act on them: move the cursor, change colours, or split the line.
+    run = applied.run("state", "show", word)
+    assert_clean_error(run, "is not a voice in the state")
+    assert run.err.count("\n") == 1 and "\x1b" not in run.err and "\x0b" not in run.err
+    assert not any(char in run.err for char in "\x85\u2028"), run.err

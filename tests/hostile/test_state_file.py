@@ -105,3 +105,11 @@ def test_a_state_that_is_no_json_is_refused(applied: Project, content: bytes) ->
         run = applied.run(*argv)
         assert_clean_error(run, f"state file {applied.state_path} is not a valid state file")
         assert applied.state_path.read_bytes() == content, argv
+
+
+def test_a_state_that_is_not_utf8_says_so_in_plain_words(applied: Project) -> None:
+    # Found by test_fuzz: Python's "unexpected end of data" read like the CLI's crash fallback.
+    applied.state_path.write_bytes(b"\xe1\x80\x80\xc2")
+    run = applied.run("state", "list")
+    assert_clean_error(run, "is not a valid state file: not UTF-8 text (byte 3)")
+    assert "unexpected" not in run.err
