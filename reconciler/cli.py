@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import re
 import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
 from reconciler import __version__
 from reconciler.commands import command_modules
+from reconciler.commands._common import printable
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus, ReconcilerError, UsageError
-
-# Control characters from a file or an argument, echoed in a message, would move the cursor
-# or split the line on a terminal: they are shown escaped. Newlines separate problems.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _printable(message: str) -> str:
-    return _CONTROL.sub(lambda match: ascii(match.group())[1:-1], message)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,7 +62,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     try:
         args = parser.parse_args(argv)
     except UsageError as error:
-        env.err(_printable(f"Error: {error}"))
+        env.err(printable(f"Error: {error}"))
         return int(ExitStatus.ERROR)
     except SystemExit as exit_:  # --help and --version print and exit 0
         return int(exit_.code or 0)
@@ -83,7 +75,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     except ReconcilerError as error:
         if args.debug:
             env.err(traceback.format_exc().rstrip())
-        env.err(_printable(f"Error: {error}"))
+        env.err(printable(f"Error: {error}"))
         return int(error.exit_status)
     except KeyboardInterrupt:
         env.err("Interrupted.")
@@ -92,6 +84,6 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         if args.debug:
             env.err(traceback.format_exc().rstrip())
         env.err(
-            _printable(f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug)")
+            printable(f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug)")
         )
         return int(ExitStatus.ERROR)

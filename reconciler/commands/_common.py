@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from reconciler.commands._arguments import seconds
@@ -13,6 +14,13 @@ from reconciler.plan.pipeline import PlanRequest
 from reconciler.workspace import Workspace
 
 DEFAULT_LOCK_TIMEOUT = 0.0
+# Control characters from a file or an argument, echoed in a message, would move the cursor
+# or split the line on a terminal: they are shown escaped. Newlines separate problems.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(message: str) -> str:
+    return _CONTROL.sub(lambda match: ascii(match.group())[1:-1], message)
 
 
 def boolean(text: str) -> bool:
@@ -70,7 +78,7 @@ def check_data(workspace: Workspace, env: Environment, *, allow_outside: bool = 
     errors = [d for d in diagnostics if d.is_error]
     for diagnostic in diagnostics:
         if not diagnostic.is_error:
-            env.err(f"warning: {diagnostic.format(cwd=env.cwd)}")
+            env.err(printable(f"warning: {diagnostic.format(cwd=env.cwd)}"))
     if errors:
         raise ConfigError("\n".join(d.format(cwd=env.cwd) for d in errors))
 

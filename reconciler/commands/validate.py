@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from reconciler.commands._common import printable
 from reconciler.config import ConfigCheck, Diagnostic, check_config, display_path
 from reconciler.data import DEFAULT_BIT_DEPTHS, DEFAULT_SAMPLE_RATES, preflight
 from reconciler.environment import Environment
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     else:
         for diagnostic in diagnostics:
             prefix = "" if diagnostic.is_error else "warning: "
-            env.err(prefix + diagnostic.format(env.cwd))
+            env.err(printable(prefix + diagnostic.format(env.cwd)))
         _summary(env, check, errors, warnings, valid, args.strict)
     return int(ExitStatus.OK if valid else ExitStatus.ERROR)
 

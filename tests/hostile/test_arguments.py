@@ -117,3 +117,13 @@ def test_control_characters_in_arguments_are_escaped_in_errors(applied: Project,
     assert_clean_error(run, "is not a voice in the state")
     assert run.err.count("\n") == 1 and "\x1b" not in run.err and "\x0b" not in run.err
     assert not any(char in run.err for char in "\x85\u2028"), run.err
+
+
+def test_validate_escapes_control_characters_in_its_diagnostics(project: Project) -> None:
+    # Found by test_fuzz: validate printed a missing path "\x1f" and a YAML key "\x0b" raw.
+    missing = project.run("validate", "\x1f")
+    assert missing.code == 1 and "\\x1f: no such file or directory" in missing.err, missing.err
+    (project.root / "voices.yaml").write_text('{"\\u000b": 1}', encoding="utf-8")
+    key = project.run("validate")
+    assert key.code == 1 and "unknown field '\\x0b'" in key.err, key.err
+    assert "\x0b" not in key.err and "\x1f" not in missing.err
