@@ -60,6 +60,16 @@ def _text(args: argparse.Namespace, workspace: Workspace, name: str) -> str:
     return str(text)
 
 
+def _out_dir(out: Path) -> Path:
+    """The folder to save into, made now: a bad --out found after the audition is paid for
+    would waste it."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot save previews in {out}: {error.strerror or error}") from None
+    return out
+
+
 def _check_trained(status: VoiceStatus) -> str:
     """The asset id to preview, or an error saying where training stands."""
     if status.succeeded and status.asset_id:
@@ -80,8 +90,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     known = set(state.voices) | set(workspace.config.voices)
     name = resolve_address(args.address, known, "the configuration or the state")
     text = _text(args, workspace, name)
-    out = Path(args.out)
-    out = out if out.is_absolute() else env.cwd / out
+    out = _out_dir(env.cwd / args.out)
     with workspace.client() as client:
         asset_id = _check_trained(collect(client, state, [name])[0])
         record = state.voices[name]

@@ -127,3 +127,9 @@ def test_validate_escapes_control_characters_in_its_diagnostics(project: Project
     key = project.run("validate")
     assert key.code == 1 and "unknown field '\\x0b'" in key.err, key.err
     assert "\x0b" not in key.err and "\x1f" not in missing.err
+
+
+def test_preview_into_a_file_is_refused_before_the_audition(applied: Project) -> None:
+    # Found by test_fuzz: `--out voices.yaml` ended in "unexpected FileExistsError".
+    run = applied.run("preview", "voice.b", "--out", "voices.yaml")
+    assert_clean_error(run, f"cannot save previews in {applied.root / 'voices.yaml'}")
