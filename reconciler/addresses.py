@@ -14,6 +14,10 @@ LISTED = 10  # beyond this many known addresses, a list stops helping
 def resolve_address(address: str, names: Iterable[str], where: str) -> str:
     """The name ``address`` refers to among ``names``; ``where`` says what was searched
     ("the configuration", "the state") for the error."""
+    if not address:
+        raise UsageError(
+            "an empty address names no voice", hint="voices are addressed as voice.NAME"
+        )
     known = sorted(f"{PREFIX}{name}" for name in names)
     if address in known:
         return address[len(PREFIX) :]

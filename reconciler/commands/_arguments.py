@@ -78,6 +78,13 @@ def directory(text: str) -> str:
     return text
 
 
+def address(text: str) -> str:
+    """A voice address or glob (voice.NAME, voice.*); resolved against the voices later."""
+    if not text:
+        raise argparse.ArgumentTypeError("expected voice.NAME, got ''")
+    return text
+
+
 def job_id(text: str) -> str:
     """A MetaStudio job ID as it goes into URL paths: no empty, ``..`` or ``a/b`` IDs."""
     if not is_job_id(text):

@@ -6,7 +6,7 @@ import argparse
 import re
 from pathlib import Path
 
-from reconciler.commands._arguments import seconds
+from reconciler.commands._arguments import address, seconds
 from reconciler.data import preflight
 from reconciler.environment import Environment
 from reconciler.errors import ConfigError, UsageError
@@ -50,6 +50,7 @@ def add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target",
         action="append",
+        type=address,
         default=[],
         metavar="ADDR",
         help="limit to these voices (voice.NAME, globs allowed; repeatable)",
@@ -110,6 +111,7 @@ def add_plan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--replace",
         action="append",
+        type=address,
         default=[],
         metavar="ADDR",
         help="plan to replace this voice even if it has not changed (repeatable)",

@@ -133,3 +133,23 @@ def test_preview_into_a_file_is_refused_before_the_audition(applied: Project) ->
     # Found by test_fuzz: `--out voices.yaml` ended in "unexpected FileExistsError".
     run = applied.run("preview", "voice.b", "--out", "voices.yaml")
     assert_clean_error(run, f"cannot save previews in {applied.root / 'voices.yaml'}")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("state", "show", ""),
+        ("state", "rm", ""),
+        ("import", "", "job-1"),
+        ("preview", "", "--out", "o"),
+        ("plan", "--target", ""),
+        ("plan", "--replace", ""),
+        ("destroy", "--target=", "--auto-approve"),
+    ],
+)
+def test_an_empty_address_is_a_clear_error(applied: Project, argv: tuple[str, ...]) -> None:
+    before = applied.state_path.read_bytes()
+    run = applied.run(*argv)
+    assert_clean_error(run)
+    assert "empty address" in run.err or "expected voice.NAME, got ''" in run.err, run.err
+    assert applied.state_path.read_bytes() == before
