@@ -13,7 +13,7 @@ from reconciler.state import is_job_id
 # Waiting longer than a month is never what a person meant, and far larger numbers overflow
 # the timeouts of threading and select.
 MAX_SECONDS = 30 * 24 * 3600.0
-MAX_POLL_SECONDS = 3600.0
+MAX_POLL_INTERVAL = 3600.0
 MAX_PARALLELISM = 64  # threads, each holding an HTTP connection
 
 

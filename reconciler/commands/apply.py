@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from reconciler.commands._apply_flow import run_apply
-from reconciler.commands._arguments import MAX_POLL_SECONDS, parallelism, seconds
+from reconciler.commands._arguments import MAX_POLL_INTERVAL, parallelism, seconds
 from reconciler.commands._common import add_plan_options
 
 
@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--poll-interval",
-        type=seconds(positive=True, maximum=MAX_POLL_SECONDS),
+        type=seconds(positive=True, maximum=MAX_POLL_INTERVAL),
         default=5.0,
         metavar="SECONDS",
         help="with --wait: first interval between checks, growing to a minute (default 5)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from reconciler.commands._arguments import MAX_POLL_SECONDS, seconds
+from reconciler.commands._arguments import MAX_POLL_INTERVAL, seconds
 from reconciler.commands._common import add_lock_timeout, add_path, add_selection
 from reconciler.commands._status_view import (
     POLL_SECONDS,
@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--poll-interval",
-        type=seconds(positive=True, maximum=MAX_POLL_SECONDS),
+        type=seconds(positive=True, maximum=MAX_POLL_INTERVAL),
         default=POLL_SECONDS,
         metavar="SECONDS",
         help=f"with --wait: first interval between checks, growing to a minute "

@@ -78,8 +78,8 @@ _PLAN: Options = {
     "--lock-timeout": NUMBERS,
 }
 _COUNTS: Options = {"--auto-approve": None, "--parallelism": NUMBERS}
-# Commands with their positionals and options. No --wait: its polling is tested elsewhere,
-# and a generated hour-long poll interval would only make this test slow.
+# Commands with their positionals and options. --wait always gets a short timeout as well
+# (see command_lines): training on the embedded emulator takes seconds per state.
 COMMANDS: dict[tuple[str, ...], tuple[list[st.SearchStrategy[str]], Options]] = {
     ("validate",): (
         [PATHS],
@@ -101,6 +101,7 @@ COMMANDS: dict[tuple[str, ...], tuple[list[st.SearchStrategy[str]], Options]] = 
             **_PLAN,
             **_COUNTS,
             "--config": PATHS,
+            "--wait": None,
             "--wait-timeout": NUMBERS,
             "--poll-interval": NUMBERS,
         },
@@ -114,6 +115,7 @@ COMMANDS: dict[tuple[str, ...], tuple[list[st.SearchStrategy[str]], Options]] = 
     ("status",): (
         [PATHS],
         {
+            "--wait": None,
             "--timeout": NUMBERS,
             "--poll-interval": NUMBERS,
             "--no-preview": None,
@@ -170,6 +172,8 @@ def command_lines(draw: st.DrawFn) -> list[str]:
             parts.append([flag, draw(value)])
     parts += [[word] for word in draw(st.lists(VALUES, max_size=1))]  # a stray word
     ordered = draw(st.permutations(parts))
+    if ["--wait"] in parts:  # the last value of an option wins
+        ordered.append(["--wait-timeout" if words == ("apply",) else "--timeout", "0.3"])
     return [*words, *(word for part in ordered for word in part)]
 
 
