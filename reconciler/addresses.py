@@ -25,6 +25,10 @@ def matches(address: str, patterns: Iterable[str]) -> bool:
 def resolve_address(address: str, names: Iterable[str], where: str) -> str:
     """The name ``address`` refers to among ``names``; ``where`` says what was searched
     ("the configuration", "the state") for the error."""
+    if not address:
+        raise UsageError(
+            "an empty address names no voice", hint="voices are addressed as voice.NAME"
+        )
     known = sorted(address_of(name) for name in names)
     if address in known:
         return address[len(PREFIX) :]

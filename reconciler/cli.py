@@ -9,13 +9,33 @@ from typing import NoReturn
 
 from reconciler import __version__
 from reconciler.commands import command_modules
+from reconciler.commands._common import printable
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus, ReconcilerError, UsageError
 from reconciler.signals import Signals, Terminated, sigterm_as_interrupt
 
 
 class _Parser(argparse.ArgumentParser):
-    """Usage errors become UsageError, printed like every other error (and to env.stderr)."""
+    """Usage errors become UsageError, printed like every other error (and to env.stderr).
+
+    A command's options may come anywhere, also between its positionals (the README promises
+    that the config path is the last argument): plain argparse stops taking positionals at the
+    first option after one, so every parser without subcommands parses intermixed.
+    """
+
+    _intermixing = False
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        # parse_known_intermixed_args calls back here twice: those calls parse plainly.
+        if self._intermixing or self._subparsers is not None:
+            return super().parse_known_args(args, namespace)
+        self._intermixing = True
+        try:
+            return super().parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixing = False
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}", hint=f"see '{self.prog} --help'")
@@ -43,7 +63,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     try:
         args = parser.parse_args(argv)
     except UsageError as error:
-        env.err(f"Error: {error}")
+        env.err(printable(f"Error: {error}"))
         return int(ExitStatus.ERROR)
     except SystemExit as exit_:  # --help and --version print and exit 0
         return int(exit_.code or 0)
@@ -68,7 +88,7 @@ def _run(args: argparse.Namespace, env: Environment) -> int:
     except ReconcilerError as error:
         if args.debug:
             env.err(traceback.format_exc().rstrip())
-        env.err(f"Error: {error}")
+        env.err(printable(f"Error: {error}"))
         return int(error.exit_status)
     except Terminated:
         env.err("Terminated.")
@@ -79,5 +99,7 @@ def _run(args: argparse.Namespace, env: Environment) -> int:
     except Exception as error:  # a bug: still one line unless --debug
         if args.debug:
             env.err(traceback.format_exc().rstrip())
-        env.err(f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug)")
+        env.err(
+            printable(f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug)")
+        )
         return int(ExitStatus.ERROR)

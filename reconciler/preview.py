@@ -111,7 +111,10 @@ def fetch_preview(
     paths = []
     for index, url in enumerate(file.download_urls):
         dest = out_dir / f"{index}.wav"
-        client.download(url, dest)  # atomic: a half-written file never has the final name
+        try:
+            client.download(url, dest)  # atomic: a half-written file never has the final name
+        except OSError as error:
+            raise PreviewError(f"cannot save {dest}: {error.strerror or error}") from None
         paths.append(dest)
     return paths
 

@@ -17,6 +17,10 @@ def rfc3339(moment: float | datetime) -> str:
     return moment.astimezone(timezone.utc).strftime(_FORMAT)
 
 
-def parse_rfc3339(text: str) -> datetime:
-    """The UTC moment ``rfc3339`` wrote; ValueError for any other text."""
-    return datetime.strptime(text, _FORMAT).replace(tzinfo=timezone.utc)
+def parse_rfc3339(text: str, where: str = "timestamp") -> datetime:
+    """The UTC moment ``rfc3339`` wrote; ValueError naming ``where`` for any other text."""
+    try:
+        return datetime.strptime(text, _FORMAT).replace(tzinfo=timezone.utc)
+    except ValueError:
+        shown = ascii(text[:64]) + ("..." if len(text) > 64 else "")
+        raise ValueError(f"{where}: {shown} is not a timestamp like 2024-01-31T12:00:00Z") from None

@@ -33,6 +33,7 @@ SUBMIT_FIELDS = (
     "custom_text",
 )
 MAX_CREATE_ATTEMPTS = 3
+SUBMITTABLE = frozenset({JobState.CREATING, JobState.AUDIT_FAILED})
 
 
 @dataclass
@@ -199,15 +200,22 @@ class VoiceRun:
         body = {k: v for k, v in voice.api_fields().items() if k in SUBMIT_FIELDS}
         self.checkpoint_stop()
         self.say("submitting for review and training")
+        remote_state: str | None = JobState.SYSTEM_AUDITING
         try:
             self.ctx.client.submit_job(job_id, body)
         except OutcomeUnknownError:
             state = self.ctx.client.show_job(job_id).state
-            if state in (JobState.CREATING, JobState.AUDIT_FAILED):
+            if state in SUBMITTABLE:
                 self.ctx.client.submit_job(job_id, body)  # it surely did not take
-        self.ctx.checkpoint.update(
-            self.name, phase="submitted", remote_state=JobState.SYSTEM_AUDITING
-        )
+        except MetaStudioError as error:
+            # An earlier run's submit whose answer was lost (a kill, a dropped connection) can
+            # land after this run's refresh: the job is then past submission, and refusing a
+            # second submit is the service agreeing that it is done.
+            state = self.ctx.client.show_job(job_id).state if error.status == 400 else None
+            if state is None or state in SUBMITTABLE:
+                raise
+            remote_state = state
+        self.ctx.checkpoint.update(self.name, phase="submitted", remote_state=remote_state)
         self.say(f"submitted job {job_id}")
 
     def sync_record(self) -> None:

@@ -6,7 +6,8 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from reconciler.config import Config
+from reconciler.commands._arguments import address, seconds
+from reconciler.config import Config, printable
 from reconciler.data import preflight
 from reconciler.environment import Environment
 from reconciler.errors import ConfigError, UsageError
@@ -14,6 +15,7 @@ from reconciler.operations.clients import ClientFactory, cloud_clients, emulator
 from reconciler.operations.workspace import Workspace
 
 DEFAULT_LOCK_TIMEOUT = 0.0
+__all__ = ["printable"]  # shared with cli.py: one way to make a message safe to print
 
 
 def boolean(text: str) -> bool:
@@ -32,7 +34,7 @@ def add_path(parser: argparse.ArgumentParser) -> None:
 def add_lock_timeout(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lock-timeout",
-        type=float,
+        type=seconds(),
         default=DEFAULT_LOCK_TIMEOUT,
         metavar="SECONDS",
         help="how long to wait for the state lock held by another run (default: 0, fail at once)",
@@ -43,6 +45,7 @@ def add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target",
         action="append",
+        type=address,
         default=[],
         metavar="ADDR",
         help="limit to these voices (voice.NAME, globs allowed; repeatable)",
@@ -93,7 +96,7 @@ def check_data(workspace: Workspace, env: Environment, *, allow_outside: bool = 
     errors = [d for d in diagnostics if d.is_error]
     for diagnostic in diagnostics:
         if not diagnostic.is_error:
-            env.err(f"warning: {diagnostic.format(cwd=env.cwd)}")
+            env.err(printable(f"warning: {diagnostic.format(cwd=env.cwd)}"))
     if errors:
         raise ConfigError("\n".join(d.format(cwd=env.cwd) for d in errors))
 
@@ -118,6 +121,7 @@ def add_plan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--replace",
         action="append",
+        type=address,
         default=[],
         metavar="ADDR",
         help="plan to replace this voice even if it has not changed (repeatable)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from reconciler.commands._apply_flow import apply_and_report, load_saved
+from reconciler.commands._arguments import MAX_POLL_INTERVAL, parallelism, seconds
 from reconciler.commands._common import add_plan_options
 from reconciler.environment import Environment
 from reconciler.operations.apply import ApplyRequest
@@ -29,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--auto-approve", action="store_true", help="do not ask for 'yes'")
     parser.add_argument(
         "--parallelism",
-        type=int,
+        type=parallelism,
         default=4,
         metavar="N",
         help="voices worked on at once (default 4)",
@@ -42,14 +43,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--wait-timeout",
-        type=float,
+        type=seconds(positive=True),
         default=None,
         metavar="SECONDS",
         help="with --wait: give up waiting after this long (training goes on)",
     )
     parser.add_argument(
         "--poll-interval",
-        type=float,
+        type=seconds(positive=True, maximum=MAX_POLL_INTERVAL),
         default=5.0,
         metavar="SECONDS",
         help="with --wait: first interval between checks, growing to a minute (default 5)",

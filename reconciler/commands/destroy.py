@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from reconciler.commands._apply_flow import apply_and_report, is_plan_file
+from reconciler.commands._arguments import parallelism
 from reconciler.commands._common import add_lock_timeout, add_path, add_selection
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
@@ -26,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--auto-approve", action="store_true", help="do not ask for 'yes'")
     parser.add_argument(
         "--parallelism",
-        type=int,
+        type=parallelism,
         default=4,
         metavar="N",
         help="voices worked on at once (default 4)",

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from reconciler.commands._arguments import integer, port, seconds
 from reconciler.emulator import (
     Credential,
     Emulator,
@@ -31,7 +32,7 @@ def register(subparsers: Any) -> None:
     verbs.required = True
     serve = verbs.add_parser("serve", help="serve the emulator over HTTP until interrupted")
     serve.add_argument("--host", default="127.0.0.1", help="listen address (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=0, help="listen port; 0 picks a free one")
+    serve.add_argument("--port", type=port, default=0, help="listen port; 0 picks a free one")
     serve.add_argument("--data-dir", type=Path, required=True, help="where jobs and objects live")
     serve.add_argument("--ak", help="access key (default: $HUAWEICLOUD_SDK_AK)")
     serve.add_argument("--sk", help="secret key (default: $HUAWEICLOUD_SDK_SK)")
@@ -43,9 +44,9 @@ def register(subparsers: Any) -> None:
         metavar="TOKEN[=PROJECT_ID]",
         help="accept this X-Auth-Token (repeatable); its project defaults to --project-id",
     )
-    serve.add_argument("--seconds-per-state", type=float, default=0.0, metavar="S")
-    serve.add_argument("--url-ttl", type=float, default=3600.0, metavar="S")
-    serve.add_argument("--tts-delay", type=float, default=0.0, metavar="S")
+    serve.add_argument("--seconds-per-state", type=seconds(signed=True), default=0.0, metavar="S")
+    serve.add_argument("--url-ttl", type=seconds(positive=True), default=3600.0, metavar="S")
+    serve.add_argument("--tts-delay", type=seconds(), default=0.0, metavar="S")
     serve.add_argument("--faults", metavar="SPEC", help="fault plan: inline JSON or a JSON file")
     serve.add_argument(
         "--tenant",
@@ -53,7 +54,7 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="tenant configuration (JSON): seconds of audio per edition, as op 17 reports them",
     )
-    serve.add_argument("--fault-seed", type=int, default=0, metavar="N")
+    serve.add_argument("--fault-seed", type=integer(0, 2**63 - 1), default=0, metavar="N")
     serve.add_argument(
         "--allow-remote", action="store_true", help="allow listening on a non-loopback address"
     )

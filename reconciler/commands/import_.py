@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from reconciler.commands._arguments import job_id
 from reconciler.commands._common import add_lock_timeout, add_path, load_workspace
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
@@ -27,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument("address", metavar="ADDR", help="the voice to adopt it as: voice.NAME")
-    parser.add_argument("job_id", metavar="JOB_ID", help="the MetaStudio job ID")
+    parser.add_argument("job_id", type=job_id, metavar="JOB_ID", help="the MetaStudio job ID")
     add_path(parser)
     add_lock_timeout(parser)
     parser.set_defaults(handler=run)

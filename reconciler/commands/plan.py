@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from reconciler.commands._arguments import file_name
 from reconciler.commands._common import (
     add_path,
     add_plan_options,
@@ -27,7 +28,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Compare the configuration with the state and MetaStudio; change nothing.",
     )
     add_path(parser)
-    parser.add_argument("--out", metavar="FILE", help="save the plan for `reconciler apply FILE`")
+    parser.add_argument(
+        "--out", type=file_name, metavar="FILE", help="save the plan for `reconciler apply FILE`"
+    )
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument(
         "--detailed-exitcode",

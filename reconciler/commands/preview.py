@@ -6,13 +6,15 @@ import argparse
 from pathlib import Path
 
 from reconciler.addresses import resolve_address
+from reconciler.commands._arguments import directory, integer, seconds
 from reconciler.commands._common import open_workspace
 from reconciler.commands._status_table import problem_line
 from reconciler.environment import Environment
 from reconciler.errors import ReconcilerError, UsageError
+from reconciler.fsutil import ensure_dir
 from reconciler.operations.previews import shown
 from reconciler.operations.workspace import Workspace
-from reconciler.preview import TIMEOUT_SECONDS, make_preview
+from reconciler.preview import RANGES, TIMEOUT_SECONDS, make_preview
 from reconciler.status import VoiceStatus, collect
 
 
@@ -28,13 +30,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--text", help="what to say (default: the voice's preview.text in the configuration)"
     )
-    parser.add_argument("--out", required=True, metavar="DIR", help="where to save the audio")
-    parser.add_argument("--speed", type=int, metavar="N", help="50-200, default 100")
-    parser.add_argument("--pitch", type=int, metavar="N", help="50-200, default 100")
-    parser.add_argument("--volume", type=int, metavar="N", help="90-240, default 140")
+    parser.add_argument(
+        "--out", type=directory, required=True, metavar="DIR", help="where to save the audio"
+    )
+    for name, default in (("speed", 100), ("pitch", 100), ("volume", 140)):
+        low, high = RANGES[name]
+        parser.add_argument(
+            f"--{name}",
+            type=integer(low, high),
+            metavar="N",
+            help=f"{low}-{high}, default {default}",
+        )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=seconds(positive=True),
         default=TIMEOUT_SECONDS,
         metavar="SECONDS",
         help=f"how long to wait for the audio (default {TIMEOUT_SECONDS:g})",
@@ -50,6 +59,12 @@ def _text(args: argparse.Namespace, workspace: Workspace, name: str) -> str:
             f"--text is required: the configuration has no preview.text for voice.{name}"
         )
     return str(text)
+
+
+def _out_dir(out: Path) -> Path:
+    """The folder to save into, made now: a bad --out found after the audition is paid for
+    would waste it."""
+    return ensure_dir(out, UsageError)
 
 
 def _check_trained(status: VoiceStatus) -> str:
@@ -72,8 +87,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     known = set(state.voices) | set(workspace.config.voices)
     name = resolve_address(args.address, known, "the configuration or the state")
     text = _text(args, workspace, name)
-    out = Path(args.out)
-    out = out if out.is_absolute() else env.cwd / out
+    out = _out_dir(env.cwd / args.out)
     with workspace.client() as client:
         asset_id = _check_trained(collect(client, state, [name])[0])
         record = state.voices[name]

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from reconciler.commands._arguments import MAX_POLL_INTERVAL, seconds
 from reconciler.commands._common import add_lock_timeout, add_path, add_selection, open_workspace
 from reconciler.commands._status_view import report_once, wait_and_report
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
 from reconciler.operations.status import POLL_SECONDS, WaitRequest, select_names
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,11 +27,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "asked for in the configuration; exit 1 unless every voice SUCCEED",
     )
     parser.add_argument(
-        "--timeout", type=_seconds, metavar="SECONDS", help="with --wait: give up after this long"
+        "--timeout",
+        type=seconds(positive=True),
+        metavar="SECONDS",
+        help="with --wait: give up after this long",
     )
     parser.add_argument(
         "--poll-interval",
-        type=_seconds,
+        type=seconds(positive=True, maximum=MAX_POLL_INTERVAL),
         default=POLL_SECONDS,
         metavar="SECONDS",
         help=f"with --wait: first interval between checks, growing to a minute "

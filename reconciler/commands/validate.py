@@ -29,6 +29,8 @@ def _numbers(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(message) from None
     if not values:
         raise argparse.ArgumentTypeError("expected at least one number")
+    if min(values) <= 0:
+        raise argparse.ArgumentTypeError(f"expected numbers above 0, got {text!r}")
     return values
 
 
@@ -98,7 +100,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
                 env.out(line)
         for diagnostic in diagnostics:
             prefix = "" if diagnostic.is_error else "warning: "
-            env.err(prefix + diagnostic.format(env.cwd))
+            env.err(printable(prefix + diagnostic.format(env.cwd)))
         _summary(env, check, errors, warnings, valid, args.strict)
     return int(ExitStatus.OK if valid else ExitStatus.ERROR)
 

@@ -99,7 +99,8 @@ def parse_yaml(text: str, file: Path) -> tuple[Document | None, list[Diagnostic]
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
         context = f" ({error.context})" if error.context and error.problem else ""
-        return None, [_error_at(file, mark, f"YAML syntax error: {problem}{context}")]
+        text = _plain(f"{problem}{context}")
+        return None, [_error_at(file, mark, f"YAML syntax error: {text}")]
     except yaml.reader.ReaderError as error:
         line, column = _line_column(text, error.position)
         message = f"YAML syntax error: character {error.character:#x} is not allowed"
@@ -131,6 +132,13 @@ def load_yaml(file: Path) -> tuple[Document | None, list[Diagnostic]]:
         byte = raw[error.start]
         return None, [Diagnostic("error", file, line, column, "", f"not UTF-8 (byte {byte:#x})")]
     return parse_yaml(text, file)
+
+
+def _plain(problem: str) -> str:
+    """PyYAML's wording without its "unexpected", which in our messages only ever means a
+    bug ("unexpected end of stream" is a file that stops in the middle of something)."""
+    problem = problem.replace("found unexpected end of stream", "the file ends too early")
+    return problem.replace("unexpected", "misplaced")
 
 
 def _mark(node: Node) -> Mark:

@@ -174,7 +174,10 @@ class Transport:
 
 
 def _segment(value: str) -> str:
-    # Path parameters are percent-encoded with nothing safe, as the SDK does.
+    # Path parameters are percent-encoded with nothing safe, as the SDK does; "." and ".." too,
+    # which quote leaves alone and URL normalisation would otherwise resolve to another path.
+    if value in (".", ".."):
+        return value.replace(".", "%2E")
     return quote(value, safe="")
 
 

@@ -22,7 +22,7 @@ CLOCK_SKEW = timedelta(minutes=10)
 
 def attempt_since(attempt: Mapping[str, Any]) -> datetime:
     """The earliest creation time of a job that the recorded create ``attempt`` may have made."""
-    return parse_rfc3339(str(attempt["started_at"])) - CLOCK_SKEW
+    return parse_rfc3339(str(attempt["started_at"]), "create_attempt.started_at") - CLOCK_SKEW
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from reconciler.state.errors import LockError, StateError
 from reconciler.state.lockinfo import Confirm, LockInfo
 from reconciler.state.model import FORMAT_VERSION, State
 from reconciler.state.privacy import is_phone_fingerprint, phone_fingerprint
-from reconciler.state.record import PHASES, Phase, VoiceRecord, address_of
-from reconciler.timestamps import rfc3339
+from reconciler.state.record import PHASES, Phase, VoiceRecord, address_of, is_job_id
+from reconciler.timestamps import parse_rfc3339, rfc3339
 
 if TYPE_CHECKING:
     from reconciler.state.local import LocalStateBackend
@@ -41,7 +41,9 @@ __all__ = [
     "StateError",
     "VoiceRecord",
     "address_of",
+    "is_job_id",
     "is_phone_fingerprint",
+    "parse_rfc3339",
     "phone_fingerprint",
     "rfc3339",
 ]

@@ -17,13 +17,23 @@ def encode(state: State) -> bytes:
 
 def decode(data: bytes, path: Path, backup: Path) -> State:
     try:
-        return State.from_dict(json.loads(data.decode("utf-8")))
+        try:
+            raw = json.loads(data.decode("utf-8"))
+        except RecursionError:
+            # The decoder recurses once per bracket; the model's own depth limit is far lower.
+            raise ValueError("JSON nested too deeply") from None
+        return State.from_dict(raw)
     except NewerFormatError as error:
         raise StateError(
             f"state file {path} was written by a newer reconciler ({error})",
             hint="upgrade reconciler to use this state",
         ) from None
-    except (UnicodeDecodeError, ValueError, TypeError) as error:
+    except UnicodeDecodeError as error:
+        raise StateError(
+            f"state file {path} is not a valid state file: not UTF-8 text (byte {error.start})",
+            hint=_restore_hint(path, backup),
+        ) from error
+    except (ValueError, TypeError) as error:
         raise StateError(
             f"state file {path} is not a valid state file: {error}",
             hint=_restore_hint(path, backup),

@@ -8,9 +8,34 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+# Far deeper than anything reconciler writes, and shallow enough that copying and encoding a
+# value never meets Python's recursion limit.
+MAX_DEPTH = 64
+_NAMED_LEVELS = 4  # how much of the path to a too-deep value its error shows
+
+
+def field(where: str, key: str) -> str:
+    """``where.key`` for error messages; a key from a damaged file may hold newlines or be huge,
+    and a message stays one short line."""
+    if key.isprintable() and len(key) <= 64:
+        return f"{where}.{key}"
+    return f"{where}[{key[:64]!a}{'...' if len(key) > 64 else ''}]"
+
+
+def shown(text: str) -> str:
+    """A value from a damaged file, quoted for a one-line message whatever it holds."""
+    return ascii(text[:64]) + ("..." if len(text) > 64 else "")
+
 
 def check_json(value: object, where: str) -> None:
-    """Refuse anything json.dumps would reject or silently change (tuples, NaN, non-str keys)."""
+    """Refuse anything json.dumps would reject or silently change (tuples, NaN, non-str keys),
+    and values nested too deeply to copy or encode safely."""
+    _check(value, where, where, 0)
+
+
+def _check(value: object, where: str, top: str, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise ValueError(f"{top}: nested more than {MAX_DEPTH} levels deep")
     if value is None or isinstance(value, (str, bool, int)):
         return
     if isinstance(value, float):
@@ -19,13 +44,15 @@ def check_json(value: object, where: str) -> None:
         return
     if isinstance(value, list):
         for index, item in enumerate(value):
-            check_json(item, f"{where}[{index}]")
+            inner = f"{where}[{index}]"
+            _check(item, inner, top if depth >= _NAMED_LEVELS else inner, depth + 1)
         return
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ValueError(f"{where}: key {key!r} is not a string")
-            check_json(item, f"{where}.{key}")
+            inner = field(where, key)
+            _check(item, inner, top if depth >= _NAMED_LEVELS else inner, depth + 1)
         return
     raise ValueError(f"{where}: {type(value).__name__} is not a JSON value")
 

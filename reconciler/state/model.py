@@ -72,6 +72,8 @@ class State:
 
     @classmethod
     def from_dict(cls, data: object) -> State:
+        # First, before anything copies it: a value nested too deeply would overflow the copy.
+        check_json(data, "state")
         data = typed(data, dict, "state")
         version = required(data, "format_version", int, "state")
         if version > FORMAT_VERSION:

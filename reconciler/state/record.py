@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from reconciler.addresses import address_of
-from reconciler.state.jsonvalues import check_json, optional, required, typed
+from reconciler.state.jsonvalues import check_json, field, optional, required, shown, typed
 from reconciler.state.privacy import check_no_clear_phone
+from reconciler.timestamps import parse_rfc3339
 
 Phase = Literal["created", "uploaded", "submitted"]
 PHASES: tuple[Phase, ...] = ("created", "uploaded", "submitted")
+
+# Job IDs go into URL paths: nothing that could be empty, a dot segment or more than one segment.
+_JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def is_job_id(text: str) -> bool:
+    return _JOB_ID.fullmatch(text) is not None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,20 +50,28 @@ class VoiceRecord:
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        where = f"voices.{self.name}"
+        where = field("voices", self.name)
         if not self.name:
             raise ValueError("voices: a voice record needs a name")
         if not self.address:
             object.__setattr__(self, "address", address_of(self.name))
         if self.phase is not None and self.phase not in PHASES:
-            raise ValueError(f"{where}.phase: {self.phase!r} is not one of {', '.join(PHASES)}")
+            raise ValueError(
+                f"{where}.phase: {shown(self.phase)} is not one of {', '.join(PHASES)}"
+            )
         if (self.job_id is None) != (self.phase is None):
             raise ValueError(f"{where}: job_id and phase must be set together")
+        if self.job_id is not None and not is_job_id(self.job_id):
+            raise ValueError(f"{where}.job_id: {shown(self.job_id)} is not a job ID")
+        parse_rfc3339(self.created_at, f"{where}.created_at")
+        parse_rfc3339(self.updated_at, f"{where}.updated_at")
         if self.job_id is None and self.create_attempt is None:
             raise ValueError(f"{where}: a record without a job_id must carry its create_attempt")
         if self.create_attempt is not None:
             for key in ("started_at", "voice_name"):
                 required(self.create_attempt, key, str, f"{where}.create_attempt")
+            started = self.create_attempt["started_at"]
+            parse_rfc3339(started, f"{where}.create_attempt.started_at")
         check_json(self.spec, f"{where}.spec")
         check_json(self.create_attempt, f"{where}.create_attempt")
         check_json(self.extra, where)
@@ -93,8 +110,8 @@ class VoiceRecord:
 def records_from_dict(data: Mapping[str, Any], where: str) -> dict[str, VoiceRecord]:
     records = {}
     for name, raw in data.items():
-        record = VoiceRecord.from_dict(raw, f"{where}.{name}")
+        record = VoiceRecord.from_dict(raw, field(where, name))
         if record.name != name:
-            raise ValueError(f"{where}.{name}: record is named {record.name!r}")
+            raise ValueError(f"{field(where, name)}: record is named {shown(record.name)}")
         records[name] = record
     return records

@@ -17,6 +17,7 @@ import pytest
 
 from reconciler.emulator import FaultPlan
 from tests.e2e.conftest import Project
+from tests.metastudio.conftest import make_client
 
 VOICE_NAMES = ["Basic Dir", "Basic Segments", "Advanced Package", "Premium", "Third"]
 REPO = Path(__file__).resolve().parents[2]
@@ -171,3 +172,23 @@ def test_ctrl_c_finishes_the_step_in_flight_then_stops(project: Project) -> None
     code, out, err = project.run("apply", "--auto-approve")
     assert code == 0, out + err
     check_converged(project)
+
+
+def test_a_submit_that_landed_after_the_refresh_is_recorded_not_failed(project: Project) -> None:
+    """A killed run's submit can reach MetaStudio after the next run's refresh: the next
+    submit is refused (the job is past CREATING), and that means the job is submitted."""
+    project.admin("PUT", "/faults", {"commit_job": {"error_500": 1.0}})
+    code, out, err = project.run("apply", "--auto-approve", "--target", "voice.premium")
+    assert code == 1, out + err  # every submit answered 500: the voice is left uploaded
+    assert project.state()["voices"]["premium"]["phase"] == "uploaded"
+    project.admin("PUT", "/faults", {})
+    code, out, err = project.run("plan", "--target", "voice.premium", "--out", "tfplan")
+    assert code == 0 and "will be submitted" in out, out + err
+    (job,) = [j for j in project.jobs() if j["voice_name"] == "Premium"]
+    with make_client(project.emulator.base_url) as client:
+        client.submit_job(job["job_id"])  # the lost submit lands now, after the plan
+    code, out, err = project.run("apply", "tfplan")
+    assert code == 0, out + err
+    record = project.state()["voices"]["premium"]
+    assert record["phase"] == "submitted" and record["remote_state"] != "CREATING"
+    assert [j["job_id"] for j in project.jobs() if j["voice_name"] == "Premium"] == [job["job_id"]]

@@ -52,5 +52,5 @@ def test_preview_checks_its_options_before_paying(project: Project) -> None:
     jobs = apply(project, "alpha")
     train(project, jobs["alpha"])
     code, _, err = project.run("preview", "voice.alpha", "--volume", "500", "--out", "out")
-    assert code == 1 and "volume 500 is out of range: use 90 to 240" in err
+    assert code == 1 and "argument --volume: must be from 90 to 240, got 500" in err
     assert "create_tts_audition" not in operations(project)
