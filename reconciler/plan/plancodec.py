@@ -17,6 +17,7 @@ from reconciler.plan.model import (
     RemoteView,
     ResourceChange,
 )
+from reconciler.plan.resources import ResourceNeed
 
 KIND = "reconciler-plan"
 T = TypeVar("T")
@@ -37,6 +38,16 @@ def remote_to_dict(remote: RemoteView) -> dict[str, Any]:
     }
 
 
+def need_to_dict(need: ResourceNeed) -> dict[str, Any]:
+    return {
+        "edition": need.edition,
+        "quota": need.quota,
+        "needed": need.needed,
+        "available": need.available,
+        "addresses": list(need.addresses),
+    }
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     return {
         "kind": KIND,
@@ -49,6 +60,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "destroy": plan.destroy,
         "targets": list(plan.targets),
         "changes": [_change_to_dict(c) for c in plan.changes],
+        "resources": [need_to_dict(n) for n in plan.resources],
     }
 
 
@@ -88,6 +100,25 @@ def plan_from_dict(data: Any) -> Plan:
         targets=top.strings("targets"),
         created_at=top.get("created_at", str),
         format_version=top.get("format_version", int),
+        # Plans saved before resources were counted have none: nothing to check at apply.
+        resources=tuple(
+            _need_from_dict(n, f"resources[{i}]")
+            for i, n in enumerate(top.array("resources") if "resources" in top.data else [])
+        ),
+    )
+
+
+def _need_from_dict(data: Any, where: str) -> ResourceNeed:
+    fields = _Fields(data, where)
+    needed = fields.get("needed", int)
+    available = fields.optional("available", int)
+    if needed < 0 or (available is not None and available < 0):
+        raise PlanDecodeError(f"{where}: needed and available must be >= 0")
+    return ResourceNeed(
+        edition=fields.get("edition", str),
+        needed=needed,
+        available=available,
+        addresses=fields.strings("addresses"),
     )
 
 
