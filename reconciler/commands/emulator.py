@@ -51,7 +51,10 @@ def register(subparsers: Any) -> None:
         "--tenant",
         type=Path,
         metavar="FILE",
-        help="tenant configuration (JSON): seconds of audio per edition, as op 17 reports them",
+        help=(
+            "tenant configuration (JSON): seconds of audio per edition (op 17) and the "
+            "training resources bought per edition (quotas)"
+        ),
     )
     serve.add_argument("--fault-seed", type=int, default=0, metavar="N")
     serve.add_argument(

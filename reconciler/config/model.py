@@ -81,6 +81,7 @@ class VoiceSpec:
     custom_text: str | None = None
     authorization_letter: Path | None = None
     prevent_destroy: bool = False
+    keep_asset: bool = False  # destroy/replace leave the trained model in the asset library
     preview_text: str | None = None
     source: Location = field(default=Location(Path()), compare=False)
     # Where each field's value is written (maybe under `defaults`), keyed like "data.dir".

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from reconciler.apply.assets import delete_voice_asset
 from reconciler.emulator import Emulator, Tenant
 from reconciler.metastudio import JobState, MetaStudioClient, MetaStudioError
 from tests.metastudio.conftest import PROJECT, emulator_config, make_client
@@ -193,3 +194,25 @@ def test_delete_asset_sends_the_sdk_mode_parameter(
     forced = _raw(emulator.base_url, "DELETE", f"digital-assets/{asset_id}?mode=force")
     assert forced.status_code == 200
     assert client.list_assets(asset_state=["DELETED", "ACTIVED"]).count == 0
+
+
+def test_delete_voice_asset_treats_already_gone_as_done(
+    client: MetaStudioClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    asset_id = _trained_asset(client, emulator, tmp_path)
+    assert delete_voice_asset(client, asset_id) is True
+    assert client.list_assets(asset_id=[asset_id]).count == 0
+    assert delete_voice_asset(client, asset_id) is False  # a repeated step: done already
+    assert delete_voice_asset(client, "never-existed") is False
+
+
+def test_delete_voice_asset_raises_when_the_service_fails(
+    client: MetaStudioClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    asset_id = _trained_asset(client, emulator, tmp_path)
+    admin(emulator.base_url, "PUT", "/faults", {"delete_asset": {"error_500": 1.0}})
+    with pytest.raises(MetaStudioError) as failed:
+        delete_voice_asset(client, asset_id)
+    assert failed.value.status == 500
+    admin(emulator.base_url, "PUT", "/faults", {})
+    assert client.list_assets(asset_id=[asset_id]).count == 1  # not taken for gone
