@@ -118,5 +118,9 @@ def wait_for(
         )
     except WaitTimeout as error:
         timed_out, statuses = error, error.statuses
+    try:
+        statuses = check_assets(client, statuses)
+    except ReconcilerError as error:  # the wait's answer stands; only the check is missing
+        say(f"warning: could not check the trained voices' assets: {error}")
     not_recorded = _record(workspace, statuses, request.lock_timeout)
     return StatusReport(statuses, maker, timed_out, not_recorded)

@@ -36,3 +36,13 @@ def test_status_checks_each_trained_asset_and_names_an_unusable_one(project: Pro
     assert voices["beta"]["asset_usable"] is False
     assert voices["beta"]["asset_problem"] == f"Asset not found: {beta_asset}"
     assert voices["gamma"]["asset_usable"] is None
+
+
+def test_status_wait_checks_the_assets_once_training_is_over(project: Project) -> None:
+    jobs = apply(project, "alpha")
+    train(project, jobs["alpha"])
+    project.admin("DELETE", "/stats")
+    code, out, err = project.run("status", "--wait", "--no-preview", "--poll-interval", "0.01")
+    assert code == 0, out + err
+    assert "    asset checked: usable for speech synthesis" in out.splitlines()
+    assert operations(project)["check_voice_asset"] == 1
