@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from reconciler.plan import resources
 from reconciler.plan.model import (
     Action,
     AttributeChange,
@@ -17,7 +18,6 @@ from reconciler.plan.model import (
     RemoteView,
     ResourceChange,
 )
-from reconciler.plan.resources import ResourceNeed
 
 KIND = "reconciler-plan"
 T = TypeVar("T")
@@ -38,16 +38,6 @@ def remote_to_dict(remote: RemoteView) -> dict[str, Any]:
     }
 
 
-def need_to_dict(need: ResourceNeed) -> dict[str, Any]:
-    return {
-        "edition": need.edition,
-        "quota": need.quota,
-        "needed": need.needed,
-        "available": need.available,
-        "addresses": list(need.addresses),
-    }
-
-
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     return {
         "kind": KIND,
@@ -60,7 +50,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "destroy": plan.destroy,
         "targets": list(plan.targets),
         "changes": [_change_to_dict(c) for c in plan.changes],
-        "resources": [need_to_dict(n) for n in plan.resources],
+        "resources": [need.to_dict() for need in plan.resources],
     }
 
 
@@ -108,13 +98,13 @@ def plan_from_dict(data: Any) -> Plan:
     )
 
 
-def _need_from_dict(data: Any, where: str) -> ResourceNeed:
+def _need_from_dict(data: Any, where: str) -> resources.ResourceNeed:
     fields = _Fields(data, where)
     needed = fields.get("needed", int)
     available = fields.optional("available", int)
     if needed < 0 or (available is not None and available < 0):
         raise PlanDecodeError(f"{where}: needed and available must be >= 0")
-    return ResourceNeed(
+    return resources.ResourceNeed(
         edition=fields.get("edition", str),
         needed=needed,
         available=available,

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from reconciler.plan.model import RESOURCE_TYPE, Action, Plan, Reason, ResourceChange
-from reconciler.plan.plancodec import need_to_dict, remote_to_dict
+from reconciler.plan.plancodec import remote_to_dict
 from reconciler.plan.values import SENSITIVE_KEYS
 
 TERRAFORM_FORMAT_VERSION = "1.2"
@@ -55,7 +55,7 @@ def plan_to_json_dict(plan: Plan) -> dict[str, Any]:
     }
     if plan.resources:  # absent, not empty, when nothing is consumed: older readers unchanged
         document["training_resources"] = [
-            {**need_to_dict(need), "short": need.short} for need in plan.resources
+            {**need.to_dict(), "short": need.short} for need in plan.resources
         ]
     return document
 

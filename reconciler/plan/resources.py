@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from reconciler.plan.model import Action, ResourceChange
 
@@ -51,6 +52,16 @@ class ResourceNeed:
     def short(self) -> int:
         """How many are missing; 0 when enough are left or it is not known."""
         return 0 if self.available is None else max(self.needed - self.available, 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The saved plan's shape (plancodec reads it back); JSON output adds ``short``."""
+        return {
+            "edition": self.edition,
+            "quota": self.quota,
+            "needed": self.needed,
+            "available": self.available,
+            "addresses": list(self.addresses),
+        }
 
     def describe(self) -> str:
         """``needs 3 basic, 2 available``."""

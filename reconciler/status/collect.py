@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 
-from reconciler.metastudio import JobState, MetaStudioClient, MetaStudioError
+from reconciler.metastudio import JobState, MetaStudioClient
 from reconciler.plan.inputs import Observed
 from reconciler.refresh import refresh
 from reconciler.state import State, VoiceRecord, address_of
@@ -49,24 +48,3 @@ def status_of(name: str, record: VoiceRecord | None, observed: Observed) -> Voic
         terminal=job.state in JobState.TERMINAL,
         needs_user=job.state in JobState.NEEDS_USER,
     )
-
-
-def check_assets(client: MetaStudioClient, statuses: Iterable[VoiceStatus]) -> list[VoiceStatus]:
-    """Ask check_voice_asset whether each trained voice's asset can be used (one call per
-    trained voice): a job can say SUCCEED while its model was deleted from the library."""
-    checked = []
-    for status in statuses:
-        if status.succeeded and status.asset_id:
-            try:
-                client.check_voice_asset(status.asset_id)
-            except MetaStudioError as error:
-                # The service answers 400 with the reason for an unusable asset; anything
-                # else (5xx after retries, no answer) says nothing about the asset.
-                if error.status != 400:
-                    raise
-                reason = error.error_msg or error.error_code or "not usable"
-                status = dataclasses.replace(status, asset_usable=False, asset_problem=reason)
-            else:
-                status = dataclasses.replace(status, asset_usable=True)
-        checked.append(status)
-    return checked
