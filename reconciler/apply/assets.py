@@ -13,15 +13,14 @@ from reconciler.metastudio import MetaStudioClient, MetaStudioError
 def delete_voice_asset(client: MetaStudioClient, asset_id: str) -> bool:
     """Delete the asset; True if this call deleted it, False if it was already gone.
 
-    Safe to repeat (a retried step after a crash): the service answers 400 for an asset that
-    no longer exists, but also for other faults, so only a filtered listing that comes back
-    empty proves it gone. Without ``mode=force`` the asset goes to the recycle bin, where
-    the console can still restore it; the listing leaves binned assets out.
+    Safe to repeat (a retried step after a crash): an asset already gone is done, as
+    ``asset_is_gone`` judges it. Without ``mode=force`` the asset goes to the recycle bin,
+    where the console can still restore it.
     """
     try:
         client.delete_asset(asset_id)
     except MetaStudioError as error:
-        if error.status != 400 or client.list_assets(asset_id=[asset_id], limit=1).count:
+        if not client.asset_is_gone(asset_id, error):
             raise
         return False
     return True

@@ -11,6 +11,7 @@ from typing import Any
 
 from reconciler.metastudio import operations as ops
 from reconciler.metastudio.credentials import Credentials
+from reconciler.metastudio.errors import MetaStudioError
 from reconciler.metastudio.models import (
     Asset,
     AssetPage,
@@ -243,6 +244,12 @@ class MetaStudioClient:
         """Without ``force`` the asset goes to the recycle bin, as in the console."""
         query: list[tuple[str, QueryValue]] = [("mode", "force")] if force else []
         self.transport.call(ops.DELETE_ASSET, path_params={"asset_id": asset_id}, query=query)
+
+    def asset_is_gone(self, asset_id: str, error: MetaStudioError) -> bool:
+        """Whether ``error``, from a call about ``asset_id``, means the asset is no longer in
+        the library: 400 also answers other faults, so only an empty filtered listing proves
+        it (the listing leaves out assets in the recycle bin)."""
+        return error.status == 400 and not self.list_assets(asset_id=[asset_id], limit=1).count
 
     # -- object store -----------------------------------------------------------------------
 
