@@ -115,3 +115,24 @@ def test_a_plan_that_consumes_nothing_does_not_read_the_quotas(project: Project)
     code, out, _ = project.run("plan", "--target", "voice.premium")
     assert "Training resources" not in out
     assert "show_voice_training_quotas" not in project.admin("GET", "/stats")["operations"]
+
+
+def test_a_replace_that_cannot_be_submitted_deletes_nothing(project: Project) -> None:
+    code, out, err = project.run("apply", "--auto-approve", "--target", "voice.premium")
+    assert code == 0, out + err
+    (job,) = project.jobs()
+    while job["state"] != "SUCCEED":
+        job = project.admin("POST", f"/jobs/{job['job_id']}/advance")
+    config = (project.root / "voices.yaml").read_text().replace("Premium", "Premium Two")
+    (project.root / "voices.yaml").write_text(config)
+    project.admin("DELETE", "/stats")
+
+    code, out, _ = project.run("plan", "--target", "voice.premium")
+    assert "voice.premium must be replaced" in out
+    assert "  needs 1 premium, 0 available: 1 short, apply will refuse" in out
+    # Nothing new was created or unsubmitted: the quotas were read only for the replace.
+    assert project.admin("GET", "/stats")["operations"]["show_voice_training_quotas"] == 1
+
+    code, _, err = project.run("apply", "--auto-approve", "--target", "voice.premium")
+    assert code == 1 and "needs 1 premium, 0 available" in err, err
+    assert [j["job_id"] for j in project.jobs()] == [job["job_id"]]  # the old job stays
