@@ -52,6 +52,10 @@ def notes(status: VoiceStatus, configured: Collection[str]) -> list[str]:
     if _reason(status):
         lines.append(f"reason: {status.failed_reason}")
     lines += [f"audit: {error}" for error in status.audit_errors]
+    if status.asset_usable:
+        lines.append("asset checked: usable for speech synthesis")
+    elif status.asset_usable is False:
+        lines.append(f"asset not usable: {status.asset_problem}")
     if status.needs_user:
         lines.append("fix the training data, then `reconciler apply` uploads and submits it again")
     return lines
@@ -126,6 +130,8 @@ def render_json(
             "recorded": s.recorded,
             "configured": s.name in configured,
             "gone": s.gone,
+            "asset_usable": s.asset_usable,
+            "asset_problem": s.asset_problem,
             "settled": s.settled,
             "preview": list((previews or {})[s.name]) if s.name in (previews or {}) else None,
         }

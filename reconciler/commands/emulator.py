@@ -52,7 +52,10 @@ def register(subparsers: Any) -> None:
         "--tenant",
         type=Path,
         metavar="FILE",
-        help="tenant configuration (JSON): seconds of audio per edition, as op 17 reports them",
+        help=(
+            "tenant configuration (JSON): seconds of audio per edition (op 17) and the "
+            "training resources bought per edition (quotas)"
+        ),
     )
     serve.add_argument("--fault-seed", type=integer(0, 2**63 - 1), default=0, metavar="N")
     serve.add_argument(

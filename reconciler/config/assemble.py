@@ -176,6 +176,7 @@ def _voice_spec(root_dir: Path, name: str, fields: dict[str, _Field]) -> VoiceSp
         custom_text=values.get("custom_text"),
         authorization_letter=root_dir / letter if letter is not None else None,
         prevent_destroy=bool(values.get("lifecycle", {}).get("prevent_destroy", False)),
+        keep_asset=bool(values.get("lifecycle", {}).get("keep_asset", False)),
         preview_text=values.get("preview", {}).get("text"),
         checks=values.get("checks", {}),
         source=voice.document.location(voice.path[:2], key=True),

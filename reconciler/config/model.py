@@ -85,6 +85,7 @@ class VoiceSpec:
     custom_text: str | None = None
     authorization_letter: Path | None = None
     prevent_destroy: bool = False
+    keep_asset: bool = False  # destroy/replace leave the trained model in the asset library
     preview_text: str | None = None
     # Training-data check thresholds (YAML `checks`): local only, so no change to plan.
     checks: Mapping[str, Any] = field(default_factory=dict, compare=False)

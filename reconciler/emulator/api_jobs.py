@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from reconciler.emulator import keys, lifecycle, listing, params, validation
+from reconciler.emulator import keys, lifecycle, listing, params, resources, validation
 from reconciler.emulator.api_uploads import upload_urls
 from reconciler.emulator.core import Core, Handler
 from reconciler.emulator.errors import invalid_parameter
@@ -80,6 +80,8 @@ def commit_job(core: Core, request: Request) -> Response:
             raise invalid_parameter(
                 "job_id", f"has no training data uploaded ({what}); upload it before submitting"
             )
+        if job.state in UPLOADABLE_STATES:  # else submit refuses the state itself
+            resources.consume(core, job)
         lifecycle.submit(job, core.now(), amendments)
         core.store.save_jobs([job.job_id])
     return json_response({})
@@ -88,6 +90,7 @@ def commit_job(core: Core, request: Request) -> Response:
 def delete_job(core: Core, request: Request) -> Response:
     with core.lock:
         job = core.job(request.project_id, request.params["job_id"])
+        resources.release_if_rejected(core, job)
         core.store.remove_job(job.job_id)
     return json_response({})
 

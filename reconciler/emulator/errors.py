@@ -11,6 +11,7 @@ TENANT_MISMATCH = "MSS.00010009"
 IAM_AUTH_FAILED = "APIGW.0301"
 THROTTLED = "APIGW.0308"
 INTERNAL_ERROR = "MSS.00000001"
+ASSET_NOT_FOUND = "MSS.10001001"
 
 
 class ApiError(Exception):
@@ -48,6 +49,10 @@ def invalid_parameter(name: str, detail: str) -> ApiError:
 
 def unknown_job(job_id: str) -> ApiError:
     return invalid_parameter("job_id", f"{job_id!r} does not exist")
+
+
+def asset_not_found(asset_id: str) -> ApiError:
+    return ApiError(400, ASSET_NOT_FOUND, f"Asset not found: {asset_id}")
 
 
 def auth_failed(detail: str) -> ApiError:

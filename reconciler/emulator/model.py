@@ -69,6 +69,7 @@ class Job:
     system_audit: dict[str, Any] | None = None
     admin_audit: dict[str, Any] | None = None
     assess: dict[str, Any] | None = None
+    holds_resource: bool = False  # a submit consumed a training resource for it
 
     @property
     def sentences(self) -> int:

@@ -62,13 +62,25 @@ ROUTES = (
         f"{_USER}/tenant-duration-cfg",
         GET=("show_tenant_duration_cfg", api_tenant.show_tenant_duration_cfg),
     ),
+    _route(
+        "voice-training-manage/quotas",
+        GET=("show_voice_training_quotas", api_tenant.show_voice_training_quotas),
+    ),
     _route("ttsc/audition", POST=("create_tts_audition", api_tts.create_tts_audition)),
     _route(
         "ttsc/audition-file/(?P<job_id>[^/]+)",
         GET=("show_tts_audition_file", api_tts.show_tts_audition_file),
     ),
+    _route(
+        "ttsc/check-voice-asset/(?P<voice_asset_id>[^/]+)",
+        POST=("check_voice_asset", api_assets.check_voice_asset),
+    ),
     _route("digital-assets", GET=("list_assets", api_assets.list_assets)),
-    _route("digital-assets/(?P<asset_id>[^/]+)", GET=("show_asset", api_assets.show_asset)),
+    _route(
+        "digital-assets/(?P<asset_id>[^/]+)",
+        GET=("show_asset", api_assets.show_asset),
+        DELETE=("delete_asset", api_assets.delete_asset),
+    ),
 )
 
 

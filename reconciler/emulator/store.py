@@ -43,6 +43,8 @@ class Store:
         self._members: list[set[str]] = [set() for _ in range(SHARDS)]
         self.assets: dict[str, dict[str, Any]] = self._load_map("assets.json")
         self.tts: dict[str, dict[str, Any]] = self._load_map("tts.json")
+        # Training resources consumed, per project and edition (see resources.py).
+        self.consumed: dict[str, dict[str, Any]] = self._load_map("resources.json")
         self.url_secret = self._load_secret()
         self._load_jobs()
 
@@ -94,6 +96,9 @@ class Store:
 
     def save_assets(self) -> None:
         atomic.write_json(self.root / "assets.json", {"items": self.assets})
+
+    def save_consumed(self) -> None:
+        atomic.write_json(self.root / "resources.json", {"items": self.consumed})
 
     def save_tts(self) -> None:
         atomic.write_json(self.root / "tts.json", {"items": self.tts})

@@ -1,10 +1,13 @@
 """What one tenant of the emulated service is allowed: the tenant file of ``--tenant FILE``.
 
-    {"durations": {"basic_min": 60, "basic_max": 600, ...}}
+    {"durations": {"basic_min": 60, "basic_max": 600, ...},
+     "quotas": {"basic": 3, "middle": 1, "advance": 1, "third_party_cmww": 0}}
 
 ``durations`` holds any of the fields of op 17 (tenant-duration-cfg), seconds of audio per
-edition; fields left out keep the defaults below. Further sections (per-edition training
-quotas, say) get their own key beside ``durations`` and their own field on ``Tenant``.
+edition; fields left out keep the defaults below. ``quotas`` holds how many training
+resources the tenant bought per edition, keyed by the wire names of the quotas operation's
+``resource_available_nums``; editions left out get ``DEFAULT_QUOTA``, generous enough that
+only a tenant file that means it runs short. How submits consume them: ``resources.py``.
 
 The defaults are the emulator's reading of the recording guide, not numbers the service
 publishes: basic 3 to 10 minutes, advanced (middle) 10 to 30, premium (advance) an hour or
@@ -59,7 +62,10 @@ DURATION_PREFIX = {
     "THIRD_PARTY": "cmww",
     "THIRD_PARTY_LJZN": "ljzn",
 }
-SECTIONS = ("durations",)
+# The quotas operation's resource_available_nums keys, and the job types each one meters.
+QUOTA_EDITIONS = ("basic", "middle", "middle_on_demand", "advance", "third_party_cmww", "flexus")
+DEFAULT_QUOTA = 1000
+SECTIONS = ("durations", "quotas")
 
 
 class TenantFileError(ValueError):
@@ -69,6 +75,9 @@ class TenantFileError(ValueError):
 @dataclass(frozen=True)
 class Tenant:
     durations: Mapping[str, int] = field(default_factory=lambda: DEFAULT_DURATIONS)
+    quotas: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType(dict.fromkeys(QUOTA_EDITIONS, DEFAULT_QUOTA))
+    )
 
     def duration_range(self, job_type: str) -> tuple[int, int] | None:
         """(min, max) seconds of audio for this job type, or None if it has no limits."""
@@ -108,7 +117,7 @@ class Tenant:
                 raise TenantFileError(
                     f"{source}: durations.{edition}_min ({low}) is above {edition}_max ({high})"
                 )
-        return cls(durations=MappingProxyType(merged))
+        return cls(durations=MappingProxyType(merged), quotas=_quotas(data, source))
 
     @classmethod
     def load(cls, path: Path) -> Tenant:
@@ -125,3 +134,19 @@ class Tenant:
                 f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}"
             ) from None
         return cls.from_dict(data, str(path))
+
+
+def _quotas(data: dict[str, Any], source: str) -> Mapping[str, int]:
+    quotas = data.get("quotas", {})
+    if not isinstance(quotas, dict):
+        raise TenantFileError(f"{source}: quotas: must be an object")
+    merged = dict.fromkeys(QUOTA_EDITIONS, DEFAULT_QUOTA)
+    for key, value in quotas.items():
+        if key not in QUOTA_EDITIONS:
+            raise TenantFileError(
+                f"{source}: quotas.{key}: unknown edition (known: {', '.join(QUOTA_EDITIONS)})"
+            )
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise TenantFileError(f"{source}: quotas.{key}: must be a whole number >= 0")
+        merged[key] = value
+    return MappingProxyType(merged)

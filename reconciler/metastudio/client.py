@@ -24,6 +24,7 @@ from reconciler.metastudio.models import (
     SegmentConfirmation,
     TenantDurations,
     TrainingJob,
+    TrainingQuotas,
     UploadUrls,
 )
 from reconciler.metastudio.objects import ObjectStore, Progress
@@ -208,6 +209,15 @@ class MetaStudioClient:
         """How many seconds of audio each edition accepts for this tenant (op 17)."""
         return TenantDurations.from_raw(self.transport.call(ops.SHOW_TENANT_DURATION_CFG))
 
+    def show_voice_training_quotas(
+        self, *, offset: int | None = None, limit: int | None = None
+    ) -> TrainingQuotas:
+        """Training resources left per edition (op 15); a submit consumes one."""
+        paging = (("offset", offset), ("limit", limit))
+        query: list[tuple[str, QueryValue]] = [(k, v) for k, v in paging if v is not None]
+        raw = self.transport.call(ops.SHOW_VOICE_TRAINING_QUOTAS, query=query)
+        return TrainingQuotas.from_raw(raw)
+
     # -- TTS audition ---------------------------------------------------------------------
 
     def create_tts_audition(self, body: Mapping[str, Any], *, request_id: str | None = None) -> str:
@@ -236,6 +246,24 @@ class MetaStudioClient:
     def show_asset(self, asset_id: str) -> Asset:
         raw = self.transport.call(ops.SHOW_ASSET, path_params={"asset_id": asset_id})
         return Asset.from_raw(raw)
+
+    def check_voice_asset(self, voice_asset_id: str) -> Asset:
+        """The asset of a usable voice model (op 22); an unusable one raises with the reason."""
+        raw = self.transport.call(
+            ops.CHECK_VOICE_ASSET, path_params={"voice_asset_id": voice_asset_id}
+        )
+        return Asset.from_raw(raw)
+
+    def delete_asset(self, asset_id: str, *, force: bool = False) -> None:
+        """Without ``force`` the asset goes to the recycle bin, as in the console."""
+        query: list[tuple[str, QueryValue]] = [("mode", "force")] if force else []
+        self.transport.call(ops.DELETE_ASSET, path_params={"asset_id": asset_id}, query=query)
+
+    def asset_is_gone(self, asset_id: str, error: MetaStudioError) -> bool:
+        """Whether ``error``, from a call about ``asset_id``, means the asset is no longer in
+        the library: 400 also answers other faults, so only an empty filtered listing proves
+        it (the listing leaves out assets in the recycle bin)."""
+        return error.status == 400 and not self.list_assets(asset_id=[asset_id], limit=1).count
 
     # -- object store -----------------------------------------------------------------------
 

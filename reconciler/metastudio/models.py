@@ -349,3 +349,63 @@ class TenantDurations:
             short_assess_max=_int(raw, "short_assess_max"),
             raw=raw,
         )
+
+
+# resource_available_nums of the quotas operation (op 15), in the SDK's order.
+QUOTA_EDITIONS = ("flexus", "basic", "middle", "middle_on_demand", "advance", "third_party_cmww")
+
+
+@dataclass(frozen=True)
+class TrainingResource:
+    """One purchased (or allocated) batch of training resources of one ``resource_type``."""
+
+    resource_id: str | None
+    resource_type: str | None
+    resource_nums: int | None
+    resource_available_nums: int | None
+    operation_type: str | None
+    resource_source: str | None
+    expire_time: str | None
+    status: int | None
+    raw: Raw = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: Raw) -> TrainingResource:
+        return cls(
+            resource_id=_str(raw, "resource_id"),
+            resource_type=_str(raw, "resource_type"),
+            resource_nums=_int(raw, "resource_nums"),
+            resource_available_nums=_int(raw, "resource_available_nums"),
+            operation_type=_str(raw, "operation_type"),
+            resource_source=_str(raw, "resource_source"),
+            expire_time=_str(raw, "expire_time"),
+            status=_int(raw, "status"),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class TrainingQuotas:
+    """op 15 (quotas): training resources left per edition, keyed by the API's names (basic,
+    middle = advanced, middle_on_demand, advance = premium, third_party_cmww, flexus); an
+    edition the service left out is None, not 0: unknown is not "none left"."""
+
+    count: int
+    available: Mapping[str, int | None]
+    resources: tuple[TrainingResource, ...]
+    raw: Raw = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: Raw) -> TrainingQuotas:
+        nums = _dict(raw, "resource_available_nums")
+        items = raw.get("resources")
+        return cls(
+            count=_int(raw, "count") or 0,
+            available={edition: _int(nums, edition) for edition in QUOTA_EDITIONS},
+            resources=tuple(
+                TrainingResource.from_raw(r)
+                for r in (items if isinstance(items, list) else [])
+                if isinstance(r, Mapping)
+            ),
+            raw=raw,
+        )

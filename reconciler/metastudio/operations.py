@@ -75,3 +75,12 @@ SHOW_TTS_AUDITION_FILE = _op(
 )
 LIST_ASSETS = _op("list_assets", "GET", "/digital-assets", "query", S, False)
 SHOW_ASSET = _op("show_asset", "GET", "/digital-assets/{asset_id}", "query", S, False)
+SHOW_VOICE_TRAINING_QUOTAS = _op(
+    "show_voice_training_quotas", "GET", "/voice-training-manage/quotas", "query", S, False
+)
+# A check reads the asset; nothing changes however often it is sent.
+CHECK_VOICE_ASSET = _op(
+    "check_voice_asset", "POST", "/ttsc/check-voice-asset/{voice_asset_id}", "query", S
+)
+# A repeated delete answers "asset not found", which the caller checks and treats as done.
+DELETE_ASSET = _op("delete_asset", "DELETE", "/digital-assets/{asset_id}", "query", S)

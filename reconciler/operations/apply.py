@@ -27,12 +27,30 @@ from reconciler.operations.status import StatusReport, WaitRequest, wait_for
 from reconciler.operations.workspace import Workspace
 from reconciler.plan.inputs import DesiredVoice
 from reconciler.plan.model import Action, Plan
+from reconciler.plan.resources import ResourceNeed, shortages, with_available
 from reconciler.state import State
 from reconciler.status import VoiceStatus
 
 
 class StalePlanError(ReconcilerError):
     pass
+
+
+class NotEnoughResourcesError(ReconcilerError):
+    """The plan would submit more jobs of an edition than the tenant has resources for."""
+
+
+def check_resources(needs: tuple[ResourceNeed, ...]) -> None:
+    """Refuse the whole plan before anything is created: a job that cannot be submitted
+    would sit in CREATING, and its data would have been uploaded for nothing."""
+    short = shortages(needs)
+    if short:
+        raise NotEnoughResourcesError(
+            "not enough training resources: the plan "
+            + "; ".join(need.describe() for need in short)
+            + "; nothing was created",
+            hint="buy more in the MetaStudio console, or apply fewer voices with --target",
+        )
 
 
 def state_for_saved_plan(plan: Plan, state: State) -> State:
@@ -145,6 +163,9 @@ def run_apply(
                 desired = desired_voices(workspace.config, workspace.cache, state.lineage)
                 check_saved_plan(request.saved, state, config_digest(workspace.config, desired))
                 plan = request.saved
+                if plan.resources:  # what was left when it was saved may have been used since
+                    available = client.show_voice_training_quotas().available
+                    check_resources(with_available(plan.resources, available))
             else:
                 prepared = build_plan(
                     workspace,
@@ -155,6 +176,7 @@ def run_apply(
                     local_checks=local_checks,
                 )
                 plan, desired = prepared.plan, prepared.desired
+                check_resources(plan.resources)
                 listener.approve(plan)
             result = apply_plan(
                 workspace,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -15,6 +16,7 @@ from reconciler.operations.workspace import Workspace
 from reconciler.plan.inputs import DesiredVoice, Observed
 from reconciler.plan.model import Plan
 from reconciler.plan.planner import PlanOptions, make_plan
+from reconciler.plan.resources import resource_needs
 from reconciler.refresh import refresh
 from reconciler.state import State
 
@@ -68,7 +70,20 @@ def build_plan(
         config_digest=config_digest(workspace.config, desired),
         created_at=created_at,
     )
-    return PreparedPlan(make_plan(desired, state, observed, options), desired)
+    plan = _with_resources(make_plan(desired, state, observed, options), observed, client)
+    return PreparedPlan(plan, desired)
+
+
+def _with_resources(plan: Plan, observed: Observed | None, client: MetaStudioClient | None) -> Plan:
+    """The resources the plan consumes against those left. Refresh reads the quotas when a
+    voice is evidently new or unsubmitted; a plan that needs some otherwise (a replace)
+    reads them here, so a plan that consumes nothing costs no call."""
+    available = observed.training_resources if observed is not None else None
+    needs = resource_needs(plan.changes, available)
+    if needs and available is None and client is not None:
+        available = client.show_voice_training_quotas().available
+        needs = resource_needs(plan.changes, available)
+    return dataclasses.replace(plan, resources=needs)
 
 
 def _observe(
@@ -86,7 +101,20 @@ def _observe(
         for n, r in state.voices.items()
         if r.create_attempt and _in_scope(n, request)
     ]
-    return refresh(client, ids, names)
+    observed = refresh(client, ids, names)
+    if request.destroy or not _may_submit(workspace, state, request):
+        return observed
+    quotas = client.show_voice_training_quotas()
+    return dataclasses.replace(observed, training_resources=quotas.available)
+
+
+def _may_submit(workspace: Workspace, state: State, request: PlanRequest) -> bool:
+    """A configured voice never submitted: the plan will likely consume a resource."""
+    return any(
+        name not in state.voices or state.voices[name].phase != "submitted"
+        for name in workspace.config.voices
+        if _in_scope(name, request)
+    )
 
 
 def plan_under_lock(

@@ -18,7 +18,7 @@ from reconciler.operations.observations import record_observations
 from reconciler.operations.previews import PreviewMaker
 from reconciler.operations.workspace import Workspace
 from reconciler.state import LockError, State
-from reconciler.status import VoiceStatus, WaitTimeout, collect, wait
+from reconciler.status import VoiceStatus, WaitTimeout, check_assets, collect, wait
 
 POLL_SECONDS = 5.0
 MAX_POLL_SECONDS = 60.0
@@ -68,8 +68,9 @@ def observe(
     cwd: Path,
     lock_timeout: float = 0.0,
 ) -> StatusReport:
-    """Observe once; making previews is left to waiting, as they may cost money."""
-    statuses = collect(client, workspace.backend.read(), names)
+    """Observe once, confirming trained voices' assets; making previews is left to waiting,
+    as they may cost money."""
+    statuses = check_assets(client, collect(client, workspace.backend.read(), names))
     previews = PreviewMaker(workspace, client, cwd, make=False)
     previews.look(statuses)
     return StatusReport(statuses, previews, not_recorded=_record(workspace, statuses, lock_timeout))
@@ -117,5 +118,9 @@ def wait_for(
         )
     except WaitTimeout as error:
         timed_out, statuses = error, error.statuses
+    try:
+        statuses = check_assets(client, statuses)
+    except ReconcilerError as error:  # the wait's answer stands; only the check is missing
+        say(f"warning: could not check the trained voices' assets: {error}")
     not_recorded = _record(workspace, statuses, request.lock_timeout)
     return StatusReport(statuses, maker, timed_out, not_recorded)

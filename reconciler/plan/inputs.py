@@ -67,13 +67,15 @@ class Observed:
 
     ``jobs`` holds every job refresh saw. ``absent`` lists recorded job ids that refresh
     asked for and that do not exist; ``names_checked`` the voice_names whose jobs were all
-    listed (so "no such job" is known rather than assumed).
+    listed (so "no such job" is known rather than assumed). ``training_resources`` holds
+    the resources left per edition, keyed by the quotas operation's names, when read.
     """
 
     jobs: Mapping[str, ObservedJob] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
     names_checked: frozenset[str] = frozenset()
     complete: bool = False  # every job of the project was listed
+    training_resources: Mapping[str, int | None] | None = None
 
     @classmethod
     def from_jobs(

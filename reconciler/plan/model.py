@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reconciler.plan.resources import ResourceNeed
 
 RESOURCE_TYPE = "metastudio_voice"
 PLAN_FORMAT_VERSION = 1
@@ -140,6 +143,8 @@ class Plan:
     targets: tuple[str, ...] = ()
     created_at: str = ""
     format_version: int = PLAN_FORMAT_VERSION
+    # Training resources the changes consume per edition (plan/resources.py); () when none.
+    resources: tuple[ResourceNeed, ...] = ()
 
     @property
     def summary(self) -> PlanSummary:

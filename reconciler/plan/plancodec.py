@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from reconciler.plan import resources
 from reconciler.plan.model import (
     Action,
     AttributeChange,
@@ -51,6 +52,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "destroy": plan.destroy,
         "targets": list(plan.targets),
         "changes": [_change_to_dict(c) for c in plan.changes],
+        "resources": [need.to_dict() for need in plan.resources],
     }
 
 
@@ -91,6 +93,25 @@ def plan_from_dict(data: Any) -> Plan:
         targets=top.strings("targets"),
         created_at=top.get("created_at", str),
         format_version=top.get("format_version", int),
+        # Plans saved before resources were counted have none: nothing to check at apply.
+        resources=tuple(
+            _need_from_dict(n, f"resources[{i}]")
+            for i, n in enumerate(top.array("resources") if "resources" in top.data else [])
+        ),
+    )
+
+
+def _need_from_dict(data: Any, where: str) -> resources.ResourceNeed:
+    fields = _Fields(data, where)
+    needed = fields.get("needed", int)
+    available = fields.optional("available", int)
+    if needed < 0 or (available is not None and available < 0):
+        raise PlanDecodeError(f"{where}: needed and available must be >= 0")
+    return resources.ResourceNeed(
+        edition=fields.get("edition", str),
+        needed=needed,
+        available=available,
+        addresses=fields.strings("addresses"),
     )
 
 

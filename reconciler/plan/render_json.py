@@ -33,7 +33,7 @@ def render_json(plan: Plan) -> str:
 
 def plan_to_json_dict(plan: Plan) -> dict[str, Any]:
     summary = plan.summary
-    return {
+    document = {
         "format_version": TERRAFORM_FORMAT_VERSION,
         "reconciler_plan_version": plan.format_version,
         "applyable": plan.has_changes,
@@ -53,6 +53,11 @@ def plan_to_json_dict(plan: Plan) -> dict[str, Any]:
         "destroy": plan.destroy,
         "targets": list(plan.targets),
     }
+    if plan.resources:  # absent, not empty, when nothing is consumed: older readers unchanged
+        document["training_resources"] = [
+            {**need.to_dict(), "short": need.short} for need in plan.resources
+        ]
+    return document
 
 
 def _resource_change(change: ResourceChange) -> dict[str, Any]:

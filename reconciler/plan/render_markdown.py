@@ -25,7 +25,14 @@ from reconciler.plan.markdown_parts import (
 )
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.plan.render_text import render_text
-from reconciler.plan.wording import NOT_REFRESHED, destroys, noop_label, training_progress
+from reconciler.plan.wording import (
+    NOT_REFRESHED,
+    RESOURCES_HEADING,
+    destroys,
+    noop_label,
+    resource_line,
+    training_progress,
+)
 
 FIRST_ADDRESSES = (20, 5, 0)
 EVERY = -1  # warnings: every destroyed/replaced address, without the reasons
@@ -98,6 +105,7 @@ class _Comment:
         parts = [f"{MARKER}\n### {self.title}", f"**{self.summary_line}**"]
         parts += self._notes(detail)
         parts += self._warnings(detail)
+        parts += self._resources()
         parts.append(self.summary_table)
         if self.progress:
             parts.append(escape(self.progress))
@@ -118,6 +126,15 @@ class _Comment:
         if detail.summarised:
             lines.append(TOO_LARGE)
         return [callout("NOTE", lines)] if lines else []
+
+    def _resources(self) -> list[str]:
+        """Never given up for size: a few lines that decide whether apply can run at all."""
+        needs = self.plan.resources
+        if not needs:
+            return []
+        lines = [escape(RESOURCES_HEADING)]
+        lines += [f"- {escape(resource_line(n, self.plan.refreshed))}" for n in needs]
+        return [callout("CAUTION" if any(n.short for n in needs) else "NOTE", lines)]
 
     def _warnings(self, detail: Detail) -> list[str]:
         if not self.doomed:

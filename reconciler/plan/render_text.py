@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from reconciler.plan.ansi import GREEN, Style
+from reconciler.plan.ansi import GREEN, RED, Style
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.plan.text_blocks import render_block
 from reconciler.plan.wording import (
     NOT_REFRESHED,
+    RESOURCES_HEADING,
     attention,
     headline,
     noop_label,
+    resource_line,
     training_progress,
 )
 
@@ -29,6 +31,7 @@ def render_text(plan: Plan, *, color: bool = False, show_noop: bool = False) -> 
             lines += [*render_block(change, style), ""]
     if not show_noop:
         lines += _attention_section(plan.changes)
+    lines += _resources_section(plan, style)
     if plan.has_changes:
         lines.append(style.bold(plan.summary.line()))
     else:
@@ -49,6 +52,17 @@ def _preamble(plan: Plan) -> list[str]:
             "other voices may also differ from the configuration."
         )
     return [*lines, ""] if lines else []
+
+
+def _resources_section(plan: Plan, style: Style) -> list[str]:
+    if not plan.resources:
+        return []
+    lines = [f"  {resource_line(need, plan.refreshed)}" for need in plan.resources]
+    shown = [
+        style.paint(style.bold(line), RED) if need.short else line
+        for line, need in zip(lines, plan.resources, strict=True)
+    ]
+    return [RESOURCES_HEADING, *shown, ""]
 
 
 def _headline(plan: Plan) -> str:

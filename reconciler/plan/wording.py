@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from reconciler.plan.model import Action, Plan, Reason, ResourceChange
+from reconciler.plan.resources import ResourceNeed
 
 VERBS = {
     Action.CREATE: "will be created",
@@ -31,6 +32,9 @@ PREVENTED = "prevented by lifecycle.prevent_destroy"
 NOT_REFRESHED = (
     "Note: remote state was not refreshed (--refresh=false); "
     "the plan is based on the configuration and the state file only."
+)
+RESOURCES_HEADING = (
+    "Training resources (a submitted job consumes one of its edition; never refunded):"
 )
 NO_CHANGES = "No changes. Your voices match the configuration."
 NO_CHANGES_DESTROY = "No changes. No voices need to be destroyed."
@@ -102,3 +106,13 @@ def training_progress(plan: Plan) -> str | None:
 def attention(change: ResourceChange) -> list[str]:
     """What a reviewer should read even when the voice has nothing to do."""
     return [*change.notes, *(f"audit error: {e}" for e in change.remote.audit_errors)]
+
+
+def resource_line(need: ResourceNeed, refreshed: bool) -> str:
+    """``needs 3 basic, 2 available: 1 short, apply will refuse``."""
+    line = need.describe()
+    if need.short:
+        return f"{line}: {need.short} short, apply will refuse"
+    if need.available is None:
+        return f"{line} ({'MetaStudio did not say' if refreshed else 'not refreshed'})"
+    return line

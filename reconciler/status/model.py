@@ -20,6 +20,9 @@ class VoiceStatus(RemoteView):
     needs_user: bool = False
     recorded: bool = True  # False: in the configuration only, apply never created it
     gone: bool = False  # the recorded job no longer exists in MetaStudio
+    # check_voice_asset's verdict on a trained voice's asset: None when not checked.
+    asset_usable: bool | None = None
+    asset_problem: str | None = None  # why it is not usable, as MetaStudio said
 
     @property
     def succeeded(self) -> bool:

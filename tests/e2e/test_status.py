@@ -39,8 +39,9 @@ def test_table_json_and_wait_over_mixed_states(project: Project) -> None:
     lines = out.splitlines()
     assert lines[0].split() == ["VOICE", "JOB", "ID", "STATE", "ASSET", "ID"]
     assert lines[1].split() == ["voice.alpha", jobs["alpha"], "SUCCEED", asset]
-    assert lines[2] == "    preview: not made yet; `reconciler status --wait` makes it"
-    assert lines[3].split() == ["voice.beta", jobs["beta"], "AUDIT_FAILED", "—"]
+    assert lines[2] == "    asset checked: usable for speech synthesis"
+    assert lines[3] == "    preview: not made yet; `reconciler status --wait` makes it"
+    assert lines[4].split() == ["voice.beta", jobs["beta"], "AUDIT_FAILED", "—"]
     assert "    audit: review: noisy" in lines
     assert "    reason: training diverged" in lines
     assert "voice.delta  (not created; run apply)" in lines

@@ -59,7 +59,9 @@ def _serve(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
 
 def test_serve_tenant_file_overrides_some_durations(tmp_path: Path) -> None:
     tenant = tmp_path / "tenant.json"
-    tenant.write_text(json.dumps({"durations": {"basic_min": 60, "advance_min": 30}}))
+    tenant.write_text(
+        json.dumps({"durations": {"basic_min": 60, "advance_min": 30}, "quotas": {"basic": 2}})
+    )
     process = _serve(tmp_path, "--tenant", str(tenant))
     try:
         assert process.stdout is not None
@@ -67,6 +69,9 @@ def test_serve_tenant_file_overrides_some_durations(tmp_path: Path) -> None:
         body = Api(base_url).ok("GET", SDK_PATH)
         assert (body["basic_min"], body["advance_min"]) == (60, 30)
         assert body["basic_max"] == 600  # not in the file: the default
+        quotas = Api(base_url).ok("GET", "voice-training-manage/quotas")
+        assert quotas["resource_available_nums"]["basic"] == 2
+        assert quotas["resource_available_nums"]["middle"] == 1000  # not in the file
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     finally:
@@ -83,6 +88,10 @@ def test_serve_tenant_file_overrides_some_durations(tmp_path: Path) -> None:
         ('{"durations": {"basic_min": "60"}}', "durations.basic_min: must be a whole number"),
         ('{"durations": {"basic_min": 900}}', "basic_min (900) is above basic_max (600)"),
         ('{"quota": {"basic": 1}}', "quota: unknown section"),
+        ('{"quotas": {"premium": 1}}', "quotas.premium: unknown edition"),
+        ('{"quotas": {"basic": -1}}', "quotas.basic: must be a whole number >= 0"),
+        ('{"quotas": {"basic": true}}', "quotas.basic: must be a whole number >= 0"),
+        ('{"quotas": [1]}', "quotas: must be an object"),
     ],
 )
 def test_bad_tenant_file_is_a_one_line_error(tmp_path: Path, content: str, words: str) -> None:
