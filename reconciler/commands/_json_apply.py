@@ -170,7 +170,8 @@ def apply_json(
     )
     if run.waited is None:
         return listener.code
-    stream.statuses(run.waited.statuses, workspace.config.voices, start=False)
+    paths = run.waited.previews.paths_by_name()
+    stream.statuses(run.waited.statuses, workspace.config.voices, start=False, previews=paths)
     problems = report_problems(run.waited)
     stream.problems(problems)
     return int(ExitStatus.ERROR if problems else ExitStatus.OK)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -86,14 +86,19 @@ class JsonStream:
             self.emit(message)
 
     def statuses(
-        self, statuses: Sequence[VoiceStatus], configured: Collection[str], *, start: bool
+        self,
+        statuses: Sequence[VoiceStatus],
+        configured: Collection[str],
+        *,
+        start: bool,
+        previews: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         """Each observed voice as a refresh of its job; ``start`` also sends refresh_start
         (for voices that have a job to read)."""
         for status in statuses:
             if start and status.job_id is not None:
                 self.emit(ui.refresh_start(status.address, status.job_id))
-            seen = voice_json(status, configured)
+            seen = voice_json(status, configured, previews)
             self.emit(ui.refresh_complete(status.address, status.job_id, seen))
 
     def problems(self, problems: Sequence[tuple[str | None, str]]) -> None:
@@ -167,6 +172,9 @@ def status_json(
         report = wait_for(
             workspace, client, names, wait, cwd=env.cwd, on_update=update, say=stream.log
         )
+        # The last refresh_complete of each voice is its final status, previews included.
+        paths = report.previews.paths_by_name()
+        stream.statuses(report.statuses, configured, start=False, previews=paths)
     if report.not_recorded is not None:
         stream.warning(
             "The observed states were not recorded in the state file", report.not_recorded
