@@ -179,12 +179,15 @@ def test_status_wait_reports_a_failed_training_as_a_diagnostic(project: Project)
     assert "training diverged" in errors["voice.basic-dir"]["summary"]
 
 
-def test_apply_json_needs_auto_approve(project: Project) -> None:
-    code, messages, err = stream(project, "apply")
+@pytest.mark.parametrize("verb", ["apply", "destroy"])
+def test_apply_and_destroy_json_need_auto_approve(project: Project, verb: str) -> None:
+    assert project.run("apply", "--auto-approve", "--target", "voice.third")[0] == 0
+    before = project.jobs()
+    code, messages, err = stream(project, verb)
     assert code == 1
     assert [m["type"] for m in messages] == ["version", "diagnostic"]
-    assert "approval" in messages[1]["diagnostic"]["summary"]
-    assert project.jobs() == []
+    assert messages[1]["diagnostic"]["summary"] == f"{verb} --json cannot ask for approval"
+    assert project.jobs() == before  # nothing created, nothing deleted
     assert err == ""
 
 
