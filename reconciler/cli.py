@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import traceback
 from collections.abc import Sequence
 from typing import NoReturn
@@ -10,6 +11,7 @@ from typing import NoReturn
 from reconciler import __version__
 from reconciler.commands import command_modules
 from reconciler.commands._common import printable
+from reconciler.commands._json_stream import JsonStream
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus, ReconcilerError, UsageError
 from reconciler.signals import Signals, Terminated, sigterm_as_interrupt
@@ -63,7 +65,10 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     try:
         args = parser.parse_args(argv)
     except UsageError as error:
-        env.err(printable(f"Error: {error}"))
+        if "--json" in (sys.argv[1:] if argv is None else argv):
+            JsonStream(env).error(error)  # even a bad command line is a diagnostic then
+        else:
+            env.err(printable(f"Error: {error}"))
         return int(ExitStatus.ERROR)
     except SystemExit as exit_:  # --help and --version print and exit 0
         return int(exit_.code or 0)
@@ -83,23 +88,34 @@ def _interrupted_status(code: int, signals: Signals) -> int:
 
 
 def _run(args: argparse.Namespace, env: Environment) -> int:
+    # With --json, stdout carries the UI stream only, errors included (as diagnostics).
+    stream = JsonStream(env) if getattr(args, "json", False) else None
+    args.json_stream = stream  # the verbs with --json write to it
+    if stream is not None:
+        stream.start()
     try:
         return int(args.handler(args, env))
     except ReconcilerError as error:
         if args.debug:
             env.err(traceback.format_exc().rstrip())
-        env.err(printable(f"Error: {error}"))
+        _fail(env, stream, error, f"Error: {error}")
         return int(error.exit_status)
-    except Terminated:
-        env.err("Terminated.")
+    except Terminated as error:
+        _fail(env, stream, error, "Terminated.")
         return int(ExitStatus.TERMINATED)
-    except KeyboardInterrupt:
-        env.err("Interrupted.")
+    except KeyboardInterrupt as error:
+        _fail(env, stream, error, "Interrupted.")
         return int(ExitStatus.INTERRUPTED)
     except Exception as error:  # a bug: still one line unless --debug
         if args.debug:
             env.err(traceback.format_exc().rstrip())
-        env.err(
-            printable(f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug)")
-        )
+        text = f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug)"
+        _fail(env, stream, error, text)
         return int(ExitStatus.ERROR)
+
+
+def _fail(env: Environment, stream: JsonStream | None, error: BaseException, text: str) -> None:
+    if stream is None:
+        env.err(printable(text))
+    else:
+        stream.error(error)

@@ -15,6 +15,12 @@ class Reporter(Protocol):
 
     def upload_finished(self, address: str, label: str) -> None: ...
 
+    def change_started(self, address: str) -> None:
+        """The executor took up the voice's change (no-ops included)."""
+
+    def change_finished(self, address: str, ok: bool, job_id: str | None) -> None:
+        """The change is done (or failed, or was interrupted); ``job_id`` the voice's job."""
+
 
 class SilentReporter:
     def step(self, address: str, message: str) -> None:
@@ -27,4 +33,10 @@ class SilentReporter:
         pass
 
     def upload_finished(self, address: str, label: str) -> None:
+        pass
+
+    def change_started(self, address: str) -> None:
+        pass
+
+    def change_finished(self, address: str, ok: bool, job_id: str | None) -> None:
         pass

@@ -33,13 +33,26 @@ def _describe(error: BaseException) -> str:
 def run_one(
     ctx: ApplyContext, change: ResourceChange, voice: VoiceSpec | None, desired: DesiredVoice | None
 ) -> Outcome:
+    ctx.reporter.change_started(change.address)
     try:
         result = VoiceRun(ctx, change, voice, desired).run()
     except Interrupted as stop:
-        return Outcome(change.address, change.action, Result.INTERRUPTED, str(stop))
+        outcome = Outcome(change.address, change.action, Result.INTERRUPTED, str(stop))
     except Exception as error:
-        return Outcome(change.address, change.action, Result.FAILED, _describe(error))
-    return Outcome(change.address, change.action, result)
+        outcome = Outcome(change.address, change.action, Result.FAILED, _describe(error))
+    else:
+        outcome = Outcome(change.address, change.action, result)
+    ctx.reporter.change_finished(change.address, outcome.ok, _job_id(ctx, change))
+    return outcome
+
+
+def _job_id(ctx: ApplyContext, change: ResourceChange) -> str | None:
+    """The job the change made or kept; for a delete, the job it deleted."""
+    record = ctx.checkpoint.record(change.name)
+    if record is not None and record.job_id:
+        return record.job_id
+    job_id = (change.before or {}).get("job_id")
+    return job_id if isinstance(job_id, str) else None
 
 
 def execute(

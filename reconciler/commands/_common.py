@@ -8,9 +8,10 @@ from pathlib import Path
 
 from reconciler.commands._arguments import address, seconds
 from reconciler.config import Config, printable
+from reconciler.config.diagnostics import Diagnostic, InvalidConfig
 from reconciler.data import preflight
 from reconciler.environment import Environment
-from reconciler.errors import ConfigError, UsageError
+from reconciler.errors import UsageError
 from reconciler.operations.clients import ClientFactory, cloud_clients, emulator_dir
 from reconciler.operations.workspace import Workspace
 
@@ -90,15 +91,26 @@ def load_workspace(
     return workspace
 
 
-def check_data(workspace: Workspace, env: Environment, *, allow_outside: bool = False) -> None:
-    """The training-data preflight: warnings go to stderr, errors stop here, every line shown."""
+def check_data(
+    workspace: Workspace,
+    env: Environment,
+    *,
+    allow_outside: bool = False,
+    warn: Callable[[Diagnostic], None] | None = None,
+) -> None:
+    """The training-data preflight: warnings go to stderr (or to ``warn``), errors stop
+    here, every line shown."""
     diagnostics = preflight(workspace.config, allow_outside=allow_outside, cache=workspace.cache)
     errors = [d for d in diagnostics if d.is_error]
     for diagnostic in diagnostics:
-        if not diagnostic.is_error:
+        if diagnostic.is_error:
+            continue
+        if warn is not None:
+            warn(diagnostic)
+        else:
             env.err(printable(f"warning: {diagnostic.format(cwd=env.cwd)}"))
     if errors:
-        raise ConfigError("\n".join(d.format(cwd=env.cwd) for d in errors))
+        raise InvalidConfig(errors, env.cwd)
 
 
 def confirm(env: Environment, question: str, *, auto_approve: bool, what: str) -> None:

@@ -68,6 +68,12 @@ class TerminalReporter:
         if not self._env.stdout_is_tty and not label.startswith("sentence"):
             self._line(f"{address}: uploaded {label} ({_size(size)})")
 
+    def change_started(self, address: str) -> None:
+        pass  # the step lines already say what starts
+
+    def change_finished(self, address: str, ok: bool, job_id: str | None) -> None:
+        pass  # the summary says how each change ended
+
     def close(self) -> None:
         with self._lock:
             if self._bar is not None:

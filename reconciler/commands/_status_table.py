@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 from reconciler.jobstates import JobState
 from reconciler.status import VoiceStatus
@@ -110,33 +111,39 @@ def summary(statuses: Sequence[VoiceStatus]) -> str:
     return f"{len(statuses)} {noun}: {parts}."
 
 
+def voice_json(
+    s: VoiceStatus,
+    configured: Collection[str],
+    previews: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Any]:
+    """One voice of `status --format json`, also the status carried by the UI stream."""
+    return {
+        "address": s.address,
+        "name": s.name,
+        "job_id": s.job_id,
+        "phase": s.phase,
+        "state": s.state,
+        "asset_id": s.asset_id,
+        "failed_reason": s.failed_reason,
+        "audit_errors": list(s.audit_errors),
+        "terminal": s.terminal,
+        "needs_user": s.needs_user,
+        "recorded": s.recorded,
+        "configured": s.name in configured,
+        "gone": s.gone,
+        "asset_usable": s.asset_usable,
+        "asset_problem": s.asset_problem,
+        "settled": s.settled,
+        "preview": list((previews or {})[s.name]) if s.name in (previews or {}) else None,
+    }
+
+
 def render_json(
     statuses: Sequence[VoiceStatus],
     configured: Collection[str],
     previews: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
-    voices = [
-        {
-            "address": s.address,
-            "name": s.name,
-            "job_id": s.job_id,
-            "phase": s.phase,
-            "state": s.state,
-            "asset_id": s.asset_id,
-            "failed_reason": s.failed_reason,
-            "audit_errors": list(s.audit_errors),
-            "terminal": s.terminal,
-            "needs_user": s.needs_user,
-            "recorded": s.recorded,
-            "configured": s.name in configured,
-            "gone": s.gone,
-            "asset_usable": s.asset_usable,
-            "asset_problem": s.asset_problem,
-            "settled": s.settled,
-            "preview": list((previews or {})[s.name]) if s.name in (previews or {}) else None,
-        }
-        for s in statuses
-    ]
+    voices = [voice_json(s, configured, previews) for s in statuses]
     document = {
         "voices": voices,
         "summary": dict(Counter(state_label(s) for s in statuses)),

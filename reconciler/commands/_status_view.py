@@ -78,10 +78,19 @@ def finish_report(
     if output == "text":
         env.out()
     _show(env, workspace, report, output)
-    problems = [problem_line(s) for s in report.statuses if s.failed]
-    problems += report.previews.failures()
-    if report.timed_out is not None:
-        problems.append(str(report.timed_out))
+    problems = [text for _, text in report_problems(report)]
     for problem in problems:
         env.err(f"Error: {problem}")
     return int(ExitStatus.ERROR if problems else ExitStatus.OK)
+
+
+def report_problems(report: StatusReport) -> list[tuple[str | None, str]]:
+    """Why waiting did not end well, with the voice's address where there is one: failed
+    voices, failed previews, the timeout."""
+    problems: list[tuple[str | None, str]] = [
+        (s.address, problem_line(s)) for s in report.statuses if s.failed
+    ]
+    problems += [(None, text) for text in report.previews.failures()]
+    if report.timed_out is not None:
+        problems.append((None, str(report.timed_out)))
+    return problems

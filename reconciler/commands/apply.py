@@ -7,6 +7,8 @@ import argparse
 from reconciler.commands._apply_flow import apply_and_report, load_saved
 from reconciler.commands._arguments import MAX_POLL_INTERVAL, parallelism, seconds
 from reconciler.commands._common import add_plan_options
+from reconciler.commands._json_apply import apply_json
+from reconciler.commands._json_stream import JsonStream, add_json
 from reconciler.environment import Environment
 from reconciler.operations.apply import ApplyRequest
 from reconciler.operations.plan import PlanRequest
@@ -56,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="with --wait: first interval between checks, growing to a minute (default 5)",
     )
     add_plan_options(parser)
+    add_json(parser)
     parser.set_defaults(handler=run)
 
 
@@ -73,6 +76,15 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         lock_timeout=args.lock_timeout,
         wait=wait,
     )
+    stream: JsonStream | None = args.json_stream
+    if stream is not None:
+        return apply_json(
+            args.config if saved else args.path,
+            request,
+            env,
+            stream,
+            auto_approve=args.auto_approve,
+        )
     return apply_and_report(
         args.config if saved else args.path,
         request,

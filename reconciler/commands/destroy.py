@@ -7,6 +7,8 @@ import argparse
 from reconciler.commands._apply_flow import apply_and_report, is_plan_file
 from reconciler.commands._arguments import parallelism
 from reconciler.commands._common import add_lock_timeout, add_path, add_selection
+from reconciler.commands._json_apply import apply_json
+from reconciler.commands._json_stream import JsonStream, add_json
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
 from reconciler.operations.apply import ApplyRequest
@@ -35,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_selection(parser)
     parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     add_lock_timeout(parser)
+    add_json(parser)
     parser.set_defaults(handler=run)
 
 
@@ -52,6 +55,9 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         parallelism=args.parallelism,
         lock_timeout=args.lock_timeout,
     )
+    stream: JsonStream | None = args.json_stream
+    if stream is not None:
+        return apply_json(args.path, request, env, stream, auto_approve=args.auto_approve)
     return apply_and_report(
         args.path,
         request,

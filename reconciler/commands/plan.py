@@ -13,6 +13,7 @@ from reconciler.commands._common import (
     check_data,
     load_workspace,
 )
+from reconciler.commands._json_stream import JsonStream, add_json
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
 from reconciler.operations.plan import PlanRequest, plan_under_lock
@@ -45,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="read the jobs' remote state (false: config and state file only, no credentials)",
     )
     add_plan_options(parser)
+    add_json(parser)
     parser.set_defaults(handler=run)
 
 
@@ -57,13 +59,19 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         lock_timeout=args.lock_timeout,
         operation="plan",
         created_at=rfc3339(env.clock()),
-        local_checks=lambda: check_data(workspace, env),
+        local_checks=lambda: check_data(
+            workspace, env, warn=args.json_stream.warn if args.json_stream else None
+        ),
     ).plan
-    env.out(render(plan, args.format, color=env.color and not args.no_color))
+    stream: JsonStream | None = args.json_stream
+    if stream is not None:
+        stream.plan(plan)
+    else:
+        env.out(render(plan, args.format, color=env.color and not args.no_color))
     if args.out:
         out = Path(args.out)
         save_plan(plan, out if out.is_absolute() else env.cwd / out)
-        if args.format == "text":
+        if args.format == "text" and stream is None:
             env.out(
                 f"\nSaved the plan to {args.out}: apply exactly it with "
                 f"`reconciler apply {args.out}`."

@@ -6,6 +6,7 @@ import argparse
 
 from reconciler.commands._arguments import MAX_POLL_INTERVAL, seconds
 from reconciler.commands._common import add_lock_timeout, add_path, add_selection, open_workspace
+from reconciler.commands._json_stream import JsonStream, add_json, status_json
 from reconciler.commands._status_view import report_once, wait_and_report
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
@@ -46,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--format", choices=("text", "json"), default="text")
     add_selection(parser)
     add_lock_timeout(parser)
+    add_json(parser)
     parser.set_defaults(handler=run)
 
 
@@ -55,6 +57,19 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     workspace = open_workspace(args.path, env)
     names = select_names(workspace, workspace.backend.read(), args.target)
     with workspace.client() as client:
+        stream: JsonStream | None = args.json_stream
+        if stream is not None:
+            wait = None
+            if args.wait:
+                wait = WaitRequest(
+                    timeout=args.timeout,
+                    poll=args.poll_interval,
+                    previews=not args.no_preview,
+                    lock_timeout=args.lock_timeout,
+                )
+            return status_json(
+                workspace, client, names, env, stream, wait=wait, lock_timeout=args.lock_timeout
+            )
         if not args.wait:
             return report_once(
                 workspace,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reconciler.plan.drift import Drift, drifts, is_complete
 from reconciler.plan.model import RESOURCE_TYPE, Action, Plan, Reason, ResourceChange
 from reconciler.plan.plancodec import remote_to_dict
 from reconciler.state.privacy import SENSITIVE_KEYS
@@ -38,7 +39,10 @@ def plan_to_json_dict(plan: Plan) -> dict[str, Any]:
         "reconciler_plan_version": plan.format_version,
         "applyable": plan.has_changes,
         "errored": False,
+        # Format 1.2: false for a targeted or not refreshed plan (see drift.is_complete).
+        "complete": is_complete(plan),
         "resource_changes": [_resource_change(c) for c in plan.changes],
+        "resource_drift": [_resource_drift(d) for d in drifts(plan)],
         "summary": {
             "create": summary.create,
             "update": summary.update,
@@ -60,24 +64,58 @@ def plan_to_json_dict(plan: Plan) -> dict[str, Any]:
     return document
 
 
-def _resource_change(change: ResourceChange) -> dict[str, Any]:
-    recreated = change.action in (Action.CREATE, Action.REPLACE)
-    remote = change.remote
+def _resource(change: ResourceChange) -> dict[str, Any]:
     return {
         "address": change.address,
         "mode": "managed",
         "type": RESOURCE_TYPE,
         "name": change.name,
         "provider_name": PROVIDER_NAME,
-        "change": {
-            "actions": change.action.terraform_actions,
-            "before": change.before or None,
-            "after": change.after or None,
-            "after_unknown": {"job_id": True} if recreated else {},
-            "before_sensitive": _sensitive(change.before),
-            "after_sensitive": _sensitive(change.after),
-            "replace_paths": [[path] for path in change.replace_paths],
-        },
+    }
+
+
+def _change_block(
+    actions: list[str],
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    after_unknown: dict[str, bool],
+    replace_paths: list[str],
+) -> dict[str, Any]:
+    return {
+        "actions": actions,
+        "before": before or None,
+        "after": after or None,
+        "after_unknown": after_unknown,
+        "before_sensitive": _sensitive(before),
+        "after_sensitive": _sensitive(after),
+        "replace_paths": [[path] for path in replace_paths],
+    }
+
+
+def _resource_drift(drift: Drift) -> dict[str, Any]:
+    """Shaped like a resource change, as in Terraform: what happened outside reconciler."""
+    return {
+        **_resource(drift.change),
+        "change": _change_block(
+            drift.actions, drift.before, drift.after, after_unknown={}, replace_paths=[]
+        ),
+        "reconciler_drift": drift.kind,
+    }
+
+
+def _resource_change(change: ResourceChange) -> dict[str, Any]:
+    recreated = change.action in (Action.CREATE, Action.REPLACE)
+    remote = change.remote
+    return {
+        **_resource(change),
+        "change": _change_block(
+            change.action.terraform_actions,
+            change.before,
+            change.after,
+            after_unknown={"job_id": True} if recreated else {},
+            replace_paths=change.replace_paths,
+        ),
         "action_reason": action_reason(change.reason),
         # RESUME and UPDATE share Terraform's ["update"]: these tell them apart.
         "reconciler_action": change.action.value,

@@ -125,3 +125,32 @@ def test_dict_form_matches_the_text() -> None:
 def test_empty_before_is_null() -> None:
     change = ResourceChange("voice.e", "e", Action.CREATE, Reason.NEW, {}, fx.spec("e"))
     assert by_address(fx.plan(change))["voice.e"]["change"]["before"] is None
+
+
+def test_complete_only_for_a_whole_refreshed_plan() -> None:
+    assert plan_to_json_dict(fx.every_action_plan())["complete"] is True
+    assert plan_to_json_dict(fx.not_refreshed_plan())["complete"] is False
+    assert plan_to_json_dict(fx.destroy_plan())["complete"] is False  # targeted
+
+
+def test_resource_drift_lists_vanished_and_failed_jobs_only() -> None:
+    document = plan_to_json_dict(fx.every_action_plan())
+    drift = {d["address"]: d for d in document["resource_drift"]}
+    reasons = {rc["address"]: rc["reconciler_reason"] for rc in document["resource_changes"]}
+    vanished = [a for a, d in drift.items() if d["reconciler_drift"] == "vanished"]
+    assert vanished == [a for a, r in reasons.items() if r == "drift"]
+    for address in vanished:
+        assert drift[address]["change"]["actions"] == ["delete"]
+        assert drift[address]["change"]["after"] is None
+        assert drift[address]["change"]["before"]["job_id"]
+    broken = drift["voice.broken"]
+    assert broken["reconciler_drift"] == "failed"
+    assert broken["change"]["actions"] == ["update"]
+    assert broken["change"]["after"]["remote_state"] == "FAILED"
+    assert broken["change"]["after"]["failed_reason"] == "audio too short"
+    assert {"address", "mode", "type", "name", "provider_name"} <= set(broken)
+    # Jobs still training, or trained, are no drift.
+    for rc in document["resource_changes"]:
+        if rc["remote"]["state"] in ("SUCCEED", "CREATING", "TRAINING"):
+            assert rc["address"] not in drift
+    assert plan_to_json_dict(fx.not_refreshed_plan())["resource_drift"] == []

@@ -1,0 +1,177 @@
+"""`apply --json` and `destroy --json`: the apply operation told as Terraform's UI stream.
+
+One object is both the executor's Reporter (hooks per voice, from worker threads) and the
+operation's ApplyListener (the plan, the outcome, the wait for training).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+from reconciler.commands._common import check_data, load_workspace
+from reconciler.commands._json_stream import JsonStream
+from reconciler.commands._status_view import report_problems
+from reconciler.environment import Environment
+from reconciler.errors import ExitStatus, UsageError
+from reconciler.operations.apply import ApplyListener, ApplyRequest, ApplyRun, run_apply
+from reconciler.plan import render_stream as ui
+from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.status import VoiceStatus
+
+# Upload progress is sent when it crosses each of these fractions, not for every block.
+UPLOAD_STEPS = 10
+
+
+class JsonApply(ApplyListener):
+    def __init__(self, stream: JsonStream, request: ApplyRequest) -> None:
+        self.stream = stream
+        self.request = request
+        self.code = int(ExitStatus.OK)
+        self._clock = stream.env.clock
+        self._lock = threading.Lock()
+        self._changes: dict[str, ResourceChange] = {}
+        self._started: dict[str, float] = {}
+        self._uploads: dict[tuple[str, str], list[int]] = {}  # done, total, last step sent
+        self._training: dict[str, str | None] = {}
+        if request.saved is not None:
+            self._know(request.saved)
+
+    def _know(self, plan: Plan) -> None:
+        self._changes = {c.address: c for c in plan.changes}
+
+    def _action(self, address: str) -> str:
+        change = self._changes.get(address)
+        return ui.ACTIONS[change.action] if change is not None else "update"
+
+    def _elapsed(self, address: str) -> float:
+        return self._clock() - self._started.get(address, self._clock())
+
+    # -- ApplyListener ----------------------------------------------------------------------
+
+    def approve(self, plan: Plan) -> None:
+        self._know(plan)
+        self.stream.plan(plan)  # approval itself was given by --auto-approve
+
+    def applied(self, run: ApplyRun) -> None:
+        result = run.result
+        for outcome in result.failed:
+            severity = "warning" if outcome.interrupted else "error"
+            what = "Stopped" if outcome.interrupted else "Failed"
+            summary = f"{what} to {outcome.action.value} {outcome.address}"
+            self.stream.emit(
+                ui.diagnostic(severity, summary, outcome.detail, address=outcome.address)
+            )
+        counts = Counter(o.result.value for o in result.outcomes if o.ok)
+        self.stream.emit(ui.applied_summary(dict(counts), self.request.operation))
+        if result.interrupted:
+            self.code = int(ExitStatus.INTERRUPTED)
+        elif result.failed:
+            self.code = int(ExitStatus.ERROR)
+
+    def waiting(self, statuses: list[VoiceStatus]) -> None:
+        for status in statuses:
+            if self._training.get(status.address, "") == status.state:
+                continue
+            self._training[status.address] = status.state
+            training = {"job_id": status.job_id, "state": status.state}
+            self.stream.emit(
+                ui.apply_progress(
+                    status.address,
+                    self._action(status.address),
+                    self._elapsed(status.address),
+                    reconciler_training=training,
+                )
+            )
+
+    def say(self, line: str) -> None:
+        self.stream.log(line)
+
+    # -- Reporter ---------------------------------------------------------------------------
+
+    def change_started(self, address: str) -> None:
+        change = self._changes.get(address)
+        if change is None or change.action is Action.NOOP:
+            return
+        self._started[address] = self._clock()
+        job_id = (change.before or {}).get("job_id")
+        self.stream.emit(ui.apply_start(address, self._action(address), job_id if job_id else None))
+
+    def change_finished(self, address: str, ok: bool, job_id: str | None) -> None:
+        change = self._changes.get(address)
+        if change is None or change.action is Action.NOOP:
+            return
+        action, elapsed = self._action(address), self._elapsed(address)
+        if ok:
+            self.stream.emit(ui.apply_complete(address, action, elapsed, job_id))
+        else:
+            self.stream.emit(ui.apply_errored(address, action, elapsed))
+
+    def step(self, address: str, message: str) -> None:
+        self.stream.emit(
+            ui.apply_progress(
+                address, self._action(address), self._elapsed(address), reconciler_step=message
+            )
+        )
+
+    def _upload(self, address: str, label: str, done: int, total: int) -> None:
+        upload = {"label": label, "bytes_done": done, "bytes_total": total}
+        self.stream.emit(
+            ui.apply_progress(
+                address, self._action(address), self._elapsed(address), reconciler_upload=upload
+            )
+        )
+
+    def upload_started(self, address: str, label: str, total_bytes: int) -> None:
+        with self._lock:
+            self._uploads[(address, label)] = [0, total_bytes, 0]
+        self._upload(address, label, 0, total_bytes)
+
+    def upload_progress(self, address: str, label: str, delta_bytes: int) -> None:
+        with self._lock:
+            upload = self._uploads.get((address, label))
+            if upload is None:
+                return
+            upload[0] += delta_bytes
+            done, total, sent = upload
+            step = done * UPLOAD_STEPS // total if total else UPLOAD_STEPS
+            if step <= sent or done >= total:
+                return  # the finish is sent by upload_finished
+            upload[2] = step
+        self._upload(address, label, done, total)
+
+    def upload_finished(self, address: str, label: str) -> None:
+        with self._lock:
+            upload = self._uploads.pop((address, label), None)
+        total = upload[1] if upload else 0
+        self._upload(address, label, total, total)
+
+
+def apply_json(
+    path: str, request: ApplyRequest, env: Environment, stream: JsonStream, *, auto_approve: bool
+) -> int:
+    """Like _apply_flow.apply_and_report, every word as a stream message on stdout."""
+    if request.saved is None and not auto_approve:
+        raise UsageError(
+            f"{request.operation} --json cannot ask for approval",
+            hint="review the plan, then add --auto-approve, or apply a saved plan file",
+        )
+    workspace = load_workspace(path, env, checks=False)
+    if request.saved is not None:
+        check_data(workspace, env, warn=stream.warn)
+    listener = JsonApply(stream, request)
+    run = run_apply(
+        workspace,
+        request,
+        reporter=listener,
+        listener=listener,
+        cwd=env.cwd,
+        local_checks=lambda: check_data(workspace, env, warn=stream.warn),
+    )
+    if run.waited is None:
+        return listener.code
+    paths = run.waited.previews.paths_by_name()
+    stream.statuses(run.waited.statuses, workspace.config.voices, start=False, previews=paths)
+    problems = report_problems(run.waited)
+    stream.problems(problems)
+    return int(ExitStatus.ERROR if problems else ExitStatus.OK)

@@ -1,0 +1,186 @@
+"""`--json`: the machine-readable UI stream on stdout, one JSON object per line.
+
+The messages are built in reconciler.plan.render_stream; this writes them, stamped, and
+turns plans, errors and status reports into them. Nothing else may reach stdout then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from reconciler import __version__
+from reconciler.commands._status_table import voice_json
+from reconciler.commands._status_view import report_problems
+from reconciler.config.diagnostics import Diagnostic, InvalidConfig, display_path, printable
+from reconciler.environment import Environment
+from reconciler.errors import ConfigError, ExitStatus, ReconcilerError
+from reconciler.metastudio import MetaStudioClient
+from reconciler.operations.status import WaitRequest, observe, wait_for
+from reconciler.operations.workspace import Workspace
+from reconciler.plan import render_stream as ui
+from reconciler.plan.drift import drifts
+from reconciler.plan.model import Plan
+from reconciler.signals import Terminated
+from reconciler.status import VoiceStatus
+
+
+def timestamp(seconds: float) -> str:
+    """RFC 3339 with microseconds, as Terraform stamps its messages."""
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="microseconds")
+
+
+class JsonStream:
+    """Thread-safe: apply reports from its worker threads."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self._lock = threading.Lock()
+        self.started = False
+
+    def emit(self, message: ui.Message) -> None:
+        stamped = {**message, "@module": ui.MODULE, "@timestamp": timestamp(self.env.clock())}
+        line = json.dumps(stamped, ensure_ascii=False, separators=(",", ":"))
+        with self._lock:
+            self.env.stdout.write(line + "\n")
+            self.env.stdout.flush()
+
+    def start(self) -> None:
+        """The version message comes first, once."""
+        if not self.started:
+            self.started = True
+            self.emit(ui.version(__version__))
+
+    def plan(self, plan: Plan) -> None:
+        """What a plan found and what it would do, as `terraform plan -json` tells it."""
+        for change in plan.changes:
+            job_id = change.remote.job_id or (change.before or {}).get("job_id")
+            if change.remote.refreshed and isinstance(job_id, str):
+                self.emit(ui.refresh_start(change.address, job_id))
+                self.emit(ui.refresh_complete(change.address, job_id))
+        for drift in drifts(plan):
+            self.emit(ui.resource_drift(drift))
+        for change in plan.changes:
+            if change.action.value != "no-op":
+                self.emit(ui.planned_change(change))
+        self.emit(ui.change_summary(plan.summary, "plan"))
+
+    def warn(self, diagnostic: Diagnostic) -> None:
+        """A preflight warning (check_data's ``warn``)."""
+        self.emit(located(diagnostic, self.env.cwd))
+
+    def warning(self, summary: str, detail: str = "") -> None:
+        self.emit(ui.diagnostic("warning", summary, detail))
+
+    def log(self, text: str) -> None:
+        self.emit(ui.log(text))
+
+    def error(self, error: BaseException) -> None:
+        """The error that ends the command, as one diagnostic per problem."""
+        self.start()
+        for message in error_diagnostics(error, self.env):
+            self.emit(message)
+
+    def statuses(
+        self,
+        statuses: Sequence[VoiceStatus],
+        configured: Collection[str],
+        *,
+        start: bool,
+        previews: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """Each observed voice as a refresh of its job; ``start`` also sends refresh_start
+        (for voices that have a job to read)."""
+        for status in statuses:
+            if start and status.job_id is not None:
+                self.emit(ui.refresh_start(status.address, status.job_id))
+            seen = voice_json(status, configured, previews)
+            self.emit(ui.refresh_complete(status.address, status.job_id, seen))
+
+    def problems(self, problems: Sequence[tuple[str | None, str]]) -> None:
+        for address, text in problems:
+            self.emit(ui.diagnostic("error", text, address=address))
+
+
+def located(d: Diagnostic, cwd: Path) -> ui.Message:
+    """A problem at a place in a config or data file: the summary says what, the detail
+    names the field."""
+    return ui.diagnostic(
+        d.severity,
+        printable(d.message),
+        printable(d.path),
+        filename=printable(display_path(d.file, cwd)),
+        line=d.line,
+        column=d.column,
+    )
+
+
+def error_diagnostics(error: BaseException, env: Environment) -> list[ui.Message]:
+    if isinstance(error, InvalidConfig):
+        return [located(d, env.cwd) for d in error.diagnostics]
+    if isinstance(error, ReconcilerError):
+        summary = "Invalid configuration" if isinstance(error, ConfigError) else error.message
+        detail = error.message if isinstance(error, ConfigError) else error.hint or ""
+        if isinstance(error, ConfigError) and error.hint:
+            detail += f" ({error.hint})"
+        return [ui.diagnostic("error", summary, detail)]
+    if isinstance(error, Terminated):
+        return [ui.diagnostic("error", "Terminated")]
+    if isinstance(error, KeyboardInterrupt):
+        return [ui.diagnostic("error", "Interrupted")]
+    summary = f"unexpected {type(error).__name__}: {error}"
+    return [ui.diagnostic("error", summary, "rerun with --debug")]
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="machine-readable UI stream on stdout: one JSON object per line, "
+        "in the vocabulary of Terraform's -json",
+    )
+
+
+def status_json(
+    workspace: Workspace,
+    client: MetaStudioClient,
+    names: Collection[str],
+    env: Environment,
+    stream: JsonStream,
+    *,
+    wait: WaitRequest | None,
+    lock_timeout: float,
+) -> int:
+    """`status --json`: a refresh per voice; waiting, one more per voice whose state moved,
+    then a diagnostic per problem. Exit codes as without --json."""
+    configured = workspace.config.voices
+    if wait is None:
+        report = observe(workspace, client, names, cwd=env.cwd, lock_timeout=lock_timeout)
+        stream.statuses(report.statuses, configured, start=True)
+    else:
+        seen: dict[str, str | None] = {}
+
+        def update(statuses: list[VoiceStatus]) -> None:
+            moved = [s for s in statuses if s.address not in seen or seen[s.address] != s.state]
+            seen.update((s.address, s.state) for s in moved)
+            stream.statuses(moved, configured, start=True)
+
+        report = wait_for(
+            workspace, client, names, wait, cwd=env.cwd, on_update=update, say=stream.log
+        )
+        # The last refresh_complete of each voice is its final status, previews included.
+        paths = report.previews.paths_by_name()
+        stream.statuses(report.statuses, configured, start=False, previews=paths)
+    if report.not_recorded is not None:
+        stream.warning(
+            "The observed states were not recorded in the state file", report.not_recorded
+        )
+    if wait is None:
+        return int(ExitStatus.OK)
+    problems = report_problems(report)
+    stream.problems(problems)
+    return int(ExitStatus.ERROR if problems else ExitStatus.OK)
