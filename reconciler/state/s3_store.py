@@ -45,7 +45,7 @@ def make_client(endpoint: str | None, region: str | None) -> Any:
     except ImportError:
         raise StateError("the S3 state backend needs boto3", hint=INSTALL_HINT) from None
     options: dict[str, Any] = {
-        "retries": {"max_attempts": 1, "mode": "standard"},
+        "retries": {"total_max_attempts": 1, "mode": "standard"},
         "connect_timeout": 10,
         "read_timeout": 30,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from tests.remote.servers import (
 )
 
 KINDS = ("local", "s3", "postgres")
+logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto logs every request
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +46,7 @@ def moto_url(aws_env: dict[str, str]) -> Iterator[str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    os.environ["RECONCILER_TEST_MOTO_URL"] = f"http://{host}:{port}"
     yield f"http://{host}:{port}"
     server.stop()
 
@@ -128,3 +131,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     return Store(
         kind, tmp_path, f"state: {{backend: postgres, dsn: '{server.dsn}', name: {state_name}}}\n"
     )
+
+
+def moto_keys(bucket: str) -> list[str]:
+    import boto3
+
+    url = os.environ["RECONCILER_TEST_MOTO_URL"]
+    client = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
+    return [item["Key"] for item in client.list_objects_v2(Bucket=bucket).get("Contents", ())]

@@ -1,0 +1,115 @@
+"""What only the remote stores do: constant-cost checkpoints, the conditional-write probe,
+store faults during writes, and a session whose lock the server drops."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.state import State, StateError
+from tests.remote.conftest import pg_backend, s3_backend
+from tests.remote.servers import PostgresServer, Proxy, TcpProxy
+from tests.state.helpers import record
+
+
+def _big(state: State, voices: int) -> State:
+    for index in range(voices):
+        state = state.with_voice(record(f"voice-{index:04d}", spec={"text": "x" * 200}))
+    return state
+
+
+def _checkpoint_cost_s3(proxy: Proxy, bucket: str, voices: int) -> tuple[int, int]:
+    backend = s3_backend(proxy.url, bucket, key=f"cost-{voices}.json")
+    state = backend.write(_big(backend.read(), voices))
+    costs = []
+    for step in range(3):
+        before_bytes, before_calls = sum(n for _, _, n in proxy.sent), len(proxy.sent)
+        changed = state.with_voice(record("voice-0001", phase="uploaded", job_id=f"j{step}"))
+        state = backend.checkpoint(changed, ["voice-0001"])
+        costs.append(
+            (sum(n for _, _, n in proxy.sent) - before_bytes, len(proxy.sent) - before_calls)
+        )
+    assert len(set(costs)) == 1, costs  # every checkpoint costs the same
+    return costs[0]
+
+
+def test_s3_checkpoint_cost_does_not_grow_with_the_state(proxy: Proxy, bucket: str) -> None:
+    small = _checkpoint_cost_s3(proxy, bucket, 10)
+    large = _checkpoint_cost_s3(proxy, bucket, 400)
+    assert small == large
+    assert small[0] < 1000 and small[1] == 2  # one journal PUT, one HEAD
+
+
+def _checkpoint_cost_pg(tcp: TcpProxy, server: PostgresServer, voices: int) -> int:
+    dsn = server.dsn.replace(f"port={server.port}", f"port={tcp.port}")
+    from reconciler.state.postgres import PostgresStateBackend
+
+    backend = PostgresStateBackend(dsn, f"cost-{voices}")
+    state = backend.write(_big(backend.read(), voices))
+    costs = []
+    for step in range(3):
+        before = tcp.sent
+        changed = state.with_voice(record("voice-0001", phase="uploaded", job_id=f"j{step}"))
+        state = backend.checkpoint(changed, ["voice-0001"])
+        costs.append(tcp.sent - before)
+    return max(costs)
+
+
+def test_postgres_checkpoint_cost_does_not_grow_with_the_state(postgres: PostgresServer) -> None:
+    tcp = TcpProxy(postgres.port)
+    try:
+        small = _checkpoint_cost_pg(tcp, postgres, 10)
+        large = _checkpoint_cost_pg(tcp, postgres, 400)
+    finally:
+        tcp.stop()
+    # The names differ in length ("cost-10" / "cost-400"): a few bytes, not 400 records.
+    assert abs(large - small) < 64, (small, large)
+    assert large < 2000
+
+
+def test_a_store_that_ignores_conditional_writes_is_refused(proxy: Proxy, bucket: str) -> None:
+    proxy.strip_conditions = True
+    backend = s3_backend(proxy.url, bucket, key="ignored/r.json")
+    with pytest.raises(StateError) as caught, backend.lock("apply", 0):
+        pass
+    assert "ignores conditional writes" in str(caught.value)
+    assert "postgres" in (caught.value.hint or "")
+    from tests.remote.conftest import moto_keys
+
+    assert moto_keys(bucket) == []  # nothing created: no lock, no state, no probe left
+
+
+@pytest.mark.parametrize("fault", ["500", "reset", "reset-after"])
+def test_s3_write_faults_are_retried_and_resolved_by_reading_back(
+    proxy: Proxy, bucket: str, fault: str
+) -> None:
+    backend = s3_backend(proxy.url, bucket, key=f"faults-{fault}.json")
+    state = backend.write(backend.read().with_voice(record("alpha")))
+    hits: list[str] = []
+
+    def once(method: str, path: str) -> str | None:
+        if method == "PUT" and ".journal/" in path and not hits:
+            hits.append(path)
+            return fault
+        return None
+
+    proxy.fault = once
+    stored = backend.checkpoint(state.with_voice(record("beta")), ["beta"])
+    proxy.fault = None
+    assert hits and stored.serial == state.serial + 1
+    seen = s3_backend(proxy.url, bucket, key=f"faults-{fault}.json").read()
+    assert seen.to_dict() == stored.to_dict()
+
+
+def test_postgres_write_survives_a_connection_reset(postgres: PostgresServer) -> None:
+    tcp = TcpProxy(postgres.port)
+    try:
+        dsn = postgres.dsn.replace(f"port={postgres.port}", f"port={tcp.port}")
+        from reconciler.state.postgres import PostgresStateBackend
+
+        backend = PostgresStateBackend(dsn, "faults")
+        state = backend.write(backend.read().with_voice(record("alpha")))
+        tcp.cut()  # the next statement meets a dead connection
+        stored = backend.checkpoint(state.with_voice(record("beta")), ["beta"])
+        assert pg_backend(postgres, "faults").read().to_dict() == stored.to_dict()
+    finally:
+        tcp.stop()
