@@ -106,9 +106,10 @@ class Proxy:
 
 
 def find_pg_bin() -> Path | None:
-    for folder in ("/usr/local/bin", "/usr/lib/postgresql/15/bin"):
-        if (Path(folder) / "initdb").exists() and (Path(folder) / "pg_ctl").exists():
-            return Path(folder)
+    candidates = [Path("/usr/local/bin"), *sorted(Path("/usr/lib/postgresql").glob("*/bin"))]
+    for folder in candidates:
+        if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
+            return folder
     found = shutil.which("initdb")
     return Path(found).parent if found else None
 
