@@ -6,9 +6,8 @@ import io
 import json
 from pathlib import Path
 
-from reconciler.embedded import embedded_clients
-
 from reconciler.cli import main
+from reconciler.embedded import embedded_clients
 from reconciler.emulator import Emulator, Tenant
 from reconciler.environment import Environment
 from tests.metastudio.conftest import PROJECT, emulator_config, make_client
