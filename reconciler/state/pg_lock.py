@@ -38,8 +38,23 @@ class PostgresLock:
     def hold(self, operation: str, timeout: float) -> Iterator[LockInfo]:
         conn = self.connector.connect()
         try:
-            got = wait_for(lambda: self._try(conn), timeout)
-            if not got:
+            info = self._acquire(conn, operation, timeout)
+            try:
+                yield info
+            finally:
+                # The lock ends with the connection (closed below); the note goes first so
+                # that no one reads a note of a lock that is free.
+                with contextlib.suppress(psycopg_module().Error):
+                    conn.execute(
+                        "DELETE FROM reconciler_lock WHERE name = %s AND info::json->>'id' = %s",
+                        (self.name, info.id),
+                    )
+        finally:
+            conn.close()
+
+    def _acquire(self, conn: Any, operation: str, timeout: float) -> LockInfo:
+        try:
+            if not wait_for(lambda: self._try(conn), timeout):
                 raise busy_error(self.where, self._holder(conn), timeout)
             info = lock_info(operation, self.where, self._clock())
             conn.execute(
@@ -47,21 +62,12 @@ class PostgresLock:
                 "ON CONFLICT (name) DO UPDATE SET info = excluded.info",
                 (self.name, json.dumps(info.to_dict(), sort_keys=True)),
             )
-            yield info
-            # Released by closing the connection below; the row goes first so that no one
-            # sees a note of a lock that is free.
-            with contextlib.suppress(psycopg_module().Error):
-                conn.execute(
-                    "DELETE FROM reconciler_lock WHERE name = %s AND info::json->>'id' = %s",
-                    (self.name, info.id),
-                )
+            return info
         except psycopg_module().Error as error:
             raise LockError(
                 f"cannot lock state {self.where}: {describe_error(error)}",
                 hint="the lock connection failed; rerun when the database answers",
             ) from None
-        finally:
-            conn.close()
 
     def force_unlock(self, lock_id: str, confirm: Confirm | None = None) -> LockInfo:
         conn = self.connector.connect()

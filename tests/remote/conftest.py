@@ -139,3 +139,15 @@ def moto_keys(bucket: str) -> list[str]:
     url = os.environ["RECONCILER_TEST_MOTO_URL"]
     client = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
     return [item["Key"] for item in client.list_objects_v2(Bucket=bucket).get("Contents", ())]
+
+
+def moto_bodies(bucket: str) -> list[str]:
+    """Every object in the bucket, as text: what a secret must never be found in."""
+    import boto3
+
+    url = os.environ["RECONCILER_TEST_MOTO_URL"]
+    client = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
+    return [
+        client.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8", "replace")
+        for key in moto_keys(bucket)
+    ]

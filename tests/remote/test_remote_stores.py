@@ -3,9 +3,12 @@ store faults during writes, and a session whose lock the server drops."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from reconciler.state import State, StateError
+from tests.cli_runs import run_cli
 from tests.remote.conftest import pg_backend, s3_backend
 from tests.remote.servers import PostgresServer, Proxy, TcpProxy
 from tests.state.helpers import record
@@ -113,3 +116,16 @@ def test_postgres_write_survives_a_connection_reset(postgres: PostgresServer) ->
         assert pg_backend(postgres, "faults").read().to_dict() == stored.to_dict()
     finally:
         tcp.stop()
+
+
+def test_a_wrong_database_password_is_one_line_without_the_password(
+    postgres: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PGPASSWORD", "wrong-secret-value")
+    section = f"state: {{backend: postgres, dsn: '{postgres.dsn}'}}"
+    text = f"version: 1\nprovider: {{emulator: {tmp_path / 'emu'}}}\n{section}\nvoices: {{}}\n"
+    (tmp_path / "voices.yaml").write_text(text)
+    code, out, err = run_cli(tmp_path, "state", "pull")
+    assert code == 1 and "authentication failed" in err, err
+    assert "wrong-secret-value" not in out + err and "Traceback" not in err
+    assert len(err.strip().splitlines()) <= 2  # the error and its hint
