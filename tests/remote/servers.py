@@ -185,6 +185,10 @@ class TcpProxy:
     def __init__(self, port: int) -> None:
         self.upstream = port
         self.sent = 0
+        # Once a client sends these bytes, the server's next reply is lost and the connection
+        # reset: the request was carried out, and the client cannot know.
+        self.lose_reply_to: bytes | None = None
+        self._armed: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._conns: list[socket.socket] = []
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -203,12 +207,18 @@ class TcpProxy:
             threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
             threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
 
-    def _pump(self, source: socket.socket, target: socket.socket, count: bool) -> None:
+    def _pump(self, source: socket.socket, target: socket.socket, upstream: bool) -> None:
         try:
             while data := source.recv(65536):
-                if count:
-                    with self._lock:
+                with self._lock:
+                    if upstream:
                         self.sent += len(data)
+                        if self.lose_reply_to is not None and self.lose_reply_to in data:
+                            self.lose_reply_to = None
+                            self._armed.add(source)
+                    elif target in self._armed:
+                        self._armed.discard(target)
+                        raise OSError("reply lost")
                 target.sendall(data)
         except OSError:
             pass

@@ -82,25 +82,35 @@ def test_a_store_that_ignores_conditional_writes_is_refused(proxy: Proxy, bucket
 
 
 @pytest.mark.parametrize("fault", ["500", "reset", "reset-after"])
+@pytest.mark.parametrize("target", ["journal", "snapshot"])
 def test_s3_write_faults_are_retried_and_resolved_by_reading_back(
-    proxy: Proxy, bucket: str, fault: str
+    proxy: Proxy, bucket: str, fault: str, target: str
 ) -> None:
-    backend = s3_backend(proxy.url, bucket, key=f"faults-{fault}.json")
+    key = f"faults-{fault}-{target}.json"
+    backend = s3_backend(proxy.url, bucket, key=key)
     state = backend.write(backend.read().with_voice(record("alpha")))
     hits: list[str] = []
 
     def once(method: str, path: str) -> str | None:
-        if method == "PUT" and ".journal/" in path and not hits:
+        # journal: a checkpoint's conditional create; snapshot: a whole write's If-Match PUT.
+        hit = ".journal/" in path if target == "journal" else path.endswith("/" + key)
+        if method == "PUT" and hit and not hits:
             hits.append(path)
             return fault
         return None
 
     proxy.fault = once
-    stored = backend.checkpoint(state.with_voice(record("beta")), ["beta"])
+    first = len(proxy.sent)
+    if target == "journal":
+        stored = backend.checkpoint(state.with_voice(record("beta")), ["beta"])
+    else:
+        stored = backend.write(state.with_voice(record("beta")))
     proxy.fault = None
     assert hits and stored.serial == state.serial + 1
-    seen = s3_backend(proxy.url, bucket, key=f"faults-{fault}.json").read()
-    assert seen.to_dict() == stored.to_dict()
+    assert s3_backend(proxy.url, bucket, key=key).read().to_dict() == stored.to_dict()
+    puts = [p for m, p, _ in proxy.sent[first:] if m == "PUT" and p == hits[0]]
+    # Sent again only when the first attempt did not land ("reset-after" did: read back).
+    assert len(puts) == (1 if fault == "reset-after" else 2)
 
 
 def test_postgres_write_survives_a_connection_reset(postgres: PostgresServer) -> None:
@@ -129,3 +139,23 @@ def test_a_wrong_database_password_is_one_line_without_the_password(
     assert code == 1 and "authentication failed" in err, err
     assert "wrong-secret-value" not in out + err and "Traceback" not in err
     assert len(err.strip().splitlines()) <= 2  # the error and its hint
+
+
+def test_postgres_commit_with_a_lost_reply_is_read_back_not_repeated(
+    postgres: PostgresServer,
+) -> None:
+    tcp = TcpProxy(postgres.port)
+    try:
+        dsn = postgres.dsn.replace(f"port={postgres.port}", f"port={tcp.port}")
+        from reconciler.state.postgres import PostgresStateBackend
+
+        backend = PostgresStateBackend(dsn, "lost-reply")
+        state = backend.write(backend.read().with_voice(record("alpha")))
+        tcp.lose_reply_to = b"COMMIT"
+        stored = backend.checkpoint(state.with_voice(record("beta")), ["beta"])
+        assert tcp.lose_reply_to is None  # the fault did happen
+        assert stored.serial == state.serial + 1
+        seen = pg_backend(postgres, "lost-reply").read()
+        assert seen.to_dict() == stored.to_dict()  # once, not twice (that would be serial + 2)
+    finally:
+        tcp.stop()
