@@ -3,13 +3,14 @@ store faults during writes, and a session whose lock the server drops."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from reconciler.state import State, StateError
 from tests.cli_runs import run_cli
-from tests.remote.conftest import pg_backend, s3_backend
+from tests.remote.conftest import moto_bodies, moto_keys, pg_backend, s3_backend
 from tests.remote.servers import PostgresServer, Proxy, TcpProxy
 from tests.state.helpers import record
 
@@ -76,8 +77,6 @@ def test_a_store_that_ignores_conditional_writes_is_refused(proxy: Proxy, bucket
         pass
     assert "ignores conditional writes" in str(caught.value)
     assert "postgres" in (caught.value.hint or "")
-    from tests.remote.conftest import moto_keys
-
     assert moto_keys(bucket) == []  # nothing created: no lock, no state, no probe left
 
 
@@ -159,3 +158,28 @@ def test_postgres_commit_with_a_lost_reply_is_read_back_not_repeated(
         assert seen.to_dict() == stored.to_dict()  # once, not twice (that would be serial + 2)
     finally:
         tcp.stop()
+
+
+def test_s3_keeps_the_previous_snapshot_as_a_backup_object(proxy: Proxy, bucket: str) -> None:
+    backend = s3_backend(proxy.url, bucket, key="kept.json")
+    first = backend.write(backend.read().with_voice(record("alpha")))
+    backend.write(first.with_voice(record("beta")))
+    bodies = dict(zip(moto_keys(bucket), moto_bodies(bucket), strict=True))
+    assert State.from_dict(json.loads(bodies["kept.json.backup"])).to_dict() == first.to_dict()
+    assert not [key for key in bodies if ".journal/" in key or ".probe/" in key]
+
+
+def test_postgres_keeps_previous_versions_in_the_history_table(postgres: PostgresServer) -> None:
+    import psycopg
+
+    backend = pg_backend(postgres, "kept")
+    first = backend.write(backend.read().with_voice(record("alpha")))
+    second = backend.write(first.with_voice(record("beta")))
+    backend.write(second.without_voice("alpha"))
+    with psycopg.connect(postgres.dsn) as conn:
+        rows = conn.execute(
+            "SELECT serial, data FROM reconciler_history WHERE name = 'kept' ORDER BY serial"
+        ).fetchall()
+        version = conn.execute("SELECT version FROM reconciler_schema").fetchall()
+    assert [row[0] for row in rows] == [1, 2] and version == [(1,)]
+    assert State.from_dict(json.loads(rows[1][1])).to_dict() == second.to_dict()
