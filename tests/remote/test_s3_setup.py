@@ -50,3 +50,20 @@ def test_a_missing_extra_names_the_install_command(
     code, _, err = run_cli(tmp_path, "state", "pull")
     assert code == 1, err
     assert f"pip install '{extra}'" in err and "Traceback" not in err
+
+
+def test_no_aws_credentials_is_one_line_naming_the_chain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moto_url: str, bucket: str
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # never ask a metadata service
+    section = f"state: {{backend: s3, bucket: {bucket}, endpoint: '{moto_url}'}}"
+    text = f"version: 1\nprovider: {{emulator: {tmp_path / 'emu'}}}\n{section}\nvoices: {{}}\n"
+    (tmp_path / "voices.yaml").write_text(text)
+    code, _, err = run_cli(tmp_path, "state", "pull")
+    assert code == 1, err
+    assert "no AWS credentials" in err and "AWS_ACCESS_KEY_ID" in err
+    assert "Traceback" not in err and "unexpected" not in err
