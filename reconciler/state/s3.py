@@ -74,6 +74,7 @@ class S3StateBackend:
         self._etag: str | None = None
         self._current: State | None = None
         self._journal: list[int] = []
+        self._leftovers: list[int] = []
         self._locked = False
 
     def describe(self) -> str:
@@ -135,11 +136,11 @@ class S3StateBackend:
             try:
                 yield info
             finally:
-                self._locked = False
                 # The journal already holds everything; a failed fold only costs the next
                 # reader some GETs, so it must not fail a finished run.
                 with contextlib.suppress(StateError):
                     self._compact()
+                self._locked = False
 
     def _ensure_probed(self) -> None:
         probe_key = (self.endpoint, self.bucket)
@@ -178,13 +179,11 @@ class S3StateBackend:
         stored = self._store.get(self.key)
         snapshot = None if stored is None else decode_state(stored.data, self.describe())
         floor = 0 if snapshot is None else snapshot.serial
-        serials = sorted(
-            serial
-            for serial in (
-                _serial_of(k, self.journal_prefix) for k in self._store.keys(self.journal_prefix)
-            )
-            if serial is not None and serial > floor
-        )
+        listed = [_serial_of(k, self.journal_prefix) for k in self._store.keys(self.journal_prefix)]
+        serials = sorted(serial for serial in listed if serial is not None and serial > floor)
+        # At or below the snapshot: folded by a compaction that stopped before deleting them,
+        # or created by a writer that lost its lock (it notices and gives up); never replayed.
+        self._leftovers = [s for s in listed if s is not None and s <= floor]
         if serials and serials[0] != floor + 1:
             return None  # folded and deleted since the snapshot was read
         entries = []
@@ -204,6 +203,9 @@ class S3StateBackend:
 
     def _compact(self) -> None:
         if self._current is None or not self._journal:
+            if self._locked and self._leftovers:
+                self._delete_entries(self._leftovers)
+                self._leftovers = []
             return
         state, folded = self._current, list(self._journal)
         if self._etag is not None:
@@ -213,7 +215,11 @@ class S3StateBackend:
         except Conflict:
             return  # someone else folded first; the journal still has everything
         self._journal = []
-        self._store.delete_many([f"{self.journal_prefix}{s:012d}" for s in folded])
+        self._delete_entries([*folded, *self._leftovers])
+        self._leftovers = []
+
+    def _delete_entries(self, serials: list[int]) -> None:
+        self._store.delete_many([f"{self.journal_prefix}{s:012d}" for s in serials])
 
     def _require_current(self) -> State:
         if self._current is None:

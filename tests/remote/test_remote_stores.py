@@ -183,3 +183,20 @@ def test_postgres_keeps_previous_versions_in_the_history_table(postgres: Postgre
         version = conn.execute("SELECT version FROM reconciler_schema").fetchall()
     assert [row[0] for row in rows] == [1, 2] and version == [(1,)]
     assert State.from_dict(json.loads(rows[1][1])).to_dict() == second.to_dict()
+
+
+def test_s3_a_writer_that_slept_through_a_compaction_is_refused(proxy: Proxy, bucket: str) -> None:
+    stale, other = (s3_backend(proxy.url, bucket, key="slept.json") for _ in range(2))
+    base = stale.write(stale.read().with_voice(record("alpha")))
+    with other.lock("apply", 0):  # e.g. after a force-unlock of the stale run
+        other.checkpoint(other.read().with_voice(record("beta")), ["beta"])
+    # Its release folded serial 2 into the snapshot and deleted the journal entry, so the
+    # stale run's create of that serial succeeds; the snapshot's ETag gives it away.
+    with pytest.raises(StateError, match="compacted by another run"):
+        stale.checkpoint(base.with_voice(record("gamma")), ["gamma"])
+    seen = s3_backend(proxy.url, bucket, key="slept.json").read()
+    assert seen.serial == 2 and sorted(seen.voices) == ["alpha", "beta"]
+    assert any(".journal/" in key for key in moto_keys(bucket))  # its leftover, ignored
+    with other.lock("plan", 0):
+        other.read()
+    assert not any(".journal/" in key for key in moto_keys(bucket))  # and cleaned up
