@@ -160,7 +160,9 @@ def test_a_killed_holder_then_the_other_machine_goes_on(
         code, out = second.run("apply", "--auto-approve")
     assert code == 0, "".join(seen) + out
     state = _check_one_job_per_voice(emulator, second)
-    texts = [*seen, out, json.dumps(state), *_files_under(second.root)]
+    code, planned = second.run("plan", "--out", "after.plan")
+    assert code == 0 and (second.root / "after.plan").is_file(), planned
+    texts = [*seen, out, planned, json.dumps(state), *_files_under(second.root)]
     if s3:
         bucket = request.getfixturevalue("bucket")
         assert not [k for k in moto_keys(bucket) if ".journal/" in k or k.endswith(".lock")]
