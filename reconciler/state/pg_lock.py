@@ -6,6 +6,10 @@ is dropped by the server's TCP keepalives (set on the session, see pg_conn.py). 
 ``reconciler_lock`` only says who holds it; a row left by a dead holder is stale and is
 replaced by the next holder. force-unlock is for a hung holder: it terminates that backend
 (pg_terminate_backend, allowed for the same role or pg_signal_backend members).
+
+Should the lock connection itself drop mid-run (a server restart), the lock is gone while
+the run goes on; its writes stay safe all the same, because each one is a compare-and-swap
+on the serial (postgres.py) and fails if another run has written since.
 """
 
 from __future__ import annotations
