@@ -13,6 +13,12 @@ from reconciler.config import load_config
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
 from reconciler.operations.forget import forget_voices
+from reconciler.operations.state_transfer import (
+    load_state_file,
+    migrate_state,
+    pull_state,
+    push_state,
+)
 from reconciler.operations.workspace import state_backend
 from reconciler.state import StateBackend
 from reconciler.state.privacy import redact_personal
@@ -65,6 +71,40 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_lock_timeout(remove)
     remove.set_defaults(handler=run_rm)
+    _register_transfer(commands)
+
+
+def _register_transfer(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    pull = commands.add_parser(
+        "pull",
+        help="print the state's JSON",
+        description="Print the stored state (any backend) as JSON on stdout. No lock.",
+    )
+    add_path(pull)
+    pull.set_defaults(handler=run_pull)
+
+    push = commands.add_parser(
+        "push",
+        help="replace the stored state with a file",
+        description="Store FILE as the state. Refused when FILE is of another lineage or "
+        "older than the stored state, unless --force.",
+    )
+    push.add_argument("file", metavar="FILE", help="a state JSON file (e.g. from state pull)")
+    add_path(push)
+    push.add_argument("--force", action="store_true", help="skip the lineage and serial checks")
+    add_lock_timeout(push)
+    push.set_defaults(handler=run_push)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="copy a local state file into the configured backend",
+        description="Copy the local state file --from PATH into the backend the config names "
+        "(s3 or postgres). Refused when the backend holds a state of another lineage.",
+    )
+    migrate.add_argument("--from", dest="source", metavar="PATH", required=True)
+    add_path(migrate)
+    add_lock_timeout(migrate)
+    migrate.set_defaults(handler=run_migrate)
 
 
 def _backend(path: str, env: Environment) -> StateBackend:
@@ -90,6 +130,30 @@ def run_show(args: argparse.Namespace, env: Environment) -> int:
         env.out(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
     else:
         env.out("\n".join(show_lines(record)))
+    return int(ExitStatus.OK)
+
+
+def run_pull(args: argparse.Namespace, env: Environment) -> int:
+    env.stdout.write(pull_state(_backend(args.path, env)).decode("utf-8"))
+    env.stdout.flush()
+    return int(ExitStatus.OK)
+
+
+def run_push(args: argparse.Namespace, env: Environment) -> int:
+    backend = _backend(args.path, env)
+    pushed = load_state_file(env.cwd / args.file)
+    stored = push_state(backend, pushed, force=args.force, lock_timeout=args.lock_timeout)
+    env.out(f"Pushed {args.file} to {backend.describe()} (serial {stored.serial}).")
+    return int(ExitStatus.OK)
+
+
+def run_migrate(args: argparse.Namespace, env: Environment) -> int:
+    backend = _backend(args.path, env)
+    stored = migrate_state(backend, env.cwd / args.source, lock_timeout=args.lock_timeout)
+    env.out(
+        f"Migrated {args.source} to {backend.describe()} (serial {stored.serial}, "
+        f"{len(stored.voices)} voices); the local file is no longer used and can be archived."
+    )
     return int(ExitStatus.OK)
 
 

@@ -6,18 +6,28 @@ that a voice is also defined in another file; those rules live here, located all
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reconciler.config.diagnostics import Diagnostic, Location, display_path
 from reconciler.config.loader import Document, NodePath
-from reconciler.config.model import EDITIONS, Config, DataSource, Provider, VoiceSpec
+from reconciler.config.model import (
+    EDITIONS,
+    Config,
+    DataSource,
+    Provider,
+    StateSettings,
+    VoiceSpec,
+)
 
 SINGLE_SECTIONS = ("provider", "state", "defaults")
 DEFAULT_STATE_PATH = "reconciler.state.json"
 LONG_ONLY_EDITIONS = tuple(e.name for e in EDITIONS.values() if not e.takes_segments)
 SEGMENT_EDITIONS = " and ".join(e.name for e in EDITIONS.values() if e.takes_segments)
+# key=value conninfo (password=...) or a URI's user:password@ (or ?password=).
+_DSN_PASSWORD = re.compile(r"password\s*=|://[^/@\s]*:[^/@\s]*@", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,8 @@ def assemble(
     }
     assembler.check_voice_names(resolved)
     provider, state = sections["provider"], sections["state"]
+    if state is not None and isinstance(state.value, dict):
+        _check_state(assembler, state)
     if not clean or assembler.diagnostics or provider is None:
         return None, assembler.diagnostics
     state_path = state.value.get("path", DEFAULT_STATE_PATH) if state else DEFAULT_STATE_PATH
@@ -137,8 +149,51 @@ def assemble(
         provider=_provider(provider.value),
         state_path=root_dir / state_path,
         voices={name: _voice_spec(root_dir, name, fields) for name, fields in resolved.items()},
+        state=_state_settings(state.value if state else {}),
     )
     return config, []
+
+
+_BACKEND_FIELDS = {
+    "local": ("path",),
+    "s3": ("bucket", "key", "endpoint", "region"),
+    "postgres": ("dsn", "name"),
+}
+
+
+def _check_state(assembler: _Assembler, state: _Field) -> None:
+    backend = state.value.get("backend", "local")
+    owner = {name: kind for kind, names in _BACKEND_FIELDS.items() for name in names}
+    for name in state.value:
+        kind = owner.get(name)
+        if kind is not None and kind != backend and backend in _BACKEND_FIELDS:
+            message = f"{name} is only for backend: {kind}, and this state uses backend: {backend}"
+            assembler.error(state.location(name), f"state.{name}", message)
+    _check_dsn(assembler, state)
+
+
+def _check_dsn(assembler: _Assembler, state: _Field) -> None:
+    dsn = state.value.get("dsn")
+    if isinstance(dsn, str) and _DSN_PASSWORD.search(dsn):
+        # Not echoed: the value is the secret.
+        message = (
+            "the dsn contains a password; keep it out of the config: set PGPASSWORD or "
+            "use ~/.pgpass (libpq reads both)"
+        )
+        assembler.error(state.location("dsn"), "state.dsn", message)
+
+
+def _state_settings(raw: dict[str, Any]) -> StateSettings:
+    defaults = StateSettings()
+    return StateSettings(
+        backend=raw.get("backend", defaults.backend),
+        bucket=raw.get("bucket"),
+        key=raw.get("key", defaults.key),
+        endpoint=raw.get("endpoint"),
+        region=raw.get("region"),
+        dsn=raw.get("dsn"),
+        name=raw.get("name", defaults.name),
+    )
 
 
 def _provider(raw: dict[str, Any]) -> Provider:

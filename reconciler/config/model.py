@@ -119,10 +119,28 @@ class VoiceSpec:
         return {key: value for key, value in body.items() if value is not None}
 
 
+StateBackendKind = Literal["local", "s3", "postgres"]
+
+
+@dataclass(frozen=True)
+class StateSettings:
+    """Where the state lives (the `state` section). Credentials are never here: S3 takes the
+    standard AWS chain, PostgreSQL libpq's (PGPASSWORD, ~/.pgpass, PG* variables)."""
+
+    backend: StateBackendKind = "local"
+    bucket: str | None = None
+    key: str = "reconciler.state.json"
+    endpoint: str | None = None
+    region: str | None = None
+    dsn: str | None = None
+    name: str = "default"
+
+
 @dataclass(frozen=True)
 class Config:
     root_dir: Path
     files: tuple[Path, ...]
     provider: Provider
-    state_path: Path
+    state_path: Path  # the local backend's file (also where local-only notes go)
     voices: dict[str, VoiceSpec]
+    state: StateSettings = field(default_factory=StateSettings)

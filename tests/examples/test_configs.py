@@ -78,7 +78,7 @@ def test_workflow_plans_pull_requests_and_applies_the_saved_plan_on_main() -> No
     text = WORKFLOW.read_text(encoding="utf-8")
     assert MARKER in text
     assert FORK_CHECK in text
-    assert "--refresh=" in text
+    assert "--lock-timeout" in text  # plans and applies wait for each other's state lock
 
     jobs = workflow["jobs"]
     pr_steps = "\n".join(str(step) for step in jobs["pr-plan"]["steps"])
@@ -89,7 +89,12 @@ def test_workflow_plans_pull_requests_and_applies_the_saved_plan_on_main() -> No
     assert apply["environment"] == "production"
     apply_steps = "\n".join(str(step) for step in apply["steps"])
     assert "reconciler apply reconciler.plan" in apply_steps
-    assert "[skip ci]" in apply_steps
+    # The state is in OBS: nothing is committed back, and the bucket's keys reach every step
+    # that reads the state.
+    assert "git push" not in text and "contents: write" not in text
+    for job in ("pr-plan", "main-plan", "main-apply"):
+        steps = "\n".join(str(step) for step in jobs[job]["steps"])
+        assert "secrets.STATE_SECRET_ACCESS_KEY" in steps, job
     assert workflow["concurrency"]["group"]  # runs on main never overlap
 
 
@@ -108,7 +113,8 @@ def test_workflow_comment_carries_the_marker_for_a_plan_and_for_errors(tmp_path:
         **{k: v for k, v in os.environ.items() if not k.startswith(("HUAWEICLOUD_", "RECON"))},
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
         "CONFIG": "examples/quickstart",
-        "REFRESH": "true",
+        "FORK": "false",
+        "LOCK_TIMEOUT": "0",
         "MARKER": MARKER,
         "GITHUB_OUTPUT": str(outputs),
         "GITHUB_STEP_SUMMARY": str(summary),

@@ -1,0 +1,87 @@
+"""The S3 state lock: an object beside the state, created with If-None-Match: *.
+
+Terraform's design, without lease or heartbeat: the object exists exactly while a run holds
+the lock, and holds that run's LockInfo (who, where, what operation, since when, lock ID).
+A holder that dies leaves it behind: no store can tell a dead holder from a slow one, so the
+busy message names the holder and how old its lock is, and `reconciler force-unlock LOCK_ID`
+removes it. Release and force-unlock delete with If-Match on the ETag, so neither can remove
+a lock that someone else took in between.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator
+
+from reconciler.state.errors import LockError
+from reconciler.state.lockinfo import Confirm, LockInfo
+from reconciler.state.remote import busy_error, lock_info, wait_for
+from reconciler.state.s3_store import Conflict, S3Store
+
+
+class S3Lock:
+    def __init__(self, store: S3Store, key: str, where: str, clock: Callable[[], float]) -> None:
+        self.store, self.key, self.where, self._clock = store, key, where, clock
+
+    @contextlib.contextmanager
+    def hold(self, operation: str, timeout: float) -> Iterator[LockInfo]:
+        info = lock_info(operation, self.where, self._clock())
+        body = (json.dumps(info.to_dict(), indent=2, sort_keys=True) + "\n").encode()
+        etag = ""
+
+        def attempt() -> bool:
+            nonlocal etag
+            try:
+                etag = self.store.create(self.key, body)
+            except Conflict:
+                return False
+            return True
+
+        if not wait_for(attempt, timeout):
+            raise busy_error(self.where, self._holder(), timeout)
+        try:
+            yield info
+        finally:
+            # Conflict: force-unlocked, maybe taken by another run since: not ours to delete.
+            with contextlib.suppress(Conflict):
+                self.store.delete(self.key, etag)
+
+    def force_unlock(self, lock_id: str, confirm: Confirm | None = None) -> LockInfo:
+        stored = self.store.get(self.key)
+        if stored is None:
+            raise LockError(f"state {self.where} is not locked; there is nothing to unlock")
+        holder = _parse(stored.data)
+        if holder is None:
+            raise LockError(
+                f"the lock object s3://{self.store.bucket}/{self.key} is not a reconciler lock, "
+                f"so lock ID {lock_id} cannot be checked",
+                hint="inspect it and delete it by hand if no run holds the state",
+            )
+        if holder.id != lock_id:
+            raise LockError(
+                f"lock ID {lock_id} does not match the lock on state {self.where}: "
+                f"{holder.describe()}",
+                hint=f"to remove that lock: reconciler force-unlock {holder.id}",
+            )
+        if confirm is not None and not confirm(holder):
+            raise LockError(f"force-unlock cancelled; {holder.describe()} is left in place")
+        try:
+            self.store.delete(self.key, stored.etag)
+        except Conflict:
+            raise LockError(
+                f"the lock on state {self.where} changed while it was being removed",
+                hint="run force-unlock again with the lock ID it shows now",
+            ) from None
+        return holder
+
+    def _holder(self) -> LockInfo | None:
+        stored = self.store.get(self.key)
+        return None if stored is None else _parse(stored.data)
+
+
+def _parse(data: bytes) -> LockInfo | None:
+    try:
+        return LockInfo.from_dict(json.loads(data))
+    except (ValueError, TypeError):
+        return None
