@@ -1,19 +1,20 @@
 """Observe the remote jobs a plan needs, with as few API calls as possible.
 
-A handful of voices costs one show per recorded job; anything more pages through the whole
-job list (100 per call, pages fetched concurrently) instead of one call per resource, which
-is what makes other tools' refresh slow on large fleets.
+Two ways, whichever costs fewer calls: one show per recorded job and one filtered listing
+per voice_name (targeted), or paging through the whole job list, 100 jobs per call, pages
+fetched concurrently (instead of one call per resource, which is what makes other tools'
+refresh slow on large fleets). What listing costs is known from its first page's count.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from reconciler.metastudio import JobState, MetaStudioClient, MetaStudioError, TrainingJob
+from reconciler.metastudio.client import PAGE_LIMIT
 from reconciler.metastudio.models import AuditError
 from reconciler.plan.inputs import Observed, ObservedJob
-
-TARGETED_LIMIT = 3  # up to this many lookups, targeted calls beat listing everything
 
 
 def observed_job(job: TrainingJob, audit_errors: tuple[str, ...] = ()) -> ObservedJob:
@@ -34,12 +35,16 @@ def refresh(
 ) -> Observed:
     """Observe the recorded ``job_ids`` and every job named one of ``voice_names``."""
     ids, names = sorted(set(job_ids)), sorted(set(voice_names))
-    if len(ids) + len(names) <= TARGETED_LIMIT:
+    targeted = len(ids) + len(names)  # calls, unless a voice_name has over 100 jobs
+    # Any listing costs a call, so one lookup is never beaten; beyond that, the first page
+    # of the listing says what the rest would cost, and is not wasted if listing wins.
+    first = client.first_job_page() if targeted > 1 else None
+    if first is not None and math.ceil(first.count / PAGE_LIMIT) - 1 <= targeted:
+        jobs = list(client.iter_jobs(first=first))
+        complete = True  # a tie lists too: it also finds jobs no voice records
+    else:
         jobs = _targeted(client, ids, names)
         complete = False
-    else:
-        jobs = list(client.iter_jobs())
-        complete = True
     wanted = set(ids)
     observed = [
         observed_job(job, _audit_errors(client, job) if job.job_id in wanted else ())
