@@ -11,13 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from reconciler.defaults import PREVIEW_TIMEOUT_SECONDS
 from reconciler.errors import ReconcilerError
 from reconciler.fsutil import ensure_dir
 from reconciler.metastudio import MetaStudioClient
 from reconciler.metastudio.models import AuditionFile
 
 POLL_SECONDS = 5.0  # the interval the API reference asks for
-TIMEOUT_SECONDS = 300.0
+TIMEOUT_SECONDS = PREVIEW_TIMEOUT_SECONDS
 # Documented ranges (API reference 2.13); checked here so a typo costs no request.
 RANGES = {"speed": (50, 200), "pitch": (50, 200), "volume": (90, 240)}
 # Codes that do not mean failure; the reference documents none, so stay permissive.

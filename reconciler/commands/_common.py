@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reconciler.config import Config
-from reconciler.data import preflight
 from reconciler.environment import Environment
 from reconciler.errors import ConfigError, UsageError
-from reconciler.operations.clients import ClientFactory, cloud_clients, emulator_dir
-from reconciler.operations.workspace import Workspace
+
+if TYPE_CHECKING:  # loaded when a command runs: registering its options must stay cheap
+    from reconciler.config import Config
+    from reconciler.operations.clients import ClientFactory
+    from reconciler.operations.workspace import Workspace
 
 DEFAULT_LOCK_TIMEOUT = 0.0
 
@@ -51,6 +53,7 @@ def add_selection(parser: argparse.ArgumentParser) -> None:
 
 def clients_for(env: Environment) -> Callable[[Config], ClientFactory]:
     """The cloud, or the bundled emulator when the config names one (and the user is told)."""
+    from reconciler.operations.clients import cloud_clients, emulator_dir
 
     def choose(config: Config) -> ClientFactory:
         folder = emulator_dir(config)
@@ -67,6 +70,8 @@ def clients_for(env: Environment) -> Callable[[Config], ClientFactory]:
 def open_workspace(path: str, env: Environment) -> Workspace:
     """The workspace of the config at ``path``, without the training-data preflight (status
     needs no data, and must keep working after the recordings are archived)."""
+    from reconciler.operations.workspace import Workspace
+
     target = Path(path)
     return Workspace.load(
         target if target.is_absolute() else env.cwd / target,
@@ -89,6 +94,8 @@ def load_workspace(
 
 def check_data(workspace: Workspace, env: Environment, *, allow_outside: bool = False) -> None:
     """The training-data preflight: warnings go to stderr, errors stop here, every line shown."""
+    from reconciler.data import preflight
+
     diagnostics = preflight(workspace.config, allow_outside=allow_outside)
     errors = [d for d in diagnostics if d.is_error]
     for diagnostic in diagnostics:

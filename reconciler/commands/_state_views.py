@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reconciler.state import VoiceRecord
+if TYPE_CHECKING:
+    from reconciler.state import VoiceRecord
 
 SENSITIVE = "(sensitive value)"
 SENSITIVE_KEYS = frozenset({"phone"})

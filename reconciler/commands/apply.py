@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from reconciler.commands._apply_flow import apply_and_report, load_saved
 from reconciler.commands._common import add_plan_options
 from reconciler.environment import Environment
-from reconciler.operations.apply import ApplyRequest
-from reconciler.operations.plan import PlanRequest
-from reconciler.operations.status import WaitRequest
-from reconciler.state import rfc3339
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,6 +54,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.commands._apply_flow import apply_and_report, load_saved
+    from reconciler.operations.apply import ApplyRequest
+    from reconciler.operations.plan import PlanRequest
+    from reconciler.operations.status import WaitRequest
+    from reconciler.state import rfc3339
+
     saved = load_saved(env.cwd / args.path)
     wait = WaitRequest(timeout=args.wait_timeout, poll=args.poll_interval) if args.wait else None
     request = ApplyRequest(

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from reconciler.commands._apply_flow import apply_and_report, is_plan_file
 from reconciler.commands._common import add_lock_timeout, add_path, add_selection
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
-from reconciler.operations.apply import ApplyRequest
-from reconciler.operations.plan import PlanRequest
-from reconciler.state import rfc3339
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,6 +34,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.commands._apply_flow import apply_and_report, is_plan_file
+    from reconciler.operations.apply import ApplyRequest
+    from reconciler.operations.plan import PlanRequest
+    from reconciler.state import rfc3339
+
     if is_plan_file(env.cwd / args.path):
         # run_apply would take it for a saved plan, which may create as well as destroy.
         raise UsageError(

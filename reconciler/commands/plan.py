@@ -12,12 +12,9 @@ from reconciler.commands._common import (
     check_data,
     load_workspace,
 )
+from reconciler.defaults import PLAN_FORMATS
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
-from reconciler.operations.plan import PlanRequest, plan_under_lock
-from reconciler.operations.planfile import save_plan
-from reconciler.plan.render import FORMATS, render
-from reconciler.state import rfc3339
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_path(parser)
     parser.add_argument("--out", metavar="FILE", help="save the plan for `reconciler apply FILE`")
-    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--format", choices=PLAN_FORMATS, default="text")
     parser.add_argument(
         "--detailed-exitcode",
         action="store_true",
@@ -46,6 +43,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    # Imported here, not at the top: `reconciler --help` must not load every verb's code.
+    from reconciler.operations.plan import PlanRequest, plan_under_lock
+    from reconciler.operations.planfile import save_plan
+    from reconciler.plan.render import render
+    from reconciler.state import rfc3339
+
     workspace = load_workspace(args.path, env, checks=False)
     plan = plan_under_lock(
         workspace,

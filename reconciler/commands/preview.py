@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconciler.addresses import resolve_address
 from reconciler.commands._common import open_workspace
-from reconciler.commands._status_table import problem_line
+from reconciler.defaults import PREVIEW_TIMEOUT_SECONDS as TIMEOUT_SECONDS
 from reconciler.environment import Environment
 from reconciler.errors import ReconcilerError, UsageError
-from reconciler.operations.previews import shown
-from reconciler.operations.workspace import Workspace
-from reconciler.preview import TIMEOUT_SECONDS, make_preview
-from reconciler.status import VoiceStatus, collect
+
+if TYPE_CHECKING:  # loaded when the command runs: `reconciler --help` must stay cheap
+    from reconciler.operations.workspace import Workspace
+    from reconciler.status import VoiceStatus
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,6 +55,8 @@ def _text(args: argparse.Namespace, workspace: Workspace, name: str) -> str:
 
 def _check_trained(status: VoiceStatus) -> str:
     """The asset id to preview, or an error saying where training stands."""
+    from reconciler.commands._status_table import problem_line
+
     if status.succeeded and status.asset_id:
         return status.asset_id
     if status.succeeded:
@@ -67,6 +70,10 @@ def _check_trained(status: VoiceStatus) -> str:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.operations.previews import shown
+    from reconciler.preview import make_preview
+    from reconciler.status import collect
+
     workspace = open_workspace(args.path, env)
     state = workspace.backend.read()
     known = set(state.voices) | set(workspace.config.voices)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from reconciler.addresses import PREFIX as ADDRESS_PREFIX
 from reconciler.addresses import resolve_address
 from reconciler.commands._common import add_lock_timeout, add_path
 from reconciler.commands._state_views import list_rows, redacted, show_lines
-from reconciler.config import load_config
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
-from reconciler.operations.forget import forget_voices
-from reconciler.operations.workspace import state_backend
-from reconciler.state import StateBackend
+
+if TYPE_CHECKING:  # loaded when a verb runs: `reconciler --help` must stay cheap
+    from reconciler.state import StateBackend
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,6 +67,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _backend(path: str, env: Environment) -> StateBackend:
+    # Imported here: loading a config needs YAML, which `reconciler --help` must not load.
+    from reconciler.config import load_config
+    from reconciler.operations.workspace import state_backend
+
     return state_backend(load_config(env.cwd / path, cwd=env.cwd), clock=env.clock)
 
 
@@ -102,6 +106,8 @@ def _split_path(words: list[str], env: Environment) -> tuple[list[str], str]:
 
 
 def run_rm(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.operations.forget import forget_voices
+
     addresses, path = _split_path(args.addresses, env)
     removed = forget_voices(_backend(path, env), addresses, lock_timeout=args.lock_timeout)
     for record in removed:  # never a record without a job ID: forget_voices refuses those

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 
 from reconciler.commands._common import add_lock_timeout, add_path, add_selection, open_workspace
-from reconciler.commands._status_view import report_once, wait_and_report
+from reconciler.defaults import STATUS_POLL_SECONDS as POLL_SECONDS
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
-from reconciler.operations.status import POLL_SECONDS, WaitRequest, select_names
 
 
 def _seconds(text: str) -> float:
@@ -58,6 +57,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace, env: Environment) -> int:
     if args.timeout is not None and not args.wait:
         raise UsageError("--timeout only applies with --wait")
+    # Imported here, not at the top: `reconciler --help` must not load the HTTP client.
+    from reconciler.commands._status_view import report_once, wait_and_report
+    from reconciler.operations.status import WaitRequest, select_names
+
     workspace = open_workspace(args.path, env)
     names = select_names(workspace, workspace.backend.read(), args.target)
     with workspace.client() as client:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reconciler.config import ConfigCheck, Diagnostic, check_config, display_path, printable
-from reconciler.data import DEFAULT_BIT_DEPTHS, DEFAULT_SAMPLE_RATES, preflight
+from reconciler.defaults import DEFAULT_BIT_DEPTHS, DEFAULT_SAMPLE_RATES
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
+
+if TYPE_CHECKING:  # loaded when the command runs: `reconciler --help` must not load YAML
+    from reconciler.config import ConfigCheck, Diagnostic
 
 
 def _numbers(text: str) -> tuple[int, ...]:
@@ -60,6 +62,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.config import Diagnostic, check_config
+    from reconciler.data import preflight
+
     check = check_config(env.cwd / args.path)
     diagnostics = list(check.diagnostics)
     if check.config is not None:
@@ -103,6 +108,8 @@ def _count(number: int, noun: str) -> str:
 def _report(
     check: ConfigCheck, diagnostics: list[Diagnostic], valid: bool, cwd: Path
 ) -> dict[str, Any]:
+    from reconciler.config import display_path, printable
+
     return {
         "valid": valid,
         "voices": len(check.config.voices) if check.config else 0,
