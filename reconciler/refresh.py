@@ -43,8 +43,9 @@ class EarlyListing:
     Each voice in scope costs at least one targeted lookup (its recorded job, or its
     voice_name), so ``least_lookups`` is known from the configuration alone. When the first
     page says listing costs no more than that, the remaining pages are fetched in the
-    background while the caller reads (and decodes) the state. Leaving the context never
-    waits for them: on an error nobody reads the result.
+    background while the caller reads (and decodes) the state. Leaving the context does not
+    wait for them (on an error nobody reads the result), though the pages already asked for
+    still finish before the interpreter exits.
     """
 
     def __init__(self, client: MetaStudioClient, least_lookups: int) -> None:
