@@ -6,15 +6,17 @@ import argparse
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from reconciler import __version__
 from reconciler.commands import command_modules
 from reconciler.commands._common import printable
-from reconciler.commands._json_stream import JsonStream
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus, ReconcilerError, UsageError
 from reconciler.signals import Signals, Terminated, sigterm_as_interrupt
+
+if TYPE_CHECKING:  # the stream loads the verbs' machinery: only when --json asks for it
+    from reconciler.commands._json_stream import JsonStream
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,6 +68,8 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         args = parser.parse_args(argv)
     except UsageError as error:
         if "--json" in (sys.argv[1:] if argv is None else argv):
+            from reconciler.commands._json_stream import JsonStream
+
             JsonStream(env).error(error)  # even a bad command line is a diagnostic then
         else:
             env.err(printable(f"Error: {error}"))
@@ -89,7 +93,11 @@ def _interrupted_status(code: int, signals: Signals) -> int:
 
 def _run(args: argparse.Namespace, env: Environment) -> int:
     # With --json, stdout carries the UI stream only, errors included (as diagnostics).
-    stream = JsonStream(env) if getattr(args, "json", False) else None
+    stream = None
+    if getattr(args, "json", False):
+        from reconciler.commands._json_stream import JsonStream
+
+        stream = JsonStream(env)
     args.json_stream = stream  # the verbs with --json write to it
     if stream is not None:
         stream.start()

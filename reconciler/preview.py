@@ -11,15 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from reconciler.defaults import PREVIEW_RANGES, PREVIEW_TIMEOUT_SECONDS
 from reconciler.errors import ReconcilerError
 from reconciler.fsutil import ensure_dir
 from reconciler.metastudio import MetaStudioClient
 from reconciler.metastudio.models import AuditionFile
 
 POLL_SECONDS = 5.0  # the interval the API reference asks for
-TIMEOUT_SECONDS = 300.0
-# Documented ranges (API reference 2.13); checked here so a typo costs no request.
-RANGES = {"speed": (50, 200), "pitch": (50, 200), "volume": (90, 240)}
+TIMEOUT_SECONDS = PREVIEW_TIMEOUT_SECONDS
+RANGES = PREVIEW_RANGES
 # Codes that do not mean failure; the reference documents none, so stay permissive.
 _SUCCESS_CODES = frozenset({"", "0", "200", "success", "SUCCESS", "MSS.00000000"})
 

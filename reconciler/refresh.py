@@ -1,19 +1,22 @@
 """Observe the remote jobs a plan needs, with as few API calls as possible.
 
-A handful of voices costs one show per recorded job; anything more pages through the whole
-job list (100 per call, pages fetched concurrently) instead of one call per resource, which
-is what makes other tools' refresh slow on large fleets.
+Two ways, whichever costs fewer calls: one show per recorded job and one filtered listing
+per voice_name (targeted), or paging through the whole job list, 100 jobs per call, pages
+fetched concurrently (instead of one call per resource, which is what makes other tools'
+refresh slow on large fleets). What listing costs is known from its first page's count.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import TracebackType
 
 from reconciler.metastudio import JobState, MetaStudioClient, TrainingJob
-from reconciler.metastudio.models import AuditError
+from reconciler.metastudio.client import PAGE_LIMIT
+from reconciler.metastudio.models import AuditError, JobPage
 from reconciler.plan.inputs import Observed, ObservedJob
-
-TARGETED_LIMIT = 3  # up to this many lookups, targeted calls beat listing everything
 
 
 def observed_job(job: TrainingJob, audit_errors: tuple[str, ...] = ()) -> ObservedJob:
@@ -29,17 +32,70 @@ def observed_job(job: TrainingJob, audit_errors: tuple[str, ...] = ()) -> Observ
     )
 
 
+def _rest_of_listing(first: JobPage) -> int:
+    """Calls that listing every job costs after its first page."""
+    return math.ceil(first.count / PAGE_LIMIT) - 1
+
+
+class EarlyListing:
+    """A refresh begun before the state is read, when listing is sure to be the cheaper way.
+
+    Each voice in scope costs at least one targeted lookup (its recorded job, or its
+    voice_name), so ``least_lookups`` is known from the configuration alone. When the first
+    page says listing costs no more than that, the remaining pages are fetched in the
+    background while the caller reads (and decodes) the state. Leaving the context does not
+    wait for them (on an error nobody reads the result), though the pages already asked for
+    still finish before the interpreter exits.
+    """
+
+    def __init__(self, client: MetaStudioClient, least_lookups: int) -> None:
+        self.first: JobPage | None = None
+        self.jobs: Future[list[TrainingJob]] | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        if least_lookups > 1:  # a single lookup is never beaten, so no page is needed
+            self.first = first = client.first_job_page()
+            if _rest_of_listing(first) <= least_lookups:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="listing")
+                self.jobs = self._pool.submit(lambda: list(client.iter_jobs(first=first)))
+
+    def __enter__(self) -> EarlyListing:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
 def refresh(
-    client: MetaStudioClient, job_ids: Iterable[str], voice_names: Iterable[str]
+    client: MetaStudioClient,
+    job_ids: Iterable[str],
+    voice_names: Iterable[str],
+    *,
+    early: EarlyListing | None = None,
 ) -> Observed:
-    """Observe the recorded ``job_ids`` and every job named one of ``voice_names``."""
+    """Observe the recorded ``job_ids`` and every job named one of ``voice_names``; ``early``
+    is what was fetched before they were known (it must cover at least these voices)."""
     ids, names = sorted(set(job_ids)), sorted(set(voice_names))
-    if len(ids) + len(names) <= TARGETED_LIMIT:
+    targeted = len(ids) + len(names)  # calls, unless a voice_name has over 100 jobs
+    # Any listing costs a call, so one lookup is never beaten; beyond that, the first page
+    # of the listing says what the rest would cost, and is not wasted if listing wins.
+    first = early.first if early is not None else None
+    if first is None and targeted > 1:
+        first = client.first_job_page()
+    if early is not None and early.jobs is not None:
+        jobs = early.jobs.result()
+        complete = True
+    elif first is not None and _rest_of_listing(first) <= targeted:
+        jobs = list(client.iter_jobs(first=first))
+        complete = True  # a tie lists too: it also finds jobs no voice records
+    else:
         jobs = _targeted(client, ids, names)
         complete = False
-    else:
-        jobs = list(client.iter_jobs())
-        complete = True
     wanted = set(ids)
     observed = [
         observed_job(job, _audit_errors(client, job) if job.job_id in wanted else ())

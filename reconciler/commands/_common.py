@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconciler.commands._arguments import address, seconds
-from reconciler.config import Config, printable
-from reconciler.config.diagnostics import Diagnostic, InvalidConfig
-from reconciler.data import preflight
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
-from reconciler.operations.clients import ClientFactory, cloud_clients, emulator_dir
-from reconciler.operations.workspace import Workspace
+from reconciler.printable import printable
+
+if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
+    from reconciler.config import Config
+    from reconciler.config.diagnostics import Diagnostic
+    from reconciler.operations.clients import ClientFactory
+    from reconciler.operations.workspace import Workspace
 
 DEFAULT_LOCK_TIMEOUT = 0.0
 __all__ = ["printable"]  # shared with cli.py: one way to make a message safe to print
@@ -56,7 +59,10 @@ def add_selection(parser: argparse.ArgumentParser) -> None:
 def clients_for(env: Environment) -> Callable[[Config], ClientFactory]:
     """The cloud, or the bundled emulator when the config names one (and the user is told)."""
 
+    from reconciler.operations.clients import cloud_clients, emulator_dir
+
     def choose(config: Config) -> ClientFactory:
+
         folder = emulator_dir(config)
         if folder is None:
             return cloud_clients(config, env.environ, env.home)
@@ -71,6 +77,8 @@ def clients_for(env: Environment) -> Callable[[Config], ClientFactory]:
 def open_workspace(path: str, env: Environment) -> Workspace:
     """The workspace of the config at ``path``, without the training-data preflight (status
     needs no data, and must keep working after the recordings are archived)."""
+    from reconciler.operations.workspace import Workspace
+
     target = Path(path)
     return Workspace.load(
         target if target.is_absolute() else env.cwd / target,
@@ -100,6 +108,9 @@ def check_data(
 ) -> None:
     """The training-data preflight: warnings go to stderr (or to ``warn``), errors stop
     here, every line shown."""
+    from reconciler.config.diagnostics import InvalidConfig
+    from reconciler.data import preflight
+
     diagnostics = preflight(workspace.config, allow_outside=allow_outside, cache=workspace.cache)
     errors = [d for d in diagnostics if d.is_error]
     for diagnostic in diagnostics:
@@ -141,3 +152,12 @@ def add_plan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--destroy", action="store_true", help="plan to destroy every voice")
     parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     add_lock_timeout(parser)
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="machine-readable UI stream on stdout: one JSON object per line, "
+        "in the vocabulary of Terraform's -json",
+    )

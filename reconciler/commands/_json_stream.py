@@ -6,7 +6,6 @@ turns plans, errors and status reports into them. Nothing else may reach stdout 
 
 from __future__ import annotations
 
-import argparse
 import json
 import threading
 from collections.abc import Collection, Mapping, Sequence
@@ -134,15 +133,6 @@ def error_diagnostics(error: BaseException, env: Environment) -> list[ui.Message
         return [ui.diagnostic("error", "Interrupted")]
     summary = f"unexpected {type(error).__name__}: {error}"
     return [ui.diagnostic("error", summary, "rerun with --debug")]
-
-
-def add_json(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help="machine-readable UI stream on stdout: one JSON object per line, "
-        "in the vocabulary of Terraform's -json",
-    )
 
 
 def status_json(

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from reconciler.commands._apply_flow import apply_and_report, load_saved
 from reconciler.commands._arguments import MAX_POLL_INTERVAL, parallelism, seconds
-from reconciler.commands._common import add_plan_options
-from reconciler.commands._json_apply import apply_json
-from reconciler.commands._json_stream import JsonStream, add_json
+from reconciler.commands._common import add_json, add_plan_options
 from reconciler.environment import Environment
-from reconciler.operations.apply import ApplyRequest
-from reconciler.operations.plan import PlanRequest
-from reconciler.operations.status import WaitRequest
-from reconciler.state import rfc3339
+
+if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
+    from reconciler.commands._json_stream import JsonStream
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
     parser = subparsers.add_parser(
         "apply",
         help="create, upload and submit training jobs",
@@ -63,6 +61,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.commands._apply_flow import apply_and_report, load_saved
+    from reconciler.commands._json_apply import apply_json
+    from reconciler.operations.apply import ApplyRequest
+    from reconciler.operations.plan import PlanRequest
+    from reconciler.operations.status import WaitRequest
+    from reconciler.state import rfc3339
+
     saved = load_saved(env.cwd / args.path)
     wait = WaitRequest(timeout=args.wait_timeout, poll=args.poll_interval) if args.wait else None
     request = ApplyRequest(

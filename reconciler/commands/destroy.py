@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from reconciler.commands._apply_flow import apply_and_report, is_plan_file
 from reconciler.commands._arguments import parallelism
-from reconciler.commands._common import add_lock_timeout, add_path, add_selection
-from reconciler.commands._json_apply import apply_json
-from reconciler.commands._json_stream import JsonStream, add_json
+from reconciler.commands._common import add_json, add_lock_timeout, add_path, add_selection
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
-from reconciler.operations.apply import ApplyRequest
-from reconciler.operations.plan import PlanRequest
-from reconciler.state import rfc3339
+
+if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
+    from reconciler.commands._json_stream import JsonStream
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
     parser = subparsers.add_parser(
         "destroy",
         help="delete the training jobs the state records",
@@ -42,6 +41,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.commands._apply_flow import apply_and_report, is_plan_file
+    from reconciler.commands._json_apply import apply_json
+    from reconciler.operations.apply import ApplyRequest
+    from reconciler.operations.plan import PlanRequest
+    from reconciler.state import rfc3339
+
     if is_plan_file(env.cwd / args.path):
         # run_apply would take it for a saved plan, which may create as well as destroy.
         raise UsageError(

@@ -8,20 +8,18 @@ import signal
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reconciler.commands._arguments import integer, port, seconds
-from reconciler.emulator import (
-    Credential,
-    Emulator,
-    EmulatorConfig,
-    FaultPlan,
-    Tenant,
-    TenantFileError,
-)
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
 from reconciler.fsutil import file_error
+
+if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
+    from reconciler.emulator import (
+        Credential,
+        EmulatorConfig,
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -74,6 +72,8 @@ def _is_loopback(host: str) -> bool:
 
 
 def _credentials(args: argparse.Namespace, env: Environment) -> list[Credential]:
+    from reconciler.emulator import Credential
+
     ak = args.ak or env.environ.get("HUAWEICLOUD_SDK_AK")
     sk = args.sk or env.environ.get("HUAWEICLOUD_SDK_SK")
     if not ak and not sk:
@@ -102,6 +102,8 @@ def _tokens(args: argparse.Namespace, env: Environment) -> dict[str, str]:
 
 
 def build_config(args: argparse.Namespace, env: Environment) -> EmulatorConfig:
+    from reconciler.emulator import EmulatorConfig, FaultPlan, Tenant, TenantFileError
+
     if not _is_loopback(args.host) and not args.allow_remote:
         raise UsageError(f"refusing to listen on non-loopback {args.host}; add --allow-remote")
     credentials, tokens = _credentials(args, env), _tokens(args, env)
@@ -132,6 +134,8 @@ def build_config(args: argparse.Namespace, env: Environment) -> EmulatorConfig:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.emulator import Emulator
+
     config = build_config(args, env)
     stop = threading.Event()
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reconciler.config import load_config
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
-from reconciler.operations.workspace import state_backend
-from reconciler.state import LockInfo
+
+if TYPE_CHECKING:
+    from reconciler.state import LockInfo
 
 
 def register(subparsers: Any) -> None:
@@ -31,6 +31,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.config import load_config
+    from reconciler.operations.workspace import state_backend
+
     if not args.force and not env.stdin_is_tty:
         raise UsageError(
             "force-unlock needs confirmation, but stdin is not a terminal",

@@ -8,8 +8,6 @@ from reconciler.commands._arguments import job_id
 from reconciler.commands._common import add_lock_timeout, add_path, load_workspace
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
-from reconciler.operations.importing import import_job
-from reconciler.state import rfc3339
 
 ASSUMPTION = (
     "Note: what was uploaded to a job cannot be read back, so the next plan assumes the job "
@@ -35,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.operations.importing import import_job
+    from reconciler.state import rfc3339
+
     workspace = load_workspace(args.path, env)
     record = import_job(
         workspace,

@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconciler.commands._arguments import file_name
 from reconciler.commands._common import (
+    add_json,
     add_path,
     add_plan_options,
     boolean,
     check_data,
     load_workspace,
 )
-from reconciler.commands._json_stream import JsonStream, add_json
+from reconciler.defaults import PLAN_FORMATS
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
-from reconciler.operations.plan import PlanRequest, plan_under_lock
-from reconciler.operations.planfile import save_plan
-from reconciler.plan.render import FORMATS, render
-from reconciler.state import rfc3339
+
+if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
+    from reconciler.commands._json_stream import JsonStream
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
     parser = subparsers.add_parser(
         "plan",
         help="show what apply would change",
@@ -32,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--out", type=file_name, metavar="FILE", help="save the plan for `reconciler apply FILE`"
     )
-    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--format", choices=PLAN_FORMATS, default="text")
     parser.add_argument(
         "--detailed-exitcode",
         action="store_true",
@@ -51,6 +53,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.operations.plan import PlanRequest, plan_under_lock
+    from reconciler.operations.planfile import save_plan
+    from reconciler.plan.render import render
+    from reconciler.state import rfc3339
+
     workspace = load_workspace(args.path, env, checks=False)
     plan = plan_under_lock(
         workspace,

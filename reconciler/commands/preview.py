@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconciler.addresses import resolve_address
 from reconciler.commands._arguments import directory, integer, seconds
 from reconciler.commands._common import open_workspace
-from reconciler.commands._status_table import problem_line
+from reconciler.defaults import PREVIEW_RANGES, PREVIEW_TIMEOUT_SECONDS
 from reconciler.environment import Environment
 from reconciler.errors import ReconcilerError, UsageError
 from reconciler.fsutil import ensure_dir
-from reconciler.operations.previews import shown
-from reconciler.operations.workspace import Workspace
-from reconciler.preview import RANGES, TIMEOUT_SECONDS, make_preview
-from reconciler.status import VoiceStatus, collect
+
+if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
+    from reconciler.operations.workspace import Workspace
+    from reconciler.status import VoiceStatus
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
     parser = subparsers.add_parser(
         "preview",
         help="hear a trained voice: synthesize text and download the audio",
@@ -34,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--out", type=directory, required=True, metavar="DIR", help="where to save the audio"
     )
     for name, default in (("speed", 100), ("pitch", 100), ("volume", 140)):
-        low, high = RANGES[name]
+        low, high = PREVIEW_RANGES[name]
         parser.add_argument(
             f"--{name}",
             type=integer(low, high),
@@ -44,9 +46,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--timeout",
         type=seconds(positive=True),
-        default=TIMEOUT_SECONDS,
+        default=PREVIEW_TIMEOUT_SECONDS,
         metavar="SECONDS",
-        help=f"how long to wait for the audio (default {TIMEOUT_SECONDS:g})",
+        help=f"how long to wait for the audio (default {PREVIEW_TIMEOUT_SECONDS:g})",
     )
     parser.set_defaults(handler=run)
 
@@ -69,6 +71,8 @@ def _out_dir(out: Path) -> Path:
 
 def _check_trained(status: VoiceStatus) -> str:
     """The asset id to preview, or an error saying where training stands."""
+    from reconciler.commands._status_table import problem_line
+
     if status.succeeded and status.asset_id:
         return status.asset_id
     if status.succeeded:
@@ -82,6 +86,10 @@ def _check_trained(status: VoiceStatus) -> str:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.operations.previews import shown
+    from reconciler.preview import make_preview
+    from reconciler.status import collect
+
     workspace = open_workspace(args.path, env)
     state = workspace.backend.read()
     known = set(state.voices) | set(workspace.config.voices)

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from reconciler.addresses import PREFIX as ADDRESS_PREFIX
 from reconciler.addresses import resolve_address
 from reconciler.commands._common import add_lock_timeout, add_path
 from reconciler.commands._state_views import list_rows, show_lines
-from reconciler.config import load_config
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
-from reconciler.operations.forget import forget_voices
-from reconciler.operations.state_transfer import (
-    load_state_file,
-    migrate_state,
-    pull_state,
-    push_state,
-)
-from reconciler.operations.workspace import state_backend
-from reconciler.state import StateBackend
-from reconciler.state.privacy import redact_personal
+
+if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
+    from reconciler.state import StateBackend
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -108,6 +101,9 @@ def _register_transfer(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def _backend(path: str, env: Environment) -> StateBackend:
+    from reconciler.config import load_config
+    from reconciler.operations.workspace import state_backend
+
     return state_backend(load_config(env.cwd / path, cwd=env.cwd), clock=env.clock)
 
 
@@ -123,6 +119,8 @@ def run_list(args: argparse.Namespace, env: Environment) -> int:
 
 
 def run_show(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.state.privacy import redact_personal
+
     state = _backend(args.path, env).read()
     record = state.voices[resolve_address(args.address, state.voices, "the state")]
     if args.format == "json":
@@ -134,12 +132,16 @@ def run_show(args: argparse.Namespace, env: Environment) -> int:
 
 
 def run_pull(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.operations.state_transfer import pull_state
+
     env.stdout.write(pull_state(_backend(args.path, env)).decode("utf-8"))
     env.stdout.flush()
     return int(ExitStatus.OK)
 
 
 def run_push(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.operations.state_transfer import load_state_file, push_state
+
     backend = _backend(args.path, env)
     pushed = load_state_file(env.cwd / args.file)
     stored = push_state(backend, pushed, force=args.force, lock_timeout=args.lock_timeout)
@@ -148,6 +150,8 @@ def run_push(args: argparse.Namespace, env: Environment) -> int:
 
 
 def run_migrate(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.operations.state_transfer import migrate_state
+
     backend = _backend(args.path, env)
     stored = migrate_state(backend, env.cwd / args.source, lock_timeout=args.lock_timeout)
     env.out(
@@ -167,6 +171,8 @@ def _split_path(words: list[str], env: Environment) -> tuple[list[str], str]:
 
 
 def run_rm(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.operations.forget import forget_voices
+
     addresses, path = _split_path(args.addresses, env)
     removed = forget_voices(_backend(path, env), addresses, lock_timeout=args.lock_timeout)
     for record in removed:  # never a record without a job ID: forget_voices refuses those

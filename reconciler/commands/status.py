@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from reconciler.commands._arguments import MAX_POLL_INTERVAL, seconds
-from reconciler.commands._common import add_lock_timeout, add_path, add_selection, open_workspace
-from reconciler.commands._json_stream import JsonStream, add_json, status_json
-from reconciler.commands._status_view import report_once, wait_and_report
+from reconciler.commands._common import (
+    add_json,
+    add_lock_timeout,
+    add_path,
+    add_selection,
+    open_workspace,
+)
+from reconciler.defaults import STATUS_POLL_SECONDS
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
-from reconciler.operations.status import POLL_SECONDS, WaitRequest, select_names
+
+if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
+    from reconciler.commands._json_stream import JsonStream
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
     parser = subparsers.add_parser(
         "status",
         help="show the training state of each voice",
@@ -36,10 +45,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--poll-interval",
         type=seconds(positive=True, maximum=MAX_POLL_INTERVAL),
-        default=POLL_SECONDS,
+        default=STATUS_POLL_SECONDS,
         metavar="SECONDS",
         help=f"with --wait: first interval between checks, growing to a minute "
-        f"(default {POLL_SECONDS:g})",
+        f"(default {STATUS_POLL_SECONDS:g})",
     )
     parser.add_argument(
         "--no-preview", action="store_true", help="with --wait: do not make previews"
@@ -52,6 +61,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.commands._json_stream import status_json
+    from reconciler.commands._status_view import report_once, wait_and_report
+    from reconciler.operations.status import WaitRequest, select_names
+
     if args.timeout is not None and not args.wait:
         raise UsageError("--timeout only applies with --wait")
     workspace = open_workspace(args.path, env)

@@ -5,20 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reconciler.commands._data_table import data_table, voice_data_json
-from reconciler.config import ConfigCheck, Diagnostic, check_config, display_path, printable
-from reconciler.data import (
-    DEFAULT_BIT_DEPTHS,
-    DEFAULT_SAMPLE_RATES,
-    DigestCache,
-    Inspection,
-    default_cache_dir,
-    inspect_data,
-)
+from reconciler.defaults import DEFAULT_BIT_DEPTHS, DEFAULT_SAMPLE_RATES
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
+
+if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
+    from reconciler.config import ConfigCheck, Diagnostic
 
 
 def _numbers(text: str) -> tuple[int, ...]:
@@ -39,6 +33,7 @@ def _listed(values: tuple[int, ...]) -> str:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
     parser = subparsers.add_parser(
         "validate",
         help="check the YAML and its training data without touching MetaStudio",
@@ -73,6 +68,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from reconciler.commands._data_table import data_table, voice_data_json
+    from reconciler.config import Diagnostic, check_config, printable
+    from reconciler.data import DigestCache, Inspection, default_cache_dir, inspect_data
+
     check = check_config(env.cwd / args.path)
     diagnostics = list(check.diagnostics)
     inspection = Inspection()
@@ -125,6 +124,8 @@ def _count(number: int, noun: str) -> str:
 def _report(
     check: ConfigCheck, diagnostics: list[Diagnostic], valid: bool, cwd: Path
 ) -> dict[str, Any]:
+    from reconciler.config import display_path, printable
+
     return {
         "valid": valid,
         "voices": len(check.config.voices) if check.config else 0,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.config.assemble import assemble
+from reconciler.config.cache import cached_config, content_key, store_config
 from reconciler.config.diagnostics import SURROGATES, Diagnostic, InvalidConfig
 from reconciler.config.loader import Document, load_yaml
 from reconciler.config.model import Config
@@ -101,8 +102,22 @@ def check_config(path: Path, *, cache_dir: Path | None = None) -> ConfigCheck:
 
 
 def load_config(path: Path, *, cwd: Path | None = None, cache_dir: Path | None = None) -> Config:
-    """The validated config; InvalidConfig lists every error, paths relative to ``cwd``."""
+    """The validated config; InvalidConfig lists every error, paths relative to ``cwd``.
+
+    With ``cache_dir``, files whose exact bytes assembled cleanly before are not parsed again.
+    """
+    key = None
+    if cache_dir is not None:
+        path = Path(os.path.abspath(path))
+        with contextlib.suppress(OSError):
+            root_dir, files = config_files(path)
+            cached = cached_config(path, root_dir, files, cache_dir)
+            if cached is not None:
+                return cached
+            key = content_key(root_dir, files)
     check = check_config(path, cache_dir=cache_dir)
     if check.config is None:
         raise InvalidConfig(check.errors, cwd if cwd is not None else Path.cwd())
+    if cache_dir is not None and key is not None:
+        store_config(path, check.config, key, cache_dir)
     return check.config

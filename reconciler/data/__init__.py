@@ -4,13 +4,8 @@ from reconciler.data.checks import DEFAULT_DURATIONS, DurationLimits, tenant_dur
 from reconciler.data.digest import DigestCache, data_digest, default_cache_dir
 from reconciler.data.files import MAX_PUT_BYTES, DatasetFile, dataset_files
 from reconciler.data.package import build_package, package_size
-from reconciler.data.preflight import (
-    DEFAULT_BIT_DEPTHS,
-    DEFAULT_SAMPLE_RATES,
-    Inspection,
-    inspect_data,
-    preflight,
-)
+from reconciler.data.preflight import Inspection, inspect_data, preflight
+from reconciler.defaults import DEFAULT_BIT_DEPTHS, DEFAULT_SAMPLE_RATES
 
 __all__ = [
     "DEFAULT_BIT_DEPTHS",

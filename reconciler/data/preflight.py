@@ -23,9 +23,8 @@ from reconciler.data.entries import folder_entries, is_outside, zip_entries
 from reconciler.data.files import MAX_PUT_BYTES
 from reconciler.data.package import package_size
 from reconciler.data.report import Finding, Report, VoiceData
+from reconciler.defaults import DEFAULT_BIT_DEPTHS, DEFAULT_SAMPLE_RATES
 
-DEFAULT_SAMPLE_RATES = (16000, 22050, 24000, 44100, 48000)
-DEFAULT_BIT_DEPTHS = (16, 24)
 _PUT_LIMIT = "5 GB, the most one object-store upload (PUT) takes"
 # The console takes the signed letter as a PDF or a photo; 20 MB is our judgement of a
 # generous scan or phone photo, well below what would make an upload fail.

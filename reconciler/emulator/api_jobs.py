@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from reconciler.emulator import keys, lifecycle, listing, params, resources, validation
 from reconciler.emulator.api_uploads import upload_urls
@@ -53,7 +54,15 @@ def create_handler(job_type: str) -> Handler:
 def list_jobs(core: Core, request: Request) -> Response:
     query = listing.parse(request)
     with core.lock:
-        known = core.project_jobs(request.project_id)  # settles time-based moves first
+        known: Iterable[Job]
+        if core.config.seconds_per_state < 0:
+            # Jobs move only when written (which invalidates cached listings), so a page of a
+            # cached listing needs no look at every job: that made paging quadratic.
+            known = (
+                job for job in core.store.jobs.values() if job.project_id == request.project_id
+            )
+        else:
+            known = core.project_jobs(request.project_id)  # settles time-based moves first
         total, page = core.listings.select(request.project_id, known, query, core.store.generation)
         infos = [core.job_info(job, request.base_url) for job in page]
     return json_response({"count": total, "jobs": infos})

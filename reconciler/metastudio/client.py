@@ -107,15 +107,21 @@ class MetaStudioClient:
         ]
         return JobPage.from_raw(self.transport.call(ops.LIST_JOBS, query=query))
 
-    def iter_jobs(self, **filters: Any) -> Iterator[TrainingJob]:
+    def first_job_page(self, **filters: Any) -> JobPage:
+        """The first page ``iter_jobs`` would fetch: its ``count`` tells what listing all
+        matching jobs costs, and ``iter_jobs(first=...)`` goes on from it."""
+        return self.list_jobs(offset=0, limit=PAGE_LIMIT, **_listing_order(filters))
+
+    def iter_jobs(self, *, first: JobPage | None = None, **filters: Any) -> Iterator[TrainingJob]:
         """Every matching job: the first page tells the count, the rest are fetched at once.
 
         Sorted oldest first by default, so a job created meanwhile lands at the end rather
-        than shifting every later page; duplicates from such shifts are dropped.
+        than shifting every later page; duplicates from such shifts are dropped. ``first``
+        is that first page when already fetched (by ``first_job_page`` with these filters).
         """
-        filters.setdefault("sort_key", "create_time")
-        filters.setdefault("sort_dir", "asc")
-        first = self.list_jobs(offset=0, limit=PAGE_LIMIT, **filters)
+        filters = _listing_order(filters)
+        if first is None:
+            first = self.list_jobs(offset=0, limit=PAGE_LIMIT, **filters)
         seen: set[str] = set()
 
         def fresh(page: JobPage) -> Iterator[TrainingJob]:
@@ -284,6 +290,10 @@ class MetaStudioClient:
 
     def download(self, url: SignedUrl, dest: Path) -> int:
         return self.objects.download(url, dest)
+
+
+def _listing_order(filters: dict[str, Any]) -> dict[str, Any]:
+    return {"sort_key": "create_time", "sort_dir": "asc", **filters}
 
 
 def _job(job_id: str) -> dict[str, str]:

@@ -17,7 +17,7 @@ from reconciler.plan.inputs import DesiredVoice, Observed
 from reconciler.plan.model import Plan
 from reconciler.plan.planner import PlanOptions, make_plan
 from reconciler.plan.resources import resource_needs
-from reconciler.refresh import refresh
+from reconciler.refresh import EarlyListing, refresh
 from reconciler.state import State
 
 
@@ -46,14 +46,18 @@ def build_plan(
     created_at: str,
     *,
     local_checks: Callable[[], None] | None = None,
+    early: EarlyListing | None = None,
 ) -> PreparedPlan:
     """``client`` None plans from config and state alone (--refresh=false).
 
     The refresh needs only the state and the voice names, so it runs in the background while
-    ``local_checks`` (the data preflight) and the digests are computed.
+    ``local_checks`` (the data preflight) and the digests are computed; ``early`` is the part
+    of it that could start before the state was read.
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="refresh") as pool:
-        observing = pool.submit(_observe, client, state, workspace, request) if client else None
+        observing = (
+            pool.submit(_observe, client, state, workspace, request, early) if client else None
+        )
         try:
             if local_checks is not None:
                 local_checks()
@@ -87,7 +91,11 @@ def _with_resources(plan: Plan, observed: Observed | None, client: MetaStudioCli
 
 
 def _observe(
-    client: MetaStudioClient, state: State, workspace: Workspace, request: PlanRequest
+    client: MetaStudioClient,
+    state: State,
+    workspace: Workspace,
+    request: PlanRequest,
+    early: EarlyListing | None,
 ) -> Observed:
     voices = workspace.config.voices
     ids = [r.job_id for n, r in state.voices.items() if r.job_id and _in_scope(n, request)]
@@ -101,7 +109,7 @@ def _observe(
         for n, r in state.voices.items()
         if r.create_attempt and _in_scope(n, request)
     ]
-    observed = refresh(client, ids, names)
+    observed = refresh(client, ids, names, early=early)
     if request.destroy or not _may_submit(workspace, state, request):
         return observed
     quotas = client.show_voice_training_quotas()
@@ -131,6 +139,14 @@ def plan_under_lock(
     with ExitStack() as stack:
         if refresh:
             stack.enter_context(state_lock(workspace.backend, operation, lock_timeout))
-        state = workspace.backend.read()
         client = stack.enter_context(workspace.client()) if refresh else None
-        return build_plan(workspace, state, client, request, created_at, local_checks=local_checks)
+        early = None
+        if client is not None:
+            # Every voice in scope costs a lookup at least: if even that beats listing, the
+            # listing starts now and the state is decoded meanwhile (seconds at 100,000).
+            least = sum(_in_scope(name, request) for name in workspace.config.voices)
+            early = stack.enter_context(EarlyListing(client, least))
+        state = workspace.backend.read()
+        return build_plan(
+            workspace, state, client, request, created_at, local_checks=local_checks, early=early
+        )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.addresses import address_of, matches
+from reconciler.defaults import STATUS_POLL_SECONDS
 from reconciler.errors import ReconcilerError, UsageError
 from reconciler.metastudio import MetaStudioClient
 from reconciler.operations.observations import record_observations
@@ -20,7 +21,7 @@ from reconciler.operations.workspace import Workspace
 from reconciler.state import LockError, State
 from reconciler.status import VoiceStatus, WaitTimeout, check_assets, collect, wait
 
-POLL_SECONDS = 5.0
+POLL_SECONDS = STATUS_POLL_SECONDS
 MAX_POLL_SECONDS = 60.0
 
 

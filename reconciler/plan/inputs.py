@@ -76,6 +76,21 @@ class Observed:
     names_checked: frozenset[str] = frozenset()
     complete: bool = False  # every job of the project was listed
     training_resources: Mapping[str, int | None] | None = None
+    # The planner asks by voice_name once per voice: scanning ``jobs`` each time made a plan
+    # quadratic in the catalogue (78 s of planning at 30,000 voices).
+    _by_name: Mapping[str | None, tuple[ObservedJob, ...]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        by_name: dict[str | None, list[ObservedJob]] = {}
+        for job in self.jobs.values():
+            by_name.setdefault(job.voice_name, []).append(job)
+        index = {
+            name: tuple(sorted(named, key=lambda job: (job.create_time or 0, job.job_id)))
+            for name, named in by_name.items()
+        }
+        object.__setattr__(self, "_by_name", index)
 
     @classmethod
     def from_jobs(
@@ -98,10 +113,8 @@ class Observed:
         return job_id in self.absent or (self.complete and job_id not in self.jobs)
 
     def named(self, voice_name: str) -> list[ObservedJob]:
-        return sorted(
-            (job for job in self.jobs.values() if job.voice_name == voice_name),
-            key=lambda job: (job.create_time or 0, job.job_id),
-        )
+        """Jobs named ``voice_name``, oldest first."""
+        return list(self._by_name.get(voice_name, ()))
 
     def unrecorded(self, voice_name: str, known_ids: Collection[str]) -> list[ObservedJob]:
         """Jobs named ``voice_name`` that no voice records (``known_ids``), oldest first."""

@@ -184,7 +184,9 @@ def _note_orphans(
             f"no voice records: adopt it for another voice with `reconciler import`, or delete it"
             for job in _unrecorded(observed, want.voice_name, known_ids, change)
         ]
-        noted.append(dataclasses.replace(change, notes=(*change.notes, *orphans)))
+        noted.append(
+            dataclasses.replace(change, notes=(*change.notes, *orphans)) if orphans else change
+        )
     return noted
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from reconciler.defaults import PLAN_FORMATS
 from reconciler.plan.model import Plan
 from reconciler.plan.render_json import render_json
 from reconciler.plan.render_markdown import render_markdown
 from reconciler.plan.render_text import render_text
 
-FORMATS = ("text", "markdown", "json")
+FORMATS = PLAN_FORMATS
 
 
 def render(plan: Plan, fmt: str, *, color: bool = False) -> str:

@@ -7,19 +7,22 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from reconciler.state import LocalStateBackend, State, VoiceRecord
 from tests.e2e.conftest import Project
 
 T0 = "2026-11-01T00:00:00Z"
 
 
-def many_voices(project: Project, count: int) -> None:
+def many_voices(project: Project, count: int, *, limits: bool = True) -> None:
     """``count`` voices, recorded as submitted and trained, sharing one data package."""
     lines = [
         "version: 1",
         "provider:",
         "  endpoint: {endpoint}",
         "  project_id: {project}",
+        *([] if limits else ["  rate_limits: {{create: 0, upload_url: 0, query: 0}}"]),
         "defaults:",
         "  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}",  # a short test take
         "voices:",
@@ -81,6 +84,34 @@ def test_refresh_pages_the_job_list_instead_of_one_call_per_voice(project: Proje
     assert calls.get("list_jobs") == math.ceil(250 / 100)
     assert calls.get("show_job", 0) == 0
     assert sum(calls.values()) <= math.ceil(250 / 100) + 2
+
+
+@pytest.mark.parametrize(
+    ("targets", "calls"),
+    [
+        (["voice.v0007"], {"show_job": 1}),
+        (
+            ["voice.v0001", "voice.v0012", "voice.v0023", "voice.v0059"],
+            {"list_jobs": 1, "show_job": 4},
+        ),
+        (["voice.v00[0-4]*"], {"list_jobs": 1, "show_job": 50}),
+    ],
+    ids=["1 voice", "4 voices", "50 voices"],
+)
+def test_refresh_cost_follows_the_targeted_voices(
+    project: Project, targets: list[str], calls: dict[str, int]
+) -> None:
+    """In a tenant of 5,260 jobs, listing costs 53 calls: its first page tells so, and then
+    one show per targeted job is cheaper (a single job is shown without asking)."""
+    many_voices(project, 60, limits=False)
+    project.admin(
+        "POST", "/jobs", [{"state": "SUCCEED", "voice_name": f"Other {i}"} for i in range(5_200)]
+    )
+    project.admin("DELETE", "/stats")
+    argv = [arg for target in targets for arg in ("--target", target)]
+    code, out, err = project.run("plan", "--detailed-exitcode", *argv)
+    assert (code, "No changes." in out) == (0, True), out + err
+    assert project.admin("GET", "/stats")["operations"] == calls
 
 
 def test_a_held_lock_names_its_holder(project: Project) -> None:

@@ -30,12 +30,36 @@ def test_a_few_voices_are_shown_one_by_one_with_their_audit_errors(
     emulator: Emulator, client: MetaStudioClient
 ) -> None:
     jobs = seed(emulator, alpha="AUDITING", beta="SUCCEED")
+    # Others' jobs make listing cost 4 pages: the first says so, then 2 shows are cheaper.
+    emulator.seed_jobs([{"state": "SUCCEED", "voice_name": f"Other {i}"} for i in range(350)])
     emulator.fail_job(jobs["alpha"], "AUDIT_FAILED", "the speaker changes")
     emulator.reset_stats()
     alpha, beta = collect(client, state_of(jobs))
-    assert emulator.stats()["operations"] == {"show_job": 2, "show_audit_result": 1}
+    assert emulator.stats()["operations"] == {
+        "list_jobs": 1,
+        "show_job": 2,
+        "show_audit_result": 1,
+    }
     assert alpha.needs_user and alpha.audit_errors == ("review: the speaker changes",)
     assert beta.succeeded and beta.asset_id and beta.phase == "submitted"
+
+
+def test_a_few_voices_of_a_small_tenant_are_listed_in_one_call(
+    emulator: Emulator, client: MetaStudioClient
+) -> None:
+    jobs = seed(emulator, alpha="AUDITING", beta="SUCCEED", gamma="WAITING")
+    emulator.reset_stats()
+    statuses = collect(client, state_of(jobs))
+    assert emulator.stats()["operations"] == {"list_jobs": 1}  # not one show per voice
+    assert [s.state for s in statuses] == ["AUDITING", "SUCCEED", "WAITING"]
+
+
+def test_one_voice_is_shown_without_listing(emulator: Emulator, client: MetaStudioClient) -> None:
+    jobs = seed(emulator, alpha="SUCCEED")
+    emulator.reset_stats()
+    (alpha,) = collect(client, state_of(jobs))
+    assert emulator.stats()["operations"] == {"show_job": 1}
+    assert alpha.succeeded
 
 
 def test_only_the_named_voices_are_collected(emulator: Emulator, client: MetaStudioClient) -> None:

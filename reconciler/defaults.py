@@ -1,0 +1,15 @@
+"""Defaults that the command-line help names, kept where ``--help`` can read them cheaply.
+
+The modules that use them (status polling, previews, the data preflight) pull in HTTP and
+YAML libraries; defining the values here lets the parser show them without that cost.
+"""
+
+from __future__ import annotations
+
+STATUS_POLL_SECONDS = 5.0  # status --wait: the first interval between checks
+PREVIEW_TIMEOUT_SECONDS = 300.0  # preview: how long to wait for the audio
+DEFAULT_SAMPLE_RATES = (16000, 22050, 24000, 44100, 48000)
+DEFAULT_BIT_DEPTHS = (16, 24)
+PLAN_FORMATS = ("text", "markdown", "json")
+# preview: the documented ranges (API reference 2.13), checked so a typo costs no request
+PREVIEW_RANGES = {"speed": (50, 200), "pitch": (50, 200), "volume": (90, 240)}

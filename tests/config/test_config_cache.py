@@ -1,0 +1,137 @@
+"""Plan and apply do not parse or assemble a config whose files have not changed."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reconciler.config import Config, InvalidConfig, load_config
+from reconciler.config.loader import Document
+
+check = importlib.import_module("reconciler.config.check")
+
+CONFIG = """\
+version: 1
+provider:
+  endpoint: http://127.0.0.1:9
+  project_id: p1
+  rate_limits: {query: 0}
+defaults:
+  sex: FEMALE
+  language: CN
+voices:
+  alpha:
+    edition: basic
+    voice_name: Alpha
+    tag: NEWS
+    data: {dir: data/alpha}
+    authorization_letter: letter.pdf
+    lifecycle: {prevent_destroy: true, keep_asset: true}
+    preview: {text: hello}
+    checks: {min_snr_db: 30, cn_chars_per_second: [1, 9]}
+  beta: {edition: premium, voice_name: Beta, data: {package: data/beta.zip}}
+state: {backend: s3, bucket: team-voices, key: prod/state.json, region: cn-north-4}
+"""
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    seen: list[Path] = []
+    real = check.load_yaml
+
+    def counting(file: Path) -> tuple[Document | None, list[Any]]:
+        seen.append(file)
+        return real(file)
+
+    monkeypatch.setattr(check, "load_yaml", counting)
+    return seen
+
+
+def everything(config: Config) -> list[Any]:
+    """The config with what equality leaves out: every field of every voice, compared or
+    not (where it was written, its data checks), and the state section."""
+    voices = [
+        {f.name: _plain(getattr(v, f.name)) for f in dataclasses.fields(v)}
+        for v in config.voices.values()
+    ]
+    return [config, config.state, voices]
+
+
+def _plain(value: Any) -> Any:
+    return dict(value) if isinstance(value, Mapping) else value
+
+
+def test_an_unchanged_config_is_parsed_once(tmp_path: Path, parses: list[Path]) -> None:
+    path, cache = tmp_path / "voices.yaml", tmp_path / "cache"
+    path.write_text(CONFIG)
+    first = load_config(path, cache_dir=cache)
+    again = load_config(path, cache_dir=cache)
+    assert len(parses) == 1
+    assert everything(again) == everything(first) == everything(load_config(path))  # parses
+    assert again.voices["alpha"].location_of("data.dir").line == 14
+    assert again.voices["beta"].location_of("sex").line == 7  # from defaults, as parsed
+
+    path.write_text(CONFIG.replace("voice_name: Beta", "voice_name: Bravo"))
+    changed = load_config(path, cache_dir=cache)
+    assert len(parses) == 3 and changed.voices["beta"].voice_name == "Bravo"
+    assert load_config(path, cache_dir=cache) == changed and len(parses) == 3
+
+
+def test_a_directory_is_keyed_by_every_file(tmp_path: Path, parses: list[Path]) -> None:
+    cache = tmp_path / "cache"
+    (tmp_path / "a.yaml").write_text(CONFIG)
+    load_config(tmp_path, cache_dir=cache)
+    (tmp_path / "b.yaml").write_text(
+        "version: 1\nvoices:\n  gamma: {edition: premium, voice_name: G, data: {package: g.zip}}\n"
+    )
+    config = load_config(tmp_path, cache_dir=cache)
+    assert sorted(config.voices) == ["alpha", "beta", "gamma"]
+    assert config.voices["gamma"].source.file == tmp_path / "b.yaml"
+    assert load_config(tmp_path, cache_dir=cache) == config
+    assert len(parses) == 3  # a.yaml twice (b.yaml was added), b.yaml once
+
+
+def test_an_error_after_a_cached_load_is_reported_as_without_cache(tmp_path: Path) -> None:
+    path, cache = tmp_path / "voices.yaml", tmp_path / "cache"
+    path.write_text(CONFIG)
+    load_config(path, cache_dir=cache)
+    path.write_text(CONFIG.replace("edition: premium", "edition: platinum"))
+    with pytest.raises(InvalidConfig) as cached:
+        load_config(path, cwd=tmp_path, cache_dir=cache)
+    with pytest.raises(InvalidConfig) as fresh:
+        load_config(path, cwd=tmp_path)
+    assert str(cached.value) == str(fresh.value)
+    assert str(cached.value).startswith("voices.yaml:19:")
+
+
+def test_a_damaged_entry_is_rebuilt(tmp_path: Path, parses: list[Path]) -> None:
+    path, cache = tmp_path / "voices.yaml", tmp_path / "cache"
+    path.write_text(CONFIG)
+    expected = load_config(path, cache_dir=cache)
+    (entry,) = (cache / "config").iterdir()
+    for damage in (b"{not json", b"[]", json.dumps({"key": "x", "config": {}}).encode()):
+        entry.write_bytes(damage)
+        assert everything(load_config(path, cache_dir=cache)) == everything(expected)
+    raw = json.loads(entry.read_bytes())
+    raw["config"]["voices"][0][1]["source"] = "nonsense"
+    entry.write_text(json.dumps(raw))
+    assert everything(load_config(path, cache_dir=cache)) == everything(expected)
+    assert len(parses) == 5
+    assert len(list((cache / "config").iterdir())) == 1  # one slot per config, rewritten
+
+
+def test_a_phone_number_is_never_copied_into_the_cache(tmp_path: Path, parses: list[Path]) -> None:
+    path, cache = tmp_path / "voices.yaml", tmp_path / "cache"
+    path.write_text(
+        CONFIG.replace("    tag: NEWS\n", '    tag: NEWS\n    phone: "+86 138 0000 0000"\n')
+    )
+    for _ in range(2):
+        assert load_config(path, cache_dir=cache).voices["alpha"].phone == "+86 138 0000 0000"
+    assert len(parses) == 2
+    assert not (cache / "config").exists() or not any((cache / "config").iterdir())
