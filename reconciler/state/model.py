@@ -5,13 +5,16 @@ from __future__ import annotations
 import copy
 import dataclasses
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from reconciler.state.jsonvalues import check_json, required, typed
 from reconciler.state.record import VoiceRecord, records_from_dict
 
-FORMAT_VERSION = 1
+# 2: a backend may keep a journal beside the snapshot (see journal.py). Readers of version 1
+# would ignore it and see an old state, so they must refuse the file rather than act on it.
+FORMAT_VERSION = 2
 _KNOWN = ("format_version", "serial", "lineage", "voices")
 
 
@@ -56,6 +59,16 @@ class State:
 
     def with_voice(self, record: VoiceRecord) -> State:
         return dataclasses.replace(self, voices={**self.voices, record.name: record})
+
+    def with_records(self, changes: Mapping[str, VoiceRecord | None]) -> State:
+        """Several voices changed at once (None: removed), in one copy of the records."""
+        voices = dict(self.voices)
+        for name, record in changes.items():
+            if record is None:
+                voices.pop(name, None)
+            else:
+                voices[name] = record
+        return dataclasses.replace(self, voices=voices)
 
     def without_voice(self, name: str) -> State:
         voices = {key: value for key, value in self.voices.items() if key != name}
