@@ -95,10 +95,10 @@ class LocalStateBackend:
             if stored is not None and _is_retry_of(state, stored.state):
                 return stored.state
             self._check_based_on(state, stored)
-            if stored is None or stored.snapshot_format < FORMAT_VERSION:
-                # No snapshot yet, or one older readers would take without its journal:
-                # one whole write (the upgrade in place, serial and lineage kept).
-                return self.write(state)
+        if stored is None or stored.snapshot_format < FORMAT_VERSION:
+            # No snapshot yet, or one older readers would take without its journal: one
+            # whole write (the upgrade in place, serial and lineage kept).
+            return self.write(state)
         written = dataclasses.replace(state, serial=state.serial + 1, format_version=FORMAT_VERSION)
         line = journal.encode_entry(
             written.lineage, written.serial, {name: written.voices.get(name) for name in changed}
