@@ -27,6 +27,7 @@ class Checkpointer:
         self._backend = backend
         self._stored = state  # as last stored
         self._pending: dict[str, VoiceRecord | None] = {}  # changed since; None: removed
+        self._in_flight: dict[str, VoiceRecord | None] = {}  # being stored now
         self._guard = threading.Condition()
         self._writing = False
         self._next_batch = 1  # the write a change made now goes into
@@ -39,7 +40,7 @@ class Checkpointer:
     def state(self) -> State:
         """The state with every change made so far, stored or not yet."""
         with self._guard:
-            return self._stored.with_records(self._pending)
+            return self._stored.with_records({**self._in_flight, **self._pending})
 
     def now(self) -> str:
         return rfc3339(self._clock())
@@ -81,8 +82,9 @@ class Checkpointer:
     # -- with the guard held ----------------------------------------------------------------
 
     def _current(self, name: str) -> VoiceRecord | None:
-        if name in self._pending:
-            return self._pending[name]
+        for changes in (self._pending, self._in_flight):
+            if name in changes:
+                return changes[name]
         return self._stored.voices.get(name)
 
     def _changed(self, name: str, changes: dict[str, Any]) -> VoiceRecord:
@@ -109,6 +111,7 @@ class Checkpointer:
     def _write_batch(self) -> None:
         batch, changes = self._next_batch, self._pending
         self._next_batch, self._pending, self._writing = batch + 1, {}, True
+        self._in_flight = changes
         try:
             with self._released():
                 stored = self._backend.checkpoint(self._stored.with_records(changes), changes)
@@ -120,7 +123,7 @@ class Checkpointer:
             self._stored = stored
             self.writes += 1
         finally:
-            self._done_batch, self._writing = batch, False
+            self._done_batch, self._writing, self._in_flight = batch, False, {}
             self._guard.notify_all()
 
     @contextlib.contextmanager
