@@ -88,6 +88,10 @@ def run_and_kill(state_path: Path, kill_when: Callable[[], bool], deadline: floa
     return durable
 
 
+def past(moment: float) -> Callable[[], bool]:
+    return lambda: time.monotonic() >= moment
+
+
 def check_reads_back(state_path: Path, durable: int, last: int) -> int:
     state = LocalStateBackend(state_path).read()
     assert state.serial >= max(durable, last), "a checkpoint that returned was lost"
@@ -102,7 +106,7 @@ def test_kill_9_during_checkpoints_loses_nothing_that_returned(state_path: Path)
     last = 0
     for _ in range(KILLS):
         until = time.monotonic() + rng.uniform(0, 0.15)
-        durable = run_and_kill(state_path, lambda u=until: time.monotonic() >= u, until + 1)
+        durable = run_and_kill(state_path, past(until), until + 1)
         last = check_reads_back(state_path, durable, last)
     assert last > KILLS  # the children got checkpoints in, across many compactions
 
