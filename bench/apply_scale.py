@@ -35,8 +35,8 @@ from bench.common import (
 from bench.emulator_process import EmulatorProcess
 from bench.plan_scale import LIMITS, T0, write_config, write_project
 
-SIZES = {"tiny": (20,), "full": (100, 10_000)}
-NEW = {"tiny": (2,), "full": (30,)}
+SIZES = {"tiny": (20,), "full": (100, 10_000, 100_000)}
+NEW = {"tiny": (2,), "full": (30, 300)}
 CREATE_RATE = 1.0  # creates per second, the client's default (the published limit)
 FLOOR_FACTOR = 1.1
 SYNC_TARGET_N, SYNC_TARGET_SECONDS = 10_000, 2.0
@@ -145,7 +145,10 @@ def measure(n: int, new: tuple[int, ...]) -> dict[str, Any]:
 
 def run(size: str, out_dir: Path) -> dict[str, Any]:
     began = begin()
-    results = [measure(n, NEW[size]) for n in SIZES[size]]
+    results = []
+    for n in SIZES[size]:
+        results.append(measure(n, NEW[size]))
+        print(f"apply at {n:,} voices: {json.dumps(results[-1])}", flush=True)  # if cut short
     add_rows = [
         [
             r["voices"],

@@ -3,9 +3,10 @@
 ``write`` replaces the whole file (temp file, fsync, rename, fsync dir) after copying the
 previous version to the backup. ``checkpoint`` appends one line with the changed records to
 the journal (see journal.py) and fsyncs that small file: its cost does not depend on how many
-voices the state holds. The journal is folded into the snapshot (a compaction, which is a
-``write`` that keeps the serial) when it outgrows the snapshot, which keeps the amortised
-cost per checkpoint constant, and when the lock is released after a run that appended.
+voices the state holds. The journal is folded into the snapshot (a compaction: the
+snapshot replaced, the serial kept) by the checkpoint that would make it outgrow the
+snapshot, which keeps the amortised cost per checkpoint constant, by ``write``, and when the
+lock is released after a run that appended.
 
 A kill at any instant leaves snapshot + journal reading back as a whole state: a torn last
 line is ignored (its checkpoint never returned), and lines a cut-short compaction already
@@ -103,13 +104,17 @@ class LocalStateBackend:
         line = journal.encode_entry(
             written.lineage, written.serial, {name: written.voices.get(name) for name in changed}
         )
+        if stored.append_at + len(line) > stored.snapshot.size:
+            # The journal would outgrow the snapshot: fold it in now, this change with it,
+            # rather than append and then compact. Amortised over the checkpoints that
+            # filled the journal, the cost per checkpoint stays constant.
+            self._replace_snapshot(written, None, True, kept=state.serial)
+            return written
         journal_id = self._append(stored, line, state.serial)
         self._appended = True
         self._stored = dataclasses.replace(
             stored, state=written, journal=journal_id, append_at=journal_id.size, replayed=True
         )
-        if journal_id.size > stored.snapshot.size:
-            self._compact()  # amortised: the journal took as many bytes as the snapshot has
         return written
 
     def lock(self, operation: str, timeout: float) -> AbstractContextManager[LockInfo]:

@@ -24,6 +24,16 @@ class NewerFormatError(ValueError):
         super().__init__(f"format_version {found} (this reconciler reads up to {FORMAT_VERSION})")
 
 
+class _CheckedVoices(dict[str, VoiceRecord]):
+    """Records already known to be filed under their own names: a State derived from
+    another checks only what changed."""
+
+
+def _check_filed(name: str, record: VoiceRecord) -> None:
+    if record.name != name:
+        raise ValueError(f"voices.{name}: record is named {record.name!r}")
+
+
 @dataclass(frozen=True, kw_only=True)
 class State:
     """One immutable snapshot; ``serial`` is the serial of the file it was read from or written as.
@@ -45,9 +55,11 @@ class State:
             raise ValueError(f"lineage: {self.lineage!r} is not a UUID") from None
         if self.serial < 0:
             raise ValueError(f"serial: {self.serial} is negative")
-        for name, record in self.voices.items():
-            if record.name != name:
-                raise ValueError(f"voices.{name}: record is named {record.name!r}")
+        if not isinstance(self.voices, _CheckedVoices):
+            for name, record in self.voices.items():
+                _check_filed(name, record)
+            # A copy: editing the caller's dict afterwards cannot change this snapshot.
+            object.__setattr__(self, "voices", _CheckedVoices(self.voices))
         check_json(self.extra, "state")
 
     @classmethod
@@ -58,21 +70,22 @@ class State:
         return self.voices.get(name)
 
     def with_voice(self, record: VoiceRecord) -> State:
-        return dataclasses.replace(self, voices={**self.voices, record.name: record})
+        return self.with_records({record.name: record})
 
     def with_records(self, changes: Mapping[str, VoiceRecord | None]) -> State:
-        """Several voices changed at once (None: removed), in one copy of the records."""
-        voices = dict(self.voices)
+        """Several voices changed at once (None: removed). Only the changed records are
+        checked, so that a checkpoint's cost does not grow with the state."""
+        voices = _CheckedVoices(self.voices)
         for name, record in changes.items():
             if record is None:
                 voices.pop(name, None)
             else:
+                _check_filed(name, record)
                 voices[name] = record
         return dataclasses.replace(self, voices=voices)
 
     def without_voice(self, name: str) -> State:
-        voices = {key: value for key, value in self.voices.items() if key != name}
-        return dataclasses.replace(self, voices=voices)
+        return self.with_records({name: None})
 
     def to_dict(self) -> dict[str, Any]:
         return {
