@@ -242,3 +242,32 @@ def test_a_directory_in_place_of_the_journal_is_named(
     ):
         backend.checkpoint(state.with_voice(record("a")), ["a"])
     assert json.loads(state_path.read_text())["serial"] == state.serial
+
+
+def test_a_write_folds_the_journal_in_and_backs_up_the_version_it_replaces(
+    backend: LocalStateBackend, state_path: Path
+) -> None:
+    state = catalogue(backend, 3)
+    state = backend.checkpoint(state.with_voice(record("a")), ["a"])
+    written = backend.write(state.without_voice("v00000"))
+    assert not journal_of(state_path).exists()
+    assert LocalStateBackend(state_path).read() == written
+    backup = LocalStateBackend(Path(f"{state_path}.backup")).read()
+    assert backup.serial == state.serial and "a" in backup.voices  # snapshot + journal
+
+
+def test_lines_a_cut_short_compaction_already_folded_in_are_skipped(
+    backend: LocalStateBackend, state_path: Path
+) -> None:
+    state = catalogue(backend, 3)
+    state = backend.checkpoint(state.with_voice(record("a")), ["a"])
+    state = backend.checkpoint(state.with_voice(record("b")), ["b"])
+    journal = journal_of(state_path).read_bytes()
+    with backend.lock("apply", timeout=0):
+        state = backend.checkpoint(state.with_voice(record("c")), ["c"])
+    # As if killed after the compaction replaced the snapshot, before it removed the journal.
+    journal_of(state_path).write_bytes(journal)
+    fresh = LocalStateBackend(state_path)
+    assert fresh.read() == state
+    later = fresh.checkpoint(state.with_voice(record("d")), ["d"])
+    assert LocalStateBackend(state_path).read() == later and later.serial == state.serial + 1
