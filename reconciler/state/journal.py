@@ -43,7 +43,7 @@ def encode_entry(lineage: str, serial: int, voices: Mapping[str, VoiceRecord | N
     body: dict[str, Any] = {
         "lineage": lineage,
         "serial": serial,
-        "voices": {name: None if r is None else r.to_dict() for name, r in voices.items()},
+        "voices": {name: None if r is None else r.json_view() for name, r in voices.items()},
     }
     body[_CHECKSUM] = _checksum(body)
     return (_canonical(body) + "\n").encode("utf-8")

@@ -104,10 +104,13 @@ class LocalStateBackend:
         line = journal.encode_entry(
             written.lineage, written.serial, {name: written.voices.get(name) for name in changed}
         )
-        if stored.append_at + len(line) > stored.snapshot.size:
-            # The journal would outgrow the snapshot: fold it in now, this change with it,
-            # rather than append and then compact. Amortised over the checkpoints that
-            # filled the journal, the cost per checkpoint stays constant.
+        if (stored.append_at + len(line)) > stored.snapshot.size or len(line) * 4 > (
+            stored.snapshot.size
+        ):
+            # The journal would outgrow the snapshot, or this one change is a good part of
+            # it (a sync of every voice): fold it in now, this change with it, rather than
+            # append and then compact. Amortised over the checkpoints that filled the
+            # journal, the cost per checkpoint stays constant.
             self._replace_snapshot(written, None, True, kept=state.serial)
             return written
         journal_id = self._append(stored, line, state.serial)

@@ -88,12 +88,16 @@ class State:
         return self.with_records({name: None})
 
     def to_dict(self) -> dict[str, Any]:
+        return copy.deepcopy(self.json_view())
+
+    def json_view(self) -> dict[str, Any]:
+        """Like to_dict, but sharing this state's values: only to serialise, never to edit."""
         return {
-            **copy.deepcopy(self.extra),
+            **self.extra,
             "format_version": FORMAT_VERSION,
             "serial": self.serial,
             "lineage": self.lineage,
-            "voices": {name: self.voices[name].to_dict() for name in sorted(self.voices)},
+            "voices": {name: self.voices[name].json_view() for name in sorted(self.voices)},
         }
 
     @classmethod

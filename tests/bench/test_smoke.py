@@ -66,6 +66,7 @@ def test_apply(tmp_path: Path) -> None:
     (size,) = run_tiny("apply", tmp_path)["results"]["sizes"]
     assert size["voices"] == 20
     assert size["no_op_sync"]["writes"] == 1  # every asset synced in one write
+    assert 0 < size["no_op_sync"]["sync_phase_seconds"] < size["no_op_sync"]["seconds"] + 5
     (added,) = size["adds"]
     assert added["new"] == 2 and 2 <= added["checkpoints"] <= 8
     checkpoint = size["checkpoint"]

@@ -108,7 +108,7 @@ def test_kill_9_during_checkpoints_loses_nothing_that_returned(state_path: Path)
         until = time.monotonic() + rng.uniform(0, 0.15)
         durable = run_and_kill(state_path, past(until), until + 1)
         last = check_reads_back(state_path, durable, last)
-    assert last > KILLS  # the children got checkpoints in, across many compactions
+    assert last > 2, "the children never got a checkpoint in"
 
 
 @pytest.mark.timeout(60)
