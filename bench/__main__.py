@@ -1,4 +1,4 @@
-"""``python -m bench [plan|digest|upload|segments|audio|all] [--size tiny|full] [--out DIR]``."""
+"""``python -m bench [plan|apply|digest|upload|segments|audio|all] [--size S] [--out DIR]``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bench.common import REPO_ROOT, SIZES, describe_machine, machine
 
 BENCHMARKS = {
     "plan": "bench.plan_scale",
+    "apply": "bench.apply_scale",
     "digest": "bench.digests",
     "upload": "bench.upload",
     "segments": "bench.segments",

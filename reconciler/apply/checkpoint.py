@@ -1,15 +1,20 @@
-"""Serialised, immediate state writes: the state on disk is never behind the remote side.
+"""Durable state changes for the voices running in parallel: the state on disk is never
+behind the remote side.
 
-Voices run in parallel threads, but every remote mutation is followed by one write of the
-whole state through here before the voice takes its next step.
+Every remote step is followed by a checkpoint before the voice takes its next step. Voices
+that checkpoint while a write is in flight are carried by the next single write (group
+commit); each caller still returns only once its own change is stored. Changes that follow
+no remote step (what a refresh observed) are only collected, and stored with the next write
+or by ``flush``: one write for all of them, not one per voice.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from reconciler.state import State, StateBackend, VoiceRecord, rfc3339
@@ -20,39 +25,111 @@ class Checkpointer:
         self, backend: StateBackend, state: State, clock: Callable[[], float] = time.time
     ) -> None:
         self._backend = backend
-        self._state = state
-        self._lock = threading.Lock()
+        self._stored = state  # as last stored
+        self._pending: dict[str, VoiceRecord | None] = {}  # changed since; None: removed
+        self._in_flight: dict[str, VoiceRecord | None] = {}  # being stored now
+        self._guard = threading.Condition()
+        self._writing = False
+        self._next_batch = 1  # the write a change made now goes into
+        self._done_batch = 0  # the last write that returned (or failed)
+        self._failures: dict[int, BaseException] = {}
         self._clock = clock
         self.writes = 0
 
     @property
     def state(self) -> State:
-        with self._lock:
-            return self._state
+        """The state with every change made so far, stored or not yet."""
+        with self._guard:
+            return self._stored.with_records({**self._in_flight, **self._pending})
 
     def now(self) -> str:
         return rfc3339(self._clock())
 
     def record(self, name: str) -> VoiceRecord | None:
-        return self.state.voices.get(name)
+        with self._guard:
+            return self._current(name)
 
     def put(self, record: VoiceRecord) -> VoiceRecord:
-        with self._lock:
-            self._state = self._backend.checkpoint(self._state.with_voice(record), (record.name,))
-            self.writes += 1
+        with self._guard:
+            self._commit(record.name, record)
         return record
 
     def update(self, name: str, **changes: Any) -> VoiceRecord:
-        """Change fields of an existing record (updated_at set) and write at once."""
-        with self._lock:
-            current = self._state.voices[name]
-            record = dataclasses.replace(current, updated_at=rfc3339(self._clock()), **changes)
-            self._state = self._backend.checkpoint(self._state.with_voice(record), (record.name,))
-            self.writes += 1
+        """Change fields of an existing record (updated_at set) and store it at once."""
+        with self._guard:
+            record = self._changed(name, changes)
+            self._commit(name, record)
         return record
 
     def remove(self, name: str) -> None:
-        with self._lock:
-            if name in self._state.voices:
-                self._state = self._backend.checkpoint(self._state.without_voice(name), (name,))
-                self.writes += 1
+        with self._guard:
+            if self._current(name) is not None:
+                self._commit(name, None)
+
+    def observe(self, name: str, **changes: Any) -> VoiceRecord:
+        """Like ``update`` for what no remote step did: stored with the next write."""
+        with self._guard:
+            record = self._changed(name, changes)
+            self._pending[name] = record
+        return record
+
+    def flush(self) -> None:
+        """Store what ``observe`` collected, if anything is still pending."""
+        with self._guard:
+            if self._pending:
+                self._wait_for(self._next_batch)
+
+    # -- with the guard held ----------------------------------------------------------------
+
+    def _current(self, name: str) -> VoiceRecord | None:
+        for changes in (self._pending, self._in_flight):
+            if name in changes:
+                return changes[name]
+        return self._stored.voices.get(name)
+
+    def _changed(self, name: str, changes: dict[str, Any]) -> VoiceRecord:
+        current = self._current(name)
+        if current is None:
+            raise KeyError(name)
+        return dataclasses.replace(current, updated_at=rfc3339(self._clock()), **changes)
+
+    def _commit(self, name: str, record: VoiceRecord | None) -> None:
+        self._pending[name] = record
+        self._wait_for(self._next_batch)
+
+    def _wait_for(self, batch: int) -> None:
+        """Return once write ``batch`` is stored; write it if no other thread is writing."""
+        while self._done_batch < batch:
+            if self._writing:
+                self._guard.wait()
+            else:
+                self._write_batch()
+        failure = self._failures.get(batch)
+        if failure is not None:
+            raise failure
+
+    def _write_batch(self) -> None:
+        batch, changes = self._next_batch, self._pending
+        self._next_batch, self._pending, self._writing = batch + 1, {}, True
+        self._in_flight = changes
+        try:
+            with self._released():
+                stored = self._backend.checkpoint(self._stored.with_records(changes), changes)
+        except BaseException as error:
+            # Not stored, so not kept: as if these steps had never been recorded, which each
+            # of their callers is told.
+            self._failures[batch] = error
+        else:
+            self._stored = stored
+            self.writes += 1
+        finally:
+            self._done_batch, self._writing, self._in_flight = batch, False, {}
+            self._guard.notify_all()
+
+    @contextlib.contextmanager
+    def _released(self) -> Iterator[None]:
+        self._guard.release()
+        try:
+            yield
+        finally:
+            self._guard.acquire()

@@ -1,7 +1,12 @@
 """Carry out a plan: independent voices in parallel, one failure never stopping the others.
 
 Ctrl-C (and SIGTERM, see signals.py) sets the stop flag: each voice finishes the step in
-flight and its checkpoint, then stops at the next step boundary; the outcome says so.
+flight and its checkpoint, then stops at the next step boundary; the outcome says so. A voice
+not started by then is not started at all.
+
+What no-op voices observed (a new asset, a state reached) follows no remote step, so it is
+not checkpointed voice by voice: the Checkpointer collects it, and it is stored with the
+next checkpoint or, at the end, in one write for all of them.
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ def _describe(error: BaseException) -> str:
 def run_one(
     ctx: ApplyContext, change: ResourceChange, voice: VoiceSpec | None, desired: DesiredVoice | None
 ) -> Outcome:
+    if ctx.stop.is_set():
+        stopped = f"{change.address}: stopped before it started; the next apply does it"
+        return Outcome(change.address, change.action, Result.INTERRUPTED, stopped)
     ctx.reporter.change_started(change.address)
     try:
         result = VoiceRun(ctx, change, voice, desired).run()
@@ -81,4 +89,5 @@ def execute(
             for future in done:
                 outcome = future.result()
                 outcomes[outcome.address] = outcome
+    ctx.checkpoint.flush()
     return ApplyResult(tuple(outcomes[c.address] for c in changes))

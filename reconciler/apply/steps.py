@@ -247,7 +247,7 @@ class VoiceRun:
         ):
             changes["remote_state"], changes["asset_id"] = remote.state, remote.asset_id
         if changes:
-            self.ctx.checkpoint.update(self.name, **changes)
+            self.ctx.checkpoint.observe(self.name, **changes)  # no remote step: one write for all
 
     def _want(self) -> tuple[VoiceSpec, DesiredVoice]:
         if self.voice is None or self.desired is None:

@@ -15,8 +15,8 @@ from reconciler.operations.locking import state_lock
 from reconciler.state.backend import StateBackend
 from reconciler.state.codec import encode
 from reconciler.state.errors import StateError
-from reconciler.state.journal import decode_state
 from reconciler.state.model import State
+from reconciler.state.remote_journal import decode_state
 
 
 def pull_state(backend: StateBackend) -> bytes:

@@ -11,7 +11,7 @@ from reconciler.state.model import NewerFormatError, State
 
 def encode(state: State) -> bytes:
     # Sorted, indented, newline-terminated: the file is meant to be read and diffed by people.
-    text = json.dumps(state.to_dict(), indent=2, sort_keys=True, ensure_ascii=False)
+    text = json.dumps(state.json_view(), indent=2, sort_keys=True, ensure_ascii=False)
     return (text + "\n").encode("utf-8")
 
 

@@ -1,122 +1,149 @@
-"""Journal entries shared by the remote backends: a snapshot plus small entries replayed on it.
+"""The local state's journal: one JSON line per checkpoint, beside the snapshot.
 
-An entry is the JSON of one serial bump: ``{"serial", "lineage", "id", "voices": {name:
-record or null}}`` for a checkpoint (null: the voice was removed), or the same with
-``"state"`` (the whole state's JSON) for a whole write. ``id`` is random per entry so that a
-writer whose request's outcome is unknown can read the entry back and tell its own from
-another writer's. Entries at or below the snapshot's serial are leftovers of a compaction
-(folded, then deleted) and are skipped.
+A checkpoint appends the records it changed, so its cost is that of those records, not of
+the state; reading replays the lines over the snapshot. Each line names the lineage and the
+serial it produces, so a line that does not continue the snapshot is noticed rather than
+applied, and carries a checksum, so that a line torn by a crash is told apart from a damaged
+file. Only the last line can be torn: every append is fsynced before the next one starts.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import hashlib
 import json
-import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from reconciler.state.errors import StateError
-from reconciler.state.model import FORMAT_VERSION, NewerFormatError, State
+from reconciler.state.model import State
 from reconciler.state.record import VoiceRecord
 
+SUFFIX = ".journal"
+_CHECKSUM = "checksum"
+_SHA256 = "sha256:"
 
-def checkpoint_entry(state: State, changed: Collection[str]) -> dict[str, Any]:
-    voices = {name: _record(state, name) for name in sorted(set(changed))}
-    return {
-        "serial": state.serial + 1,
-        "lineage": state.lineage,
-        "id": str(uuid.uuid4()),
-        "voices": voices,
+
+@dataclass(frozen=True)
+class Entry:
+    line: int  # 1-based, for messages
+    lineage: str
+    serial: int
+    voices: Mapping[str, Any]  # name -> record as JSON, or None: removed
+
+
+@dataclass(frozen=True)
+class Parsed:
+    entries: tuple[Entry, ...]
+    valid_length: int  # bytes up to the end of the last whole line: where the next append goes
+
+
+def encode_entry(lineage: str, serial: int, voices: Mapping[str, VoiceRecord | None]) -> bytes:
+    body: dict[str, Any] = {
+        "lineage": lineage,
+        "serial": serial,
+        "voices": {name: None if r is None else r.json_view() for name, r in voices.items()},
     }
+    body[_CHECKSUM] = _checksum(body)
+    return (_canonical(body) + "\n").encode("utf-8")
 
 
-def write_entry(state: State) -> dict[str, Any]:
-    bumped = bumped_state(state)
-    return {
-        "serial": bumped.serial,
-        "lineage": state.lineage,
-        "id": str(uuid.uuid4()),
-        "state": bumped.to_dict(),
-    }
-
-
-def bumped_state(state: State) -> State:
-    return dataclasses.replace(state, serial=state.serial + 1, format_version=FORMAT_VERSION)
-
-
-def encode_entry(entry: dict[str, Any]) -> bytes:
-    return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def decode_entry(data: bytes, where: str) -> dict[str, Any]:
-    try:
-        entry = json.loads(data.decode("utf-8"))
-        if not isinstance(entry, dict) or not isinstance(entry.get("serial"), int):
-            raise ValueError("not a journal entry")
-        return entry
-    except (UnicodeDecodeError, ValueError) as error:
-        raise StateError(
-            f"journal entry {where} is not valid: {error}",
-            hint="restore the state from its backup or history and remove the bad entry",
-        ) from None
-
-
-def decode_state(data: bytes | str | dict[str, Any], where: str) -> State:
-    try:
-        raw = json.loads(data) if isinstance(data, (bytes, str)) else data
-        return State.from_dict(raw)
-    except NewerFormatError as error:
-        raise StateError(
-            f"state {where} was written by a newer reconciler ({error})",
-            hint="upgrade reconciler to use this state",
-        ) from None
-    except (UnicodeDecodeError, ValueError, TypeError) as error:
-        raise StateError(
-            f"state {where} is not a valid state: {error}",
-            hint="restore the previous version from the backup or history",
-        ) from None
-
-
-def replay(snapshot: State, entries: Iterable[dict[str, Any]], where: str) -> State:
-    """``snapshot`` with the entries above its serial applied in order; a gap is an error."""
-    state = snapshot
-    for entry in sorted(entries, key=lambda e: int(e["serial"])):
-        serial = int(entry["serial"])
-        if serial <= state.serial:
-            continue
-        if serial != state.serial + 1:
+def parse(data: bytes, path: Path) -> Parsed:
+    """The whole lines of ``data``; a damaged last line is a torn append and is left out."""
+    entries: list[Entry] = []
+    offset, number = 0, 0
+    while offset < len(data):
+        end = data.find(b"\n", offset)
+        number += 1
+        entry = None if end < 0 else _decode(data[offset:end], number)
+        if entry is None:
+            if end < 0 or not data[end + 1 :].strip():
+                break  # the append a crash cut short: its checkpoint never returned
             raise StateError(
-                f"state {where}: journal entry {serial} follows serial {state.serial}",
-                hint="an entry is missing; rerun (a compaction may have been in progress)",
+                f"state journal {path} is damaged at line {number} (lines after it are whole, "
+                "so this is no interrupted write)",
+                hint=f"keep a copy of {path} and restore the state from a backup",
             )
-        state = apply_entry(state, entry, where)
-    return state
+        entries.append(entry)
+        offset = end + 1
+    return Parsed(tuple(entries), offset)
 
 
-def apply_entry(state: State, entry: dict[str, Any], where: str) -> State:
-    serial = int(entry["serial"])
-    if "state" in entry:
-        whole = decode_state(entry["state"], f"{where} (journal entry {serial})")
-        return dataclasses.replace(whole, serial=serial)
-    if entry.get("lineage") != state.lineage:
-        raise StateError(
-            f"state {where}: journal entry {serial} belongs to lineage {entry.get('lineage')}, "
-            f"not {state.lineage}",
-            hint="restore the state from its backup or history",
-        )
-    voices = dict(state.voices)
-    try:
-        for name, raw in dict(entry["voices"]).items():
+def replay(snapshot: State, entries: Sequence[Entry], path: Path) -> State:
+    """``snapshot`` with the entries that continue it applied, in order."""
+    voices = dict(snapshot.voices)
+    serial = snapshot.serial
+    for entry in entries:
+        if entry.lineage != snapshot.lineage:
+            raise StateError(
+                f"state journal {path} line {entry.line} belongs to lineage {entry.lineage}, "
+                f"not {snapshot.lineage} of the state file beside it",
+                hint=_aside_hint(path),
+            )
+        if entry.serial <= snapshot.serial and serial == snapshot.serial:
+            continue  # folded into the snapshot by a compaction cut short before its cleanup
+        if entry.serial != serial + 1:
+            raise StateError(
+                f"state journal {path} line {entry.line} records serial {entry.serial}, "
+                f"which does not follow serial {serial}",
+                hint=_aside_hint(path),
+            )
+        for name, raw in entry.voices.items():
             if raw is None:
                 voices.pop(name, None)
-            else:
-                voices[name] = VoiceRecord.from_dict(raw)
-    except (KeyError, TypeError, ValueError) as error:
-        raise StateError(f"state {where}: journal entry {serial} is not valid: {error}") from None
-    return dataclasses.replace(state, voices=voices, serial=serial)
+                continue
+            try:
+                record = VoiceRecord.from_dict(raw, f"voices.{name}")
+            except (ValueError, TypeError) as error:
+                raise StateError(
+                    f"state journal {path} line {entry.line} is not valid: {error}",
+                    hint=_aside_hint(path),
+                ) from None
+            if record.name != name:
+                raise StateError(
+                    f"state journal {path} line {entry.line}: record {name!r} is named "
+                    f"{record.name!r}",
+                    hint=_aside_hint(path),
+                )
+            voices[name] = record
+        serial = entry.serial
+    if serial == snapshot.serial:
+        return snapshot
+    return State(
+        lineage=snapshot.lineage,
+        serial=serial,
+        format_version=snapshot.format_version,
+        voices=voices,
+        extra=snapshot.extra,
+    )
 
 
-def _record(state: State, name: str) -> dict[str, Any] | None:
-    record = state.voices.get(name)
-    return None if record is None else record.to_dict()
+def _decode(line: bytes, number: int) -> Entry | None:
+    """The entry on ``line``, or None if it is not one whole, intact entry."""
+    try:
+        body = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(body, dict) or body.pop(_CHECKSUM, None) != _checksum(body):
+        return None
+    lineage, serial, voices = body.get("lineage"), body.get("serial"), body.get("voices")
+    if not isinstance(lineage, str) or type(serial) is not int or not isinstance(voices, dict):
+        return None
+    return Entry(number, lineage, serial, voices)
+
+
+def _canonical(value: object) -> str:
+    # One spelling per value, so the checksum can be recomputed from the parsed line.
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _checksum(body: Mapping[str, Any]) -> str:
+    return _SHA256 + hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()
+
+
+def _aside_hint(path: Path) -> str:
+    return (
+        f"if the state file was restored or replaced by hand, move {path} aside (it belongs "
+        "to the state file it came with)"
+    )

@@ -1,4 +1,16 @@
-"""The state in a local JSON file, with a backup of the previous version and a lock beside it.
+"""The state in a local JSON file, with a journal, a backup and a lock beside it.
+
+``write`` replaces the whole file (temp file, fsync, rename, fsync dir) after copying the
+previous version to the backup. ``checkpoint`` appends one line with the changed records to
+the journal (see journal.py) and fsyncs that small file: its cost does not depend on how many
+voices the state holds. The journal is folded into the snapshot (a compaction: the
+snapshot replaced, the serial kept) by the checkpoint that would make it outgrow the
+snapshot, which keeps the amortised cost per checkpoint constant, by ``write``, and when the
+lock is released after a run that appended.
+
+A kill at any instant leaves snapshot + journal reading back as a whole state: a torn last
+line is ignored (its checkpoint never returned), and lines a cut-short compaction already
+folded in are recognised by their serial.
 
 A state path that is a symbolic link is followed once (see links.py): everything lives
 beside the file it leads to.
@@ -6,40 +18,56 @@ beside the file it leads to.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from reconciler.fsutil import (
-    atomic_write,
-    ensure_dir,
-    file_error,
-    file_errors,
-    remove_stray_temps,
-)
+from reconciler.errors import ReconcilerError
+from reconciler.fsutil import file_errors, fsync_dir
+from reconciler.state import journal
 from reconciler.state.codec import decode, encode
 from reconciler.state.errors import StateError
 from reconciler.state.links import resolve_state_path
 from reconciler.state.lockinfo import Confirm, LockInfo
 from reconciler.state.locking import LocalLock
 from reconciler.state.model import FORMAT_VERSION, State
+from reconciler.state.snapshot import FileId, Snapshots, read_file
+
+
+@dataclasses.dataclass(frozen=True)
+class _Stored:
+    """What this backend last read or wrote. A checkpoint compares the files' identities
+    with it (two stats) to know, without reading the state, that nobody else wrote since."""
+
+    state: State  # snapshot + journal
+    snapshot: FileId
+    snapshot_format: int
+    journal: FileId | None
+    append_at: int  # end of the journal's last whole line
+    replayed: bool  # the journal changed the snapshot: the previous version is not the file
 
 
 class LocalStateBackend:
     def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = resolve_state_path(path)
         self.backup_path = self.path.with_name(self.path.name + ".backup")
+        self.journal_path = self.path.with_name(self.path.name + journal.SUFFIX)
         self._lock = LocalLock(self.path, clock)
+        self._snapshots = Snapshots(self.path, self.backup_path, self.journal_path)
+        self._stored: _Stored | None = None
+        self._appended = False  # since the lock was taken: fold the journal in on release
 
     def describe(self) -> str:
         return str(self.path)
 
     def read(self) -> State:
-        data = self._read_bytes()
-        if data is not None:
-            return decode(data, self.path, self.backup_path)
+        stored = self._load()
+        if stored is not None:
+            return stored.state
         if self.backup_path.exists():
             # Our writes never remove the state file, so someone did; starting empty would
             # forget every job and create duplicates.
@@ -51,52 +79,183 @@ class LocalStateBackend:
         return State.new()
 
     def write(self, state: State) -> State:
-        current = self._read_bytes()
-        stored = None if current is None else decode(current, self.path, self.backup_path)
-        if stored is not None and _is_retry_of(state, stored):
-            return stored
+        stored = self._load()
+        if stored is not None and _is_retry_of(state, stored.state):
+            return stored.state
         self._check_based_on(state, stored)
         written = dataclasses.replace(state, serial=state.serial + 1, format_version=FORMAT_VERSION)
-        directory = self.path.parent
-        ensure_dir(directory, StateError)
-        with file_errors("list the state directory", directory, StateError):
-            for target in (self.path, self.backup_path):
-                remove_stray_temps(target)
-        if current is not None:
-            # Named on its own: a backup that cannot be written (a directory in its place)
-            # fails every retry, and the state file itself was not touched.
-            unchanged = f"state file {self.path} is unchanged at serial {state.serial}"
-            with file_errors(
-                "write the state backup", self.backup_path, StateError, hint=unchanged
-            ):
-                atomic_write(self.backup_path, current)
-        retry = (
-            f"{self.path} holds either serial {state.serial} or {written.serial}, never a "
-            "partial file; retrying the same write is safe"
-        )
-        with file_errors("write state file", self.path, StateError, hint=retry):
-            atomic_write(self.path, encode(written))
+        # The backup is the version this write replaces: the snapshot with its journal.
+        backup = encode(stored.state) if stored is not None and stored.replayed else None
+        self._replace_snapshot(written, backup, stored is not None, kept=state.serial)
         return written
 
     def checkpoint(self, state: State, changed: Collection[str]) -> State:
-        # Interim: a whole-file write until the journal lands (issue 12); same guarantees.
-        return self.write(state)
+        stored = self._stored if self._unchanged(self._stored, state) else None
+        if stored is None:
+            stored = self._load()
+            if stored is not None and _is_retry_of(state, stored.state):
+                return stored.state
+            self._check_based_on(state, stored)
+        if stored is None or stored.snapshot_format < FORMAT_VERSION:
+            # No snapshot yet, or one older readers would take without its journal: one
+            # whole write (the upgrade in place, serial and lineage kept).
+            return self.write(state)
+        written = dataclasses.replace(state, serial=state.serial + 1, format_version=FORMAT_VERSION)
+        line = journal.encode_entry(
+            written.lineage, written.serial, {name: written.voices.get(name) for name in changed}
+        )
+        if (stored.append_at + len(line)) > stored.snapshot.size or len(line) * 4 > (
+            stored.snapshot.size
+        ):
+            # The journal would outgrow the snapshot, or this one change is a good part of
+            # it (a sync of every voice): fold it in now, this change with it, rather than
+            # append and then compact. Amortised over the checkpoints that filled the
+            # journal, the cost per checkpoint stays constant.
+            self._replace_snapshot(written, None, True, kept=state.serial)
+            return written
+        journal_id = self._append(stored, line, state.serial)
+        self._appended = True
+        self._stored = dataclasses.replace(
+            stored, state=written, journal=journal_id, append_at=journal_id.size, replayed=True
+        )
+        return written
 
     def lock(self, operation: str, timeout: float) -> AbstractContextManager[LockInfo]:
-        return self._lock.hold(operation, timeout)
+        return self._hold(operation, timeout)
 
     def force_unlock(self, lock_id: str, confirm: Confirm | None = None) -> LockInfo:
         return self._lock.force_unlock(lock_id, confirm)
 
-    def _read_bytes(self) -> bytes | None:
-        try:
-            return self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            raise file_error("read state file", self.path, error, StateError) from error
+    # -- internals --------------------------------------------------------------------------
 
-    def _check_based_on(self, state: State, stored: State | None) -> None:
+    @contextlib.contextmanager
+    def _hold(self, operation: str, timeout: float) -> Iterator[LockInfo]:
+        with self._lock.hold(operation, timeout) as info:
+            self._appended = False
+            try:
+                yield info
+            except BaseException:
+                # The run failed or was stopped: its journal is complete, and folding it in
+                # is only tidying, which must not hide why the run ended.
+                with contextlib.suppress(ReconcilerError):
+                    self._compact_if_appended()
+                raise
+            self._compact_if_appended()
+
+    def _compact_if_appended(self) -> None:
+        if self._appended:
+            self._appended = False
+            self._compact()
+
+    def _compact(self) -> None:
+        """Fold the journal into the snapshot; the serial stays what it is."""
+        stored = self._stored
+        if stored is None or not self._unchanged(stored, stored.state):
+            stored = self._load()
+        if stored is None or stored.journal is None:
+            return
+        # The backup is the snapshot file being replaced: an older, complete version.
+        self._replace_snapshot(stored.state, None, True, kept=stored.state.serial)
+
+    def _replace_snapshot(
+        self, state: State, backup: bytes | None, has_previous: bool, kept: int
+    ) -> None:
+        """``state`` as the snapshot, the backup as Snapshots.replace says, no journal."""
+        self._stored = None  # until the files are known again
+        snapshot = self._snapshots.replace(state, backup, has_previous, kept)
+        self._stored = _Stored(state, snapshot, FORMAT_VERSION, None, 0, replayed=False)
+
+    def _append(self, stored: _Stored, line: bytes, serial: int) -> FileId:
+        path = self.journal_path
+        unchanged = f"state {self.path} is unchanged at serial {serial}"
+        creating = stored.journal is None
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if creating else 0)
+        with file_errors("append to the state journal", path, StateError, hint=unchanged):
+            fd = os.open(path, flags, 0o600)
+            try:
+                try:
+                    if creating:
+                        os.fchmod(fd, 0o600)  # as the snapshot: neither umask nor ACL decide
+                    elif stored.journal is not None and stored.journal.size != stored.append_at:
+                        os.ftruncate(fd, stored.append_at)  # a torn line a crash left
+                    view, offset = memoryview(line), stored.append_at
+                    while view:
+                        written = os.pwrite(fd, view, offset)
+                        view, offset = view[written:], offset + written
+                    os.fsync(fd)
+                    journal_id = FileId.of(os.fstat(fd))
+                except BaseException:
+                    # Back to where it was, so the caller's "it failed" holds; if even that
+                    # fails the next checkpoint reads the files again before writing.
+                    self._stored = None
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, stored.append_at)
+                        os.fsync(fd)
+                    raise
+            finally:
+                os.close(fd)
+            if creating:
+                fsync_dir(path.parent)  # the new file's name must survive a power loss too
+        return journal_id
+
+    def _unchanged(self, stored: _Stored | None, state: State) -> bool:
+        """``state`` is what this backend last stored, and the files are as it left them."""
+        if stored is None or (stored.state.lineage, stored.state.serial) != (
+            state.lineage,
+            state.serial,
+        ):
+            return False
+        try:
+            if FileId.of(os.stat(self.path)) != stored.snapshot:
+                return False
+        except OSError:
+            return False
+        try:
+            current = FileId.of(os.stat(self.journal_path))
+        except FileNotFoundError:
+            return stored.journal is None
+        except OSError:
+            return False
+        return stored.journal is not None and current.same_file(stored.journal)
+
+    def _load(self) -> _Stored | None:
+        """Snapshot + journal as stored now, or None when there is no snapshot."""
+        # The journal first: a compaction between the two reads then only makes its lines
+        # older than the snapshot (skipped), never a journal newer than the snapshot read.
+        try:
+            journal_data, journal_id = read_file(self.journal_path, "read state journal")
+        except StateError:
+            read_file(self.path, "read state file")  # a broken directory: name the state file
+            raise
+        data, snapshot_id = read_file(self.path, "read state file")
+        if data is None or snapshot_id is None:
+            if journal_data:
+                raise StateError(
+                    f"state file {self.path} is missing but its journal {self.journal_path} exists",
+                    hint=f"restore the state file (its previous version is in "
+                    f"{self.backup_path}, if that exists), or move the journal aside",
+                )
+            self._stored = None
+            return None
+        snapshot = decode(data, self.path, self.backup_path)
+        state, append_at = snapshot, 0
+        if journal_data is not None:
+            parsed = journal.parse(journal_data, self.journal_path)
+            state, append_at = (
+                journal.replay(snapshot, parsed.entries, self.journal_path),
+                (parsed.valid_length),
+            )
+        self._stored = _Stored(
+            state,
+            snapshot_id,
+            snapshot.format_version,
+            journal_id,
+            append_at,
+            replayed=state is not snapshot,
+        )
+        return self._stored
+
+    def _check_based_on(self, state: State, stored: _Stored | None) -> None:
         hint = "another run changed the state without holding the lock; rerun to use its changes"
         if stored is None:
             if state.serial != 0:
@@ -105,15 +264,15 @@ class LocalStateBackend:
                     hint=f"restore it from {self.backup_path} and rerun",
                 )
             return
-        if stored.lineage != state.lineage:
+        if stored.state.lineage != state.lineage:
             raise StateError(
-                f"state file {self.path} now belongs to lineage {stored.lineage}, "
+                f"state file {self.path} now belongs to lineage {stored.state.lineage}, "
                 f"not {state.lineage} that this run read",
                 hint=hint,
             )
-        if stored.serial != state.serial:
+        if stored.state.serial != state.serial:
             raise StateError(
-                f"state file {self.path} is at serial {stored.serial}, "
+                f"state file {self.path} is at serial {stored.state.serial}, "
                 f"but this run read serial {state.serial}",
                 hint=hint,
             )

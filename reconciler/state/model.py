@@ -5,13 +5,16 @@ from __future__ import annotations
 import copy
 import dataclasses
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from reconciler.state.jsonvalues import check_json, required, typed
 from reconciler.state.record import VoiceRecord, records_from_dict
 
-FORMAT_VERSION = 1
+# 2: a backend may keep a journal beside the snapshot (see journal.py). Readers of version 1
+# would ignore it and see an old state, so they must refuse the file rather than act on it.
+FORMAT_VERSION = 2
 _KNOWN = ("format_version", "serial", "lineage", "voices")
 
 
@@ -19,6 +22,16 @@ class NewerFormatError(ValueError):
     def __init__(self, found: int) -> None:
         self.found = found
         super().__init__(f"format_version {found} (this reconciler reads up to {FORMAT_VERSION})")
+
+
+class _CheckedVoices(dict[str, VoiceRecord]):
+    """Records already known to be filed under their own names: a State derived from
+    another checks only what changed."""
+
+
+def _check_filed(name: str, record: VoiceRecord) -> None:
+    if record.name != name:
+        raise ValueError(f"voices.{name}: record is named {record.name!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,9 +55,11 @@ class State:
             raise ValueError(f"lineage: {self.lineage!r} is not a UUID") from None
         if self.serial < 0:
             raise ValueError(f"serial: {self.serial} is negative")
-        for name, record in self.voices.items():
-            if record.name != name:
-                raise ValueError(f"voices.{name}: record is named {record.name!r}")
+        if not isinstance(self.voices, _CheckedVoices):
+            for name, record in self.voices.items():
+                _check_filed(name, record)
+            # A copy: editing the caller's dict afterwards cannot change this snapshot.
+            object.__setattr__(self, "voices", _CheckedVoices(self.voices))
         check_json(self.extra, "state")
 
     @classmethod
@@ -55,19 +70,34 @@ class State:
         return self.voices.get(name)
 
     def with_voice(self, record: VoiceRecord) -> State:
-        return dataclasses.replace(self, voices={**self.voices, record.name: record})
+        return self.with_records({record.name: record})
 
-    def without_voice(self, name: str) -> State:
-        voices = {key: value for key, value in self.voices.items() if key != name}
+    def with_records(self, changes: Mapping[str, VoiceRecord | None]) -> State:
+        """Several voices changed at once (None: removed). Only the changed records are
+        checked, so that a checkpoint's cost does not grow with the state."""
+        voices = _CheckedVoices(self.voices)
+        for name, record in changes.items():
+            if record is None:
+                voices.pop(name, None)
+            else:
+                _check_filed(name, record)
+                voices[name] = record
         return dataclasses.replace(self, voices=voices)
 
+    def without_voice(self, name: str) -> State:
+        return self.with_records({name: None})
+
     def to_dict(self) -> dict[str, Any]:
+        return copy.deepcopy(self.json_view())
+
+    def json_view(self) -> dict[str, Any]:
+        """Like to_dict, but sharing this state's values: only to serialise, never to edit."""
         return {
-            **copy.deepcopy(self.extra),
+            **self.extra,
             "format_version": FORMAT_VERSION,
             "serial": self.serial,
             "lineage": self.lineage,
-            "voices": {name: self.voices[name].to_dict() for name in sorted(self.voices)},
+            "voices": {name: self.voices[name].json_view() for name in sorted(self.voices)},
         }
 
     @classmethod

@@ -32,7 +32,12 @@ from typing import Any
 
 from reconciler.state.codec import encode
 from reconciler.state.errors import StateError
-from reconciler.state.journal import (
+from reconciler.state.lockinfo import Confirm, LockInfo
+from reconciler.state.model import State
+from reconciler.state.pg_conn import Connector, landed_or_retry
+from reconciler.state.pg_lock import PostgresLock
+from reconciler.state.remote import check_based_on
+from reconciler.state.remote_journal import (
     bumped_state,
     checkpoint_entry,
     decode_entry,
@@ -40,11 +45,6 @@ from reconciler.state.journal import (
     encode_entry,
     replay,
 )
-from reconciler.state.lockinfo import Confirm, LockInfo
-from reconciler.state.model import State
-from reconciler.state.pg_conn import Connector, landed_or_retry
-from reconciler.state.pg_lock import PostgresLock
-from reconciler.state.remote import check_based_on
 
 SCHEMA_VERSION = 1
 COMPACT_AFTER = 64

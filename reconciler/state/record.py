@@ -78,10 +78,14 @@ class VoiceRecord:
         check_no_clear_phone(self.spec, f"{where}.spec")
 
     def to_dict(self) -> dict[str, Any]:
-        known = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        del known["extra"]
+        return copy.deepcopy(self.json_view())
+
+    def json_view(self) -> dict[str, Any]:
+        """Like to_dict, but sharing this record's values: only to serialise, never to edit.
+        Writing a state encodes every record, and copying them first doubled the cost."""
+        known = {f.name: getattr(self, f.name) for f in _FIELDS}
         # Fields we know win over same-named leftovers; extra only holds what a newer version added.
-        return copy.deepcopy({**self.extra, **known})
+        return {**self.extra, **known}
 
     @classmethod
     def from_dict(cls, data: object, where: str = "voices") -> VoiceRecord:
@@ -105,6 +109,9 @@ class VoiceRecord:
             create_attempt=copy.deepcopy(attempt),
             extra={k: copy.deepcopy(v) for k, v in data.items() if k not in known},
         )
+
+
+_FIELDS = tuple(f for f in dataclasses.fields(VoiceRecord) if f.name != "extra")
 
 
 def records_from_dict(data: Mapping[str, Any], where: str) -> dict[str, VoiceRecord]:

@@ -32,7 +32,10 @@ from typing import Any
 
 from reconciler.state.codec import encode
 from reconciler.state.errors import StateError
-from reconciler.state.journal import (
+from reconciler.state.lockinfo import Confirm, LockInfo
+from reconciler.state.model import State
+from reconciler.state.remote import check_based_on
+from reconciler.state.remote_journal import (
     apply_entry,
     bumped_state,
     checkpoint_entry,
@@ -42,9 +45,6 @@ from reconciler.state.journal import (
     replay,
     write_entry,
 )
-from reconciler.state.lockinfo import Confirm, LockInfo
-from reconciler.state.model import State
-from reconciler.state.remote import check_based_on
 from reconciler.state.s3_lock import S3Lock
 from reconciler.state.s3_store import Conflict, S3Store, make_client
 

@@ -62,6 +62,18 @@ def test_plan(tmp_path: Path) -> None:
     assert all(seconds >= 0 for seconds in stages.values()) and len(stages) >= 10
 
 
+def test_apply(tmp_path: Path) -> None:
+    (size,) = run_tiny("apply", tmp_path)["results"]["sizes"]
+    assert size["voices"] == 20
+    assert size["no_op_sync"]["writes"] == 1  # every asset synced in one write
+    assert 0 < size["no_op_sync"]["sync_phase_seconds"] < size["no_op_sync"]["seconds"] + 5
+    (added,) = size["adds"]
+    assert added["new"] == 2 and 2 <= added["checkpoints"] <= 8
+    checkpoint = size["checkpoint"]
+    assert not checkpoint["snapshot_rewritten"]
+    assert 0 < checkpoint["bytes_per_checkpoint"] < checkpoint["snapshot_bytes"]
+
+
 def test_digest(tmp_path: Path) -> None:
     results = run_tiny("digest", tmp_path)["results"]
     assert results["files"] == 40 and 4 << 20 <= results["dataset_bytes"] < 5 << 20

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from reconciler import speechlike
 from reconciler.cli import main
 from reconciler.emulator import Emulator
 from reconciler.environment import Environment
+from reconciler.state import LocalStateBackend
 from tests.metastudio.conftest import AK, PROJECT, SK, emulator_config
 
 # Short sentences keep data small (preflight only warns below 5 s), long enough that the
@@ -70,7 +70,8 @@ class Project:
         return self.root / "reconciler.state.json"
 
     def state(self) -> dict[str, Any]:
-        return dict(json.loads(self.state_path.read_text()))
+        """The whole state as readers get it: the snapshot with its journal replayed."""
+        return LocalStateBackend(self.state_path).read().to_dict()
 
     def write_config(self, text: str) -> None:
         (self.root / "voices.yaml").write_text(

@@ -52,11 +52,16 @@ def kill_after(process: subprocess.Popen[str], marker: str | None, delay: float)
 
 
 def check_invariants(project: Project) -> None:
-    """What must hold at every instant: a parseable state and never two jobs for a voice."""
+    """What must hold at every instant: a state that reads back whole (the snapshot valid
+    JSON, its journal replayed), recording only jobs that exist, and never two jobs for a
+    voice."""
     if project.state_path.exists():
-        state = json.loads(project.state_path.read_text())  # valid JSON, never half-written
-        assert isinstance(state["voices"], dict)
-    counts = Counter(job["voice_name"] for job in project.jobs())
+        snapshot = json.loads(project.state_path.read_text())  # never half-written
+        assert isinstance(snapshot["voices"], dict)
+    jobs = project.jobs()
+    recorded = {r["job_id"] for r in project.state()["voices"].values() if r["job_id"]}
+    assert recorded <= {job["job_id"] for job in jobs}, "the state records a job never made"
+    counts = Counter(job["voice_name"] for job in jobs)
     assert all(n == 1 for n in counts.values()), counts
 
 

@@ -1,0 +1,101 @@
+"""The local state's snapshot file: replaced whole, its previous version kept as the backup.
+
+Replacing it also ends the journal beside it, whose lines the new snapshot holds: the
+journal goes last, so a kill in between leaves lines the reader recognises as folded in.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.fsutil import (
+    atomic_write,
+    ensure_dir,
+    file_error,
+    file_errors,
+    fsync_dir,
+    remove_stray_temps,
+)
+from reconciler.state.codec import encode
+from reconciler.state.errors import StateError
+from reconciler.state.model import State
+
+
+@dataclass(frozen=True)
+class FileId:
+    """Which file, at which size and time: another writer's rename or append changes it."""
+
+    inode: int
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, stat: os.stat_result) -> FileId:
+        return cls(stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    def same_file(self, other: FileId) -> bool:
+        # A journal's time is not compared: an append this backend made moves it too.
+        return (self.inode, self.size) == (other.inode, other.size)
+
+
+def read_file(path: Path, action: str) -> tuple[bytes | None, FileId | None]:
+    """The bytes of ``path`` and the identity of exactly the file they came from."""
+    try:
+        with path.open("rb") as file:
+            data = file.read()
+            stat = os.fstat(file.fileno())
+    except FileNotFoundError:
+        return None, None
+    except OSError as error:
+        raise file_error(action, path, error, StateError) from error
+    # A concurrent append may have grown the file since the read: the size is what was read.
+    return data, FileId(stat.st_ino, len(data), stat.st_mtime_ns)
+
+
+@dataclass(frozen=True)
+class Snapshots:
+    path: Path
+    backup_path: Path
+    journal_path: Path
+
+    def replace(self, state: State, backup: bytes | None, has_previous: bool, kept: int) -> FileId:
+        """Write ``state`` as the snapshot and drop the journal. The backup gets ``backup``,
+        or the current snapshot file if None and there ``has_previous`` one. ``kept`` is the
+        serial the stored state has until this returns, for messages."""
+        directory = self.path.parent
+        ensure_dir(directory, StateError)
+        with file_errors("list the state directory", directory, StateError):
+            for target in (self.path, self.backup_path):
+                remove_stray_temps(target)
+        if has_previous:
+            # Named on its own: a backup that cannot be written (a directory in its place)
+            # fails every retry, and the state file itself was not touched.
+            unchanged = f"state file {self.path} is unchanged at serial {kept}"
+            if backup is None:
+                with file_errors("read state file", self.path, StateError, hint=unchanged):
+                    backup = self.path.read_bytes()
+            with file_errors(
+                "write the state backup", self.backup_path, StateError, hint=unchanged
+            ):
+                atomic_write(self.backup_path, backup)
+        if kept == state.serial:
+            retry = f"the state is at serial {kept} either way; nothing is lost"
+        else:
+            retry = (
+                f"{self.path} holds either serial {kept} or {state.serial}, never a "
+                "partial file; retrying the same write is safe"
+            )
+        with file_errors("write state file", self.path, StateError, hint=retry):
+            atomic_write(self.path, encode(state))
+            written = FileId.of(os.stat(self.path))
+        folded = (
+            f"{self.path} holds serial {state.serial} complete; the journal's lines are older "
+            "and are ignored"
+        )
+        with file_errors("remove the state journal", self.journal_path, StateError, hint=folded):
+            if os.path.lexists(self.journal_path):
+                self.journal_path.unlink()
+                fsync_dir(directory)
+        return written
