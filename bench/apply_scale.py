@@ -297,4 +297,5 @@ def run(size: str, out_dir: Path) -> dict[str, Any]:
         ],
     )
     report(summary, out_dir)
-    return json.loads(json.dumps(summary.to_json()))
+    result: dict[str, Any] = json.loads(json.dumps(summary.to_json()))
+    return result

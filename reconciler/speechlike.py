@@ -39,7 +39,7 @@ TEXTS = {
 def _uniform(seed: int, count: int) -> np.ndarray:
     """``count`` floats in [0, 1) from the version-stable PCG64 bit stream."""
     raw = np.random.PCG64(seed).random_raw(count)
-    return (raw >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+    return np.asarray((raw >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53)))
 
 
 def _voiced(seconds: float, seed: int) -> np.ndarray:
@@ -78,7 +78,7 @@ def _pcm(parts: list[np.ndarray], seed: int) -> bytes:
     speech = np.concatenate(parts)
     peak = float(np.max(np.abs(speech))) or 1.0
     mixed = speech * (10 ** (PEAK_DBFS / 20) / peak) + _room_tone(len(speech), seed)
-    samples = np.round(mixed * 32767.0).astype("<i2").tobytes()
+    samples: bytes = np.round(mixed * 32767.0).astype("<i2").tobytes()
     return wav_header(len(samples), sample_rate=RATE) + samples
 
 

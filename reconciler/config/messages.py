@@ -35,29 +35,40 @@ class Problem:
     at_key: bool = False  # point at the key (unknown/missing fields) rather than the value
 
 
+def _instance(error: ValidationError) -> Any:
+    """The value that failed: always set on the errors a validator reports (the stubs allow
+    an unset one for errors made by hand)."""
+    return error.instance
+
+
+def _expected(error: ValidationError) -> Any:
+    """What the failed keyword asked for (the list of an enum, the type of a type)."""
+    return error.validator_value
+
+
 def describe(error: ValidationError, places: Mapping[str, list[str]]) -> list[Problem]:
     schema = error.schema if isinstance(error.schema, dict) else {}
     custom = schema.get("errorMessage")
     kind = error.validator
     if "propertyNames" in error.relative_schema_path:
         text = schema.get("patternErrorMessage") or f"does not match {schema.get('pattern')}"
-        return [Problem(f"'{error.instance}' {text}", (error.instance,), at_key=True)]
+        return [Problem(f"'{_instance(error)}' {text}", (_instance(error),), at_key=True)]
     if kind == "additionalProperties":
         return list(_unknown_fields(error, schema, places))
     if kind == "required":
-        missing = [name for name in error.validator_value if name not in error.instance]
+        missing = [name for name in _expected(error) if name not in _instance(error)]
         return [Problem(f"missing required field '{name}'", at_key=True) for name in missing]
     if kind == "pattern":
         text = schema.get("patternErrorMessage") or custom
-        return [Problem(text or f"does not match the pattern {error.validator_value}")]
+        return [Problem(text or f"does not match the pattern {_expected(error)}")]
     if isinstance(custom, str):
         return [Problem(custom)]
     if kind == "type":
-        return [Problem(_wrong_type(error.validator_value, error.instance))]
+        return [Problem(_wrong_type(_expected(error), _instance(error)))]
     if kind == "enum":
-        return [Problem(_not_one_of(error.instance, error.validator_value))]
+        return [Problem(_not_one_of(_instance(error), _expected(error)))]
     if kind == "const":
-        return [Problem(f"must be {_show(error.validator_value)}")]
+        return [Problem(f"must be {_show(_expected(error))}")]
     if kind == "minLength":
         return [Problem("must not be empty")]
     if kind == "oneOf":
@@ -69,7 +80,7 @@ def _unknown_fields(
     error: ValidationError, schema: dict[str, Any], places: Mapping[str, list[str]]
 ) -> Iterator[Problem]:
     known = list(schema.get("properties", {}))
-    for name in error.instance:
+    for name in _instance(error):
         if name in known:
             continue
         message = f"unknown field '{name}'"
@@ -158,11 +169,11 @@ def _not_one_of(value: Any, options: list[Any]) -> str:
 
 
 def _one_of(error: ValidationError) -> str:
-    branches = error.validator_value
+    branches = _expected(error)
     names = [b["required"][0] for b in branches if list(b) == ["required"] and b["required"]]
-    if len(names) != len(branches) or not isinstance(error.instance, dict):
+    if len(names) != len(branches) or not isinstance(_instance(error), dict):
         return str(error.message)
-    present = [name for name in names if name in error.instance]
+    present = [name for name in names if name in _instance(error)]
     choices = f"{', '.join(names[:-1])} or {names[-1]}"
     if not present:
         return f"needs one of {choices}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from reconciler.emulator import lifecycle, seed
@@ -112,7 +112,7 @@ _JOB_ACTION = re.compile(r"^/_emulator/(?P<kind>jobs|tts)/(?P<id>[^/]+)/(?P<acti
 
 
 def _route(core: Core, method: str, path: str, data: Any, base: str) -> Any:
-    simple = {
+    simple: dict[tuple[str, str], Callable[[], Any]] = {
         ("GET", "/_emulator/stats"): lambda: stats(core),
         ("DELETE", "/_emulator/stats"): lambda: reset_stats(core),
         ("GET", "/_emulator/faults"): lambda: core.faults.plan.to_json(),

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.emulator import params
-from reconciler.emulator.core import Core, rfc3339
+from reconciler.emulator.core import Core
 from reconciler.emulator.errors import asset_not_found, invalid_parameter
 from reconciler.emulator.wire import Request, Response, json_response
+from reconciler.timestamps import rfc3339
 
 DELETED = "DELETED"
 USABLE = "ACTIVED"

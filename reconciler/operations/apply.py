@@ -15,7 +15,8 @@ from pathlib import Path
 from reconciler.apply.checkpoint import Checkpointer
 from reconciler.apply.context import ApplyContext
 from reconciler.apply.events import Reporter
-from reconciler.apply.executor import ApplyResult, execute
+from reconciler.apply.executor import execute
+from reconciler.apply.outcome import ApplyResult
 from reconciler.apply.packages import package_prefix, remove_stale_packages
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import MetaStudioClient

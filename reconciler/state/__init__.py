@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from reconciler.addresses import address_of
 from reconciler.state.backend import StateBackend
 from reconciler.state.errors import LockError, StateError
 from reconciler.state.lockinfo import Confirm, LockInfo
 from reconciler.state.model import FORMAT_VERSION, State
 from reconciler.state.privacy import is_phone_fingerprint, phone_fingerprint
-from reconciler.state.record import PHASES, Phase, VoiceRecord, address_of, is_job_id
+from reconciler.state.record import PHASES, Phase, VoiceRecord, is_job_id
 from reconciler.timestamps import parse_rfc3339, rfc3339
 
 if TYPE_CHECKING:

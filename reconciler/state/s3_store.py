@@ -12,8 +12,9 @@ checksums only where the API requires them: OBS rejects boto3's default trailing
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from reconciler.state.errors import StateError
 from reconciler.state.remote import describe_error, retrying
@@ -21,6 +22,8 @@ from reconciler.state.remote import describe_error, retrying
 OBS_DOMAIN = "myhuaweicloud.com"
 INSTALL_HINT = "install the S3 backend with: pip install 'reconciler[s3]'"
 _TRANSIENT_CODES = {"InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout"}
+
+T = TypeVar("T")
 
 
 class Conflict(Exception):
@@ -193,8 +196,8 @@ class S3Store:
 
         return self._run(call, what, conflict=True)
 
-    def _run(self, call: Any, what: str, conflict: bool = False) -> Any:
-        def guarded() -> Any:
+    def _run(self, call: Callable[[], T], what: str, conflict: bool = False) -> T:
+        def guarded() -> T:
             try:
                 return call()
             except Conflict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ state: {backend: s3, bucket: team-voices, key: prod/state.json, region: cn-north
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     seen: list[Path] = []
-    real = check.load_yaml
+    real: Callable[[Path], tuple[Document | None, list[Any]]] = check.load_yaml
 
     def counting(file: Path) -> tuple[Document | None, list[Any]]:
         seen.append(file)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def test_both_loaders_read_the_same_data_and_locations(monkeypatch: pytest.Monke
     assert fast.value_marks == slow.value_marks and fast.key_marks == slow.key_marks
 
 
-NESTINGS = {
+NESTINGS: dict[str, Callable[[int], str]] = {
     "flow sequences": lambda depth: " " + "[" * depth + "]" * depth,
     "flow mappings": lambda depth: " " + "{a: " * depth + "1" + "}" * depth,
     "block sequences": lambda depth: "\n" + "".join("  " * i + "-\n" for i in range(depth)),

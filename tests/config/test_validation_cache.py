@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ voices:
 @pytest.fixture
 def validations(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     seen: list[Path] = []
-    real = check.validate_document
+    real: Callable[[Document], list[Diagnostic]] = check.validate_document
 
     def counting(document: Document) -> list[Diagnostic]:
         seen.append(document.file)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ HAPPY_ACTIONS = [
     "UPLOADING_MODEL",
     "COMPLETE_JOB",
 ]
-PACKAGES = {
+PACKAGES: dict[str, Callable[[], bytes]] = {
     "basic": lambda: sentence_zip(20),
     "middle": lambda: sentence_zip(100),
     "advance": long_zip,

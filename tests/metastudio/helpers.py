@@ -48,7 +48,7 @@ def admin(base_url: str, method: str, path: str, body: Any = None) -> Any:
 def advance_until(base_url: str, job_id: str, state: str, limit: int = 20) -> str:
     current = ""
     for _ in range(limit):
-        current = admin(base_url, "POST", f"/jobs/{job_id}/advance")["state"]
+        current = str(admin(base_url, "POST", f"/jobs/{job_id}/advance")["state"])
         if current == state:
             return current
     raise AssertionError(f"job {job_id} stopped at {current}, never reached {state}")
