@@ -15,6 +15,7 @@ from typing import Any
 
 from reconciler import __version__
 from reconciler.fsutil import atomic_write
+from reconciler.state.errors import LockError
 from reconciler.state.jsonvalues import required, typed
 from reconciler.timestamps import rfc3339
 
@@ -86,3 +87,31 @@ def read_lock_info(path: Path) -> LockInfo | None:
         return LockInfo.from_dict(json.loads(path.read_bytes()))
     except (OSError, ValueError, TypeError):
         return None
+
+
+def check_unlock(
+    holder: LockInfo | None,
+    lock_id: str,
+    where: str,
+    confirm: Confirm | None,
+    *,
+    unnamed: str = "its holder has not recorded who it is",
+    unnamed_hint: str = "the holder may be starting; retry in a moment",
+) -> LockInfo:
+    """The holder force-unlock may remove: the one named ``lock_id``, once ``confirm`` agrees.
+
+    Every backend asks the same: is the lock ID the holder's, and does the user still want it
+    gone having seen who holds it? Refusals are LockErrors saying what to do instead."""
+    if holder is None:
+        raise LockError(
+            f"state {where} is locked, but {unnamed}, so lock ID {lock_id} cannot be checked",
+            hint=unnamed_hint,
+        )
+    if holder.id != lock_id:
+        raise LockError(
+            f"lock ID {lock_id} does not match the lock on state {where}: {holder.describe()}",
+            hint=f"to remove that lock: reconciler force-unlock {holder.id}",
+        )
+    if confirm is not None and not confirm(holder):
+        raise LockError(f"force-unlock cancelled; {holder.describe()} is left in place")
+    return holder

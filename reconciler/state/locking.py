@@ -15,6 +15,7 @@ from reconciler.state.errors import LockError
 from reconciler.state.lockinfo import (
     Confirm,
     LockInfo,
+    check_unlock,
     new_lock_info,
     read_lock_info,
     write_lock_info,
@@ -72,20 +73,7 @@ class LocalLock:
         info = read_lock_info(self.info_path)
         if not self._is_locked():
             raise LockError(f"state {self.state_path} is not locked; there is nothing to unlock")
-        if info is None:
-            raise LockError(
-                f"state {self.state_path} is locked, but its holder has not recorded who it is, "
-                f"so lock ID {lock_id} cannot be checked",
-                hint="the holder may be starting; retry in a moment",
-            )
-        if info.id != lock_id:
-            raise LockError(
-                f"lock ID {lock_id} does not match the lock on state {self.state_path}: "
-                f"{info.describe()}",
-                hint=f"to remove that lock: reconciler force-unlock {info.id}",
-            )
-        if confirm is not None and not confirm(info):
-            raise LockError(f"force-unlock cancelled; {info.describe()} is left in place")
+        info = check_unlock(info, lock_id, str(self.state_path), confirm)
         # Info first: while the old lock file exists no one else can take the lock and write a
         # new note that we would then delete. The hung holder keeps its flock on the unlinked
         # inode; new runs create and lock a fresh file.

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from reconciler.state.errors import LockError
-from reconciler.state.lockinfo import Confirm, LockInfo
+from reconciler.state.lockinfo import Confirm, LockInfo, check_unlock
 from reconciler.state.pg_conn import Connector, psycopg_module
 from reconciler.state.remote import busy_error, describe_error, lock_info, wait_for
 
@@ -83,20 +83,7 @@ class PostgresLock:
                     f"state {self.where} is not locked (a holder's lock ends with its "
                     "connection); there is nothing to unlock"
                 )
-            if holder is None:
-                raise LockError(
-                    f"state {self.where} is locked, but its holder has not recorded who it "
-                    f"is, so lock ID {lock_id} cannot be checked",
-                    hint="the holder may be starting; retry in a moment",
-                )
-            if holder.id != lock_id:
-                raise LockError(
-                    f"lock ID {lock_id} does not match the lock on state {self.where}: "
-                    f"{holder.describe()}",
-                    hint=f"to remove that lock: reconciler force-unlock {holder.id}",
-                )
-            if confirm is not None and not confirm(holder):
-                raise LockError(f"force-unlock cancelled; {holder.describe()} is left in place")
+            holder = check_unlock(holder, lock_id, self.where, confirm)
             row = conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()
             if not row or not row[0]:
                 raise LockError(

@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterator
 
 from reconciler.state.errors import LockError
-from reconciler.state.lockinfo import Confirm, LockInfo
+from reconciler.state.lockinfo import Confirm, LockInfo, check_unlock
 from reconciler.state.remote import busy_error, lock_info, wait_for
 from reconciler.state.s3_store import Conflict, S3Store
 
@@ -52,20 +52,14 @@ class S3Lock:
         if stored is None:
             raise LockError(f"state {self.where} is not locked; there is nothing to unlock")
         holder = _parse(stored.data)
-        if holder is None:
-            raise LockError(
-                f"the lock object s3://{self.store.bucket}/{self.key} is not a reconciler lock, "
-                f"so lock ID {lock_id} cannot be checked",
-                hint="inspect it and delete it by hand if no run holds the state",
-            )
-        if holder.id != lock_id:
-            raise LockError(
-                f"lock ID {lock_id} does not match the lock on state {self.where}: "
-                f"{holder.describe()}",
-                hint=f"to remove that lock: reconciler force-unlock {holder.id}",
-            )
-        if confirm is not None and not confirm(holder):
-            raise LockError(f"force-unlock cancelled; {holder.describe()} is left in place")
+        holder = check_unlock(
+            holder,
+            lock_id,
+            self.where,
+            confirm,
+            unnamed=f"its lock object s3://{self.store.bucket}/{self.key} is not a reconciler lock",
+            unnamed_hint="inspect it and delete it by hand if no run holds the state",
+        )
         try:
             self.store.delete(self.key, stored.etag)
         except Conflict:
