@@ -70,7 +70,7 @@ def apply_and_report(
 ) -> int:
     """``path`` is the config; with ``request.saved`` the data is checked before the lock,
     otherwise the checks overlap the refresh."""
-    workspace = load_workspace(path, env, checks=request.saved is not None)
+    workspace = load_workspace(path, env, checks=False)  # checked with the tenant's limits
     reporter = TerminalReporter(env)
     terminal = _Terminal(env, request, color=color, approve=auto_approve)
     try:
@@ -80,7 +80,7 @@ def apply_and_report(
             reporter=reporter,
             listener=terminal,
             cwd=env.cwd,
-            local_checks=lambda: check_data(workspace, env),
+            local_checks=lambda durations: check_data(workspace, env, durations=durations),
         )
     finally:
         reporter.close()

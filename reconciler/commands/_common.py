@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,9 +12,12 @@ from reconciler.environment import Environment
 from reconciler.errors import UsageError
 from reconciler.printable import printable
 
-if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
+if TYPE_CHECKING:
     from reconciler.config import Config
     from reconciler.config.diagnostics import Diagnostic
+    from reconciler.data.checks import (
+        DurationLimits,  # imported where used: `reconciler --help` must stay cheap
+    )
     from reconciler.operations.clients import ClientFactory
     from reconciler.operations.workspace import Workspace
 
@@ -105,13 +108,16 @@ def check_data(
     *,
     allow_outside: bool = False,
     warn: Callable[[Diagnostic], None] | None = None,
+    durations: Mapping[str, DurationLimits] | None = None,
 ) -> None:
     """The training-data preflight: warnings go to stderr (or to ``warn``), errors stop
     here, every line shown."""
     from reconciler.config.diagnostics import InvalidConfig
     from reconciler.data import preflight
 
-    diagnostics = preflight(workspace.config, allow_outside=allow_outside, cache=workspace.cache)
+    diagnostics = preflight(
+        workspace.config, allow_outside=allow_outside, cache=workspace.cache, durations=durations
+    )
     errors = [d for d in diagnostics if d.is_error]
     for diagnostic in diagnostics:
         if diagnostic.is_error:

@@ -156,9 +156,7 @@ def apply_json(
             f"{request.operation} --json cannot ask for approval",
             hint="review the plan, then add --auto-approve, or apply a saved plan file",
         )
-    workspace = load_workspace(path, env, checks=False)
-    if request.saved is not None:
-        check_data(workspace, env, warn=stream.warn)
+    workspace = load_workspace(path, env, checks=False)  # checked with the tenant's limits
     listener = JsonApply(stream, request)
     run = run_apply(
         workspace,
@@ -166,7 +164,9 @@ def apply_json(
         reporter=listener,
         listener=listener,
         cwd=env.cwd,
-        local_checks=lambda: check_data(workspace, env, warn=stream.warn),
+        local_checks=lambda durations: check_data(
+            workspace, env, warn=stream.warn, durations=durations
+        ),
     )
     if run.waited is None:
         return listener.code

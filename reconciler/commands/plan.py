@@ -66,8 +66,11 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         lock_timeout=args.lock_timeout,
         operation="plan",
         created_at=rfc3339(env.clock()),
-        local_checks=lambda: check_data(
-            workspace, env, warn=args.json_stream.warn if args.json_stream else None
+        local_checks=lambda durations: check_data(
+            workspace,
+            env,
+            warn=args.json_stream.warn if args.json_stream else None,
+            durations=durations,
         ),
     ).plan
     stream: JsonStream | None = args.json_stream

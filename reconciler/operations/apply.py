@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from reconciler.metastudio import MetaStudioClient
 from reconciler.operations.desired import config_digest, desired_voices
 from reconciler.operations.guard import check_destructive
 from reconciler.operations.locking import state_lock
-from reconciler.operations.plan import PlanRequest, build_plan
+from reconciler.operations.plan import LocalChecks, PlanRequest, build_plan, tenant_durations
 from reconciler.operations.status import StatusReport, WaitRequest, wait_for
 from reconciler.operations.workspace import Workspace
 from reconciler.plan.inputs import DesiredVoice
@@ -153,13 +153,15 @@ def run_apply(
     reporter: Reporter,
     listener: ApplyListener,
     cwd: Path,
-    local_checks: Callable[[], None] | None = None,
+    local_checks: LocalChecks | None = None,
 ) -> ApplyRun:
     """``local_checks`` (the data preflight) overlaps the refresh when planning here."""
     with workspace.client() as client:
         with state_lock(workspace.backend, request.operation, request.lock_timeout):
             state = workspace.backend.read()
             if request.saved is not None:
+                if local_checks is not None:
+                    local_checks(tenant_durations(client))
                 state = state_for_saved_plan(request.saved, state)
                 desired = desired_voices(workspace.config, workspace.cache, state.lineage)
                 check_saved_plan(request.saved, state, config_digest(workspace.config, desired))

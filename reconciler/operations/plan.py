@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 
 from reconciler.addresses import address_of, matches
-from reconciler.metastudio import MetaStudioClient
+from reconciler.data.checks import DurationLimits, tenant_duration_limits
+from reconciler.metastudio import MetaStudioClient, MetaStudioError
 from reconciler.operations.desired import config_digest, desired_voices
 from reconciler.operations.locking import state_lock
 from reconciler.operations.workspace import Workspace
@@ -19,6 +20,18 @@ from reconciler.plan.planner import PlanOptions, make_plan
 from reconciler.plan.resources import resource_needs
 from reconciler.refresh import EarlyListing, refresh
 from reconciler.state import State
+
+# The data preflight, given the tenant's duration limits when MetaStudio could be asked.
+LocalChecks = Callable[[Mapping[str, DurationLimits] | None], None]
+
+
+def tenant_durations(client: MetaStudioClient) -> Mapping[str, DurationLimits] | None:
+    """The seconds of audio each edition accepts for this tenant (op 17), or None (the
+    documented defaults) when the service will not say."""
+    try:
+        return tenant_duration_limits(client.show_tenant_duration_cfg().raw)
+    except MetaStudioError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -45,7 +58,7 @@ def build_plan(
     request: PlanRequest,
     created_at: str,
     *,
-    local_checks: Callable[[], None] | None = None,
+    local_checks: LocalChecks | None = None,
     early: EarlyListing | None = None,
 ) -> PreparedPlan:
     """``client`` None plans from config and state alone (--refresh=false).
@@ -60,7 +73,7 @@ def build_plan(
         )
         try:
             if local_checks is not None:
-                local_checks()
+                local_checks(tenant_durations(client) if client else None)
             desired = desired_voices(workspace.config, workspace.cache, state.lineage)
         except BaseException:
             if observing is not None:
@@ -133,7 +146,7 @@ def plan_under_lock(
     lock_timeout: float,
     operation: str,
     created_at: str,
-    local_checks: Callable[[], None] | None = None,
+    local_checks: LocalChecks | None = None,
 ) -> PreparedPlan:
     """Plan while holding the state lock when refreshing (the remote side is being read)."""
     with ExitStack() as stack:
