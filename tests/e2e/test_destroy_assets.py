@@ -179,6 +179,8 @@ def test_kill_between_the_two_deletes_is_finished_by_the_next_destroy(project: P
 
     code, out, err = project.run("destroy", "--auto-approve")
     assert code == 0 and f"deleting job {job_id}" in out, out + err
+    # Refresh still shows the asset on the job: deleting it again is found already done.
+    assert f"asset {asset_id} was already deleted" in out, out
     assert project.jobs() == [] and not listed(project, asset_id)
     assert project.state()["voices"] == {}
 
