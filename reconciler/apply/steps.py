@@ -1,8 +1,9 @@
 """One voice's change carried out step by step, with a checkpoint after every remote step.
 
-Order per voice: [delete old job] -> record the create attempt -> create -> record the job
-ID -> upload -> record "uploaded" -> submit -> record "submitted". A kill at any instant
-leaves a state from which the next run finishes the job without making a second one.
+Order per voice: [delete old asset -> record it gone -> delete old job] -> record the create
+attempt -> create -> record the job ID -> upload -> record "uploaded" -> submit -> record
+"submitted". A kill at any instant leaves a state from which the next run finishes the job
+without making a second one.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.apply.assets import delete_voice_asset
 from reconciler.apply.context import ApplyContext
 from reconciler.apply.outcome import Result
 from reconciler.apply.recovery import find_created, strangers
@@ -60,6 +62,8 @@ class VoiceRun:
         for step in self.change.steps:
             if step is Step.SYNC:
                 self.sync_record()
+            elif step is Step.DELETE_ASSET:
+                self.delete_asset()
             elif step is Step.DELETE_JOB:
                 self.delete()
             elif step is Step.CREATE:
@@ -73,6 +77,22 @@ class VoiceRun:
         return Result.of(self.change.action)
 
     # -- steps ------------------------------------------------------------------------------
+
+    def delete_asset(self) -> None:
+        """Delete the trained model's asset, then record it gone: after a kill before the
+        job's delete, the next run deletes the job (and finds the asset already gone if
+        refresh still shows it on the job)."""
+        record = self.ctx.checkpoint.record(self.name)
+        if record is None:
+            return  # an earlier run deleted the job, and the asset before it
+        asset_id = record.asset_id or self.change.remote.asset_id
+        if asset_id is not None:
+            self.checkpoint_stop()
+            self.say(f"deleting asset {asset_id}")
+            if not delete_voice_asset(self.ctx.client, asset_id):
+                self.say(f"asset {asset_id} was already deleted")
+        if record.asset_id is not None:
+            self.ctx.checkpoint.update(self.name, asset_id=None)
 
     def delete(self) -> None:
         record = self.ctx.checkpoint.record(self.name)
@@ -123,6 +143,7 @@ class VoiceRun:
                     spec=record_spec(desired.spec),
                     data_digest=desired.spec["data_digest"],
                     prevent_destroy=voice.prevent_destroy,
+                    keep_asset=voice.keep_asset,
                     create_attempt=attempt,
                 )
             )
@@ -193,6 +214,7 @@ class VoiceRun:
             spec=record_spec(desired.spec),
             data_digest=desired.spec["data_digest"],
             prevent_destroy=voice.prevent_destroy,
+            keep_asset=voice.keep_asset,
         )
 
     def submit(self, job_id: str) -> None:
@@ -230,6 +252,8 @@ class VoiceRun:
             changes["spec"] = {**record.spec, **local}
         if record.prevent_destroy != self.voice.prevent_destroy:
             changes["prevent_destroy"] = self.voice.prevent_destroy
+        if record.keep_asset != self.voice.keep_asset:
+            changes["keep_asset"] = self.voice.keep_asset
         remote = self.change.remote
         if (
             remote.refreshed

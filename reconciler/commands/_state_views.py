@@ -20,6 +20,7 @@ SHOW_ORDER = (
     "edition",
     "job_type",
     "prevent_destroy",
+    "keep_asset",
     "data_digest",
     "created_at",
     "updated_at",

@@ -22,6 +22,8 @@ def voice_spec(voice: VoiceSpec, *, data: str, letter: str | None, lineage: str)
         spec["preview_text"] = voice.preview_text
     spec["data_digest"] = data
     spec["prevent_destroy"] = voice.prevent_destroy
+    if voice.keep_asset:  # only when set: plans of voices without it read as they always did
+        spec["keep_asset"] = True
     return spec
 
 

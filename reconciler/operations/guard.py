@@ -1,5 +1,5 @@
-"""The last check before apply deletes a job: each delete and replace must follow from the
-configuration and the state, whatever the plan says.
+"""The last check before apply deletes a job or its trained asset: each delete and replace
+must follow from the configuration and the state, whatever the plan says.
 
 A saved plan is untrusted input: it travels between CI jobs as an artifact, and its content
 digest only catches edits made without recomputing it. A plan can also come from a buggy or
@@ -21,6 +21,8 @@ from reconciler.plan.model import Action, Plan, Reason, ResourceChange, Step
 from reconciler.plan.planner import PlanError
 from reconciler.state import State, VoiceRecord
 
+DESTRUCTIVE = frozenset({Step.DELETE_JOB, Step.DELETE_ASSET})
+
 
 class UnsafePlanError(PlanError):
     """The plan would delete what the configuration and the state do not allow to delete."""
@@ -32,7 +34,7 @@ def check_destructive(
     problems = [
         f"refusing to apply the plan: {problem}"
         for change in plan.changes
-        if Step.DELETE_JOB in change.steps
+        if DESTRUCTIVE & set(change.steps)
         and (problem := _problem(plan, change, state.voices.get(change.name), desired, client))
     ]
     if problems:
@@ -54,6 +56,10 @@ def _problem(
     # The plan's own before/after copies are not consulted: they are part of what is checked.
     if record.prevent_destroy or (want is not None and want.prevent_destroy):
         return f"{where}: lifecycle.prevent_destroy forbids {verb} it (job {record.job_id or '?'})"
+    if Step.DELETE_ASSET in change.steps and (
+        record.keep_asset or (want is not None and want.keep_asset)
+    ):
+        return f"{where}: lifecycle.keep_asset forbids deleting its trained asset"
     if plan.targets and not matches(where, plan.targets):
         return f"{where} is outside the plan's --target selection"
     if change.action is Action.DELETE:

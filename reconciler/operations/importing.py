@@ -126,4 +126,5 @@ def adopted_record(
         remote_state=job.state,
         asset_id=job.asset_id,
         prevent_destroy=voice.prevent_destroy,
+        keep_asset=voice.keep_asset,
     )

@@ -29,10 +29,12 @@ KNOWN_PROGRESS = JobState.KNOWN - STILL_OPEN - TAINTED - NEEDS_USER
 
 
 def recorded_spec(record: VoiceRecord) -> dict[str, Any]:
+    keep = {"keep_asset": True} if record.keep_asset else {}  # as the desired spec has it
     return {
         **record.spec,
         "data_digest": record.data_digest,
         "prevent_destroy": record.prevent_destroy,
+        **keep,
         "job_id": record.job_id,
     }
 

@@ -11,7 +11,7 @@ from reconciler.addresses import address_of
 from reconciler.timestamps import parse_rfc3339
 
 # Attributes that never reach MetaStudio: a change is recorded, never acted on remotely.
-LOCAL_ATTRIBUTES = frozenset({"prevent_destroy", "preview_text"})
+LOCAL_ATTRIBUTES = frozenset({"prevent_destroy", "keep_asset", "preview_text"})
 # Attributes that pick the create path or upload mode: no submit body can change them.
 JOB_SHAPE_ATTRIBUTES = frozenset({"edition", "create_type"})
 # Training inputs: a change needs a new upload.
@@ -47,6 +47,10 @@ class DesiredVoice:
     @property
     def prevent_destroy(self) -> bool:
         return bool(self.spec.get("prevent_destroy"))
+
+    @property
+    def keep_asset(self) -> bool:
+        return bool(self.spec.get("keep_asset"))
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,7 @@ class Observed:
 
 
 # Kept in their own fields of the state record rather than inside its spec.
-RECORD_FIELDS = ("data_digest", "prevent_destroy")
+RECORD_FIELDS = ("data_digest", "prevent_destroy", "keep_asset")
 
 
 def record_spec(spec: Mapping[str, Any]) -> dict[str, Any]:

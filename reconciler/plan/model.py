@@ -41,6 +41,7 @@ class Action(str, enum.Enum):
 class Step(str, enum.Enum):
     """One remote step of a change (or the recording of what was observed), checkpointed."""
 
+    DELETE_ASSET = "delete_asset"  # delete the trained model's asset; record it gone
     DELETE_JOB = "delete_job"  # delete the recorded job (found first if only an attempt is)
     CREATE = "create"  # exactly once: adopt the job a recorded attempt made, else create
     UPLOAD = "upload"  # upload the training data and letter; record "uploaded"
@@ -110,6 +111,12 @@ class ResourceChange:
     def prevents_destroy(self) -> bool:
         return bool((self.before or {}).get("prevent_destroy")) or bool(
             (self.after or {}).get("prevent_destroy")
+        )
+
+    @property
+    def keeps_asset(self) -> bool:
+        return bool((self.before or {}).get("keep_asset")) or bool(
+            (self.after or {}).get("keep_asset")
         )
 
 

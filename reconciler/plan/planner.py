@@ -17,7 +17,7 @@ from reconciler.plan.decide import (
 )
 from reconciler.plan.inputs import DesiredVoice, Observed, ObservedJob
 from reconciler.plan.model import Action, Plan, ResourceChange
-from reconciler.plan.steps import steps_for
+from reconciler.plan.steps import planned
 from reconciler.state import State
 
 
@@ -69,11 +69,11 @@ def make_plan(
     if problems:
         raise PlanError(problems)
     changes = [
-        dataclasses.replace(
+        planned(
             c,
-            steps=steps_for(
-                c, state.voices.get(c.name), None if options.destroy else desired.get(c.name)
-            ),
+            state.voices.get(c.name),
+            None if options.destroy else desired.get(c.name),
+            keep_asset=_keeps_asset(c, desired),
         )
         for c in changes
     ]
@@ -133,6 +133,13 @@ def _guard_prevent_destroy(
         for c in changes
         if c.action in (Action.DELETE, Action.REPLACE) and guarded(c)
     ]
+
+
+def _keeps_asset(change: ResourceChange, desired: Mapping[str, DesiredVoice]) -> bool:
+    """Like the destroy guard, keep_asset counts wherever it is set: a YAML block removed
+    (or a voice removed) keeps the model until keep_asset: false has been applied."""
+    wanted = desired.get(change.name)
+    return change.keeps_asset or (wanted is not None and wanted.keep_asset)
 
 
 def _guard_duplicates(

@@ -46,6 +46,9 @@ class VoiceRecord:
     remote_state: str | None = None  # raw, even if unknown to us: newer API states must survive
     asset_id: str | None = None
     prevent_destroy: bool = False
+    # Recorded like prevent_destroy, so that removing the YAML block cannot by itself make
+    # destroy delete a model the configuration said to keep.
+    keep_asset: bool = False
     create_attempt: dict[str, Any] | None = None
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
@@ -106,6 +109,7 @@ class VoiceRecord:
             remote_state=optional(data, "remote_state", str, where),
             asset_id=optional(data, "asset_id", str, where),
             prevent_destroy=required(data, "prevent_destroy", bool, where),
+            keep_asset=bool(optional(data, "keep_asset", bool, where)),  # newer than the format
             create_attempt=copy.deepcopy(attempt),
             extra={k: copy.deepcopy(v) for k, v in data.items() if k not in known},
         )
