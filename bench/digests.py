@@ -122,6 +122,8 @@ def write_project(root: Path, folders: list[Path], edition: str, endpoint: str) 
         "defaults:",
         "  sex: FEMALE",
         "  language: CN",
+        # What is measured is reading and hashing, not whether the dataset is long enough.
+        "  checks: {min_total_seconds: 1, advised_total_seconds: 1}",
         "voices:",
     ]
     for folder in folders:

@@ -55,7 +55,8 @@ def test_plan(tmp_path: Path) -> None:
         plan = size["plan"][variant]
         assert 0 < plan["seconds_median"] < 30
         assert 1 <= plan["api_calls"] <= size["api_calls_allowed"] == 3
-        assert plan["api_calls_by_operation"] == {"list_jobs": 1}
+        # one page of jobs, and the tenant's duration limits for the data check (op 17)
+        assert plan["api_calls_by_operation"] == {"list_jobs": 1, "show_tenant_duration_cfg": 1}
         assert 10e6 < plan["peak_rss_bytes"] < 1e9
     assert size["per_resource_serial_seconds"] > 0 and size["per_resource_parallel_seconds"] > 0
     stages = dict(size["stages"])
