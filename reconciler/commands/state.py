@@ -31,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "list",
         help="one line per recorded voice",
         description="List the voices the state records: address, job, phase, remote state, "
-        "asset. Reads the state file only: no credentials, no lock.",
+        "asset. Reads the state only (no MetaStudio credentials, no lock; a remote backend "
+        "needs its store's).",
     )
     add_path(listing)
     listing.set_defaults(handler=run_list)
