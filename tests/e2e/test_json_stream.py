@@ -16,6 +16,7 @@ import pytest
 
 from reconciler.emulator.faults import FaultPlan
 from tests.e2e.conftest import Project
+from tests.e2e.test_plan_tampering import jobs_of
 from tests.metastudio.conftest import make_client
 
 SCHEMA = json.loads(
@@ -182,12 +183,12 @@ def test_status_wait_reports_a_failed_training_as_a_diagnostic(project: Project)
 @pytest.mark.parametrize("verb", ["apply", "destroy"])
 def test_apply_and_destroy_json_need_auto_approve(project: Project, verb: str) -> None:
     assert project.run("apply", "--auto-approve", "--target", "voice.third")[0] == 0
-    before = project.jobs()
+    before = jobs_of(project)
     code, messages, err = stream(project, verb)
     assert code == 1
     assert [m["type"] for m in messages] == ["version", "diagnostic"]
     assert messages[1]["diagnostic"]["summary"] == f"{verb} --json cannot ask for approval"
-    assert project.jobs() == before  # nothing created, nothing deleted
+    assert jobs_of(project) == before  # nothing created, nothing deleted
     assert err == ""
 
 
