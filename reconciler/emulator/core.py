@@ -78,13 +78,13 @@ class Core:
         moved = [
             job.job_id
             for job in jobs
-            if lifecycle.advance_due(job, now, per_state, self.audit, self.create_asset)
+            if lifecycle.advance_due(job, now, per_state, self.audit, self.publish)
         ]
         if moved:
             self.store.save_jobs(moved)
 
     def step(self, job: Job) -> bool:
-        moved = lifecycle.step(job, self.now(), self.audit, self.create_asset)
+        moved = lifecycle.step(job, self.now(), self.audit, self.publish)
         if moved:
             self.store.save_jobs([job.job_id])
         return moved
@@ -93,6 +93,21 @@ class Core:
         review = audit_job(job, self.store, self.config.tenant)
         job.assess = review.assess_result()
         return review.errors
+
+    def publish(self, job: Job, at: float) -> str | None:
+        """The trained model's new asset, or None if the project has a live asset of its
+        name (MSS.10001005). An asset in the recycle bin no longer holds its name [inferred:
+        the service does not document it; delete with ``mode=force`` if it does]."""
+        name = job.attrs.get("voice_name", "")
+        for asset in self.store.assets.values():
+            if (
+                asset["asset_name"] == name
+                and asset["project_id"] == job.project_id
+                and asset["asset_state"] != "DELETED"
+                and asset["asset_id"] != job.asset_id
+            ):
+                return None
+        return self.create_asset(job, at)
 
     def create_asset(self, job: Job, at: float, *, save: bool = True) -> str:
         asset_id = job.asset_id or str(uuid.uuid4())

@@ -12,6 +12,8 @@ IAM_AUTH_FAILED = "APIGW.0301"
 THROTTLED = "APIGW.0308"
 INTERNAL_ERROR = "MSS.00000001"
 ASSET_NOT_FOUND = "MSS.10001001"
+# The asset library refuses a second asset of a name (named by the assets issue).
+ASSET_NAME_EXISTS = "MSS.10001005"
 
 
 class ApiError(Exception):

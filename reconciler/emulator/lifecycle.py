@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from reconciler.emulator.errors import invalid_parameter
+from reconciler.emulator.errors import ASSET_NAME_EXISTS, invalid_parameter
 from reconciler.emulator.model import UPLOADABLE_STATES, Job
 
 _TRAINING = ("WAITING", "PROCESSING", "UPLOADING", "SUCCEED")
@@ -22,7 +22,8 @@ LONG_PATH = (*_LONG, *_TRAINING)
 _DETOURS = {"RESULT_REVIEW": "UPLOADING", "USER_RESULT_REVIEW": "UPLOADING"}
 
 Audit = Callable[[Job], list[dict[str, str]]]
-MakeAsset = Callable[[Job, float], str]
+# Publishes the trained model as an asset: its ID, or None when the asset name is taken.
+MakeAsset = Callable[[Job, float], str | None]
 
 
 def next_state(job: Job) -> str | None:
@@ -80,7 +81,13 @@ def step(job: Job, at: float, audit: Audit, make_asset: MakeAsset) -> bool:
         log(job, at, "TRAINING_FINISH", "SYSTEM")
         log(job, at, "UPLOADING_MODEL", "SYSTEM")
     elif target == "SUCCEED":
-        job.asset_id = make_asset(job, at)
+        asset_id = make_asset(job, at)
+        if asset_id is None:
+            # The training resource is spent: the model cannot be published under the name.
+            name = job.attrs.get("voice_name", "")
+            fail(job, at, ASSET_NAME_EXISTS, f"asset name already exists: {name}")
+            return True
+        job.asset_id = asset_id
         log(job, at, "COMPLETE_JOB", "SYSTEM")
     set_state(job, target, at)
     return True

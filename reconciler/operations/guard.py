@@ -22,6 +22,7 @@ from reconciler.plan.planner import PlanError
 from reconciler.state import State, VoiceRecord
 
 DESTRUCTIVE = frozenset({Step.DELETE_JOB, Step.DELETE_ASSET})
+_VERBS = {Action.DELETE: "destroying", Action.REPLACE: "replacing"}
 
 
 class UnsafePlanError(PlanError):
@@ -52,7 +53,7 @@ def _problem(
         return None  # the state records no job: there is nothing to delete
     where = change.address
     want = desired.get(change.name)
-    verb = "destroying" if change.action is Action.DELETE else "replacing"
+    verb = _VERBS.get(change.action, "deleting the trained asset of")
     # The plan's own before/after copies are not consulted: they are part of what is checked.
     if record.prevent_destroy or (want is not None and want.prevent_destroy):
         return f"{where}: lifecycle.prevent_destroy forbids {verb} it (job {record.job_id or '?'})"
@@ -68,7 +69,24 @@ def _problem(
         return None
     if want is None or plan.destroy:
         return f"{where}: only a voice in the configuration can be replaced, and never by destroy"
+    if change.action is Action.CREATE:
+        return _vanished_problem(change, record, client)
     return _replace_problem(change, record, want, client)
+
+
+def _vanished_problem(
+    change: ResourceChange, record: VoiceRecord, client: MetaStudioClient
+) -> str | None:
+    """A create deletes an asset only when the recorded job that trained it is gone."""
+    if change.reason is not Reason.DRIFT or record.job_id is None:
+        return f"{change.address}: a create for reason {change.reason.value!r} deletes nothing"
+    try:
+        client.show_job(record.job_id)
+    except MetaStudioError as error:
+        if client.job_is_gone(record.job_id, error):
+            return None
+        return f"{change.address}: cannot confirm that job {record.job_id} is gone ({error})"
+    return f"{change.address}: job {record.job_id} still exists; its asset is in use"
 
 
 def _replace_problem(

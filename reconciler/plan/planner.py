@@ -74,6 +74,7 @@ def make_plan(
             state.voices.get(c.name),
             None if options.destroy else desired.get(c.name),
             keep_asset=_keeps_asset(c, desired),
+            prevent_destroy=_prevents_destroy(c, desired),
         )
         for c in changes
     ]
@@ -120,19 +121,19 @@ def _guard_prevent_destroy(
 ) -> list[str]:
     """The guard counts wherever it is set: recorded in the state, or in the configuration
     (even under --destroy, where the configuration is otherwise not wanted any more)."""
-
-    def guarded(change: ResourceChange) -> bool:
-        wanted = desired.get(change.name)
-        return change.prevents_destroy or (wanted is not None and wanted.prevent_destroy)
-
     return [
         f"{c.address}: lifecycle.prevent_destroy forbids "
         f"{'destroying' if c.action is Action.DELETE else 'replacing'} it "
         f"(job {c.remote.job_id or '?'}); set prevent_destroy: false and apply first if you "
         "really mean it"
         for c in changes
-        if c.action in (Action.DELETE, Action.REPLACE) and guarded(c)
+        if c.action in (Action.DELETE, Action.REPLACE) and _prevents_destroy(c, desired)
     ]
+
+
+def _prevents_destroy(change: ResourceChange, desired: Mapping[str, DesiredVoice]) -> bool:
+    wanted = desired.get(change.name)
+    return change.prevents_destroy or (wanted is not None and wanted.prevent_destroy)
 
 
 def _keeps_asset(change: ResourceChange, desired: Mapping[str, DesiredVoice]) -> bool:

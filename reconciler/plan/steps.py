@@ -22,7 +22,7 @@ ALLOWED: dict[Action, frozenset[tuple[Step, ...]]] = {
     Action.NOOP: frozenset({(Step.SYNC,)}),
     Action.DELETE: frozenset({(Step.DELETE_JOB,), DELETE_BOTH}),
     Action.REPLACE: frozenset({(Step.DELETE_JOB, *FRESH_JOB), (*DELETE_BOTH, *FRESH_JOB)}),
-    Action.CREATE: frozenset({FRESH_JOB}),
+    Action.CREATE: frozenset({FRESH_JOB, (Step.DELETE_ASSET, *FRESH_JOB)}),
     Action.RESUME: frozenset(
         {(Step.UPLOAD, Step.SUBMIT), (Step.MARK_UPLOADED, Step.SUBMIT), FRESH_JOB}
     ),
@@ -36,17 +36,51 @@ def planned(
     want: DesiredVoice | None,
     *,
     keep_asset: bool,
+    prevent_destroy: bool = False,
 ) -> ResourceChange:
     """``change`` with its steps, and a note on the trained asset when the job goes."""
-    steps = steps_for(change, record, want, keep_asset=keep_asset)
+    steps = steps_for(change, record, want, keep_asset=keep_asset, prevent_destroy=prevent_destroy)
     asset_id = asset_of(change, record)
-    if change.action not in (Action.DELETE, Action.REPLACE) or asset_id is None:
+    if asset_id is None:
         return dataclasses.replace(change, steps=steps)
-    if Step.DELETE_ASSET in steps:
-        note = f"the trained asset {asset_id} will be deleted too"
+    if _left_by_vanished_job(change, record):
+        note = _vanished_job_note(asset_id, steps, want, keep_asset=keep_asset)
+    elif change.action in (Action.DELETE, Action.REPLACE):
+        if Step.DELETE_ASSET in steps:
+            note = f"the trained asset {asset_id} will be deleted too"
+        else:
+            note = f"the trained asset {asset_id} is kept (lifecycle.keep_asset)"
     else:
-        note = f"the trained asset {asset_id} is kept (lifecycle.keep_asset)"
+        return dataclasses.replace(change, steps=steps)
     return dataclasses.replace(change, steps=steps, notes=(*change.notes, note))
+
+
+def _left_by_vanished_job(change: ResourceChange, record: VoiceRecord | None) -> bool:
+    """A re-create after the recorded job vanished, whose trained asset the state records:
+    the new record would overwrite its ID, and while it exists the new model cannot be
+    published under the same voice_name (MSS.10001005)."""
+    return (
+        change.action is Action.CREATE
+        and change.reason is Reason.DRIFT
+        and record is not None
+        and record.asset_id is not None
+    )
+
+
+def _vanished_job_note(
+    asset_id: str, steps: tuple[Step, ...], want: DesiredVoice | None, *, keep_asset: bool
+) -> str:
+    if Step.DELETE_ASSET in steps:
+        return (
+            f"the vanished job's trained asset {asset_id} will be deleted first, "
+            "so that the new model can be published under its voice_name"
+        )
+    guard = "lifecycle.keep_asset" if keep_asset else "lifecycle.prevent_destroy"
+    name = f" {want.voice_name!r}" if want is not None else ""
+    return (
+        f"the vanished job's trained asset {asset_id} is kept ({guard}); while it exists, "
+        f"the new model cannot be published under voice_name{name} (MSS.10001005)"
+    )
 
 
 def asset_of(change: ResourceChange, record: VoiceRecord | None) -> str | None:
@@ -60,10 +94,14 @@ def steps_for(
     want: DesiredVoice | None,
     *,
     keep_asset: bool = False,
+    prevent_destroy: bool = False,
 ) -> tuple[Step, ...]:
     action = change.action
     if action is Action.NOOP:
         return (Step.SYNC,)
+    if _left_by_vanished_job(change, record):
+        protected = keep_asset or prevent_destroy
+        return FRESH_JOB if protected else (Step.DELETE_ASSET, *FRESH_JOB)
     if action in (Action.DELETE, Action.REPLACE):
         both = asset_of(change, record) is not None and not keep_asset
         deletes = DELETE_BOTH if both else (Step.DELETE_JOB,)
