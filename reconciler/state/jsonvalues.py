@@ -30,31 +30,58 @@ def shown(text: str) -> str:
 def check_json(value: object, where: str) -> None:
     """Refuse anything json.dumps would reject or silently change (tuples, NaN, non-str keys),
     and values nested too deeply to copy or encode safely."""
-    _check(value, where, where, 0)
+    try:
+        _check(value, 0)
+    except _Invalid as bad:
+        raise ValueError(bad.message(where)) from None
 
 
-def _check(value: object, where: str, top: str, depth: int) -> None:
+class _Invalid(Exception):
+    """A bad value found ``path`` (innermost first) below the checked one. The path's text is
+    made only for the error: building it for every value doubled the cost of reading a state."""
+
+    def __init__(self, problem: str, *, too_deep: bool = False) -> None:
+        self.problem = problem
+        self.too_deep = too_deep
+        self.path: list[str | int] = []
+
+    def message(self, where: str) -> str:
+        steps = self.path[::-1]
+        if self.too_deep:
+            steps = steps[:_NAMED_LEVELS]
+        for step in steps:
+            where = f"{where}[{step}]" if isinstance(step, int) else field(where, step)
+        return f"{where}: {self.problem}"
+
+
+def _check(value: object, depth: int) -> None:
     if depth > MAX_DEPTH:
-        raise ValueError(f"{top}: nested more than {MAX_DEPTH} levels deep")
+        raise _Invalid(f"nested more than {MAX_DEPTH} levels deep", too_deep=True)
     if value is None or isinstance(value, (str, bool, int)):
         return
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ValueError(f"{where}: {value!r} is not representable in JSON")
+            raise _Invalid(f"{value!r} is not representable in JSON")
         return
     if isinstance(value, list):
         for index, item in enumerate(value):
-            inner = f"{where}[{index}]"
-            _check(item, inner, top if depth >= _NAMED_LEVELS else inner, depth + 1)
+            try:
+                _check(item, depth + 1)
+            except _Invalid as bad:
+                bad.path.append(index)
+                raise
         return
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
-                raise ValueError(f"{where}: key {key!r} is not a string")
-            inner = field(where, key)
-            _check(item, inner, top if depth >= _NAMED_LEVELS else inner, depth + 1)
+                raise _Invalid(f"key {key!r} is not a string")
+            try:
+                _check(item, depth + 1)
+            except _Invalid as bad:
+                bad.path.append(key)
+                raise
         return
-    raise ValueError(f"{where}: {type(value).__name__} is not a JSON value")
+    raise _Invalid(f"{type(value).__name__} is not a JSON value")
 
 
 def required(data: Mapping[str, Any], key: str, kind: type[T], where: str) -> T:

@@ -59,7 +59,7 @@ DAMAGES: dict[str, tuple[Damage, str]] = {
     ),
     "deep spec": (
         lambda s: s["voices"]["a"]["spec"].update(x=_nested(200)),
-        "voices.a.spec.x: nested more than 64 levels deep",
+        "voices.a.spec.x[0][0][0]: nested more than 64 levels deep",
     ),
     "newline in a voice name": (
         lambda s: s["voices"].update({"x\ny": s["voices"]["a"]}),
