@@ -33,7 +33,7 @@ from bench.common import (
 from bench.emulator_process import EmulatorProcess
 from bench.project import LIMITS, T0, project_env, write_config, write_project
 
-SIZES = {"tiny": (20,), "full": (100, 10_000)}
+SIZES = {"tiny": (20,), "full": (100, 10_000, 100_000)}
 NEW = {"tiny": (2,), "full": (30, 300)}
 CREATE_RATE = 1.0  # creates per second, the client's default (the published limit)
 FLOOR_FACTOR = 1.1
