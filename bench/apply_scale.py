@@ -1,8 +1,9 @@
 """Apply at catalogue scale: new voices added to a catalogue of N trained ones, and a no-op
 apply after MetaStudio gave every voice a new asset.
 
-Each N gets the plan benchmark's generated project (N premium voices, the state recording
-them as trained but without their assets, N SUCCEED jobs in an emulator process). Then:
+Each N gets the generated project of bench/project.py, the plan benchmark's (N premium
+voices in files of 10,000, the state recording them as trained but without their assets, N
+SUCCEED jobs in an emulator process). Then:
 
 - no-op sync: ``reconciler apply --auto-approve`` records every voice's new asset_id; wall
   time and the number of state writes (serial delta), against ``reconciler plan`` alone;
@@ -21,38 +22,22 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
-    AK,
-    SK,
     Summary,
     Table,
     Target,
     begin,
-    child_env,
     report,
     run_child,
     scratch_dir,
 )
 from bench.emulator_process import EmulatorProcess
-from bench.plan_scale import LIMITS, T0, write_config, write_project
+from bench.project import LIMITS, T0, project_env, write_config, write_project
 
-# 100,000 voices cannot be configured yet: the config loader refuses documents of more
-# than 200,000 values (see bench/RESULTS.md).
-SIZES = {"tiny": (20,), "full": (100, 10_000)}
+SIZES = {"tiny": (20,), "full": (100, 10_000, 100_000)}
 NEW = {"tiny": (2,), "full": (30, 300)}
 CREATE_RATE = 1.0  # creates per second, the client's default (the published limit)
 FLOOR_FACTOR = 1.1
 SYNC_TARGET_N, SYNC_TARGET_SECONDS = 10_000, 2.0
-
-
-def env_for(root: Path) -> dict[str, str]:
-    return child_env(
-        {
-            "HUAWEICLOUD_SDK_AK": AK,
-            "HUAWEICLOUD_SDK_SK": SK,
-            "RECONCILER_CACHE_DIR": str(root / ".cache"),
-            "NO_COLOR": "1",
-        }
-    )
 
 
 def serial(root: Path) -> int:
@@ -63,7 +48,8 @@ def serial(root: Path) -> int:
 
 def cli(root: Path, *argv: str, allowed: tuple[int, ...] = (0,)) -> float:
     command = [sys.executable, "-m", "reconciler", *argv]
-    return run_child(command, cwd=root, env=env_for(root), timeout=3_600).check(*allowed).seconds
+    result = run_child(command, cwd=root, env=project_env(root), timeout=3_600)
+    return result.check(*allowed).seconds
 
 
 def plan_and_apply(root: Path) -> dict[str, float]:
@@ -83,7 +69,7 @@ def sync_phase(root: Path, serial_before: int) -> dict[str, float]:
     from reconciler.operations.planfile import load_plan
     from reconciler.operations.workspace import Workspace
 
-    environ = env_for(root)
+    environ = project_env(root)
     workspace = Workspace.load(root, environ, lambda config: cloud_clients(config, environ, root))
     plan = load_plan(root / "bench.tfplan")
     with workspace.client() as client:

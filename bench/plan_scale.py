@@ -1,10 +1,11 @@
 """Plan at scale: ``reconciler plan`` with refresh over N recorded voices, as users run it.
 
-Each N gets a generated project (N premium voices sharing one small package, a state file
-recording every voice as submitted and trained, and N matching SUCCEED jobs seeded into an
-emulator running in its own process), so the plan comes out as "No changes". The plan runs
-as ``python -m reconciler plan --detailed-exitcode`` in a child process: wall time from spawn
-to exit and that process's peak RSS; the API calls come from the emulator's counters.
+Each N gets a generated project (bench/project.py: N premium voices sharing one small
+package, a state file recording every voice as submitted and trained, and N matching SUCCEED
+jobs seeded into an emulator running in its own process), so the plan comes out as "No
+changes". The plan runs as ``python -m reconciler plan --detailed-exitcode`` in a child
+process: wall time from spawn to exit and that process's peak RSS; the API calls come from
+the emulator's counters.
 
 Twice per N: with the client's default rate limits (the published 20 queries/s, what a user
 gets) and with ``provider.rate_limits`` set to 0 (off), which shows the tool's own cost.
@@ -21,20 +22,15 @@ from __future__ import annotations
 import math
 import sys
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from bench.common import (
-    AK,
-    PROJECT,
-    SK,
     Summary,
     Table,
     Target,
     begin,
-    child_env,
     cpu_seconds,
     median,
     report,
@@ -43,6 +39,7 @@ from bench.common import (
 )
 from bench.emulator_process import EmulatorProcess, bench_client
 from bench.plan_stages import plan_stages, stages_table
+from bench.project import LIMITS, project_env, write_config, write_project
 
 SIZES = {"tiny": (20,), "full": (100, 10_000, 100_000)}
 REPEATS = {"tiny": 1, "full": 3}
@@ -54,9 +51,6 @@ FLOOR_N = 100_000
 FLOOR_FACTOR = 1.25  # the plan may take this much longer than the rate limit alone
 PUBLISHED_QUERY_RATE = 20.0  # queries per second per tenant (API doc), burst one second's worth
 TERRAFORM_PARALLELISM = 10
-T0 = "2026-11-01T00:00:00Z"
-VOICES_PER_FILE = 10_000
-LIMITS = {"default": "", "off": "  rate_limits: {create: 0, upload_url: 0, query: 0}\n"}
 
 
 def allowed_calls(n: int) -> int:
@@ -68,81 +62,9 @@ def rate_limit_floor(calls: int) -> float:
     return max(0.0, calls - PUBLISHED_QUERY_RATE) / PUBLISHED_QUERY_RATE
 
 
-def write_config(root: Path, n: int, endpoint: str, limits: str) -> None:
-    """voices.yaml with the provider, and the voices in files of ``VOICES_PER_FILE``: the
-    loader refuses a file of over 200,000 values (its guard against alias bombs)."""
-    head = (
-        f"version: 1\nprovider:\n  endpoint: {endpoint}\n  project_id: {PROJECT}\n{limits}"
-        "defaults:\n  sex: FEMALE\n  language: CN\n"
-        # The shared 3 s take stands in for an hour: what is measured is planning, not data.
-        "  checks: {min_total_seconds: 1, advised_total_seconds: 1}\n"
-    )
-    (root / "voices.yaml").write_text(head, encoding="utf-8")
-    for start in range(0, n, VOICES_PER_FILE):
-        voices = "".join(
-            f"  v{i:06d}:\n    edition: premium\n    voice_name: Voice {i}\n"
-            "    data: {package: data/long.zip}\n"
-            for i in range(start, min(n, start + VOICES_PER_FILE))
-        )
-        name = f"voices-{start // VOICES_PER_FILE:03d}.yaml"
-        (root / name).write_text(f"version: 1\nvoices:\n{voices}", encoding="utf-8")
-
-
-def write_project(root: Path, n: int, endpoint: str) -> list[dict[str, Any]]:
-    """Config, data and state for ``n`` trained voices; returns the jobs to seed."""
-    from reconciler.config.check import load_config
-    from reconciler.data import DigestCache
-    from reconciler.data.samples import write_package
-    from reconciler.operations.desired import desired_voices
-    from reconciler.plan.inputs import record_spec
-    from reconciler.state import LocalStateBackend, State, VoiceRecord
-
-    write_package(root / "data" / "long.zip", count=None, seconds=3.0)
-    write_config(root, n, endpoint, LIMITS["default"])
-    config = load_config(root, cwd=root)
-    lineage = str(uuid.uuid4())
-    # The digests the plan will compute, so the state matches it exactly (and the cache is warm).
-    desired = desired_voices(config, DigestCache(root / ".cache"), lineage)
-    records, jobs = {}, []
-    for name, voice in desired.items():
-        job_id = f"job-{name}"
-        records[name] = VoiceRecord(
-            name=name,
-            edition="premium",
-            job_type="ADVANCE",
-            phase="submitted",
-            created_at=T0,
-            updated_at=T0,
-            job_id=job_id,
-            spec=record_spec(voice.spec),
-            data_digest=voice.spec["data_digest"],
-            remote_state="SUCCEED",
-        )
-        jobs.append(
-            {
-                "job_id": job_id,
-                "job_type": "ADVANCE",
-                "create_type": "PACKAGE",
-                "state": "SUCCEED",
-                "voice_name": voice.spec["voice_name"],
-                "sex": "FEMALE",
-                "language": "CN",
-            }
-        )
-    LocalStateBackend(config.state_path).write(State(lineage=lineage, voices=records))
-    return jobs
-
-
 def plan_once(root: Path, emulator: EmulatorProcess) -> dict[str, Any]:
     emulator.reset_stats()
-    env = child_env(
-        {
-            "HUAWEICLOUD_SDK_AK": AK,
-            "HUAWEICLOUD_SDK_SK": SK,
-            "RECONCILER_CACHE_DIR": str(root / ".cache"),
-            "NO_COLOR": "1",
-        }
-    )
+    env = project_env(root)
     argv = [sys.executable, "-m", "reconciler", "plan", "--detailed-exitcode"]
     server_cpu = cpu_seconds(emulator.pid)
     result = run_child(argv, cwd=root, env=env).check(0)  # 0: no changes

@@ -1,0 +1,94 @@
+"""The generated project the plan and apply benchmarks run on: N premium voices sharing one
+small package, a state recording each as submitted and trained, and the SUCCEED jobs to seed
+into the emulator, so that a plan of it comes out as "No changes"."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench.common import AK, PROJECT, SK, child_env
+
+T0 = "2026-11-01T00:00:00Z"
+# The loader refuses a file of over 200,000 values (its guard against alias bombs): about
+# 40,000 of these voices. Files of 10,000 keep well under it at any catalogue size.
+VOICES_PER_FILE = 10_000
+LIMITS = {"default": "", "off": "  rate_limits: {create: 0, upload_url: 0, query: 0}\n"}
+
+
+def project_env(root: Path) -> dict[str, str]:
+    """The environment reconciler runs in on the project at ``root``: the emulator's
+    throwaway identity and the project's own digest and config cache."""
+    return child_env(
+        {
+            "HUAWEICLOUD_SDK_AK": AK,
+            "HUAWEICLOUD_SDK_SK": SK,
+            "RECONCILER_CACHE_DIR": str(root / ".cache"),
+            "NO_COLOR": "1",
+        }
+    )
+
+
+def write_config(root: Path, n: int, endpoint: str, limits: str) -> None:
+    """voices.yaml with the provider, and the voices in files of ``VOICES_PER_FILE``."""
+    head = (
+        f"version: 1\nprovider:\n  endpoint: {endpoint}\n  project_id: {PROJECT}\n{limits}"
+        "defaults:\n  sex: FEMALE\n  language: CN\n"
+        # The shared 3 s take stands in for an hour: what is measured is planning, not data.
+        "  checks: {min_total_seconds: 1, advised_total_seconds: 1}\n"
+    )
+    (root / "voices.yaml").write_text(head, encoding="utf-8")
+    for start in range(0, n, VOICES_PER_FILE):
+        voices = "".join(
+            f"  v{i:06d}:\n    edition: premium\n    voice_name: Voice {i}\n"
+            "    data: {package: data/long.zip}\n"
+            for i in range(start, min(n, start + VOICES_PER_FILE))
+        )
+        name = f"voices-{start // VOICES_PER_FILE:03d}.yaml"
+        (root / name).write_text(f"version: 1\nvoices:\n{voices}", encoding="utf-8")
+
+
+def write_project(root: Path, n: int, endpoint: str) -> list[dict[str, Any]]:
+    """Config, data and state for ``n`` trained voices; returns the jobs to seed."""
+    from reconciler.config.check import load_config
+    from reconciler.data import DigestCache
+    from reconciler.data.samples import write_package
+    from reconciler.operations.desired import desired_voices
+    from reconciler.plan.inputs import record_spec
+    from reconciler.state import LocalStateBackend, State, VoiceRecord
+
+    write_package(root / "data" / "long.zip", count=None, seconds=3.0)
+    write_config(root, n, endpoint, LIMITS["default"])
+    config = load_config(root, cwd=root)
+    lineage = str(uuid.uuid4())
+    # The digests the plan will compute, so the state matches it exactly (and the cache is warm).
+    desired = desired_voices(config, DigestCache(root / ".cache"), lineage)
+    records, jobs = {}, []
+    for name, voice in desired.items():
+        job_id = f"job-{name}"
+        records[name] = VoiceRecord(
+            name=name,
+            edition="premium",
+            job_type="ADVANCE",
+            phase="submitted",
+            created_at=T0,
+            updated_at=T0,
+            job_id=job_id,
+            spec=record_spec(voice.spec),
+            data_digest=voice.spec["data_digest"],
+            remote_state="SUCCEED",
+        )
+        jobs.append(
+            {
+                "job_id": job_id,
+                "job_type": "ADVANCE",
+                "create_type": "PACKAGE",
+                "state": "SUCCEED",
+                "voice_name": voice.spec["voice_name"],
+                "sex": "FEMALE",
+                "language": "CN",
+            }
+        )
+    LocalStateBackend(config.state_path).write(State(lineage=lineage, voices=records))
+    return jobs
