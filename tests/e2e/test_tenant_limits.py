@@ -3,9 +3,10 @@ MetaStudio; validate, offline, by the documented ones."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
+from typing import cast
 
 import pytest
 
@@ -62,8 +63,8 @@ def test_plan_and_apply_use_the_tenants_duration_limits(project: Project, basic_
 
 
 # What a service could send that is no usable limit; the emulator's tenant file refuses these,
-# so the tenant is built directly. Each field means "no limit known", never a crash.
-UNUSABLE = {
+# so the tenant is built directly, past its int typing. Each means "no limit known", no crash.
+UNUSABLE: dict[str, object] = {
     "basic_min": float("nan"),  # sent as the JSON literal NaN
     "basic_max": 10**400,  # no float holds it
     "basic_advice_value": "300",
@@ -72,7 +73,7 @@ UNUSABLE = {
 
 
 def test_unusable_tenant_limits_fall_back_to_the_documented_range(tmp_path: Path) -> None:
-    tenant = Tenant(durations=MappingProxyType(UNUSABLE))
+    tenant = Tenant(durations=cast("Mapping[str, int]", MappingProxyType(UNUSABLE)))
     config = emulator_config(tmp_path / "emulator", tenant=tenant)
     with Emulator(config, host="127.0.0.1", port=0) as emulator:
         root = tmp_path / "project"
