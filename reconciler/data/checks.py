@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reconciler.data.audio import AudioStats
 from reconciler.data.report import Report
+
+if TYPE_CHECKING:  # the typed result only: importing the client would load requests
+    from reconciler.metastudio.durations import TenantDurations
 
 
 @dataclass(frozen=True)
@@ -47,22 +50,15 @@ TENANT_PREFIXES = {
 }
 
 
-def tenant_duration_limits(body: Mapping[str, Any]) -> dict[str, DurationLimits]:
-    """Per edition, the limits in an op-17 (show_tenant_duration_cfg) response body, in
-    seconds; an edition whose minimum is missing or not a number is left to the defaults."""
-
-    def number(key: str) -> float | None:
-        value = body.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            return None
-        return float(value)
-
+def tenant_duration_limits(durations: TenantDurations) -> dict[str, DurationLimits]:
+    """Per edition, the tenant's limits from op 17's typed result (its number rules are
+    ``TenantDurations``'). An edition whose minimum is unknown is left out, to the defaults
+    whole; with a minimum, the tenant's unknown maximum or advice is no bound and no advice."""
     limits = {}
     for edition, prefix in TENANT_PREFIXES.items():
-        low = number(f"{prefix}_min")
-        if low is not None:
-            high, advised = number(f"{prefix}_max"), number(f"{prefix}_advice_value")
-            limits[edition] = DurationLimits(low, high, advised)
+        tenant = durations.editions.get(prefix)
+        if tenant is not None and tenant.min is not None:
+            limits[edition] = DurationLimits(tenant.min, tenant.max, tenant.advice_value)
     return limits
 
 

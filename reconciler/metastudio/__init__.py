@@ -8,9 +8,10 @@ from reconciler.metastudio.credentials import (
     TokenCredentials,
     load_credentials,
 )
+from reconciler.metastudio.durations import TenantDurations
 from reconciler.metastudio.endpoint import resolve_endpoint
 from reconciler.metastudio.errors import MetaStudioError, OutcomeUnknownError, TransportError
-from reconciler.metastudio.models import TenantDurations, TrainingJob, UploadUrls
+from reconciler.metastudio.models import TrainingJob, UploadUrls
 from reconciler.metastudio.objects import UploadRejectedError
 from reconciler.metastudio.policy import RateLimits, RetryPolicy
 from reconciler.metastudio.redact import SignedUrl, redact_url

@@ -11,6 +11,7 @@ from typing import Any
 
 from reconciler.metastudio import operations as ops
 from reconciler.metastudio.credentials import Credentials
+from reconciler.metastudio.durations import TenantDurations
 from reconciler.metastudio.errors import MetaStudioError
 from reconciler.metastudio.models import (
     Asset,
@@ -22,7 +23,6 @@ from reconciler.metastudio.models import (
     JobPage,
     OperationLogPage,
     SegmentConfirmation,
-    TenantDurations,
     TrainingJob,
     TrainingQuotas,
     UploadUrls,

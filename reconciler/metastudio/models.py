@@ -312,45 +312,6 @@ class AssetPage:
         )
 
 
-DURATION_EDITIONS = ("basic", "middle", "advance", "flexus", "cmww", "ljzn")
-
-
-@dataclass(frozen=True)
-class DurationRange:
-    """Seconds of training audio an edition accepts; None where the service said nothing."""
-
-    min: int | None
-    max: int | None
-    advice_value: int | None
-
-
-@dataclass(frozen=True)
-class TenantDurations:
-    """op 17 (tenant-duration-cfg). ``editions`` is keyed by the API's own prefixes: basic,
-    middle (advanced), advance (premium), flexus, cmww (third-party), ljzn (AudioX)."""
-
-    tenant_id: str | None
-    editions: Mapping[str, DurationRange]
-    short_assess_min: int | None
-    short_assess_max: int | None
-    raw: Raw = field(repr=False)
-
-    @classmethod
-    def from_raw(cls, raw: Raw) -> TenantDurations:
-        return cls(
-            tenant_id=_str(raw, "tenant_id"),
-            editions={
-                edition: DurationRange(
-                    *(_int(raw, f"{edition}_{key}") for key in ("min", "max", "advice_value"))
-                )
-                for edition in DURATION_EDITIONS
-            },
-            short_assess_min=_int(raw, "short_assess_min"),
-            short_assess_max=_int(raw, "short_assess_max"),
-            raw=raw,
-        )
-
-
 # resource_available_nums of the quotas operation (op 15), in the SDK's order.
 QUOTA_EDITIONS = ("flexus", "basic", "middle", "middle_on_demand", "advance", "third_party_cmww")
 

@@ -29,7 +29,7 @@ def tenant_durations(client: MetaStudioClient) -> Mapping[str, DurationLimits] |
     """The seconds of audio each edition accepts for this tenant (op 17), or None (the
     documented defaults) when the service will not say."""
     try:
-        return tenant_duration_limits(client.show_tenant_duration_cfg().raw)
+        return tenant_duration_limits(client.show_tenant_duration_cfg())
     except MetaStudioError:
         return None
 

@@ -296,6 +296,7 @@ def test_measurements_are_cached_so_a_rerun_reads_no_audio(tmp_path: Path) -> No
 def test_the_tenants_op17_limits_replace_the_documented_ones(tmp_path: Path) -> None:
     from reconciler.config import load_config
     from reconciler.data import inspect_data, tenant_duration_limits
+    from reconciler.metastudio import TenantDurations
 
     _long_take(tmp_path, long_signal(90.0, RATE), "premium")
     config = load_config(tmp_path / "voices.yaml")
@@ -303,7 +304,7 @@ def test_the_tenants_op17_limits_replace_the_documented_ones(tmp_path: Path) -> 
     assert any("too little for premium" in d.message for d in offline.diagnostics)
     body = {"tenant_id": "t", "advance_min": 60, "advance_max": 600, "advance_advice_value": 80}
     body |= {"basic_min": "n/a", "middle_min": 600, "flexus_min": 1}
-    limits = tenant_duration_limits(body)
+    limits = tenant_duration_limits(TenantDurations.from_raw(body))
     assert set(limits) == {"premium", "advanced"}  # basic's is no number; flexus no edition
     tenant = inspect_data(config, durations=limits)
     assert not [d for d in tenant.diagnostics if d.is_error], tenant.diagnostics
@@ -314,8 +315,24 @@ def test_the_tenants_op17_limits_replace_the_documented_ones(tmp_path: Path) -> 
         "the tenant's limits",
     )
     body["advance_max"] = 80
-    refused = inspect_data(config, durations=tenant_duration_limits(body))
+    refused = inspect_data(config, durations=tenant_duration_limits(TenantDurations.from_raw(body)))
     assert any(
         "more than premium takes (1.0 min to 1.3 min, the tenant's" in d.message
         for d in refused.diagnostics
     )
+
+
+def test_editions_are_mapped_from_the_typed_result_by_their_api_prefix() -> None:
+    from reconciler.data import tenant_duration_limits
+    from reconciler.metastudio import TenantDurations
+
+    body = {"basic_min": 1, "middle_min": 2, "middle_max": 3, "advance_min": 4.5}
+    body |= {"advance_advice_value": -1, "cmww_min": 5, "flexus_min": 6, "ljzn_min": 7}
+    limits = tenant_duration_limits(TenantDurations.from_raw(body))
+    assert set(limits) == {"basic", "advanced", "premium", "third-party"}  # no flexus, ljzn
+    assert (limits["advanced"].min_seconds, limits["advanced"].max_seconds) == (2.0, 3.0)
+    premium = limits["premium"]
+    assert (premium.min_seconds, premium.max_seconds, premium.advised_seconds) == (4.5, None, None)
+    assert limits["third-party"].min_seconds == 5.0
+    # No usable minimum: the edition is left to the documented defaults whole.
+    assert tenant_duration_limits(TenantDurations.from_raw({"basic_min": -3})) == {}

@@ -23,16 +23,25 @@ from tests.metastudio.conftest import AK, PROJECT, SK, emulator_config
 # which allows such short totals.
 SECONDS = 3.5
 
-FIVE_VOICES = """\
-version: 1
-provider:
-  endpoint: {endpoint}
-  project_id: {project}
-defaults:
-  sex: FEMALE
-  language: CN
-  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}  # short test takes
-voices:
+
+def config_head(*, sex_and_language: bool = True, unlimited_rates: bool = False) -> str:
+    """A config's lines up to ``voices:``, as a ``Project.write_config`` template: the
+    provider at the test's emulator, and defaults whose checks let the short test takes
+    through. ``sex_and_language``: FEMALE and CN as defaults (else each voice says them);
+    ``unlimited_rates``: no client-side rate limits, for tests that make many calls."""
+    lines = ["version: 1", "provider:", "  endpoint: {endpoint}", "  project_id: {project}"]
+    if unlimited_rates:
+        lines.append("  rate_limits: {{create: 0, upload_url: 0, query: 0}}")
+    lines.append("defaults:")
+    if sex_and_language:
+        lines += ["  sex: FEMALE", "  language: CN"]
+    lines.append("  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}  # short test takes")
+    return "\n".join([*lines, "voices:", ""])
+
+
+FIVE_VOICES = (
+    config_head()
+    + """\
   basic-dir:
     edition: basic
     voice_name: Basic Dir
@@ -57,6 +66,7 @@ voices:
     voice_name: Third
     data: {{package: data/long.zip}}
 """
+)
 
 
 @dataclass

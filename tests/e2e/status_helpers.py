@@ -6,19 +6,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from tests.e2e.conftest import Project
+from tests.e2e.conftest import Project, config_head
 
-HEADER = """\
-version: 1
-provider:
-  endpoint: {endpoint}
-  project_id: {project}
-defaults:
-  sex: FEMALE
-  language: CN
-  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}  # short test takes
-voices:
-"""
+HEADER = config_head()
 VOICES = {
     "alpha": """\
   alpha:

@@ -19,20 +19,9 @@ from reconciler.emulator import Emulator
 from reconciler.operations.desired import desired_voices
 from reconciler.plan.inputs import record_spec
 from reconciler.state import LocalStateBackend, State, VoiceRecord
-from tests.e2e.conftest import Project
+from tests.e2e.conftest import Project, config_head
 
-HEAD = """\
-version: 1
-provider:
-  endpoint: {endpoint}
-  project_id: {project}
-  rate_limits: {{create: 0, upload_url: 0, query: 0}}
-defaults:
-  sex: FEMALE
-  language: CN
-  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}  # short test takes
-voices:
-"""
+HEAD = config_head(unlimited_rates=True)
 VOICE = (
     "  v{i:04d}:\n    edition: premium\n    voice_name: Voice {i}\n"
     "    data: {{{{package: data/long.zip}}}}\n"

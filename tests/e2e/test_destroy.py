@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import Project
+from tests.e2e.conftest import Project, config_head
 
 # Two voices whose data is one small file each, so that apply and destroy stay fast.
-TWO_VOICES = """\
-version: 1
-provider:
-  endpoint: {endpoint}
-  project_id: {project}
-defaults:
-  sex: FEMALE
-  language: CN
-  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}  # short test takes
-voices:
+TWO_VOICES = (
+    config_head()
+    + """\
   premium:
     edition: premium
     voice_name: Premium
@@ -24,6 +17,7 @@ voices:
     voice_name: Third
     data: {{package: data/long.zip}}
 """
+)
 
 
 def config(premium: bool | None = None, third: bool | None = None) -> str:

@@ -13,26 +13,20 @@ from pathlib import Path
 import pytest
 
 from reconciler.emulator import FaultPlan
-from tests.e2e.conftest import Project
+from tests.e2e.conftest import Project, config_head
 from tests.e2e.test_plan_tampering import change_of, refused, saved, write
 from tests.metastudio.conftest import make_client
 
 REPO = Path(__file__).resolve().parents[2]
-ONE_VOICE = """\
-version: 1
-provider:
-  endpoint: {endpoint}
-  project_id: {project}
-defaults:
-  sex: FEMALE
-  language: CN
-  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}  # short test takes
-voices:
+ONE_VOICE = (
+    config_head()
+    + """\
   premium:
     edition: premium
     voice_name: Premium
     data: {{dir: data/premium}}
 """
+)
 KEEP = ONE_VOICE + "    lifecycle: {{keep_asset: true}}\n"
 
 

@@ -11,17 +11,12 @@ from pathlib import Path
 
 from reconciler.data.samples import write_long_recording
 from tests.cli_runs import run_cli, run_limited
-from tests.e2e.conftest import Project
+from tests.e2e.conftest import Project, config_head
 from tests.e2e.status_helpers import apply, operations, train
 
-ONE_DIR_VOICE = """\
-version: 1
-provider:
-  endpoint: {endpoint}
-  project_id: {project}
-defaults:
-  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}  # short test takes
-voices:
+ONE_DIR_VOICE = (
+    config_head(sex_and_language=False)
+    + """\
   big:
     edition: premium
     voice_name: Big
@@ -29,6 +24,7 @@ voices:
     language: CN
     data: {{dir: data/big}}
 """
+)
 
 
 def error_lines(err: str) -> list[str]:

@@ -10,25 +10,19 @@ import time
 from pathlib import Path
 
 from reconciler.emulator import FaultPlan
-from tests.e2e.conftest import Project
+from tests.e2e.conftest import Project, config_head
 
 REPO = Path(__file__).resolve().parents[2]
 
-ONE_VOICE = """\
-version: 1
-provider:
-  endpoint: {endpoint}
-  project_id: {project}
-defaults:
-  sex: FEMALE
-  language: CN
-  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}  # short test takes
-voices:
+ONE_VOICE = (
+    config_head()
+    + """\
   premium:
     edition: premium
     voice_name: Premium
     data: {{dir: data/premium}}
 """
+)
 TWO_VOICES = (
     ONE_VOICE
     + """\

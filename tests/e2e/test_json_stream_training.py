@@ -8,18 +8,13 @@ from pathlib import Path
 import pytest
 
 from reconciler.emulator import Emulator
-from tests.e2e.conftest import Project
+from tests.e2e.conftest import Project, config_head
 from tests.e2e.test_json_stream import by_addr, of, stream
 from tests.metastudio.conftest import emulator_config
 
-ONE_VOICE = """\
-version: 1
-provider:
-  endpoint: {endpoint}
-  project_id: {project}
-defaults:
-  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}  # short test takes
-voices:
+ONE_VOICE = (
+    config_head(sex_and_language=False)
+    + """\
   solo:
     edition: basic
     voice_name: Solo
@@ -28,6 +23,7 @@ voices:
     data: {{dir: data/basic}}
     preview: {{text: 晚上好这里是新闻}}
 """
+)
 
 
 @pytest.fixture

@@ -10,23 +10,14 @@ import time
 import pytest
 
 from reconciler.state import LocalStateBackend, State, VoiceRecord
-from tests.e2e.conftest import Project
+from tests.e2e.conftest import Project, config_head
 
 T0 = "2026-11-01T00:00:00Z"
 
 
 def many_voices(project: Project, count: int, *, limits: bool = True) -> None:
     """``count`` voices, recorded as submitted and trained, sharing one data package."""
-    lines = [
-        "version: 1",
-        "provider:",
-        "  endpoint: {endpoint}",
-        "  project_id: {project}",
-        *([] if limits else ["  rate_limits: {{create: 0, upload_url: 0, query: 0}}"]),
-        "defaults:",
-        "  checks: {{min_total_seconds: 1, advised_total_seconds: 1}}",  # a short test take
-        "voices:",
-    ]
+    lines = []
     for i in range(count):
         lines += [
             f"  v{i:04d}:",
@@ -34,7 +25,8 @@ def many_voices(project: Project, count: int, *, limits: bool = True) -> None:
             f"    voice_name: Voice {i}",
             "    data: {{package: data/long.zip}}",
         ]
-    project.write_config("\n".join(lines) + "\n")
+    head = config_head(sex_and_language=False, unlimited_rates=not limits)
+    project.write_config(head + "\n".join(lines) + "\n")
     assert project.run("plan", "--refresh=false", "--out", "seed.plan")[0] == 0
     from reconciler.operations.planfile import load_plan
 
