@@ -181,18 +181,26 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def _json(response: requests.Response, operation: str) -> Any:
+def _json(response: requests.Response, operation: str) -> dict[str, Any]:
+    """The answer's JSON object: every operation answers one, and the typed results read it
+    with ``.get``, so anything else (a list, a bare string) is refused here, by name."""
     if not response.content:
         return {}
     try:
-        return response.json()
+        body = response.json()
     except ValueError:
-        raise MetaStudioError(
-            operation,
-            status=response.status_code,
-            error_msg="response is not JSON",
-            request_id=response.headers.get("X-Request-Id"),
-        ) from None
+        body = None
+        problem = "response is not JSON"
+    else:
+        problem = "response is not a JSON object"
+    if isinstance(body, dict):
+        return body
+    raise MetaStudioError(
+        operation,
+        status=response.status_code,
+        error_msg=problem,
+        request_id=response.headers.get("X-Request-Id"),
+    )
 
 
 def new_request_id() -> str:
