@@ -5,10 +5,13 @@ live asset of a name (MSS.10001005): each path that makes a new model must free 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
+from reconciler.emulator import FaultPlan
 from tests.e2e.conftest import Project
 from tests.e2e.test_destroy_assets import KEEP, ONE_VOICE, listed, trained
+from tests.e2e.test_interrupted_create import run_and_kill
 from tests.e2e.test_plan_tampering import change_of, refused, saved, write
 from tests.metastudio.conftest import make_client
 
@@ -74,6 +77,28 @@ def test_a_vanished_jobs_asset_is_deleted_before_the_voice_is_created_again(
     assert not listed(project, old_asset)
     job = finish(project, record["job_id"])
     assert job["state"] == "SUCCEED", job
+
+
+def test_a_kill_during_that_delete_is_finished_by_the_next_apply(project: Project) -> None:
+    trained(project)
+    old_job, old_asset = vanish(project)
+    project.emulator.set_faults(FaultPlan.parse({"delete_asset": {"latency": 1}}))
+    argv = ["apply", "--auto-approve"]
+    run_and_kill(project, argv, f"deleting asset {old_asset}", "delete_asset")
+    project.emulator.set_faults(FaultPlan())
+    # The held request is carried out once its latency is over, after the client died.
+    deadline = time.monotonic() + 10
+    while listed(project, old_asset) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not listed(project, old_asset) and project.jobs() == []
+    record = project.state()["voices"]["premium"]
+    assert (record["job_id"], record["asset_id"]) == (old_job, old_asset)  # not yet recorded
+
+    code, out, err = project.run(*argv)
+    assert code == 0 and f"asset {old_asset} was already deleted" in out, out + err
+    record = project.state()["voices"]["premium"]
+    assert record["asset_id"] is None and record["job_id"] not in (None, old_job)
+    assert [job["job_id"] for job in project.jobs()] == [record["job_id"]]
 
 
 def test_keep_asset_keeps_a_vanished_jobs_asset_and_the_plan_warns(project: Project) -> None:
