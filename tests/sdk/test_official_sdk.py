@@ -24,18 +24,30 @@ from huaweicloudsdkmetastudio.v1 import (
     CheckVoiceAssetRequest,
     CommitJobReq,
     CommitVoiceTrainingJobRequest,
+    ConfirmTrainingSegmentRequest,
     CreateTrainingAdvanceJobRequest,
+    CreateTrainingBasicJobRequest,
     CreateTrainingJobReq,
+    CreateTtsAuditionRequest,
+    CreateTtsAuditionRequestBody,
     DeleteAssetRequest,
+    DeleteVoiceTrainingJobRequest,
     ListAssetsRequest,
+    ListJobOperationLogRequest,
     ListVoiceTrainingJobRequest,
     MetaStudioClient,
+    ShowAssetRequest,
+    ShowJobAuditResultRequest,
     ShowJobUploadingAddressRequest,
     ShowTenantDurationCfgRequest,
+    ShowTrainingSegmentInfoRequest,
+    ShowTtsAuditionFileRequest,
+    ShowUserReviewAttachmentUploadingAddressRequest,
     ShowVoiceTrainingJobRequest,
     ShowVoiceTrainingQuotasRequest,
 )
 
+from reconciler import speechlike
 from reconciler.emulator import Emulator, Tenant
 from reconciler.emulator.tenant import EDITIONS
 from tests.metastudio.conftest import AK, PROJECT, SK, emulator_config
@@ -122,6 +134,11 @@ def refusal(call: Any, request: Any) -> ClientRequestException:
     return refused.value
 
 
+def put(url: str, data: bytes, content_type: str) -> None:
+    response = requests.put(url, data=data, headers={"Content-Type": content_type}, timeout=10)
+    assert response.status_code == 200, response.text
+
+
 def test_quotas_are_the_tenant_files_figures(sdk: Any, emulator: Emulator) -> None:
     quotas = known(sdk.show_voice_training_quotas(ShowVoiceTrainingQuotasRequest()))
     available = quotas.resource_available_nums
@@ -158,8 +175,7 @@ def test_a_job_trained_through_the_sdk_gives_a_usable_voice_asset(
     assert url == created.training_data_uploading_url
     # The upload is a presigned PUT to OBS, which the SDK leaves to its caller.
     data = long_recording_zip(tmp_path / "data.zip").read_bytes()
-    put = requests.put(url, data=data, headers={"Content-Type": "application/zip"}, timeout=10)
-    assert put.status_code == 200, put.text
+    put(url, data, "application/zip")
     commit = CommitVoiceTrainingJobRequest(job_id=job_id, body=CommitJobReq())
     known(sdk.commit_voice_training_job(commit))
     quotas = known(sdk.show_voice_training_quotas(ShowVoiceTrainingQuotasRequest()))
@@ -226,6 +242,49 @@ def test_forced_delete_removes_a_live_asset_outright(sdk: Any, emulator: Emulato
     assert known(sdk.list_assets(every)).count == 0
     gone = refusal(sdk.check_voice_asset, CheckVoiceAssetRequest(voice_asset_id=asset_id))
     assert (gone.status_code, gone.error_code) == (400, "MSS.10001001")
+
+
+def test_the_segment_job_operations_the_project_uses(sdk: Any, emulator: Emulator) -> None:
+    body = CreateTrainingJobReq(
+        voice_name="lines", sex="MALE", language="CN", create_type="SEGMENT"
+    )
+    created = known(sdk.create_training_basic_job(CreateTrainingBasicJobRequest(body=body)))
+    job_id, urls = created.job_id, created.segment_uploading_url
+    assert len(urls.audio_uploading_url) == len(urls.txt_uploading_url) > 1
+    put(urls.audio_uploading_url[0], speechlike.sentence_wav(0.3), "audio/wav")
+    put(urls.txt_uploading_url[0], speechlike.transcript(0).encode(), "text/plain")
+    confirm = ConfirmTrainingSegmentRequest(job_id=job_id, index=0)
+    confirmed = known(sdk.confirm_training_segment(confirm))
+    assert (confirmed.confirm_result, confirmed.unmatched_index_hit) == (True, [])
+    info = ShowTrainingSegmentInfoRequest(job_id=job_id)
+    assert known(sdk.show_training_segment_info(info)).confirmed_index == [0]
+
+    logs = known(sdk.list_job_operation_log(ListJobOperationLogRequest(job_id=job_id)))
+    assert [(o.action, o.operator) for o in logs.operations] == [("CREATE_JOB", "USER")]
+    known(sdk.show_job_audit_result(ShowJobAuditResultRequest(job_id=job_id)))
+    review = ShowUserReviewAttachmentUploadingAddressRequest(
+        job_id=job_id, start_number=1, end_number=2
+    )
+    addresses = known(sdk.show_user_review_attachment_uploading_address(review)).addresses
+    assert [a.number for a in addresses] == [1, 2]
+    assert all(a.uploading_url.startswith(emulator.base_url) for a in addresses)
+
+    known(sdk.delete_voice_training_job(DeleteVoiceTrainingJobRequest(job_id=job_id)))
+    gone = refusal(sdk.show_voice_training_job, ShowVoiceTrainingJobRequest(job_id=job_id))
+    assert (gone.status_code, gone.error_code) == (400, "MSS.00000003")
+
+
+def test_a_tts_audition_of_a_trained_voice(sdk: Any, emulator: Emulator) -> None:
+    asset_id = seeded_asset(emulator, "spoken")
+    shown = known(sdk.show_asset(ShowAssetRequest(asset_id=asset_id)))
+    assert (shown.asset_id, shown.asset_name, shown.asset_state) == (asset_id, "spoken", "ACTIVED")
+    text = CreateTtsAuditionRequestBody(text="今天天气很好。", emotion=asset_id)
+    audition = known(sdk.create_tts_audition(CreateTtsAuditionRequest(body=text)))
+    file = known(sdk.show_tts_audition_file(ShowTtsAuditionFileRequest(job_id=audition.job_id)))
+    assert file.is_file_complete is True
+    [download] = file.files
+    wav = requests.get(download.download_url, timeout=10)
+    assert wav.status_code == 200 and wav.content[:4] == b"RIFF"
 
 
 def test_a_wrong_secret_key_is_refused(emulator: Emulator, connections: Connections) -> None:
