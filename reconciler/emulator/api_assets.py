@@ -17,10 +17,44 @@ from reconciler.timestamps import rfc3339
 
 DELETED = "DELETED"
 USABLE = "ACTIVED"
+# What the answers may carry, as huaweicloudsdkmetastudio 3.1.219 models them (DigitalAssetInfo,
+# CheckVoiceAssetResponse, VoiceModelAssetMeta / TtscVoiceModelAssetMeta). The stored record
+# keeps more (its project, the job it came from) that the service never shows; the official
+# SDK test (tests/sdk) fails on any answer field its models do not know.
+_INFO_FIELDS = (
+    "asset_id",
+    "asset_name",
+    "asset_description",
+    "create_time",
+    "update_time",
+    "asset_type",
+    "asset_state",
+    "tags",
+    "asset_extra_meta",
+)
+_CHECK_FIELDS = (
+    "asset_id",
+    "asset_name",
+    "asset_type",
+    "asset_state",
+    "create_time",
+    "update_time",
+    "asset_extra_meta",
+)
+_VOICE_META_FIELDS = ("sex", "language", "speed_ratio", "volume_ratio", "external_voice_meta")
+
+
+def _shown(asset: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    body = {key: asset[key] for key in fields if key in asset}
+    meta = body.get("asset_extra_meta", {}).get("voice_model_meta")
+    if isinstance(meta, dict):
+        voice = {key: meta[key] for key in _VOICE_META_FIELDS if key in meta}
+        body["asset_extra_meta"] = {**body["asset_extra_meta"], "voice_model_meta": voice}
+    return body
 
 
 def public(asset: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in asset.items() if key != "project_id"}
+    return _shown(asset, _INFO_FIELDS)
 
 
 def list_assets(core: Core, request: Request) -> Response:
@@ -92,5 +126,4 @@ def check_voice_asset(core: Core, request: Request) -> Response:
             raise invalid_parameter(
                 "voice_asset_id", f"the voice model is {asset['asset_state']}, not usable"
             )
-        body = {key: value for key, value in public(asset).items() if key != "tags"}
-        return json_response({**body, "files": []})
+        return json_response({**_shown(asset, _CHECK_FIELDS), "files": []})

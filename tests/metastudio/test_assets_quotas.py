@@ -31,6 +31,16 @@ SDK_RESOURCE = {
     "resource_type",
     "status",
 }
+# CheckVoiceAssetResponse of the SDK, files aside.
+SDK_CHECK = {
+    "asset_id",
+    "asset_name",
+    "asset_type",
+    "asset_state",
+    "create_time",
+    "update_time",
+    "asset_extra_meta",
+}
 BODY = {"voice_name": "gentle", "sex": "FEMALE", "language": "CN", "create_type": "PACKAGE"}
 
 
@@ -161,6 +171,9 @@ def test_check_voice_asset_returns_the_asset_of_a_trained_job(
     assert (asset.asset_type, asset.asset_state) == ("VOICE_MODEL", "ACTIVED")
     assert asset.raw["asset_extra_meta"]["voice_model_meta"]["sex"] == "FEMALE"
     assert asset.raw["files"] == []
+    # Only the SDK's CheckVoiceAssetResponse fields: no description, no producing job.
+    assert set(asset.raw) == {*SDK_CHECK, "files"}
+    assert set(asset.raw["asset_extra_meta"]["voice_model_meta"]) == {"sex", "language"}
     assert stats(emulator.base_url)["check_voice_asset"] == 1
     response = _raw(emulator.base_url, "GET", f"ttsc/check-voice-asset/{asset_id}")
     assert response.json()["error_code"] == "MSS.00010004"  # POST only, as in the SDK
