@@ -5,10 +5,14 @@ into the emulator, so that a plan of it comes out as "No changes"."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.common import AK, PROJECT, SK, child_env
+
+if TYPE_CHECKING:
+    from reconciler.state import VoiceRecord
 
 T0 = "2026-11-01T00:00:00Z"
 # The loader refuses a file of over 200,000 values (its guard against alias bombs): about
@@ -55,8 +59,7 @@ def write_project(root: Path, n: int, endpoint: str) -> list[dict[str, Any]]:
     from reconciler.data import DigestCache
     from reconciler.data.samples import write_package
     from reconciler.operations.desired import desired_voices
-    from reconciler.plan.inputs import record_spec
-    from reconciler.state import LocalStateBackend, State, VoiceRecord
+    from reconciler.state import LocalStateBackend, State
 
     write_package(root / "data" / "long.zip", count=None, seconds=3.0)
     write_config(root, n, endpoint, LIMITS["default"])
@@ -67,28 +70,41 @@ def write_project(root: Path, n: int, endpoint: str) -> list[dict[str, Any]]:
     records, jobs = {}, []
     for name, voice in desired.items():
         job_id = f"job-{name}"
-        records[name] = VoiceRecord(
-            name=name,
-            edition="premium",
-            job_type="ADVANCE",
-            phase="submitted",
-            created_at=T0,
-            updated_at=T0,
-            job_id=job_id,
-            spec=record_spec(voice.spec),
-            data_digest=voice.spec["data_digest"],
-            remote_state="SUCCEED",
-        )
-        jobs.append(
-            {
-                "job_id": job_id,
-                "job_type": "ADVANCE",
-                "create_type": "PACKAGE",
-                "state": "SUCCEED",
-                "voice_name": voice.spec["voice_name"],
-                "sex": "FEMALE",
-                "language": "CN",
-            }
-        )
+        records[name] = trained_record(name, voice.spec, job_id)
+        jobs.append(succeeded_job(job_id, voice.spec["voice_name"]))
     LocalStateBackend(config.state_path).write(State(lineage=lineage, voices=records))
     return jobs
+
+
+def trained_record(name: str, want: Mapping[str, Any], job_id: str, **more: Any) -> VoiceRecord:
+    """The state's record of a premium voice submitted and trained (SUCCEED) as the desired
+    spec ``want`` says; ``more`` sets other fields, such as asset_id."""
+    from reconciler.plan.inputs import record_spec
+    from reconciler.state import VoiceRecord
+
+    return VoiceRecord(
+        name=name,
+        edition="premium",
+        job_type="ADVANCE",
+        phase="submitted",
+        created_at=T0,
+        updated_at=T0,
+        job_id=job_id,
+        spec=record_spec(want),
+        data_digest=want["data_digest"],
+        remote_state="SUCCEED",
+        **more,
+    )
+
+
+def succeeded_job(job_id: str, voice_name: str) -> dict[str, Any]:
+    """The emulator seed of that voice's job (admin ``POST /jobs``)."""
+    return {
+        "job_id": job_id,
+        "job_type": "ADVANCE",
+        "create_type": "PACKAGE",
+        "state": "SUCCEED",
+        "voice_name": voice_name,
+        "sex": "FEMALE",
+        "language": "CN",
+    }

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from bench.project import succeeded_job, trained_record
 from reconciler import speechlike
 from reconciler.config.check import load_config
 from reconciler.data import DigestCache
 from reconciler.emulator import Emulator
 from reconciler.operations.desired import desired_voices
-from reconciler.plan.inputs import record_spec
-from reconciler.state import LocalStateBackend, State, VoiceRecord
+from reconciler.state import LocalStateBackend, State
 from tests.e2e.conftest import Project, config_head
 
 HEAD = config_head(unlimited_rates=True)
@@ -26,7 +25,6 @@ VOICE = (
     "  v{i:04d}:\n    edition: premium\n    voice_name: Voice {i}\n"
     "    data: {{{{package: data/long.zip}}}}\n"
 )
-T0 = "2026-11-01T00:00:00Z"
 
 
 def catalogue(tmp_path: Path, emulator: Emulator, environ: dict[str, str], n: int) -> Project:
@@ -45,35 +43,11 @@ def catalogue(tmp_path: Path, emulator: Emulator, environ: dict[str, str], n: in
     records, jobs = {}, []
     for name, voice in desired.items():
         job_id = f"job-{n}-{name}"
-        records[name] = VoiceRecord(
-            name=name,
-            edition="premium",
-            job_type="ADVANCE",
-            phase="submitted",
-            created_at=T0,
-            updated_at=T0,
-            job_id=job_id,
-            spec=record_spec(voice.spec),
-            data_digest=voice.spec["data_digest"],
-            remote_state="SUCCEED",
-            asset_id="asset-before",
-        )
-        jobs.append(seeded(job_id, voice.spec["voice_name"]))
+        records[name] = trained_record(name, voice.spec, job_id, asset_id="asset-before")
+        jobs.append(succeeded_job(job_id, voice.spec["voice_name"]))
     LocalStateBackend(project.state_path).write(State(lineage=lineage, voices=records))
     project.admin("POST", "/jobs", jobs)
     return project
-
-
-def seeded(job_id: str, voice_name: str) -> dict[str, Any]:
-    return {
-        "job_id": job_id,
-        "job_type": "ADVANCE",
-        "create_type": "PACKAGE",
-        "state": "SUCCEED",
-        "voice_name": voice_name,
-        "sex": "FEMALE",
-        "language": "CN",
-    }
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from reconciler.state import LocalStateBackend, State, VoiceRecord
+from bench.project import succeeded_job, trained_record
+from reconciler.state import LocalStateBackend, State
 from tests.e2e.conftest import Project, config_head
 
-T0 = "2026-11-01T00:00:00Z"
 
 
 def many_voices(project: Project, count: int, *, limits: bool = True) -> None:
@@ -34,34 +34,10 @@ def many_voices(project: Project, count: int, *, limits: bool = True) -> None:
     state = State(lineage=plan.state_lineage)
     jobs = []
     for change in plan.changes:
-        spec = {
-            k: v
-            for k, v in (change.after or {}).items()
-            if k not in ("data_digest", "prevent_destroy")
-        }
+        assert change.after is not None
         job_id = f"job-{change.name}"
-        state = state.with_voice(
-            VoiceRecord(
-                name=change.name,
-                edition="premium",
-                job_type="ADVANCE",
-                phase="submitted",
-                created_at=T0,
-                updated_at=T0,
-                job_id=job_id,
-                spec=spec,
-                data_digest=(change.after or {})["data_digest"],
-                remote_state="SUCCEED",
-            )
-        )
-        jobs.append(
-            {
-                "job_id": job_id,
-                "job_type": "ADVANCE",
-                "state": "SUCCEED",
-                "voice_name": spec["voice_name"],
-            }
-        )
+        state = state.with_voice(trained_record(change.name, change.after, job_id))
+        jobs.append(succeeded_job(job_id, change.after["voice_name"]))
     LocalStateBackend(project.state_path).write(state)
     project.admin("POST", "/jobs", jobs)
     project.admin("DELETE", "/stats")
