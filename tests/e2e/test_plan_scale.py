@@ -14,7 +14,6 @@ from reconciler.state import LocalStateBackend, State
 from tests.e2e.conftest import Project, config_head
 
 
-
 def many_voices(project: Project, count: int, *, limits: bool = True) -> None:
     """``count`` voices, recorded as submitted and trained, sharing one data package."""
     lines = []
