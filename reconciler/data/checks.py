@@ -10,7 +10,7 @@ Every threshold can be tightened or relaxed in YAML under ``checks``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from reconciler.data.audio import AudioStats
@@ -88,12 +88,14 @@ class Thresholds:
 
     @classmethod
     def from_yaml(cls, raw: Mapping[str, Any]) -> Thresholds:
-        """The defaults with the schema-checked YAML ``checks`` mapping applied."""
-        known = {f.name for f in fields(cls)}
+        """The defaults with the schema-checked YAML ``checks`` mapping applied. Called once
+        per voice: the field names are looked up once, and the defaults are not built twice."""
         values: dict[str, Any] = {
-            k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in known
+            k: tuple(v) if isinstance(v, list) else v
+            for k, v in raw.items()
+            if k in _THRESHOLD_FIELDS
         }
-        return replace(cls(), **values)
+        return cls(**values)
 
     def durations(self, limits: DurationLimits) -> DurationLimits:
         return DurationLimits(
@@ -103,6 +105,9 @@ class Thresholds:
             if self.advised_total_seconds is not None
             else limits.advised_seconds,
         )
+
+
+_THRESHOLD_FIELDS = frozenset(f.name for f in fields(Thresholds))
 
 
 def judge_audio(

@@ -106,9 +106,9 @@ def _contained(
     shown: str,
     report: Report,
     allow: bool,
-    realpath: Callable[[Path], str] = os.path.realpath,
+    outside: Callable[[Path, Path], bool] = is_outside,
 ) -> bool:
-    if allow or not is_outside(root_dir, path, realpath):
+    if allow or not outside(root_dir, path):
         return True
     report.error(
         f"{shown} resolves to {os.path.realpath(path)}, outside the config directory "
@@ -133,7 +133,7 @@ def _check_data(
     edition = EDITIONS[voice.edition]
     path, shown = source.path, source.declared
     try:
-        if not _contained(root_dir, path, shown, report, allow_outside, memo.realpath):
+        if not _contained(root_dir, path, shown, report, allow_outside, memo.is_outside):
             return report.diagnostics()
         measured: Measured | None = None
         if not path.exists():
@@ -173,12 +173,19 @@ class RunMemo:
     def __init__(self) -> None:
         self.packages: dict[tuple[object, ...], tuple[list[Finding], Measured | None]] = {}
         self._real: dict[Path, str] = {}
+        self._outside: dict[tuple[Path, Path], bool] = {}
 
     def realpath(self, path: Path) -> str:
         real = self._real.get(path)
         if real is None:
             real = self._real[path] = os.path.realpath(path)
         return real
+
+    def is_outside(self, root_dir: Path, path: Path) -> bool:
+        outside = self._outside.get((root_dir, path))
+        if outside is None:
+            outside = self._outside[root_dir, path] = is_outside(root_dir, path, self.realpath)
+        return outside
 
 
 def _check_package_once(
