@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from reconciler.state.errors import StateError
+from reconciler.state.jsonvalues import load_json
 from reconciler.state.model import NewerFormatError, State
 
 
@@ -17,12 +18,7 @@ def encode(state: State) -> bytes:
 
 def decode(data: bytes, path: Path, backup: Path) -> State:
     try:
-        try:
-            raw = json.loads(data.decode("utf-8"))
-        except RecursionError:
-            # The decoder recurses once per bracket; the model's own depth limit is far lower.
-            raise ValueError("JSON nested too deeply") from None
-        return State.from_dict(raw)
+        return State.from_dict(load_json(data.decode("utf-8")))
     except NewerFormatError as error:
         raise StateError(
             f"state file {path} was written by a newer reconciler ({error})",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.state.errors import StateError
+from reconciler.state.jsonvalues import load_json
 from reconciler.state.model import State
 from reconciler.state.record import VoiceRecord
 
@@ -122,7 +123,7 @@ def replay(snapshot: State, entries: Sequence[Entry], path: Path) -> State:
 def _decode(line: bytes, number: int) -> Entry | None:
     """The entry on ``line``, or None if it is not one whole, intact entry."""
     try:
-        body = json.loads(line.decode("utf-8"))
+        body = load_json(line.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None
     if not isinstance(body, dict) or body.pop(_CHECKSUM, None) != _checksum(body):

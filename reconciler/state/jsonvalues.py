@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
@@ -25,6 +26,16 @@ def field(where: str, key: str) -> str:
 def shown(text: str) -> str:
     """A value from a damaged file, quoted for a one-line message whatever it holds."""
     return ascii(text[:64]) + ("..." if len(text) > 64 else "")
+
+
+def load_json(data: bytes | str) -> Any:
+    """``json.loads``, with too-deep nesting a ValueError like any other bad text: the decoder
+    recurses once per bracket, and a damaged or hostile file must not end in RecursionError.
+    Every reader of state, journal and lock files parses through this."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def check_json(value: object, where: str) -> None:

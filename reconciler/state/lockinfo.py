@@ -16,7 +16,7 @@ from typing import Any
 from reconciler import __version__
 from reconciler.fsutil import atomic_write
 from reconciler.state.errors import LockError
-from reconciler.state.jsonvalues import required, typed
+from reconciler.state.jsonvalues import load_json, required, typed
 from reconciler.timestamps import rfc3339
 
 
@@ -84,7 +84,7 @@ def write_lock_info(path: Path, info: LockInfo) -> None:
 def read_lock_info(path: Path) -> LockInfo | None:
     """None when there is no readable info: a holder may be between locking and writing it."""
     try:
-        return LockInfo.from_dict(json.loads(path.read_bytes()))
+        return LockInfo.from_dict(load_json(path.read_bytes()))
     except (OSError, ValueError, TypeError):
         return None
 

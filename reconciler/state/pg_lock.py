@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from reconciler.state.errors import LockError
+from reconciler.state.jsonvalues import load_json
 from reconciler.state.lockinfo import Confirm, LockInfo, check_unlock
 from reconciler.state.pg_conn import Connector, psycopg_module
 from reconciler.state.remote import busy_error, describe_error, lock_info, wait_for
@@ -111,7 +112,7 @@ class PostgresLock:
         if row is None or self._holder_pid(conn) is None:
             return None  # no note, or a dead holder's stale one
         try:
-            return LockInfo.from_dict(json.loads(row[0]))
+            return LockInfo.from_dict(load_json(row[0]))
         except (ValueError, TypeError):
             return None
 

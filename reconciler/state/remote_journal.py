@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from reconciler.state.errors import StateError
+from reconciler.state.jsonvalues import load_json
 from reconciler.state.model import FORMAT_VERSION, NewerFormatError, State
 from reconciler.state.record import VoiceRecord
 
@@ -51,7 +52,7 @@ def encode_entry(entry: dict[str, Any]) -> bytes:
 
 def decode_entry(data: bytes, where: str) -> dict[str, Any]:
     try:
-        entry = json.loads(data.decode("utf-8"))
+        entry = load_json(data.decode("utf-8"))
         if not isinstance(entry, dict) or not isinstance(entry.get("serial"), int):
             raise ValueError("not a journal entry")
         return entry
@@ -64,7 +65,7 @@ def decode_entry(data: bytes, where: str) -> dict[str, Any]:
 
 def decode_state(data: bytes | str | dict[str, Any], where: str) -> State:
     try:
-        raw = json.loads(data) if isinstance(data, (bytes, str)) else data
+        raw = load_json(data) if isinstance(data, (bytes, str)) else data
         return State.from_dict(raw)
     except NewerFormatError as error:
         raise StateError(

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Iterator
 
 from reconciler.state.errors import LockError
+from reconciler.state.jsonvalues import load_json
 from reconciler.state.lockinfo import Confirm, LockInfo, check_unlock
 from reconciler.state.remote import busy_error, lock_info, wait_for
 from reconciler.state.s3_store import Conflict, S3Store
@@ -76,6 +77,6 @@ class S3Lock:
 
 def _parse(data: bytes) -> LockInfo | None:
     try:
-        return LockInfo.from_dict(json.loads(data))
+        return LockInfo.from_dict(load_json(data))
     except (ValueError, TypeError):
         return None
