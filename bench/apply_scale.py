@@ -28,10 +28,8 @@ from bench.common import (
     begin,
     report,
     run_child,
-    scratch_dir,
 )
-from bench.emulator_process import EmulatorProcess
-from bench.project import LIMITS, T0, project_env, write_config, write_project
+from bench.project import LIMITS, T0, project_env, seeded_project, write_config
 
 SIZES = {"tiny": (20,), "full": (100, 10_000, 100_000)}
 NEW = {"tiny": (2,), "full": (30, 300)}
@@ -125,39 +123,33 @@ def bytes_per_checkpoint(root: Path, count: int) -> dict[str, Any]:
 
 
 def measure(n: int, new: tuple[int, ...]) -> dict[str, Any]:
-    with scratch_dir(f"apply-{n}") as scratch:
-        root = scratch / "project"
-        root.mkdir()
-        with EmulatorProcess(scratch / "emulator") as emulator:
-            started = time.perf_counter()
-            jobs = write_project(root, n, emulator.base_url)
-            emulator.admin("POST", "/jobs", jobs)
-            generate = time.perf_counter() - started
-            state_file = root / "reconciler.state.json"
-            unsynced = state_file.read_bytes()
+    with seeded_project(f"apply-{n}", n) as seeded:
+        root, emulator, generate = seeded.root, seeded.emulator, seeded.generate_seconds
+        state_file = root / "reconciler.state.json"
+        unsynced = state_file.read_bytes()
+        before = serial(root)
+        sync = plan_and_apply(root) | {"writes": serial(root) - before}
+        state_file.write_bytes(unsynced)  # the same sync again, timed on its own
+        sync |= sync_phase(root, before)
+        adds = []
+        total = n
+        for count in new:
+            write_config(root, total + count, emulator.base_url, LIMITS["default"])
             before = serial(root)
-            sync = plan_and_apply(root) | {"writes": serial(root) - before}
-            state_file.write_bytes(unsynced)  # the same sync again, timed on its own
-            sync |= sync_phase(root, before)
-            adds = []
-            total = n
-            for count in new:
-                write_config(root, total + count, emulator.base_url, LIMITS["default"])
-                before = serial(root)
-                timed = plan_and_apply(root)
-                floor = count / CREATE_RATE  # as the issue counts it: one second per create
-                adds.append(
-                    timed
-                    | {
-                        "new": count,
-                        "floor_seconds": floor,
-                        "ratio": timed["seconds"] / floor,
-                        "ratio_with_plan": (timed["seconds"] + timed["plan_seconds"]) / floor,
-                        "checkpoints": serial(root) - before,
-                    }
-                )
-                total += count
-            checkpoint = bytes_per_checkpoint(root, max(new))
+            timed = plan_and_apply(root)
+            floor = count / CREATE_RATE  # as the issue counts it: one second per create
+            adds.append(
+                timed
+                | {
+                    "new": count,
+                    "floor_seconds": floor,
+                    "ratio": timed["seconds"] / floor,
+                    "ratio_with_plan": (timed["seconds"] + timed["plan_seconds"]) / floor,
+                    "checkpoints": serial(root) - before,
+                }
+            )
+            total += count
+        checkpoint = bytes_per_checkpoint(root, max(new))
     return {
         "voices": n,
         "generate_seconds": generate,

@@ -35,11 +35,10 @@ from bench.common import (
     median,
     report,
     run_child,
-    scratch_dir,
 )
 from bench.emulator_process import EmulatorProcess, bench_client
 from bench.plan_stages import plan_stages, stages_table
-from bench.project import LIMITS, project_env, write_config, write_project
+from bench.project import LIMITS, project_env, seeded_project, write_config
 
 SIZES = {"tiny": (20,), "full": (100, 10_000, 100_000)}
 REPEATS = {"tiny": 1, "full": 3}
@@ -113,28 +112,21 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def measure(n: int, repeats: int, with_stages: bool) -> dict[str, Any]:
-    with scratch_dir(f"plan-{n}") as scratch:
-        root = scratch / "project"
-        root.mkdir()
-        with EmulatorProcess(scratch / "emulator") as emulator:
-            started = time.perf_counter()
-            jobs = write_project(root, n, emulator.base_url)
-            emulator.admin("POST", "/jobs", jobs)
-            generate_seconds = time.perf_counter() - started
-            first = plan_once(root, emulator)  # warm-up: digest cache, page cache, .pyc files
-            variants = {}
-            for name, limits in LIMITS.items():
-                if limits != LIMITS["default"]:
-                    write_config(root, n, emulator.base_url, limits)
-                    plan_once(root, emulator)  # untimed: the changed file fills the config cache
-                variants[name] = summarise([plan_once(root, emulator) for _ in range(repeats)])
-            job_ids = [str(job["job_id"]) for job in jobs]
-            serial = parallel = None
-            if n <= PER_RESOURCE_MAX:
-                serial = per_resource(emulator, job_ids, 1)
-                parallel = per_resource(emulator, job_ids, TERRAFORM_PARALLELISM)
-            write_config(root, n, emulator.base_url, LIMITS["default"])
-            stages = plan_stages(root, emulator.base_url) if with_stages else []
+    with seeded_project(f"plan-{n}", n) as seeded:
+        root, emulator, generate_seconds = seeded.root, seeded.emulator, seeded.generate_seconds
+        first = plan_once(root, emulator)  # warm-up: digest cache, page cache, .pyc files
+        variants = {}
+        for name, limits in LIMITS.items():
+            if limits != LIMITS["default"]:
+                write_config(root, n, emulator.base_url, limits)
+                plan_once(root, emulator)  # untimed: the changed file fills the config cache
+            variants[name] = summarise([plan_once(root, emulator) for _ in range(repeats)])
+        serial = parallel = None
+        if n <= PER_RESOURCE_MAX:
+            serial = per_resource(emulator, seeded.job_ids, 1)
+            parallel = per_resource(emulator, seeded.job_ids, TERRAFORM_PARALLELISM)
+        write_config(root, n, emulator.base_url, LIMITS["default"])
+        stages = plan_stages(root, emulator.base_url) if with_stages else []
     return {
         "voices": n,
         "generate_seconds": generate_seconds,

@@ -4,12 +4,16 @@ into the emulator, so that a plan of it comes out as "No changes"."""
 
 from __future__ import annotations
 
+import contextlib
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.common import AK, PROJECT, SK, child_env
+from bench.common import AK, PROJECT, SK, child_env, scratch_dir
+from bench.emulator_process import EmulatorProcess
 
 if TYPE_CHECKING:
     from reconciler.state import VoiceRecord
@@ -108,3 +112,26 @@ def succeeded_job(job_id: str, voice_name: str) -> dict[str, Any]:
         "sex": "FEMALE",
         "language": "CN",
     }
+
+
+@dataclass(frozen=True)
+class Seeded:
+    root: Path
+    emulator: EmulatorProcess
+    job_ids: list[str]
+    generate_seconds: float  # writing the project and seeding its jobs
+
+
+@contextlib.contextmanager
+def seeded_project(label: str, n: int) -> Iterator[Seeded]:
+    """A scratch folder with the ``n``-voice project and an emulator process holding its
+    jobs; both go away afterwards."""
+    with scratch_dir(label) as scratch:
+        root = scratch / "project"
+        root.mkdir()
+        with EmulatorProcess(scratch / "emulator") as emulator:
+            started = time.perf_counter()
+            jobs = write_project(root, n, emulator.base_url)
+            emulator.admin("POST", "/jobs", jobs)
+            job_ids = [str(job["job_id"]) for job in jobs]
+            yield Seeded(root, emulator, job_ids, time.perf_counter() - started)
