@@ -39,6 +39,29 @@ def config_head(*, sex_and_language: bool = True, unlimited_rates: bool = False)
     return "\n".join([*lines, "voices:", ""])
 
 
+REPO = Path(__file__).resolve().parents[2]  # for subprocesses: PYTHONPATH
+# One premium voice with a small directory of data, and that plus a third-party voice with a
+# package: the small configs of the destroy, asset and interrupted-create tests.
+ONE_PREMIUM = (
+    config_head()
+    + """\
+  premium:
+    edition: premium
+    voice_name: Premium
+    data: {{dir: data/premium}}
+"""
+)
+PREMIUM_AND_THIRD = (
+    ONE_PREMIUM
+    + """\
+  third:
+    edition: third-party
+    voice_name: Third
+    data: {{package: data/long.zip}}
+"""
+)
+
+
 FIVE_VOICES = (
     config_head()
     + """\

@@ -9,8 +9,8 @@ import time
 from typing import Any
 
 from reconciler.emulator import FaultPlan
-from tests.e2e.conftest import Project
-from tests.e2e.test_destroy_assets import KEEP, ONE_VOICE, listed, trained
+from tests.e2e.conftest import ONE_PREMIUM, Project
+from tests.e2e.test_destroy_assets import KEEP, listed, trained
 from tests.e2e.test_interrupted_create import run_and_kill
 from tests.e2e.test_plan_tampering import change_of, refused, saved, write
 from tests.metastudio.conftest import make_client
@@ -117,7 +117,7 @@ def test_keep_asset_keeps_a_vanished_jobs_asset_and_the_plan_warns(project: Proj
 
 
 def test_prevent_destroy_keeps_a_vanished_jobs_asset(project: Project) -> None:
-    trained(project, ONE_VOICE + "    lifecycle: {{prevent_destroy: true}}\n")
+    trained(project, ONE_PREMIUM + "    lifecycle: {{prevent_destroy: true}}\n")
     _, old_asset = vanish(project)
     code, out, _ = project.run("plan")
     assert code == 0 and f"{old_asset} is kept (lifecycle.prevent_destroy)" in out, out

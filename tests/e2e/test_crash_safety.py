@@ -11,16 +11,14 @@ import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from reconciler.emulator import FaultPlan
-from tests.e2e.conftest import Project
+from tests.e2e.conftest import REPO, Project
 from tests.metastudio.conftest import make_client
 
 VOICE_NAMES = ["Basic Dir", "Basic Segments", "Advanced Package", "Premium", "Third"]
-REPO = Path(__file__).resolve().parents[2]
 
 
 def start_apply(project: Project) -> subprocess.Popen[str]:

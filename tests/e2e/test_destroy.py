@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import Project, config_head
-
-# Two voices whose data is one small file each, so that apply and destroy stay fast.
-TWO_VOICES = (
-    config_head()
-    + """\
-  premium:
-    edition: premium
-    voice_name: Premium
-    data: {{dir: data/premium}}
-  third:
-    edition: third-party
-    voice_name: Third
-    data: {{package: data/long.zip}}
-"""
-)
+from tests.e2e.conftest import PREMIUM_AND_THIRD, Project
 
 
 def config(premium: bool | None = None, third: bool | None = None) -> str:
-    """TWO_VOICES with lifecycle.prevent_destroy set on the voices given a value."""
-    text = TWO_VOICES
+    """PREMIUM_AND_THIRD with lifecycle.prevent_destroy set on the voices given a value."""
+    text = PREMIUM_AND_THIRD
     for voice_name, guard in (("Premium", premium), ("Third", third)):
         if guard is not None:
             line = f"voice_name: {voice_name}\n"

@@ -8,29 +8,18 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from reconciler.emulator import FaultPlan
-from tests.e2e.conftest import Project, config_head
+from tests.e2e.conftest import ONE_PREMIUM, REPO, Project
 from tests.e2e.test_plan_tampering import change_of, refused, saved, write
 from tests.metastudio.conftest import make_client
 
-REPO = Path(__file__).resolve().parents[2]
-ONE_VOICE = (
-    config_head()
-    + """\
-  premium:
-    edition: premium
-    voice_name: Premium
-    data: {{dir: data/premium}}
-"""
-)
-KEEP = ONE_VOICE + "    lifecycle: {{keep_asset: true}}\n"
+KEEP = ONE_PREMIUM + "    lifecycle: {{keep_asset: true}}\n"
 
 
-def trained(project: Project, config: str = ONE_VOICE, *, recorded: bool = True) -> str:
+def trained(project: Project, config: str = ONE_PREMIUM, *, recorded: bool = True) -> str:
     """Apply, train the job to SUCCEED and return its asset; ``recorded``: a second apply
     has written the asset_id into the state (otherwise only refresh sees it)."""
     project.write_config(config)
@@ -92,7 +81,7 @@ def test_replace_deletes_the_old_asset_before_the_new_job(project: Project) -> N
 
 
 def test_a_plan_without_an_asset_deletes_only_the_job(project: Project) -> None:
-    project.write_config(ONE_VOICE)
+    project.write_config(ONE_PREMIUM)
     assert project.run("apply", "--auto-approve")[0] == 0
     project.admin("DELETE", "/stats")
     code, out, err = project.run("destroy", "--auto-approve")
@@ -108,7 +97,7 @@ def test_keep_asset_keeps_it_even_once_the_yaml_block_is_gone(project: Project) 
     assert code == 0 and kept in out, out
 
     # The block removed but not applied: the state still says keep, and the plan says so.
-    project.write_config(ONE_VOICE)
+    project.write_config(ONE_PREMIUM)
     code, out, _ = project.run("plan", "--destroy", "--out", "keep.plan")
     assert code == 0 and kept in out, out
     code, out, err = project.run("apply", "keep.plan", "--auto-approve")
@@ -119,7 +108,7 @@ def test_keep_asset_keeps_it_even_once_the_yaml_block_is_gone(project: Project) 
 
 def test_keep_asset_false_applied_lets_destroy_delete_it(project: Project) -> None:
     asset_id = trained(project, KEEP)
-    project.write_config(ONE_VOICE)
+    project.write_config(ONE_PREMIUM)
     code, out, err = project.run("apply", "--auto-approve")  # records keep_asset: false
     assert code == 0, out + err
     assert project.state()["voices"]["premium"]["keep_asset"] is False
@@ -129,7 +118,7 @@ def test_keep_asset_false_applied_lets_destroy_delete_it(project: Project) -> No
 
 
 def test_prevent_destroy_protects_the_asset_as_well_as_the_job(project: Project) -> None:
-    asset_id = trained(project, ONE_VOICE + "    lifecycle: {{prevent_destroy: true}}\n")
+    asset_id = trained(project, ONE_PREMIUM + "    lifecycle: {{prevent_destroy: true}}\n")
     project.admin("DELETE", "/stats")
     code, out, err = project.run("destroy", "--auto-approve")
     assert code == 1 and "lifecycle.prevent_destroy forbids destroying it" in err, out + err

@@ -7,31 +7,9 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from reconciler.emulator import FaultPlan
-from tests.e2e.conftest import Project, config_head
-
-REPO = Path(__file__).resolve().parents[2]
-
-ONE_VOICE = (
-    config_head()
-    + """\
-  premium:
-    edition: premium
-    voice_name: Premium
-    data: {{dir: data/premium}}
-"""
-)
-TWO_VOICES = (
-    ONE_VOICE
-    + """\
-  third:
-    edition: third-party
-    voice_name: Third
-    data: {{package: data/long.zip}}
-"""
-)
+from tests.e2e.conftest import ONE_PREMIUM, PREMIUM_AND_THIRD, REPO, Project
 
 
 def received(project: Project, operation_prefix: str) -> bool:
@@ -93,7 +71,7 @@ def interrupted_create(project: Project, voice_name: str, jobs_before: int = 0) 
 
 
 def test_destroy_deletes_the_job_an_interrupted_create_made(project: Project) -> None:
-    project.write_config(ONE_VOICE)
+    project.write_config(ONE_PREMIUM)
     job_id = interrupted_create(project, "Premium")
 
     code, out, err = project.run("plan", "--destroy")
@@ -123,14 +101,14 @@ def test_destroy_deletes_the_job_an_interrupted_create_made(project: Project) ->
 def test_a_voice_removed_from_the_config_takes_its_interrupted_job_along(
     project: Project,
 ) -> None:
-    project.write_config(ONE_VOICE)
+    project.write_config(ONE_PREMIUM)
     code, out, err = project.run("apply", "--auto-approve")
     assert code == 0, out + err
     kept = project.state()["voices"]["premium"]["job_id"]
-    project.write_config(TWO_VOICES)
+    project.write_config(PREMIUM_AND_THIRD)
     made = interrupted_create(project, "Third", jobs_before=1)
 
-    project.write_config(ONE_VOICE)  # voice.third removed
+    project.write_config(ONE_PREMIUM)  # voice.third removed
     code, out, err = project.run("apply", "--auto-approve")
     assert code == 0, out + err
     assert f"deleting job {made}" in out
@@ -141,7 +119,7 @@ def test_a_voice_removed_from_the_config_takes_its_interrupted_job_along(
 
 
 def test_a_kill_between_lookup_and_delete_loses_nothing(project: Project) -> None:
-    project.write_config(ONE_VOICE)
+    project.write_config(ONE_PREMIUM)
     job_id = interrupted_create(project, "Premium")
 
     project.emulator.set_faults(FaultPlan.parse({"delete_job": {"latency": 2.0}}))
@@ -157,7 +135,7 @@ def test_a_kill_between_lookup_and_delete_loses_nothing(project: Project) -> Non
 
 
 def test_replacing_a_voice_with_an_interrupted_create_keeps_one_job(project: Project) -> None:
-    project.write_config(ONE_VOICE)
+    project.write_config(ONE_PREMIUM)
     job_id = interrupted_create(project, "Premium")
 
     code, out, err = project.run("apply", "--auto-approve", "--replace", "voice.premium")

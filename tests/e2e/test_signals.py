@@ -13,10 +13,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.emulator import FaultPlan
-from tests.e2e.conftest import Project
+from tests.e2e.conftest import REPO, Project
 from tests.e2e.test_crash_safety import check_converged, check_invariants, kill_after, start_apply
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def start(project: Project, *argv: str) -> subprocess.Popen[str]:
