@@ -22,6 +22,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.metastudio import JobState, MetaStudioError, OutcomeUnknownError, UploadUrls
 from reconciler.plan.inputs import DesiredVoice, record_spec
 from reconciler.plan.model import ResourceChange, Step
+from reconciler.plan.sync import sync_changes
 from reconciler.state import VoiceRecord
 
 SUBMIT_FIELDS = (
@@ -243,33 +244,9 @@ class VoiceRun:
     def sync_record(self) -> None:
         """No remote change, but lifecycle settings and the observed state are recorded."""
         record = self.ctx.checkpoint.record(self.name)
-        if record is None or self.desired is None or self.voice is None:
+        if record is None or self.desired is None:
             return
-        changes: dict[str, object] = {}
-        spec = record_spec(self.desired.spec)
-        local = {k: spec.get(k) for k in ("preview_text",)}
-        if {k: record.spec.get(k) for k in local} != local:
-            changes["spec"] = {**record.spec, **local}
-        if record.prevent_destroy != self.voice.prevent_destroy:
-            changes["prevent_destroy"] = self.voice.prevent_destroy
-        if record.keep_asset != self.voice.keep_asset:
-            changes["keep_asset"] = self.voice.keep_asset
-        remote = self.change.remote
-        if (
-            remote.refreshed
-            and record.phase != "submitted"
-            and remote.state
-            not in (
-                None,
-                JobState.CREATING,
-            )
-        ):
-            changes["phase"] = "submitted"  # submitted by a run killed before recording it
-        if remote.refreshed and (remote.state, remote.asset_id) != (
-            record.remote_state,
-            record.asset_id,
-        ):
-            changes["remote_state"], changes["asset_id"] = remote.state, remote.asset_id
+        changes = sync_changes(record, self.desired.spec, self.change.remote)
         if changes:
             self.ctx.checkpoint.observe(self.name, **changes)  # no remote step: one write for all
 

@@ -11,6 +11,7 @@ import dataclasses
 
 from reconciler.plan.inputs import DesiredVoice
 from reconciler.plan.model import Action, Reason, ResourceChange, Step
+from reconciler.plan.sync import sync_changes
 from reconciler.state import VoiceRecord
 
 FRESH_JOB = (Step.CREATE, Step.UPLOAD, Step.SUBMIT)
@@ -19,7 +20,7 @@ FRESH_JOB = (Step.CREATE, Step.UPLOAD, Step.SUBMIT)
 DELETE_BOTH = (Step.DELETE_ASSET, Step.DELETE_JOB)
 # Every sequence a plan may hold for each action; saved plans are checked against it.
 ALLOWED: dict[Action, frozenset[tuple[Step, ...]]] = {
-    Action.NOOP: frozenset({(Step.SYNC,)}),
+    Action.NOOP: frozenset({(Step.SYNC,), ()}),  # (): nothing to record either
     Action.DELETE: frozenset({(Step.DELETE_JOB,), DELETE_BOTH}),
     Action.REPLACE: frozenset({(Step.DELETE_JOB, *FRESH_JOB), (*DELETE_BOTH, *FRESH_JOB)}),
     Action.CREATE: frozenset({FRESH_JOB, (Step.DELETE_ASSET, *FRESH_JOB)}),
@@ -98,6 +99,10 @@ def steps_for(
 ) -> tuple[Step, ...]:
     action = change.action
     if action is Action.NOOP:
+        # Only a no-op that records something has a step: the others cost apply nothing,
+        # and a saved plan leaves them out (plancodec), whatever the catalogue's size.
+        if record is None or want is None or not sync_changes(record, want.spec, change.remote):
+            return ()
         return (Step.SYNC,)
     if _left_by_vanished_job(change, record):
         protected = keep_asset or prevent_destroy
