@@ -194,7 +194,8 @@ def run_apply(
             listener.applied(run)
         if request.wait is None or result.failed or result.interrupted:
             return run
-        names = [c.name for c in plan.changes if c.action is not Action.DELETE]
+        deleted = {c.name for c in plan.changes if c.action is Action.DELETE}
+        names = [name for name in plan.names if name not in deleted]
         waited = wait_for(
             workspace,
             client,

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from reconciler.plan.resources import ResourceNeed
 
 RESOURCE_TYPE = "metastudio_voice"
-PLAN_FORMAT_VERSION = 1
+# 2: no-op voices with nothing to do are listed by name only, in ``unchanged``.
+PLAN_FORMAT_VERSION = 2
 
 
 class Action(str, enum.Enum):
@@ -152,10 +153,19 @@ class Plan:
     format_version: int = PLAN_FORMAT_VERSION
     # Training resources the changes consume per edition (plan/resources.py); () when none.
     resources: tuple[ResourceNeed, ...] = ()
+    # Voices whose change is a no-op without steps, by name: a saved plan keeps only their
+    # names (plancodec), so that reading it back costs what its changes do. A plan the
+    # planner made lists them in ``changes`` and has none here.
+    unchanged: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        """Every voice the plan covers, changed or not."""
+        return [*(c.name for c in self.changes), *self.unchanged]
 
     @property
     def summary(self) -> PlanSummary:
-        counts = {"create": 0, "update": 0, "replace": 0, "destroy": 0, "noop": 0}
+        counts = {"create": 0, "update": 0, "replace": 0, "destroy": 0, "noop": len(self.unchanged)}
         for change in self.changes:
             key = {
                 Action.CREATE: "create",

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from reconciler.plan import resources
 from reconciler.plan.model import (
+    PLAN_FORMAT_VERSION,
     Action,
     AttributeChange,
     Plan,
@@ -43,7 +44,7 @@ def remote_to_dict(remote: RemoteView) -> dict[str, Any]:
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     return {
         "kind": KIND,
-        "format_version": plan.format_version,
+        "format_version": PLAN_FORMAT_VERSION,
         "created_at": plan.created_at,
         "state_serial": plan.state_serial,
         "state_lineage": plan.state_lineage,
@@ -51,9 +52,15 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "refreshed": plan.refreshed,
         "destroy": plan.destroy,
         "targets": list(plan.targets),
-        "changes": [_change_to_dict(c) for c in plan.changes],
+        "changes": [_change_to_dict(c) for c in plan.changes if not is_idle(c)],
         "resources": [need.to_dict() for need in plan.resources],
+        "unchanged": [*plan.unchanged, *(c.name for c in plan.changes if is_idle(c))],
     }
+
+
+def is_idle(change: ResourceChange) -> bool:
+    """A no-op with nothing to record: apply does nothing for it."""
+    return change.action is Action.NOOP and not change.steps
 
 
 def _change_to_dict(change: ResourceChange) -> dict[str, Any]:
@@ -81,10 +88,15 @@ def plan_from_dict(data: Any) -> Plan:
     top = _Fields(data, "")
     if top.get("kind", str) != KIND:
         raise PlanDecodeError(f'"kind" is not "{KIND}"')
+    changes = tuple(
+        _change_from_dict(c, f"changes[{i}]") for i, c in enumerate(top.array("changes"))
+    )
+    # Plans of format 1 list every voice in ``changes``.
+    unchanged = top.strings("unchanged") if "unchanged" in top.data else ()
+    _check_each_voice_once(changes, unchanged)
     return Plan(
-        changes=tuple(
-            _change_from_dict(c, f"changes[{i}]") for i, c in enumerate(top.array("changes"))
-        ),
+        changes=changes,
+        unchanged=unchanged,
         state_serial=top.get("state_serial", int),
         state_lineage=top.get("state_lineage", str),
         config_digest=top.get("config_digest", str),
@@ -99,6 +111,17 @@ def plan_from_dict(data: Any) -> Plan:
             for i, n in enumerate(top.array("resources") if "resources" in top.data else [])
         ),
     )
+
+
+def _check_each_voice_once(changes: tuple[ResourceChange, ...], unchanged: tuple[str, ...]) -> None:
+    seen: set[str] = set()
+    for where, name in [
+        *((f"changes[{i}].name", c.name) for i, c in enumerate(changes)),
+        *((f"unchanged[{i}]", n) for i, n in enumerate(unchanged)),
+    ]:
+        if name in seen:
+            raise PlanDecodeError(f"{where}: voice {name!r} is in the plan twice")
+        seen.add(name)
 
 
 def _need_from_dict(data: Any, where: str) -> resources.ResourceNeed:

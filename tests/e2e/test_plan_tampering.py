@@ -22,6 +22,32 @@ Edit = Callable[[dict[str, Any]], None]
 
 
 def change_of(plan: dict[str, Any], name: str) -> dict[str, Any]:
+    """The voice's change, to edit; a voice with nothing to do is only named in the file, so
+    the attacker writes its change from scratch, taking nothing from the plan."""
+    if name in plan["unchanged"]:
+        plan["unchanged"].remove(name)
+        plan["changes"].append(
+            {
+                "address": f"voice.{name}",
+                "name": name,
+                "action": "no-op",
+                "reason": "up_to_date",
+                "before": {},
+                "after": {},
+                "changes": [],
+                "remote": {
+                    "job_id": None,
+                    "state": None,
+                    "asset_id": None,
+                    "failed_reason": None,
+                    "audit_errors": [],
+                    "refreshed": False,
+                },
+                "notes": [],
+                "adopt_job_id": None,
+                "steps": [],
+            }
+        )
     return next(c for c in plan["changes"] if c["name"] == name)
 
 
@@ -146,7 +172,7 @@ def test_steps_that_do_not_fit_the_action_are_refused(project: Project) -> None:
     plan = saved(project)
     change_of(plan, "third")["steps"] = ["delete_job"]
     write(project, plan, recompute=True)
-    refused(project, "changes[1].steps: delete_job is not what a no-op does")
+    refused(project, "changes[0].steps: delete_job is not what a no-op does")
 
 
 def test_honest_saved_plans_that_delete_still_apply(project: Project) -> None:

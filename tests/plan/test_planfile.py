@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from reconciler.errors import ReconcilerError
-from reconciler.operations.planfile import load_plan, save_plan
-from reconciler.plan.model import Action, AttributeChange, Plan, Reason
+from reconciler.operations.planfile import DIGEST_KEY, content_digest, load_plan, save_plan
+from reconciler.plan.model import Action, AttributeChange, Plan, Reason, ResourceChange, Step
 from reconciler.plan.plancodec import plan_from_dict, plan_to_dict
 from reconciler.plan.render_json import render_json
 from tests.plan import fixtures as fx
@@ -29,9 +29,70 @@ def test_round_trip_is_exact(tmp_path: Path, make: Callable[[], Plan]) -> None:
     path = tmp_path / "plan.json"
     save_plan(plan, path)
     loaded = load_plan(path)
-    assert loaded == plan
-    assert [type(c.action) for c in loaded.changes] == [type(c.action) for c in plan.changes]
-    assert plan_from_dict(plan_to_dict(plan)) == plan
+    assert loaded == saved_form(plan)
+    assert loaded.summary == plan.summary and sorted(loaded.names) == sorted(plan.names)
+    assert [type(c.action) for c in loaded.changes] == [
+        type(c.action) for c in saved_form(plan).changes
+    ]
+    assert plan_from_dict(plan_to_dict(plan)) == saved_form(plan)
+    assert plan_from_dict(plan_to_dict(loaded)) == loaded
+
+
+def saved_form(plan: Plan) -> Plan:
+    """What a saved plan holds: no-ops with nothing to do only by name."""
+    idle = [c for c in plan.changes if c.action is Action.NOOP and not c.steps]
+    return dataclasses.replace(
+        plan,
+        changes=tuple(c for c in plan.changes if c not in idle),
+        unchanged=tuple(c.name for c in idle),
+    )
+
+
+def test_a_saved_plan_holds_only_what_apply_does(tmp_path: Path) -> None:
+    # 1,000 voices with nothing to do, one with an asset to record, one to create: the file
+    # carries two changes and 1,000 names, so reading it costs the changes, not the catalogue.
+    idle = [fx.steady(f"v{i:04d}") for i in range(1000)]
+    assert all(not c.steps for c in idle)
+    syncing = (dataclasses.replace(fx.steady("moved"), steps=(Step.SYNC,)),)
+    plan = fx.plan(*idle, *syncing, fx.created("new"))
+    path = tmp_path / "plan.json"
+    save_plan(plan, path)
+    data = json.loads(path.read_text())
+    assert [c["name"] for c in data["changes"]] == [c.name for c in (*syncing, plan.changes[-1])]
+    assert data["unchanged"] == [c.name for c in idle]
+    assert data["format_version"] == 2
+    loaded = load_plan(path)
+    assert loaded.summary == plan.summary and loaded.summary.noop == 1000 + len(syncing)
+
+
+def test_a_format_1_plan_with_every_voice_in_its_changes_still_loads(tmp_path: Path) -> None:
+    plan = fx.every_action_plan()
+    data = plan_to_dict(plan)
+    data["format_version"], data["changes"] = 1, [_v1_change(c) for c in plan.changes]
+    del data["unchanged"]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data | {DIGEST_KEY: content_digest(data)}))
+    loaded = load_plan(path)
+    assert loaded.unchanged == () and [c.name for c in loaded.changes] == plan.names
+    assert all(c.steps == (Step.SYNC,) for c in loaded.changes if c.action is Action.NOOP)
+
+
+def _v1_change(change: ResourceChange) -> dict[str, Any]:
+    """Format 1 gave every no-op a sync step."""
+    steps = (Step.SYNC,) if change.action is Action.NOOP else change.steps
+    encoded: dict[str, Any] = plan_to_dict(fx.plan(dataclasses.replace(change, steps=steps)))
+    return encoded["changes"][0]  # type: ignore[no-any-return]
+
+
+def test_a_voice_both_changed_and_unchanged_is_refused(tmp_path: Path) -> None:
+    plan = fx.plan(fx.created("new"))
+    data = plan_to_dict(plan)
+    data["unchanged"] = ["new"]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data | {DIGEST_KEY: content_digest(data)}))
+    with pytest.raises(ReconcilerError) as error:
+        load_plan(path)
+    assert "unchanged[0]: voice 'new' is in the plan twice" in one_line_naming(error, path)
 
 
 def test_file_is_private_marked_and_leaves_no_temp_files(tmp_path: Path) -> None:
@@ -187,4 +248,4 @@ def test_reformatting_keeps_the_content_digest(tmp_path: Path) -> None:
     save_plan(plan, path)
     data = json.loads(path.read_text())
     path.write_text(json.dumps(dict(reversed(data.items()))))  # other key order, no indent
-    assert load_plan(path) == plan
+    assert load_plan(path) == saved_form(plan)
