@@ -80,7 +80,9 @@ def apply_and_report(
             reporter=reporter,
             listener=terminal,
             cwd=env.cwd,
-            local_checks=lambda durations: check_data(workspace, env, durations=durations),
+            local_checks=lambda durations, names: check_data(
+                workspace, env, durations=durations, names=names
+            ),
         )
     finally:
         reporter.close()

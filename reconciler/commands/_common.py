@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -109,14 +109,19 @@ def check_data(
     allow_outside: bool = False,
     warn: Callable[[Diagnostic], None] | None = None,
     durations: Mapping[str, DurationLimits] | None = None,
+    names: Collection[str] | None = None,
 ) -> None:
-    """The training-data preflight: warnings go to stderr (or to ``warn``), errors stop
-    here, every line shown."""
+    """The training-data preflight of the voices ``names`` (None: all): warnings go to
+    stderr (or to ``warn``), errors stop here, every line shown."""
     from reconciler.config.diagnostics import InvalidConfig
     from reconciler.data import preflight
 
     diagnostics = preflight(
-        workspace.config, allow_outside=allow_outside, cache=workspace.cache, durations=durations
+        workspace.config,
+        allow_outside=allow_outside,
+        cache=workspace.cache,
+        durations=durations,
+        names=names,
     )
     errors = [d for d in diagnostics if d.is_error]
     for diagnostic in diagnostics:

@@ -164,8 +164,8 @@ def apply_json(
         reporter=listener,
         listener=listener,
         cwd=env.cwd,
-        local_checks=lambda durations: check_data(
-            workspace, env, warn=stream.warn, durations=durations
+        local_checks=lambda durations, names: check_data(
+            workspace, env, warn=stream.warn, durations=durations, names=names
         ),
     )
     if run.waited is None:

@@ -66,11 +66,12 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         lock_timeout=args.lock_timeout,
         operation="plan",
         created_at=rfc3339(env.clock()),
-        local_checks=lambda durations: check_data(
+        local_checks=lambda durations, names: check_data(
             workspace,
             env,
             warn=args.json_stream.warn if args.json_stream else None,
             durations=durations,
+            names=names,
         ),
     ).plan
     stream: JsonStream | None = args.json_stream

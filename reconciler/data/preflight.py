@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +46,7 @@ def preflight(
     allowed_bit_depths: tuple[int, ...] = DEFAULT_BIT_DEPTHS,
     cache: DigestCache | None = None,
     durations: Mapping[str, DurationLimits] | None = None,
+    names: Collection[str] | None = None,
 ) -> list[Diagnostic]:
     """Every finding about the config's data; see :func:`inspect_data`."""
     return inspect_data(
@@ -55,6 +56,7 @@ def preflight(
         allowed_bit_depths=allowed_bit_depths,
         cache=cache,
         durations=durations,
+        names=names,
     ).diagnostics
 
 
@@ -66,15 +68,17 @@ def inspect_data(
     allowed_bit_depths: tuple[int, ...] = DEFAULT_BIT_DEPTHS,
     cache: DigestCache | None = None,
     durations: Mapping[str, DurationLimits] | None = None,
+    names: Collection[str] | None = None,
 ) -> Inspection:
-    """Findings and measurements of each voice's data and letter.
+    """Findings and measurements of the data and letter of each voice, or of those named.
 
     ``durations``: the tenant's limits per edition (MetaStudio op 17) when the caller could
     ask for them; the documented ranges otherwise. A voice's ``checks`` override both.
     """
     inspection = Inspection()
     memo = RunMemo()
-    for voice in cfg.voices.values():
+    only = None if names is None else set(names)
+    for voice in (cfg.voices[n] for n in cfg.voices if only is None or n in only):
         thresholds = Thresholds.from_yaml(voice.checks)
         rules = AudioRules(
             tuple(allowed_sample_rates), tuple(allowed_bit_depths), thresholds, voice.language

@@ -27,7 +27,7 @@ from reconciler.operations.plan import LocalChecks, PlanRequest, build_plan, ten
 from reconciler.operations.status import StatusReport, WaitRequest, wait_for
 from reconciler.operations.workspace import Workspace
 from reconciler.plan.inputs import DesiredVoice
-from reconciler.plan.model import Action, Plan
+from reconciler.plan.model import Action, Plan, Step
 from reconciler.plan.resources import ResourceNeed, shortages, with_available
 from reconciler.state import State
 from reconciler.status import VoiceStatus
@@ -52,6 +52,11 @@ def check_resources(needs: tuple[ResourceNeed, ...]) -> None:
             + "; nothing was created",
             hint="buy more in the MetaStudio console, or apply fewer voices with --target",
         )
+
+
+def submitted(plan: Plan) -> set[str]:
+    """The voices whose data the plan sends for review."""
+    return {c.name for c in plan.changes if Step.SUBMIT in c.steps}
 
 
 def state_for_saved_plan(plan: Plan, state: State) -> State:
@@ -161,7 +166,9 @@ def run_apply(
             state = workspace.backend.read()
             if request.saved is not None:
                 if local_checks is not None:
-                    local_checks(tenant_durations(client))
+                    # The plan checked every voice's data, and the config digest below says
+                    # it is unchanged since: what is checked again is what goes to review.
+                    local_checks(tenant_durations(client), submitted(request.saved))
                 state = state_for_saved_plan(request.saved, state)
                 desired = desired_voices(workspace.config, workspace.cache, state.lineage)
                 check_saved_plan(request.saved, state, config_digest(workspace.config, desired))

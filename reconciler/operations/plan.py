@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -21,8 +21,9 @@ from reconciler.plan.resources import resource_needs
 from reconciler.refresh import EarlyListing, refresh
 from reconciler.state import State
 
-# The data preflight, given the tenant's duration limits when MetaStudio could be asked.
-LocalChecks = Callable[[Mapping[str, DurationLimits] | None], None]
+# The data preflight, given the tenant's duration limits when MetaStudio could be asked,
+# of the voices named (None: every voice).
+LocalChecks = Callable[[Mapping[str, DurationLimits] | None, Collection[str] | None], None]
 
 
 def tenant_durations(client: MetaStudioClient) -> Mapping[str, DurationLimits] | None:
@@ -73,7 +74,7 @@ def build_plan(
         )
         try:
             if local_checks is not None:
-                local_checks(tenant_durations(client) if client else None)
+                local_checks(tenant_durations(client) if client else None, None)
             desired = desired_voices(workspace.config, workspace.cache, state.lineage)
         except BaseException:
             if observing is not None:

@@ -7,7 +7,7 @@ from collections import Counter
 
 from reconciler.operations.planfile import load_plan
 from reconciler.speechlike import write_long_recording
-from tests.e2e.conftest import Project
+from tests.e2e.conftest import PREMIUM_AND_THIRD, Project
 
 
 def test_plan_then_apply_every_edition_and_upload_mode(project: Project) -> None:
@@ -141,3 +141,18 @@ def test_an_orphan_job_is_shown_to_the_reviewer(project: Project) -> None:
     code, out, _ = project.run("plan")
     assert code == 0
     assert "left-behind" in out and "no voice records" in out
+
+
+def test_a_saved_plan_checks_again_only_the_data_it_sends_for_review(project: Project) -> None:
+    """The plan checked every voice's data, and apply refuses it if any changed since; so
+    apply checks again, with the tenant's limits of the moment, only what it submits."""
+    thin = "    checks: {{min_total_seconds: 1, advised_total_seconds: 100000}}\n"
+    project.write_config(PREMIUM_AND_THIRD + thin)  # voice.third's take is thinner than advised
+    warning = "voices.third.data.package"
+    code, out, err = project.run("plan", "--out", "tfplan", "--target", "voice.premium")
+    assert code == 0 and warning in err, out + err  # the plan checks every voice
+    code, out, err = project.run("apply", "tfplan")
+    assert code == 0 and warning not in err, out + err  # voice.third is not sent
+    assert project.run("plan", "--out", "tfplan")[0] == 0
+    code, out, err = project.run("apply", "tfplan")
+    assert code == 0 and "1 created" in out and warning in err, out + err
