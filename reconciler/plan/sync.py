@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.jobstates import JobState
-from reconciler.plan.inputs import record_spec
+from reconciler.plan.inputs import RECORD_FIELDS
 from reconciler.plan.model import RemoteView
 from reconciler.state import VoiceRecord
 
 _LOCAL_SPEC_FIELDS = ("preview_text",)  # used only locally: changing them needs no remote step
+assert not set(_LOCAL_SPEC_FIELDS) & set(RECORD_FIELDS)  # so the record's spec holds them as is
 
 
 def sync_changes(
@@ -23,8 +24,7 @@ def sync_changes(
 ) -> dict[str, Any]:
     """The record fields to set for a voice whose desired spec is ``want``; {} for none."""
     changes: dict[str, Any] = {}
-    spec = record_spec(want)
-    local = {k: spec.get(k) for k in _LOCAL_SPEC_FIELDS}
+    local = {k: want.get(k) for k in _LOCAL_SPEC_FIELDS}  # none is a record field
     if {k: record.spec.get(k) for k in local} != local:
         changes["spec"] = {**record.spec, **local}
     prevent_destroy = bool(want.get("prevent_destroy", False))
