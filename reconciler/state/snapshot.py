@@ -16,6 +16,7 @@ from reconciler.fsutil import (
     file_error,
     file_errors,
     fsync_dir,
+    link_replace,
     remove_stray_temps,
 )
 from reconciler.state.codec import encode
@@ -73,13 +74,20 @@ class Snapshots:
             # Named on its own: a backup that cannot be written (a directory in its place)
             # fails every retry, and the state file itself was not touched.
             unchanged = f"state file {self.path} is unchanged at serial {kept}"
-            if backup is None:
-                with file_errors("read state file", self.path, StateError, hint=unchanged):
-                    backup = self.path.read_bytes()
             with file_errors(
                 "write the state backup", self.backup_path, StateError, hint=unchanged
             ):
-                atomic_write(self.backup_path, backup)
+                # The current file as the backup: a second name for it, not a copy (a large
+                # state's copy cost more than the rest of a compaction).
+                linked = backup is None and link_replace(self.path, self.backup_path)
+            if not linked:
+                if backup is None:
+                    with file_errors("read state file", self.path, StateError, hint=unchanged):
+                        backup = self.path.read_bytes()
+                with file_errors(
+                    "write the state backup", self.backup_path, StateError, hint=unchanged
+                ):
+                    atomic_write(self.backup_path, backup)
         if kept == state.serial:
             retry = f"the state is at serial {kept} either way; nothing is lost"
         else:
