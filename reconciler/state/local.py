@@ -1,7 +1,7 @@
 """The state in a local JSON file, with a journal, a backup and a lock beside it.
 
-``write`` replaces the whole file (temp file, fsync, rename, fsync dir) after copying the
-previous version to the backup. ``checkpoint`` appends one line with the changed records to
+``write`` replaces the whole file (temp file, fsync, rename, fsync dir) after keeping the
+previous version as the backup (see snapshot.py). ``checkpoint`` appends one line with the changed records to
 the journal (see journal.py) and fsyncs that small file: its cost does not depend on how many
 voices the state holds. The journal is folded into the snapshot (a compaction: the
 snapshot replaced, the serial kept) by the checkpoint that would make it outgrow the

@@ -1,5 +1,8 @@
 """The local state's snapshot file: replaced whole, its previous version kept as the backup.
 
+The snapshot is only ever replaced by rename, never written in place, so the backup of the
+file being replaced is a second name for it (a hard link) rather than a copy of its bytes.
+
 Replacing it also ends the journal beside it, whose lines the new snapshot holds: the
 journal goes last, so a kill in between leaves lines the reader recognises as folded in.
 """
