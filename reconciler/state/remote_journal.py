@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from reconciler.state.codec import decode_layout
+from reconciler.state.codec import WORK, decode_layout
 from reconciler.state.errors import StateError
 from reconciler.state.jsonvalues import load_json
 from reconciler.state.model import FORMAT_VERSION, NewerFormatError, State
@@ -77,7 +77,9 @@ def decode_state(data: bytes | str | dict[str, Any], where: str) -> State:
             if fast is not None:
                 return fast
         raw = load_json(data) if isinstance(data, (bytes, str)) else data
-        return State.from_dict(raw)
+        state = State.from_dict(raw)
+        WORK.decoded += len(state.voices)
+        return state
     except NewerFormatError as error:
         raise StateError(
             f"state {where} was written by a newer reconciler ({error})",
