@@ -8,6 +8,7 @@ import errno
 import os
 import re
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -52,6 +53,36 @@ def atomic_writer(target: Path, mode: int = 0o600, *, durable: bool = True) -> I
         raise
     if durable:
         fsync_dir(target.parent)
+
+
+def link_replace(source: Path, target: Path, mode: int = 0o600) -> bool:
+    """Make ``target`` a second name of ``source``'s file, replacing it atomically and
+    durably, without copying a byte. Only for a ``source`` that is replaced by rename, never
+    written in place: the link then keeps this version whatever happens to the name.
+
+    False, with nothing changed, when this cannot link (another filesystem, no hard links,
+    not permitted) or the file's mode is not ``mode``: the caller copies instead.
+    """
+    temp = _temp_path(target)
+    try:
+        os.link(source, temp)
+    except OSError:
+        return False
+    try:
+        if stat.S_IMODE(os.lstat(temp).st_mode) != mode:
+            temp.unlink()
+            return False
+        os.replace(temp, target)
+        # A rename onto another name of the same file does nothing, leaving the temp: the
+        # case when a kill came after the last link and before ``source`` was replaced.
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    fsync_dir(target.parent)
+    return True
 
 
 def fsync_dir(directory: Path) -> None:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from reconciler.operations.locking import state_lock
-from reconciler.state import State, StateBackend, VoiceRecord, rfc3339
+from reconciler.state import State, StateBackend, rfc3339
 from reconciler.status.model import VoiceStatus
 
 
@@ -48,10 +48,11 @@ def record_observations(
         if not updates:
             return 0
         now = rfc3339(clock())
-        voices: dict[str, VoiceRecord] = dict(state.voices)
-        for name, (remote_state, asset_id) in updates.items():
-            voices[name] = dataclasses.replace(
-                voices[name], remote_state=remote_state, asset_id=asset_id, updated_at=now
+        changes = {
+            name: dataclasses.replace(
+                state.voices[name], remote_state=remote_state, asset_id=asset_id, updated_at=now
             )
-        backend.write(dataclasses.replace(state, voices=voices))
+            for name, (remote_state, asset_id) in updates.items()
+        }
+        backend.write(state.with_records(changes))
     return len(updates)

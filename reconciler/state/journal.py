@@ -9,6 +9,7 @@ file. Only the last line can be torn: every append is fsynced before the next on
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -73,7 +74,8 @@ def parse(data: bytes, path: Path) -> Parsed:
 
 def replay(snapshot: State, entries: Sequence[Entry], path: Path) -> State:
     """``snapshot`` with the entries that continue it applied, in order."""
-    voices = dict(snapshot.voices)
+    # Only the changed records: the snapshot's others stay as read (undecoded, see voices.py).
+    changes: dict[str, VoiceRecord | None] = {}
     serial = snapshot.serial
     for entry in entries:
         if entry.lineage != snapshot.lineage:
@@ -91,33 +93,27 @@ def replay(snapshot: State, entries: Sequence[Entry], path: Path) -> State:
                 hint=_aside_hint(path),
             )
         for name, raw in entry.voices.items():
-            if raw is None:
-                voices.pop(name, None)
-                continue
-            try:
-                record = VoiceRecord.from_dict(raw, f"voices.{name}")
-            except (ValueError, TypeError) as error:
-                raise StateError(
-                    f"state journal {path} line {entry.line} is not valid: {error}",
-                    hint=_aside_hint(path),
-                ) from None
-            if record.name != name:
-                raise StateError(
-                    f"state journal {path} line {entry.line}: record {name!r} is named "
-                    f"{record.name!r}",
-                    hint=_aside_hint(path),
-                )
-            voices[name] = record
+            changes[name] = None if raw is None else _record(raw, name, entry.line, path)
         serial = entry.serial
     if serial == snapshot.serial:
         return snapshot
-    return State(
-        lineage=snapshot.lineage,
-        serial=serial,
-        format_version=snapshot.format_version,
-        voices=voices,
-        extra=snapshot.extra,
-    )
+    return dataclasses.replace(snapshot.with_records(changes), serial=serial)
+
+
+def _record(raw: object, name: str, line: int, path: Path) -> VoiceRecord:
+    try:
+        record = VoiceRecord.from_dict(raw, f"voices.{name}")
+    except (ValueError, TypeError) as error:
+        raise StateError(
+            f"state journal {path} line {line} is not valid: {error}",
+            hint=_aside_hint(path),
+        ) from None
+    if record.name != name:
+        raise StateError(
+            f"state journal {path} line {line}: record {name!r} is named {record.name!r}",
+            hint=_aside_hint(path),
+        )
+    return record
 
 
 def _decode(line: bytes, number: int) -> Entry | None:

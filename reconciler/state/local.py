@@ -1,12 +1,12 @@
 """The state in a local JSON file, with a journal, a backup and a lock beside it.
 
-``write`` replaces the whole file (temp file, fsync, rename, fsync dir) after copying the
-previous version to the backup. ``checkpoint`` appends one line with the changed records to
-the journal (see journal.py) and fsyncs that small file: its cost does not depend on how many
-voices the state holds. The journal is folded into the snapshot (a compaction: the
-snapshot replaced, the serial kept) by the checkpoint that would make it outgrow the
-snapshot, which keeps the amortised cost per checkpoint constant, by ``write``, and when the
-lock is released after a run that appended.
+``write`` replaces the whole file (temp file, fsync, rename, fsync dir) after keeping the
+previous version as the backup (see snapshot.py). ``checkpoint`` appends one line with the
+changed records to the journal (see journal.py) and fsyncs that small file: its cost does not
+depend on how many voices the state holds. The journal is folded into the snapshot (a
+compaction: the snapshot replaced, the serial kept) by the checkpoint that would make it
+outgrow the snapshot, which keeps the amortised cost per checkpoint constant, by ``write``,
+and when the lock is released after a run that appended.
 
 A kill at any instant leaves snapshot + journal reading back as a whole state: a torn last
 line is ignored (its checkpoint never returned), and lines a cut-short compaction already

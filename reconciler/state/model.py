@@ -11,27 +11,20 @@ from typing import Any
 
 from reconciler.state.jsonvalues import check_json, required, typed
 from reconciler.state.record import VoiceRecord, records_from_dict
+from reconciler.state.voices import Stored, Voices
 
 # 2: a backend may keep a journal beside the snapshot (see journal.py). Readers of version 1
 # would ignore it and see an old state, so they must refuse the file rather than act on it.
 FORMAT_VERSION = 2
 _KNOWN = ("format_version", "serial", "lineage", "voices")
+# Written by the codec beside the voices (see codec.py); it describes the file, not the state.
+DIGEST_KEY = "voices_digest"
 
 
 class NewerFormatError(ValueError):
     def __init__(self, found: int) -> None:
         self.found = found
         super().__init__(f"format_version {found} (this reconciler reads up to {FORMAT_VERSION})")
-
-
-class _CheckedVoices(dict[str, VoiceRecord]):
-    """Records already known to be filed under their own names: a State derived from
-    another checks only what changed."""
-
-
-def _check_filed(name: str, record: VoiceRecord) -> None:
-    if record.name != name:
-        raise ValueError(f"voices.{name}: record is named {record.name!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,7 +38,8 @@ class State:
     lineage: str
     serial: int = 0
     format_version: int = FORMAT_VERSION
-    voices: dict[str, VoiceRecord] = dataclasses.field(default_factory=dict)
+    # Read-only: a Voices (given any other mapping, its records are checked and copied).
+    voices: Mapping[str, VoiceRecord] = dataclasses.field(default_factory=Voices)
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -55,11 +49,9 @@ class State:
             raise ValueError(f"lineage: {self.lineage!r} is not a UUID") from None
         if self.serial < 0:
             raise ValueError(f"serial: {self.serial} is negative")
-        if not isinstance(self.voices, _CheckedVoices):
-            for name, record in self.voices.items():
-                _check_filed(name, record)
+        if not isinstance(self.voices, Voices):
             # A copy: editing the caller's dict afterwards cannot change this snapshot.
-            object.__setattr__(self, "voices", _CheckedVoices(self.voices))
+            object.__setattr__(self, "voices", Voices.of(self.voices))
         check_json(self.extra, "state")
 
     @classmethod
@@ -75,14 +67,11 @@ class State:
     def with_records(self, changes: Mapping[str, VoiceRecord | None]) -> State:
         """Several voices changed at once (None: removed). Only the changed records are
         checked, so that a checkpoint's cost does not grow with the state."""
-        voices = _CheckedVoices(self.voices)
-        for name, record in changes.items():
-            if record is None:
-                voices.pop(name, None)
-            else:
-                _check_filed(name, record)
-                voices[name] = record
-        return dataclasses.replace(self, voices=voices)
+        return dataclasses.replace(self, voices=Voices.of(self.voices).replaced(changes))
+
+    def stored_voices(self) -> Mapping[str, Stored]:
+        """Each voice as stored (see voices.py), for the codec: nothing is decoded."""
+        return Voices.of(self.voices).stored()
 
     def without_voice(self, name: str) -> State:
         return self.with_records({name: None})
@@ -115,5 +104,5 @@ class State:
             serial=required(data, "serial", int, "state"),
             lineage=required(data, "lineage", str, "state"),
             voices=records_from_dict(required(data, "voices", dict, "state"), "voices"),
-            extra={k: v for k, v in data.items() if k not in _KNOWN},
+            extra={k: v for k, v in data.items() if k not in _KNOWN and k != DIGEST_KEY},
         )

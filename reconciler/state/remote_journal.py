@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from reconciler.state.codec import WORK, decode_layout
 from reconciler.state.errors import StateError
 from reconciler.state.jsonvalues import load_json
 from reconciler.state.model import FORMAT_VERSION, NewerFormatError, State
@@ -64,9 +65,21 @@ def decode_entry(data: bytes, where: str) -> dict[str, Any]:
 
 
 def decode_state(data: bytes | str | dict[str, Any], where: str) -> State:
+    hint = "restore the previous version from the backup or history"
+
+    def invalid(problem: str) -> StateError:
+        return StateError(f"state {where} is not a valid state: {problem}", hint=hint)
+
     try:
+        if isinstance(data, (bytes, str)):
+            text = data.encode() if isinstance(data, str) else data
+            fast = decode_layout(text, invalid)  # records decoded when used, as locally
+            if fast is not None:
+                return fast
         raw = load_json(data) if isinstance(data, (bytes, str)) else data
-        return State.from_dict(raw)
+        state = State.from_dict(raw)
+        WORK.decoded += len(state.voices)
+        return state
     except NewerFormatError as error:
         raise StateError(
             f"state {where} was written by a newer reconciler ({error})",
@@ -75,7 +88,7 @@ def decode_state(data: bytes | str | dict[str, Any], where: str) -> State:
     except (UnicodeDecodeError, ValueError, TypeError) as error:
         raise StateError(
             f"state {where} is not a valid state: {error}",
-            hint="restore the previous version from the backup or history",
+            hint=hint,
         ) from None
 
 
@@ -106,16 +119,15 @@ def apply_entry(state: State, entry: dict[str, Any], where: str) -> State:
             f"not {state.lineage}",
             hint="restore the state from its backup or history",
         )
-    voices = dict(state.voices)
     try:
-        for name, raw in dict(entry["voices"]).items():
-            if raw is None:
-                voices.pop(name, None)
-            else:
-                voices[name] = VoiceRecord.from_dict(raw)
+        changes = {
+            name: None if raw is None else VoiceRecord.from_dict(raw)
+            for name, raw in dict(entry["voices"]).items()
+        }
+        changed = state.with_records(changes)
     except (KeyError, TypeError, ValueError) as error:
         raise StateError(f"state {where}: journal entry {serial} is not valid: {error}") from None
-    return dataclasses.replace(state, voices=voices, serial=serial)
+    return dataclasses.replace(changed, serial=serial)
 
 
 def _record(state: State, name: str) -> dict[str, Any] | None:

@@ -1,5 +1,8 @@
 """The local state's snapshot file: replaced whole, its previous version kept as the backup.
 
+The snapshot is only ever replaced by rename, never written in place, so the backup of the
+file being replaced is a second name for it (a hard link) rather than a copy of its bytes.
+
 Replacing it also ends the journal beside it, whose lines the new snapshot holds: the
 journal goes last, so a kill in between leaves lines the reader recognises as folded in.
 """
@@ -16,6 +19,7 @@ from reconciler.fsutil import (
     file_error,
     file_errors,
     fsync_dir,
+    link_replace,
     remove_stray_temps,
 )
 from reconciler.state.codec import encode
@@ -73,13 +77,20 @@ class Snapshots:
             # Named on its own: a backup that cannot be written (a directory in its place)
             # fails every retry, and the state file itself was not touched.
             unchanged = f"state file {self.path} is unchanged at serial {kept}"
-            if backup is None:
-                with file_errors("read state file", self.path, StateError, hint=unchanged):
-                    backup = self.path.read_bytes()
             with file_errors(
                 "write the state backup", self.backup_path, StateError, hint=unchanged
             ):
-                atomic_write(self.backup_path, backup)
+                # The current file as the backup: a second name for it, not a copy (a large
+                # state's copy cost more than the rest of a compaction).
+                linked = backup is None and link_replace(self.path, self.backup_path)
+            if not linked:
+                if backup is None:
+                    with file_errors("read state file", self.path, StateError, hint=unchanged):
+                        backup = self.path.read_bytes()
+                with file_errors(
+                    "write the state backup", self.backup_path, StateError, hint=unchanged
+                ):
+                    atomic_write(self.backup_path, backup)
         if kept == state.serial:
             retry = f"the state is at serial {kept} either way; nothing is lost"
         else:

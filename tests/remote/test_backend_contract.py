@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import pytest
 
 from reconciler.state import LockError, State, StateError
+from reconciler.state.codec import WORK
 from tests.remote.conftest import KINDS, Store
 from tests.remote.servers import wait_until
 from tests.state.helpers import REPO, record
@@ -29,6 +30,16 @@ def test_write_then_read_from_another_run(store: Store) -> None:
     assert written.serial == 1
     again = store.backend().read()
     assert again.to_dict() == written.to_dict()
+
+
+def test_a_read_from_another_run_decodes_only_the_records_it_uses(store: Store) -> None:
+    backend = store.backend()
+    names = [f"v{i:02d}" for i in range(20)]
+    backend.write(backend.read().with_records({name: record(name) for name in names}))
+    before = WORK.decoded
+    seen = store.backend().read()
+    assert sorted(seen.voices) == names and WORK.decoded == before
+    assert seen.voices["v07"] == record("v07") and WORK.decoded == before + 1
 
 
 def test_checkpoint_records_several_voices_and_removals(store: Store) -> None:

@@ -135,5 +135,5 @@ def test_kill_9_during_compaction_leaves_a_state_that_reads_back(state_path: Pat
     state = backend.read()
     with backend.lock("apply", timeout=0):
         backend.checkpoint(state.with_records({}), [])
-    assert not any(temps.match(name) for name in os.listdir(folder))
+    assert not any(temps.match(name) for name in os.listdir(folder)), os.listdir(folder)
     print(f"{caught} kills inside a compaction, {stale} after its snapshot, before its cleanup")

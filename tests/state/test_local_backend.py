@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import stat
@@ -28,16 +29,49 @@ def test_serial_increments_and_lineage_stays(backend: LocalStateBackend) -> None
     assert backend.read() == second
 
 
-def test_file_is_sorted_pretty_json_with_a_trailing_newline(
+def test_file_is_sorted_json_with_one_line_per_voice_and_a_trailing_newline(
     backend: LocalStateBackend, state_path: Path
 ) -> None:
     state = backend.read().with_voice(record("zeta")).with_voice(record("alpha"))
-    backend.write(state)
-    text = state_path.read_text()
-    assert text.endswith("}\n")
-    data = json.loads(text)
-    assert text == json.dumps(data, indent=2, sort_keys=True) + "\n"
-    assert list(data["voices"]) == ["alpha", "zeta"]
+    state = dataclasses.replace(state, extra={"zz_future": {"b": [1, 2], "a": "\u00e9"}})
+    written = backend.write(state)
+    lines = ",\n".join(
+        f'    "{name}": ' + json.dumps(record(name).to_dict(), sort_keys=True, ensure_ascii=False)
+        for name in ("alpha", "zeta")
+    )
+    digest = hashlib.sha256(lines.encode()).hexdigest()
+    assert state_path.read_text() == (
+        "{\n"
+        '  "format_version": 2,\n'
+        f'  "lineage": "{written.lineage}",\n'
+        '  "serial": 1,\n'
+        f'  "voices_digest": "sha256:{digest}",\n'
+        '  "zz_future": {"a": "\u00e9", "b": [1, 2]},\n'
+        '  "voices": {\n'
+        f"{lines}\n"
+        "  }\n"
+        "}\n"
+    )
+    # One JSON document: what the state's own view is, plus the digest of the voice lines.
+    data = json.loads(state_path.read_text())
+    assert data == {**written.json_view(), "voices_digest": f"sha256:{digest}"}
+    assert backend.read().extra == {"zz_future": {"b": [1, 2], "a": "\u00e9"}}
+
+
+def test_an_empty_state_file_has_an_empty_voices_object(
+    backend: LocalStateBackend, state_path: Path
+) -> None:
+    written = backend.write(backend.read())
+    assert state_path.read_text() == (
+        "{\n"
+        '  "format_version": 2,\n'
+        f'  "lineage": "{written.lineage}",\n'
+        '  "serial": 1,\n'
+        f'  "voices_digest": "sha256:{hashlib.sha256(b"").hexdigest()}",\n'
+        '  "voices": {}\n'
+        "}\n"
+    )
+    assert LocalStateBackend(state_path).read() == written
 
 
 def test_backup_holds_the_previous_version(backend: LocalStateBackend, state_path: Path) -> None:

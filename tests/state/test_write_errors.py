@@ -85,6 +85,9 @@ def test_a_full_disk_while_writing_the_lock_note_leaves_no_lock(
 def test_a_full_disk_while_writing_the_backup_leaves_the_state_as_it_was(
     project: Path, state_path: Path
 ) -> None:
+    # A state file whose mode someone changed is backed up by a copy (a link would keep the
+    # mode): that copy is what the full disk stops.
+    state_path.chmod(0o644)
     before = state_path.read_bytes()
     status, out, err = run_limited(len(before) // 2, project, "state", "rm", "voice.gentle")
     backup = state_path.with_name("prod.json.backup")
@@ -93,6 +96,22 @@ def test_a_full_disk_while_writing_the_backup_leaves_the_state_as_it_was(
     assert state_path.read_bytes() == before
     assert LocalStateBackend(backup).read().serial == 1  # the old backup, not half a new one
     assert leftovers(state_path.parent) == []
+
+
+def test_a_full_disk_while_writing_the_state_keeps_a_linked_backup_of_it(
+    project: Path, state_path: Path
+) -> None:
+    before = state_path.read_bytes()
+    status, out, err = run_limited(len(before) // 2, project, "state", "rm", "voice.gentle")
+    assert (status, out) == (1, "")
+    assert_one_error_line(err, f"cannot write state file {state_path}: File too large")
+    assert state_path.read_bytes() == before
+    # The backup cost no bytes: it is the state file under a second name.
+    backup = state_path.with_name("prod.json.backup")
+    assert backup.stat().st_ino == state_path.stat().st_ino
+    assert leftovers(state_path.parent) == []
+    assert run_cli(project, "state", "rm", "voice.gentle")[0] == 0
+    assert backup.read_bytes() == before and backup.stat().st_nlink == 1
 
 
 def test_a_file_in_place_of_the_state_directory_is_named(project: Path) -> None:
