@@ -11,11 +11,12 @@ import pytest
 
 from bench.project import succeeded_job, trained_record
 from reconciler.state import LocalStateBackend, State
+from reconciler.state.codec import WORK
 from tests.e2e.conftest import Project, config_head
 
 
-def many_voices(project: Project, count: int, *, limits: bool = True) -> None:
-    """``count`` voices, recorded as submitted and trained, sharing one data package."""
+def catalogue(project: Project, count: int, *, limits: bool = True) -> None:
+    """The config of ``count`` premium voices sharing one data package."""
     lines = []
     for i in range(count):
         lines += [
@@ -26,6 +27,11 @@ def many_voices(project: Project, count: int, *, limits: bool = True) -> None:
         ]
     head = config_head(sex_and_language=False, unlimited_rates=not limits)
     project.write_config(head + "\n".join(lines) + "\n")
+
+
+def many_voices(project: Project, count: int, *, limits: bool = True) -> None:
+    """``count`` voices, recorded as submitted and trained, sharing one data package."""
+    catalogue(project, count, limits=limits)
     assert project.run("plan", "--refresh=false", "--out", "seed.plan")[0] == 0
     from reconciler.operations.planfile import load_plan
 
@@ -115,3 +121,21 @@ def test_a_held_lock_names_its_holder(project: Project) -> None:
         holder.kill()
         holder.wait()
     assert project.run("plan")[0] == 0  # a killed holder does not block the next run
+
+
+def test_adding_a_voice_to_a_catalogue_decodes_and_encodes_only_its_record(
+    project: Project,
+) -> None:
+    """The apply of a saved plan that adds one voice to 200: the others' records are neither
+    decoded from the state file nor encoded into it again (the create's check for a job of
+    the same name looks at the state only when MetaStudio lists one)."""
+    many_voices(project, 200, limits=False)
+    code, out, err = project.run("apply", "--auto-approve")  # records the trained assets
+    assert code == 0 and "No changes." in out, out + err
+    catalogue(project, 201, limits=False)
+    assert project.run("plan", "--out", "tfplan")[0] == 0  # the plan decodes every record
+    decoded, encoded = WORK.decoded, WORK.encoded
+    code, out, err = project.run("apply", "tfplan")
+    assert code == 0 and "1 created" in out, out + err
+    assert (WORK.decoded - decoded, WORK.encoded - encoded) == (0, 1)
+    assert len(LocalStateBackend(project.state_path).read().voices) == 201
