@@ -98,7 +98,9 @@ def plan_stages(root: Path, endpoint: str) -> list[tuple[str, float]]:
         )
     with bench_client(endpoint) as client:
         _timed(stages, "  (refresh again, rate limits off)", lambda: refresh(client, ids, []))
-    options = PlanOptions(config_digest=config_digest(config, desired), created_at="2026-01-01")
+    options = PlanOptions(
+        config_digest=config_digest(config, workspace.cache), created_at="2026-01-01"
+    )
     plan = _timed(
         stages,
         "make_plan (plan/planner.py, decide.py, diff.py)",

@@ -8,7 +8,16 @@ from reconciler.config.diagnostics import (
     display_path,
     printable,
 )
-from reconciler.config.model import EDITIONS, Config, DataSource, Edition, Provider, VoiceSpec
+from reconciler.config.model import (
+    EDITIONS,
+    Config,
+    DataSource,
+    Edition,
+    Provider,
+    VoiceData,
+    Voices,
+    VoiceSpec,
+)
 
 __all__ = [
     "EDITIONS",
@@ -20,7 +29,9 @@ __all__ = [
     "InvalidConfig",
     "Location",
     "Provider",
+    "VoiceData",
     "VoiceSpec",
+    "Voices",
     "check_config",
     "config_files",
     "display_path",

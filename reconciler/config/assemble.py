@@ -19,6 +19,7 @@ from reconciler.config.model import (
     DataSource,
     Provider,
     StateSettings,
+    Voices,
     VoiceSpec,
 )
 
@@ -148,7 +149,9 @@ def assemble(
         files=files,
         provider=_provider(provider.value),
         state_path=root_dir / state_path,
-        voices={name: _voice_spec(root_dir, name, fields) for name, fields in resolved.items()},
+        voices=Voices(
+            {name: _voice_spec(root_dir, name, fields) for name, fields in resolved.items()}
+        ),
         state=_state_settings(state.value if state else {}),
     )
     return config, []

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from reconciler.config.assemble import assemble
 from reconciler.config.cache import cached_config, content_key, store_config
 from reconciler.config.diagnostics import SURROGATES, Diagnostic, InvalidConfig
 from reconciler.config.loader import Document, load_yaml
-from reconciler.config.model import Config
+from reconciler.config.model import Config, VoiceSpec
 from reconciler.config.schema import schema_fingerprint, validate_document
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
@@ -111,10 +113,21 @@ def load_config(path: Path, *, cwd: Path | None = None, cache_dir: Path | None =
         path = Path(os.path.abspath(path))
         with contextlib.suppress(OSError):
             root_dir, files = config_files(path)
-            cached = cached_config(path, root_dir, files, cache_dir)
+            key = content_key(root_dir, files)
+            rebuild = functools.partial(_assembled_voices, path, cwd, cache_dir, key)
+            cached = cached_config(path, key, cache_dir, rebuild)
             if cached is not None:
                 return cached
-            key = content_key(root_dir, files)
+    return _assembled(path, cwd, cache_dir, key)
+
+
+def _assembled_voices(
+    path: Path, cwd: Path | None, cache_dir: Path, key: str
+) -> Mapping[str, VoiceSpec]:
+    return _assembled(path, cwd, cache_dir, key).voices
+
+
+def _assembled(path: Path, cwd: Path | None, cache_dir: Path | None, key: str | None) -> Config:
     check = check_config(path, cache_dir=cache_dir)
     if check.config is None:
         raise InvalidConfig(check.errors, cwd if cwd is not None else Path.cwd())

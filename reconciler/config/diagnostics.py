@@ -15,7 +15,7 @@ __all__ = ["SURROGATES", "Diagnostic", "InvalidConfig", "Location", "display_pat
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where something is written; line and column are 1-based, None when not known."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from reconciler.addresses import address_of
 from reconciler.config.diagnostics import Location
@@ -52,7 +52,7 @@ API_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DataSource:
     kind: DataKind
     path: Path  # absolute
@@ -68,7 +68,7 @@ class Provider:
     extra: Mapping[str, Any] = field(default_factory=dict)  # emulator, token_env, later keys
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VoiceSpec:
     """One voice as desired. Equality ignores where it was written: moving it is no change."""
 
@@ -119,6 +119,50 @@ class VoiceSpec:
         return {key: value for key, value in body.items() if value is not None}
 
 
+class VoiceData(NamedTuple):
+    """What a voice's digests are made of: enough to tell whether its data changed."""
+
+    name: str
+    data: DataSource
+    authorization_letter: Path | None
+
+
+class Voices(Mapping[str, VoiceSpec]):
+    """The configured voices by name, read-only, in the configuration's (name) order.
+
+    A cache hit subclasses it to build each spec only when asked for: an apply touching 30
+    voices of 100,000 should not pay for the others.
+    """
+
+    __slots__ = ("_specs",)
+
+    def __init__(self, specs: Mapping[str, VoiceSpec]) -> None:
+        self._specs = dict(specs)
+
+    def __getitem__(self, name: str) -> VoiceSpec:
+        return self._specs[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self)} voices)"
+
+    def data_index(self) -> Sequence[VoiceData]:
+        """Each voice's data and letter, in order, without building the voices' specs."""
+        return [VoiceData(n, v.data, v.authorization_letter) for n, v in self._specs.items()]
+
+    def built(self) -> int:
+        """How many VoiceSpecs exist as objects: what a cache hit has paid for so far."""
+        return len(self._specs)
+
+
 StateBackendKind = Literal["local", "s3", "postgres"]
 
 
@@ -142,5 +186,5 @@ class Config:
     files: tuple[Path, ...]
     provider: Provider
     state_path: Path  # the local backend's file (also where local-only notes go)
-    voices: dict[str, VoiceSpec]
+    voices: Voices
     state: StateSettings = field(default_factory=StateSettings)

@@ -171,7 +171,8 @@ def run_apply(
                     local_checks(tenant_durations(client), submitted(request.saved))
                 state = state_for_saved_plan(request.saved, state)
                 desired = desired_voices(workspace.config, workspace.cache, state.lineage)
-                check_saved_plan(request.saved, state, config_digest(workspace.config, desired))
+                digest = config_digest(workspace.config, workspace.cache)
+                check_saved_plan(request.saved, state, digest)
                 plan = request.saved
                 if plan.resources:  # what was left when it was saved may have been used since
                     available = client.show_voice_training_quotas().available

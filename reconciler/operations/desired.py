@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from reconciler.config import Config, VoiceSpec
+from reconciler.config import Config, DataSource, VoiceSpec
 from reconciler.data import DigestCache, data_digest
 from reconciler.plan.inputs import DesiredVoice
 from reconciler.state import phone_fingerprint
@@ -30,11 +30,14 @@ def voice_spec(voice: VoiceSpec, *, data: str, letter: str | None, lineage: str)
 def desired_voices(
     config: Config, cache: DigestCache, lineage: str, names: set[str] | None = None
 ) -> dict[str, DesiredVoice]:
-    """Digest the data of ``names`` (default: every voice) and build their desired specs."""
+    """Digest the data of ``names`` (default: every voice) and build their desired specs;
+    no other voice is touched (on a cache hit, its spec is never even made)."""
+    voices = config.voices
+    # Configuration (name) order either way; names the configuration lacks are left out.
+    wanted = voices if names is None else sorted(name for name in names if name in voices)
     desired = {}
-    for name, voice in config.voices.items():
-        if names is not None and name not in names:
-            continue
+    for name in wanted:
+        voice = voices[name]
         letter = voice.authorization_letter
         spec = voice_spec(
             voice,
@@ -46,14 +49,25 @@ def desired_voices(
     return desired
 
 
-def config_digest(config: Config, desired: Mapping[str, DesiredVoice]) -> str:
-    """Binds a saved plan to the exact configuration and data it was made from."""
+def config_digest(config: Config, cache: DigestCache) -> str:
+    """Binds a saved plan to the exact configuration and data it was made from.
+
+    Made from the voices' data index, not their specs, so that checking a saved plan costs
+    no VoiceSpec. Byte for byte the digest plans have always carried: plans saved by an
+    earlier version stay valid.
+    """
     digest = hashlib.sha256()
     for path in sorted(config.files):
         digest.update(str(path.relative_to(config.root_dir)).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
-    for name in sorted(desired):
-        spec = desired[name].spec
-        digest.update(f"{name}\0{spec['data_digest']}\0".encode())
-        digest.update(str(spec.get("authorization_letter_digest")).encode() + b"\0")
+    data: dict[DataSource, str] = {}  # voices often share a package: digest it once
+    letters: dict[Path, str] = {}
+    for entry in sorted(config.voices.data_index(), key=lambda entry: entry.name):
+        if entry.data not in data:
+            data[entry.data] = data_digest(entry.data, cache)
+        letter = entry.authorization_letter
+        if letter is not None and letter not in letters:
+            letters[letter] = f"sha256:{cache.file_digest(letter)}"
+        digest.update(f"{entry.name}\0{data[entry.data]}\0".encode())
+        digest.update(str(None if letter is None else letters[letter]).encode() + b"\0")
     return "sha256:" + digest.hexdigest()

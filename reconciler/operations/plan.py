@@ -85,7 +85,7 @@ def build_plan(
         targets=request.targets,
         replace=request.replace,
         destroy=request.destroy,
-        config_digest=config_digest(workspace.config, desired),
+        config_digest=config_digest(workspace.config, workspace.cache),
         created_at=created_at,
     )
     plan = _with_resources(make_plan(desired, state, observed, options), observed, client)

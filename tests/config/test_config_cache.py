@@ -6,12 +6,13 @@ import dataclasses
 import importlib
 import json
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from reconciler.config import Config, InvalidConfig, load_config
+from reconciler.config import Config, InvalidConfig, VoiceSpec, load_config
 from reconciler.config.loader import Document
 
 check = importlib.import_module("reconciler.config.check")
@@ -56,11 +57,12 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 def everything(config: Config) -> list[Any]:
     """The config with what equality leaves out: every field of every voice, compared or
     not (where it was written, its data checks), and the state section."""
-    voices = [
-        {f.name: _plain(getattr(v, f.name)) for f in dataclasses.fields(v)}
-        for v in config.voices.values()
-    ]
-    return [config, config.state, voices]
+    voices = [everything_of(voice) for voice in config.voices.values()]
+    return [config, config.state, list(config.voices), voices]
+
+
+def everything_of(voice: VoiceSpec) -> dict[str, Any]:
+    return {f.name: _plain(getattr(voice, f.name)) for f in dataclasses.fields(voice)}
 
 
 def _plain(value: Any) -> Any:
@@ -115,15 +117,55 @@ def test_a_damaged_entry_is_rebuilt(tmp_path: Path, parses: list[Path]) -> None:
     path.write_text(CONFIG)
     expected = load_config(path, cache_dir=cache)
     (entry,) = (cache / "config").iterdir()
-    for damage in (b"{not json", b"[]", json.dumps({"key": "x", "config": {}}).encode()):
+    good = entry.read_bytes()
+    head, index, alpha, beta = good.split(b"\n")
+    old_format = json.dumps({"key": json.loads(head)["key"], "config": {}}).encode()
+    for damage in (
+        b"{not json",
+        b"[]",
+        old_format,  # format 2: one line, every voice in it
+        b"\n".join([head, b"{}", alpha, beta]),  # no data index
+        b"\n".join([head, index, alpha]),  # a voice's line missing
+    ):
         entry.write_bytes(damage)
         assert everything(load_config(path, cache_dir=cache)) == everything(expected)
-    raw = json.loads(entry.read_bytes())
-    raw["config"]["voices"][0][1]["source"] = "nonsense"
-    entry.write_text(json.dumps(raw))
-    assert everything(load_config(path, cache_dir=cache)) == everything(expected)
-    assert len(parses) == 5
-    assert len(list((cache / "config").iterdir())) == 1  # one slot per config, rewritten
+    assert len(parses) == 6
+    assert entry.read_bytes() == good  # one slot per config, rewritten
+    assert len(list((cache / "config").iterdir())) == 1
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda voice: voice.update(source="nonsense"),
+        lambda voice: voice.update(data=["dir", "/elsewhere", "elsewhere"]),  # not its place
+        lambda voice: voice.pop("edition"),
+    ],
+)
+@pytest.mark.parametrize("one_by_one", [True, False])
+def test_a_damaged_voice_line_is_taken_from_the_yaml_when_first_used(
+    tmp_path: Path,
+    parses: list[Path],
+    damage: Callable[[dict[str, Any]], object],
+    one_by_one: bool,
+) -> None:
+    """A hit decodes a voice only when it is used, so that is when a bad line shows."""
+    path, cache = tmp_path / "voices.yaml", tmp_path / "cache"
+    path.write_text(CONFIG)
+    expected = load_config(path, cache_dir=cache)
+    (entry,) = (cache / "config").iterdir()
+    good = entry.read_bytes()
+    *lines, last = good.split(b"\n")
+    name, fields = json.loads(last)
+    damage(fields)
+    entry.write_bytes(b"\n".join([*lines, json.dumps([name, fields]).encode()]))
+    config = load_config(path, cache_dir=cache)
+    assert len(parses) == 1  # the header and index were sound: a hit
+    if one_by_one:  # as apply uses voices; a plan takes them all at once
+        assert everything_of(config.voices["beta"]) == everything_of(expected.voices["beta"])
+    assert everything(config) == everything(expected)
+    assert len(parses) == 2  # beta's line was not: the YAML was read again for it
+    assert entry.read_bytes() == good
 
 
 def test_a_phone_number_is_never_copied_into_the_cache(tmp_path: Path, parses: list[Path]) -> None:
@@ -135,3 +177,15 @@ def test_a_phone_number_is_never_copied_into_the_cache(tmp_path: Path, parses: l
         assert load_config(path, cache_dir=cache).voices["alpha"].phone == "+86 138 0000 0000"
     assert len(parses) == 2
     assert not (cache / "config").exists() or not any((cache / "config").iterdir())
+
+
+def test_threads_applying_voices_share_one_spec_each(tmp_path: Path) -> None:
+    path, cache = tmp_path / "voices.yaml", tmp_path / "cache"
+    path.write_text(CONFIG)
+    load_config(path, cache_dir=cache)
+    config = load_config(path, cache_dir=cache)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        specs = list(pool.map(lambda _: config.voices["alpha"], range(64)))
+    assert all(spec is specs[0] for spec in specs)
+    assert config.voices.built() == 1
+    assert config.voices["alpha"] is specs[0] and dict(config.voices.items())["alpha"] is specs[0]
