@@ -170,9 +170,14 @@ def run_apply(
                     # it is unchanged since: what is checked again is what goes to review.
                     local_checks(tenant_durations(client), submitted(request.saved))
                 state = state_for_saved_plan(request.saved, state)
-                desired = desired_voices(workspace.config, workspace.cache, state.lineage)
+                # The digest before the specs: data changed in between then fails the check
+                # rather than slipping past it.
                 digest = config_digest(workspace.config, workspace.cache)
                 check_saved_plan(request.saved, state, digest)
+                # Only the voices the plan changes (guard and steps look nowhere else): what
+                # this costs follows the plan, not the catalogue.
+                changed = {c.name for c in request.saved.changes}
+                desired = desired_voices(workspace.config, workspace.cache, state.lineage, changed)
                 plan = request.saved
                 if plan.resources:  # what was left when it was saved may have been used since
                     available = client.show_voice_training_quotas().available

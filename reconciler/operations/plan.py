@@ -75,6 +75,9 @@ def build_plan(
         try:
             if local_checks is not None:
                 local_checks(tenant_durations(client) if client else None, None)
+            # Before the specs: data that changes in between makes the saved plan stale at
+            # apply rather than bind it to data it was not made from.
+            digest = config_digest(workspace.config, workspace.cache)
             desired = desired_voices(workspace.config, workspace.cache, state.lineage)
         except BaseException:
             if observing is not None:
@@ -85,7 +88,7 @@ def build_plan(
         targets=request.targets,
         replace=request.replace,
         destroy=request.destroy,
-        config_digest=config_digest(workspace.config, workspace.cache),
+        config_digest=digest,
         created_at=created_at,
     )
     plan = _with_resources(make_plan(desired, state, observed, options), observed, client)
