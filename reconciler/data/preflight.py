@@ -77,8 +77,13 @@ def inspect_data(
     """
     inspection = Inspection()
     memo = RunMemo()
+    # Every voice in one go (a cache hit builds them all at once, cheaper than one by one),
+    # or only those named, none of the others built.
     only = None if names is None else set(names)
-    for voice in (cfg.voices[n] for n in cfg.voices if only is None or n in only):
+    chosen = (
+        cfg.voices.values() if only is None else [cfg.voices[n] for n in cfg.voices if n in only]
+    )
+    for voice in chosen:
         thresholds = Thresholds.from_yaml(voice.checks)
         rules = AudioRules(
             tuple(allowed_sample_rates), tuple(allowed_bit_depths), thresholds, voice.language
