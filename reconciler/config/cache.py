@@ -27,7 +27,7 @@ import json
 import os
 import threading
 import typing
-from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence, ValuesView
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -293,54 +293,15 @@ class _CachedVoices(Voices):
     def __contains__(self, name: object) -> bool:
         return name in self._position
 
-    def values(self) -> ValuesView[VoiceSpec]:
-        return self._everything().values()
-
-    def items(self) -> ItemsView[str, VoiceSpec]:
-        return self._everything().items()
-
     def data_index(self) -> Sequence[VoiceData]:
         return self._index
-
-    def _everything(self) -> dict[str, VoiceSpec]:
-        """Every spec, in order. Whoever wants them all (a plan) gets them from one JSON
-        decode of the lines not used yet, which costs less than a decode per line."""
-        if len(self._specs) == len(self._index):
-            return self._specs
-        with self._lock:
-            made = self._specs
-            todo = [at for at, entry in enumerate(self._index) if entry.name not in made]
-            try:
-                decoded = json.loads(b"[" + b",".join(self._lines[at] for at in todo) + b"]")
-                if len(decoded) != len(todo):
-                    raise ValueError("a line held more than one voice")
-            except _ERRORS:
-                decoded = [None] * len(todo)  # then each line alone: most may be sound
-            for at, line in zip(todo, decoded, strict=True):
-                entry = self._index[at]
-                made[entry.name] = (
-                    self._spec(entry, line)
-                    if line is not None
-                    else self._make(entry, self._lines[at])
-                )
-            # In the configuration's order, which the order voices were first used is not.
-            self._specs = {entry.name: made[entry.name] for entry in self._index}
-            return self._specs
 
     def _make(self, entry: VoiceData, line: bytes) -> VoiceSpec:
         try:
             text = line.decode("ascii")
-            decoded, end = _DECODER.raw_decode(text)
+            (name, fields), end = _DECODER.raw_decode(text)
             if end != len(text):
                 raise ValueError("more than one voice on the line")
-        except _ERRORS:
-            return self._rebuilt(entry)
-        return self._spec(entry, decoded)
-
-    def _spec(self, entry: VoiceData, decoded: Any) -> VoiceSpec:
-        # The hot path of a plan's full use (100,000 voices): no call per field.
-        try:
-            name, fields = decoded
             if name != entry.name:
                 raise ValueError("the line is another voice's")
             fields["source"] = _location(self._files, fields["source"])

@@ -77,8 +77,7 @@ def inspect_data(
     """
     inspection = Inspection()
     memo = RunMemo()
-    # Every voice in one go (a cache hit builds them all at once, cheaper than one by one),
-    # or only those named, none of the others built.
+    # Only the voices named are built (a cache hit makes each spec on first use).
     only = None if names is None else set(names)
     chosen = (
         cfg.voices.values() if only is None else [cfg.voices[n] for n in cfg.voices if n in only]

@@ -34,7 +34,6 @@ def desired_voices(
     no other voice is touched (on a cache hit, its spec is never even made)."""
     voices = config.voices
     # Configuration (name) order either way; names the configuration lacks are left out.
-    # All of them in one go (a cache hit builds them at once, cheaper than one by one).
     wanted = (
         voices.items()
         if names is None
