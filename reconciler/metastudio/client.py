@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from reconciler.metastudio import operations as ops
 from reconciler.metastudio.credentials import Credentials
@@ -34,6 +35,7 @@ from reconciler.metastudio.transport import QueryValue, Transport, new_request_i
 from reconciler.timestamps import rfc3339
 
 PAGE_LIMIT = 100  # the API's maximum page size
+Page = TypeVar("Page")
 CONTENT_TYPES = {"package": "application/zip", "audio": "audio/wav", "text": "text/plain"}
 
 
@@ -122,22 +124,21 @@ class MetaStudioClient:
         filters = _listing_order(filters)
         if first is None:
             first = self.list_jobs(offset=0, limit=PAGE_LIMIT, **filters)
+        pages = self._pages(first.count, lambda offset: self.list_jobs(offset=offset, **filters))
         seen: set[str] = set()
-
-        def fresh(page: JobPage) -> Iterator[TrainingJob]:
+        for page in itertools.chain((first,), pages):
             for job in page.jobs:
                 if job.job_id not in seen:
                     seen.add(job.job_id)
                     yield job
 
-        yield from fresh(first)
-        pages = math.ceil(first.count / PAGE_LIMIT)
-        if pages <= 1:
+    def _pages(self, count: int, fetch: Callable[[int], Page]) -> Iterator[Page]:
+        """The pages after the first of a listing of ``count`` items, fetched at once."""
+        offsets = [n * PAGE_LIMIT for n in range(1, math.ceil(count / PAGE_LIMIT))]
+        if not offsets:
             return
-        offsets = [n * PAGE_LIMIT for n in range(1, pages)]
         with ThreadPoolExecutor(max_workers=self.page_workers) as pool:
-            for page in pool.map(lambda o: self.list_jobs(offset=o, **filters), offsets):
-                yield from fresh(page)
+            yield from pool.map(fetch, offsets)
 
     def show_job(self, job_id: str) -> TrainingJob:
         return TrainingJob.from_raw(self.transport.call(ops.SHOW_JOB, path_params=_job(job_id)))
@@ -248,6 +249,19 @@ class MetaStudioClient:
         ]
         raw = self.transport.call(ops.LIST_ASSETS, query=query + job_filters(**filters))
         return AssetPage.from_raw(raw)
+
+    def iter_assets(self, *, first: AssetPage | None = None, **filters: Any) -> Iterator[Asset]:
+        """Every matching voice-model asset; ``first`` is the first page when already
+        fetched (``list_assets(limit=PAGE_LIMIT)`` with these filters)."""
+        if first is None:
+            first = self.list_assets(limit=PAGE_LIMIT, **filters)
+        pages = self._pages(first.count, lambda offset: self.list_assets(offset=offset, **filters))
+        seen: set[str] = set()
+        for page in itertools.chain((first,), pages):
+            for asset in page.assets:
+                if asset.asset_id not in seen:
+                    seen.add(asset.asset_id)
+                    yield asset
 
     def show_asset(self, asset_id: str) -> Asset:
         raw = self.transport.call(ops.SHOW_ASSET, path_params={"asset_id": asset_id})

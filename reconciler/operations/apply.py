@@ -20,15 +20,16 @@ from reconciler.apply.outcome import ApplyResult
 from reconciler.apply.packages import package_prefix, remove_stale_packages
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import MetaStudioClient
-from reconciler.operations.desired import config_digest, desired_voices
+from reconciler.operations.desired import config_digest
 from reconciler.operations.guard import check_destructive
 from reconciler.operations.locking import state_lock
 from reconciler.operations.plan import LocalChecks, PlanRequest, build_plan, tenant_durations
 from reconciler.operations.status import StatusReport, WaitRequest, wait_for
 from reconciler.operations.workspace import Workspace
+from reconciler.plan.claims import verified
 from reconciler.plan.inputs import DesiredVoice
 from reconciler.plan.model import Action, Plan, Step
-from reconciler.plan.resources import ResourceNeed, shortages, with_available
+from reconciler.plan.resources import ResourceNeed, shortages
 from reconciler.state import State
 from reconciler.status import VoiceStatus
 
@@ -117,6 +118,25 @@ def apply_plan(
     return execute(ctx, plan, workspace.config.voices, desired, parallelism=parallelism)
 
 
+def verify_saved_plan(
+    workspace: Workspace, state: State, client: MetaStudioClient, request: ApplyRequest
+) -> tuple[Plan, dict[str, DesiredVoice]]:
+    """Plan again, with the file's intent, only the voices the file changes (what this costs
+    follows the plan, not the catalogue), and keep of it what the file claims."""
+    saved = request.saved
+    assert saved is not None
+    again = PlanRequest(
+        targets=(),  # the file's own --target is checked against each of its changes
+        replace=saved.replace,
+        destroy=saved.destroy,
+        scope=frozenset(c.name for c in saved.changes),
+    )
+    prepared = build_plan(workspace, state, client, again, request.created_at)
+    # The guard first: where it objects, it says why in the terms of the guard that forbids.
+    check_destructive(saved, state, prepared.desired, client)
+    return verified(saved, prepared.plan), prepared.desired
+
+
 @dataclass(frozen=True)
 class ApplyRequest:
     operation: str  # "apply" or "destroy": named in the lock note
@@ -174,14 +194,8 @@ def run_apply(
                 # rather than slipping past it.
                 digest = config_digest(workspace.config, workspace.cache)
                 check_saved_plan(request.saved, state, digest)
-                # Only the voices the plan changes (guard and steps look nowhere else): what
-                # this costs follows the plan, not the catalogue.
-                changed = {c.name for c in request.saved.changes}
-                desired = desired_voices(workspace.config, workspace.cache, state.lineage, changed)
-                plan = request.saved
-                if plan.resources:  # what was left when it was saved may have been used since
-                    available = client.show_voice_training_quotas().available
-                    check_resources(with_available(plan.resources, available))
+                plan, desired = verify_saved_plan(workspace, state, client, request)
+                check_resources(plan.resources)
             else:
                 prepared = build_plan(
                     workspace,

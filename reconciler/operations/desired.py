@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ def voice_spec(voice: VoiceSpec, *, data: str, letter: str | None, lineage: str)
 
 
 def desired_voices(
-    config: Config, cache: DigestCache, lineage: str, names: set[str] | None = None
+    config: Config, cache: DigestCache, lineage: str, names: Collection[str] | None = None
 ) -> dict[str, DesiredVoice]:
     """Digest the data of ``names`` (default: every voice) and build their desired specs;
     no other voice is touched (on a cache hit, its spec is never even made)."""

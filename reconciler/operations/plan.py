@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -11,15 +11,17 @@ from dataclasses import dataclass
 from reconciler.addresses import address_of, matches
 from reconciler.data.checks import DurationLimits, tenant_duration_limits
 from reconciler.metastudio import MetaStudioClient, MetaStudioError
+from reconciler.operations.asset_names import live_assets_named
 from reconciler.operations.desired import config_digest, desired_voices
 from reconciler.operations.locking import state_lock
 from reconciler.operations.workspace import Workspace
+from reconciler.plan.clashes import name_clashes, published_names
 from reconciler.plan.inputs import DesiredVoice, Observed
 from reconciler.plan.model import Plan
-from reconciler.plan.planner import PlanOptions, make_plan
+from reconciler.plan.planner import PlanError, PlanOptions, make_plan
 from reconciler.plan.resources import resource_needs
 from reconciler.refresh import EarlyListing, refresh
-from reconciler.state import State
+from reconciler.state import State, VoiceRecord
 
 # The data preflight, given the tenant's duration limits when MetaStudio could be asked,
 # of the voices named (None: every voice).
@@ -40,6 +42,7 @@ class PlanRequest:
     targets: tuple[str, ...] = ()
     replace: tuple[str, ...] = ()
     destroy: bool = False
+    scope: frozenset[str] | None = None  # exactly these voices (PlanOptions.scope)
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,18 @@ class PreparedPlan:
 
 
 def _in_scope(name: str, request: PlanRequest) -> bool:
+    if request.scope is not None and name not in request.scope:
+        return False
     return not request.targets or matches(address_of(name), request.targets)
+
+
+def _records_in_scope(state: State, request: PlanRequest) -> Iterator[tuple[str, VoiceRecord]]:
+    """The state's records the plan covers, decoding no other (a scope is a few voices)."""
+    if request.scope is None:
+        items: Iterable[tuple[str, VoiceRecord]] = state.voices.items()
+    else:
+        items = ((n, state.voices[n]) for n in sorted(request.scope) if n in state.voices)
+    return ((n, r) for n, r in items if _in_scope(n, request))
 
 
 def build_plan(
@@ -78,7 +92,9 @@ def build_plan(
             # Before the specs: data that changes in between makes the saved plan stale at
             # apply rather than bind it to data it was not made from.
             digest = config_digest(workspace.config, workspace.cache)
-            desired = desired_voices(workspace.config, workspace.cache, state.lineage)
+            desired = desired_voices(
+                workspace.config, workspace.cache, state.lineage, request.scope
+            )
         except BaseException:
             if observing is not None:
                 observing.cancel()
@@ -90,9 +106,21 @@ def build_plan(
         destroy=request.destroy,
         config_digest=digest,
         created_at=created_at,
+        scope=request.scope,
     )
-    plan = _with_resources(make_plan(desired, state, observed, options), observed, client)
-    return PreparedPlan(plan, desired)
+    plan = make_plan(desired, state, observed, options)
+    if client is not None:
+        _refuse_name_clashes(plan, state, client)
+    return PreparedPlan(_with_resources(plan, observed, client), desired)
+
+
+def _refuse_name_clashes(plan: Plan, state: State, client: MetaStudioClient) -> None:
+    """Before any money is spent: a new job whose model the asset library would refuse."""
+    names = published_names(plan)
+    if names:
+        problems = name_clashes(plan, state, live_assets_named(client, names))
+        if problems:
+            raise PlanError(problems)
 
 
 def _with_resources(plan: Plan, observed: Observed | None, client: MetaStudioClient | None) -> Plan:
@@ -115,17 +143,15 @@ def _observe(
     early: EarlyListing | None,
 ) -> Observed:
     voices = workspace.config.voices
-    ids = [r.job_id for n, r in state.voices.items() if r.job_id and _in_scope(n, request)]
+    records = list(_records_in_scope(state, request))
+    ids = [r.job_id for _, r in records if r.job_id]
+    configured = voices if request.scope is None else sorted(request.scope & set(voices))
     names = [
-        voice.voice_name
-        for n, voice in voices.items()
+        voices[n].voice_name
+        for n in configured
         if _in_scope(n, request) and (n not in state.voices or not state.voices[n].job_id)
     ]
-    names += [
-        str(r.create_attempt["voice_name"])
-        for n, r in state.voices.items()
-        if r.create_attempt and _in_scope(n, request)
-    ]
+    names += [str(r.create_attempt["voice_name"]) for _, r in records if r.create_attempt]
     observed = refresh(client, ids, names, early=early)
     if request.destroy or not _may_submit(workspace, state, request):
         return observed

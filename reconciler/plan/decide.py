@@ -4,6 +4,7 @@ refresh saw. Pure: the planner's loop and guards live in planner.py."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from typing import Any
 
 from reconciler.addresses import address_of
@@ -88,7 +89,7 @@ def _change(
 
 
 def decide_removed(
-    record: VoiceRecord, observed: Observed | None, destroy: bool, known_ids: set[str]
+    record: VoiceRecord, observed: Observed | None, destroy: bool, known_ids: Collection[str]
 ) -> ResourceChange:
     reason = Reason.DESTROY if destroy else Reason.REMOVED
     remote = remote_view(record, observed)
@@ -103,7 +104,7 @@ def decide_removed(
 
 
 def _interrupted_removal(
-    record: VoiceRecord, observed: Observed | None, known_ids: set[str]
+    record: VoiceRecord, observed: Observed | None, known_ids: Collection[str]
 ) -> tuple[RemoteView, tuple[str, ...]]:
     """A voice whose create never returned a job ID goes: apply deletes the job the create
     may have made (dropping the record alone would leave a paid job recorded nowhere)."""
@@ -128,7 +129,7 @@ def decide_new(want: DesiredVoice) -> ResourceChange:
 
 
 def decide_interrupted_create(
-    want: DesiredVoice, record: VoiceRecord, observed: Observed | None, known_ids: set[str]
+    want: DesiredVoice, record: VoiceRecord, observed: Observed | None, known_ids: Collection[str]
 ) -> ResourceChange:
     """A create was sent but its answer never recorded: find the job before making another."""
     attempt = record.create_attempt or {}

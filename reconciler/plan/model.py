@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
 RESOURCE_TYPE = "metastudio_voice"
 # 2: no-op voices with nothing to do are listed by name only, in ``unchanged``.
-PLAN_FORMAT_VERSION = 2
+# 3: the --replace addresses the plan was made with, in ``replace``: apply plans again with
+#    them to verify the file's claims.
+PLAN_FORMAT_VERSION = 3
 
 
 class Action(str, enum.Enum):
@@ -149,6 +151,7 @@ class Plan:
     refreshed: bool
     destroy: bool = False
     targets: tuple[str, ...] = ()
+    replace: tuple[str, ...] = ()  # the --replace addresses (globs) it was made with
     created_at: str = ""
     format_version: int = PLAN_FORMAT_VERSION
     # Training resources the changes consume per edition (plan/resources.py); () when none.

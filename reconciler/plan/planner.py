@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 from reconciler.addresses import address_of, matches
@@ -36,6 +36,42 @@ class PlanOptions:
     destroy: bool = False
     config_digest: str = ""
     created_at: str = ""
+    # Exactly these voices, when set: apply verifying a saved plan plans again only the voices
+    # the file changes, at a cost that follows them and not the catalogue.
+    scope: frozenset[str] | None = None
+
+
+class RecordedJobs(Collection[str]):
+    """The job IDs the state records, gathered on the first question: a plan asks only when
+    MetaStudio lists a job of a voice's name, and gathering decodes every record."""
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+        self._ids: set[str] | None = None
+
+    def _all(self) -> set[str]:
+        if self._ids is None:
+            self._ids = {r.job_id for r in self._state.voices.values() if r.job_id}
+        return self._ids
+
+    def __contains__(self, job_id: object) -> bool:
+        return job_id in self._all()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+def _names(desired: Mapping[str, DesiredVoice], state: State, options: PlanOptions) -> list[str]:
+    if options.scope is not None:
+        names = sorted(n for n in options.scope if n in desired or n in state.voices)
+    else:
+        names = sorted(set(desired) | set(state.voices))
+    if options.targets:
+        names = [n for n in names if matches(address_of(n), options.targets)]
+    return names
 
 
 def make_plan(
@@ -45,10 +81,8 @@ def make_plan(
     options: PlanOptions,
 ) -> Plan:
     problems = _check_options(desired, state, options)
-    names = sorted(set(desired) | set(state.voices))
-    if options.targets:
-        names = [n for n in names if matches(address_of(n), options.targets)]
-    known_ids = {r.job_id for r in state.voices.values() if r.job_id}
+    names = _names(desired, state, options)
+    known_ids = RecordedJobs(state)
     changes: list[ResourceChange] = []
     for name in names:
         want = None if options.destroy else desired.get(name)
@@ -86,6 +120,7 @@ def make_plan(
         refreshed=observed is not None,
         destroy=options.destroy,
         targets=options.targets,
+        replace=options.replace,
         created_at=options.created_at,
     )
 
@@ -94,7 +129,8 @@ def _check_options(
     desired: Mapping[str, DesiredVoice], state: State, options: PlanOptions
 ) -> list[str]:
     problems = []
-    addresses = [address_of(n) for n in set(desired) | set(state.voices)]
+    patterns = options.targets or options.replace
+    addresses = [address_of(n) for n in set(desired) | set(state.voices)] if patterns else []
     for flag, patterns in (("--target", options.targets), ("--replace", options.replace)):
         for pattern in patterns:
             if not any(fnmatch.fnmatchcase(a, pattern) for a in addresses):
@@ -147,7 +183,7 @@ def _guard_duplicates(
     changes: list[ResourceChange],
     desired: Mapping[str, DesiredVoice],
     observed: Observed | None,
-    known_ids: set[str],
+    known_ids: Collection[str],
 ) -> list[str]:
     """Never plan a second paid job for a voice_name MetaStudio already has."""
     if observed is None:
@@ -172,7 +208,7 @@ def _note_orphans(
     changes: list[ResourceChange],
     desired: Mapping[str, DesiredVoice],
     observed: Observed | None,
-    known_ids: set[str],
+    known_ids: Collection[str],
 ) -> list[ResourceChange]:
     """A job named like a recorded voice that no voice records: left by a create whose answer
     was lost (or made by hand). Never acted on, but never silent: it may be a paid job."""
@@ -199,7 +235,7 @@ def _note_orphans(
 
 
 def _unrecorded(
-    observed: Observed, voice_name: str, known_ids: set[str], change: ResourceChange
+    observed: Observed, voice_name: str, known_ids: Collection[str], change: ResourceChange
 ) -> list[ObservedJob]:
     """Jobs with this voice_name that no voice records, except the one ``change`` adopts
     (or, removing a voice whose create was interrupted, deletes)."""

@@ -112,14 +112,5 @@ def resource_needs(
     )
 
 
-def with_available(
-    needs: Iterable[ResourceNeed], available: Mapping[str, int | None]
-) -> tuple[ResourceNeed, ...]:
-    """The same needs against a newer reading of what is left (a saved plan at apply)."""
-    return tuple(
-        ResourceNeed(n.edition, n.needed, available.get(n.quota), n.addresses) for n in needs
-    )
-
-
 def shortages(needs: Iterable[ResourceNeed]) -> list[ResourceNeed]:
     return [need for need in needs if need.short]

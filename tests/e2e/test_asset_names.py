@@ -6,16 +6,30 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from reconciler.emulator import FaultPlan
-from tests.e2e.conftest import ONE_PREMIUM, Project
+from tests.e2e.conftest import ONE_PREMIUM, Project, config_head
 from tests.e2e.test_destroy_assets import KEEP, listed, trained
 from tests.e2e.test_interrupted_create import run_and_kill
 from tests.e2e.test_plan_tampering import change_of, refused, saved, write
 from tests.metastudio.conftest import make_client
+from tests.metastudio.helpers import long_recording_zip
 
 NAME_TAKEN = "MSS.10001005"
+# A trained job nobody's state records: its asset holds the name "Premium".
+LEFTOVER = {
+    "job_id": "leftover",
+    "job_type": "ADVANCE",
+    "voice_name": "Premium",
+    "sex": "FEMALE",
+    "language": "CN",
+    "create_type": "PACKAGE",
+    "state": "SUCCEED",
+}
 
 
 def finish(project: Project, job_id: str) -> dict[str, Any]:
@@ -34,15 +48,86 @@ def vanish(project: Project) -> tuple[str, str]:
     return record["job_id"], record["asset_id"]
 
 
-def test_a_second_live_asset_of_a_name_is_refused_at_publish(project: Project) -> None:
-    """The clash itself, so the tests below would see it if the order were wrong."""
-    old_asset = trained(project, KEEP)
-    code, out, err = project.run("apply", "--auto-approve", "--replace", "voice.premium")
-    assert code == 0 and "deleting asset" not in out, out + err
-    assert listed(project, old_asset)
-    job = finish(project, project.state()["voices"]["premium"]["job_id"])
+def test_the_emulator_refuses_to_publish_a_second_live_asset_of_a_name(
+    project: Project, tmp_path: Path
+) -> None:
+    """The clash itself, which the plans below refuse to pay for."""
+    project.admin("POST", "/jobs", [{**LEFTOVER, "job_id": "first"}])
+    client = make_client(project.emulator.base_url)
+    created = client.create_job("ADVANCE", {"voice_name": "Premium", "create_type": "PACKAGE"})
+    assert created.uploads.package is not None
+    client.upload(created.uploads.package, long_recording_zip(tmp_path / "d.zip"), "package")
+    client.submit_job(created.job_id)
+    job = finish(project, created.job_id)
     assert (job["state"], job["job_failed_code"]) == ("FAILED", NAME_TAKEN), job
     assert "Premium" in job["job_failed_reason"]
+
+
+def no_job_is_made(project: Project, argv: tuple[str, ...], expected: str) -> str:
+    """``argv`` exits 1 with ``expected`` on stderr; no job is created, no resource used."""
+    jobs = sorted(job["job_id"] for job in project.jobs())
+    quotas = make_client(project.emulator.base_url).show_voice_training_quotas().available
+    code, out, err = project.run(*argv)
+    assert code == 1, out + err
+    assert expected in err, err
+    assert "Traceback" not in err
+    assert sorted(job["job_id"] for job in project.jobs()) == jobs
+    assert make_client(project.emulator.base_url).show_voice_training_quotas().available == quotas
+    return err
+
+
+def test_replacing_a_keep_asset_voice_is_refused_before_any_job(project: Project) -> None:
+    old_asset = trained(project, KEEP)
+    expected = (
+        f"voice.premium: its trained asset {old_asset} is kept and still holds the name, so a "
+        "new model could not be published under voice_name 'Premium' (MSS.10001005)"
+    )
+    for argv in (
+        ("plan", "--replace", "voice.premium"),
+        ("apply", "--auto-approve", "--replace", "voice.premium"),
+    ):
+        err = no_job_is_made(project, argv, expected)
+        assert "lifecycle.keep_asset: false" in err
+    assert listed(project, old_asset)
+
+
+def test_a_leftover_asset_of_the_name_is_refused_before_any_job(project: Project) -> None:
+    """The job was deleted in the console, its asset is still live, the state knows neither."""
+    project.admin("POST", "/jobs", [LEFTOVER])
+    asset_id = make_client(project.emulator.base_url).show_job("leftover").asset_id
+    make_client(project.emulator.base_url).delete_job("leftover")
+    assert project.jobs() == [] and asset_id and listed(project, asset_id)
+    project.write_config(ONE_PREMIUM)
+    expected = f"voice.premium: the asset library already has a live asset {asset_id} named"
+    for argv in (("plan",), ("apply", "--auto-approve")):
+        err = no_job_is_made(project, argv, expected)
+        assert "reconciler import voice.premium JOB_ID" in err
+    assert not project.state_path.exists() or "premium" not in project.state()["voices"]
+    # Once the asset is in the recycle bin, the name is free and the voice is created.
+    make_client(project.emulator.base_url).delete_asset(asset_id)
+    code, out, err = project.run("apply", "--auto-approve")
+    assert code == 0 and "1 created" in out, out + err
+
+
+def test_asset_names_are_looked_up_one_page_at_a_time_not_one_voice_at_a_time(
+    project: Project,
+) -> None:
+    project.admin(
+        "POST",
+        "/jobs",
+        [{**LEFTOVER, "voice_name": f"Other {i}", "job_id": f"o{i}"} for i in range(150)],
+    )
+    voices = "".join(
+        f"  v{i}:\n    edition: premium\n    voice_name: V{i}\n"
+        "    data: {{dir: data/premium}}\n"
+        for i in range(5)
+    )
+    project.write_config(config_head() + voices)
+    project.admin("DELETE", "/stats")
+    code, out, err = project.run("plan")
+    assert code == 0 and "5 to create" in out, out + err
+    # 150 assets: two pages, whichever voice asks; never one listing per voice.
+    assert project.admin("GET", "/stats")["operations"].get("list_assets") == 2
 
 
 def test_replace_frees_the_name_for_the_new_model(project: Project) -> None:
@@ -101,28 +186,14 @@ def test_a_kill_during_that_delete_is_finished_by_the_next_apply(project: Projec
     assert [job["job_id"] for job in project.jobs()] == [record["job_id"]]
 
 
-def test_keep_asset_keeps_a_vanished_jobs_asset_and_the_plan_warns(project: Project) -> None:
-    trained(project, KEEP)
+@pytest.mark.parametrize("guard", ["keep_asset", "prevent_destroy"])
+def test_a_vanished_jobs_kept_asset_refuses_the_new_job(project: Project, guard: str) -> None:
+    """The asset stays (the guard says so), so a new job could never publish: no job."""
+    trained(project, ONE_PREMIUM + f"    lifecycle: {{{{{guard}: true}}}}\n")
     _, old_asset = vanish(project)
-    code, out, _ = project.run("plan")
-    warning = (
-        f"the vanished job's trained asset {old_asset} is kept (lifecycle.keep_asset); "
-        "while it exists, the new model cannot be published under voice_name 'Premium' "
-        f"({NAME_TAKEN})"
-    )
-    assert code == 0 and warning in out, out
-    code, out, err = project.run("apply", "--auto-approve")
-    assert code == 0 and "deleting asset" not in out, out + err
-    assert listed(project, old_asset)
-
-
-def test_prevent_destroy_keeps_a_vanished_jobs_asset(project: Project) -> None:
-    trained(project, ONE_PREMIUM + "    lifecycle: {{prevent_destroy: true}}\n")
-    _, old_asset = vanish(project)
-    code, out, _ = project.run("plan")
-    assert code == 0 and f"{old_asset} is kept (lifecycle.prevent_destroy)" in out, out
-    code, out, err = project.run("apply", "--auto-approve")
-    assert code == 0 and "deleting asset" not in out, out + err
+    expected = f"voice.premium: its trained asset {old_asset} is kept and still holds the name"
+    for argv in (("plan",), ("apply", "--auto-approve")):
+        no_job_is_made(project, argv, expected)
     assert listed(project, old_asset)
 
 

@@ -17,6 +17,7 @@ import pytest
 from reconciler.operations.planfile import content_digest
 from tests.e2e.conftest import Project
 from tests.e2e.test_destroy import applied, config
+from tests.metastudio.conftest import make_client
 
 Edit = Callable[[dict[str, Any]], None]
 
@@ -193,3 +194,92 @@ def test_honest_saved_plans_that_delete_still_apply(project: Project) -> None:
     code, out, err = project.run("apply", "tfplan")
     assert code == 0 and "1 destroyed" in out, out + err
     assert [job["voice_name"] for job in project.jobs()] == ["Premium"]
+
+
+# A saved plan is a claim apply verifies: each of these edits, with the digest recomputed,
+# got past apply's guard before apply planned again and compared.
+
+
+def _train(project: Project, name: str) -> str:
+    job_id = project.state()["voices"][name]["job_id"]
+    job = project.admin("POST", f"/jobs/{job_id}/advance")
+    while job["state"] != "SUCCEED":
+        job = project.admin("POST", f"/jobs/{job_id}/advance")
+    return str(job["asset_id"])
+
+
+def listed(project: Project, asset_id: str) -> bool:
+    return make_client(project.emulator.base_url).list_assets(asset_id=[asset_id]).count == 1
+
+
+GUARDED_PREMIUM = (
+    "voice_name: Premium\n    lifecycle: {{prevent_destroy: true, keep_asset: true}}\n"
+)
+
+
+def test_a_destroy_plan_cannot_borrow_another_voices_asset(project: Project) -> None:
+    project.write_config(config().replace("voice_name: Premium\n", GUARDED_PREMIUM))
+    code, out, err = project.run("apply", "--auto-approve")
+    assert code == 0, out + err
+    asset_id = _train(project, "premium")  # voice.third stays untrained: no asset
+    plan = saved(project, "--destroy", "--target", "voice.third")
+    third = change_of(plan, "third")
+    assert third["steps"] == ["delete_job"] and third["remote"]["asset_id"] is None
+    third["remote"]["asset_id"] = asset_id
+    third["steps"] = ["delete_asset", "delete_job"]
+    write(project, plan, recompute=True)
+    refused(
+        project,
+        "voice.third: the plan's steps are delete_asset, delete_job, but the configuration and "
+        "the state call for delete_job",
+    )
+    assert listed(project, asset_id)
+
+
+def test_a_forced_replace_needs_the_replace_intent_it_was_planned_with(project: Project) -> None:
+    applied(project)
+    _train(project, "third")
+    plan = saved(project)
+    assert plan["replace"] == []
+    change_of(plan, "third").update(action="replace", reason="forced", steps=REPLACE_STEPS)
+    write(project, plan, recompute=True)
+    refused(
+        project,
+        "voice.third: the plan says replace (forced), but the configuration and the state call "
+        "for no-op (up_to_date)",
+    )
+
+
+def test_a_recorded_voice_cannot_be_created_twice(project: Project) -> None:
+    applied(project)
+    plan = saved(project)
+    change = change_of(plan, "premium")
+    change.update(action="create", reason="new", steps=["create", "upload", "submit"])
+    change["remote"]["job_id"] = None
+    write(project, plan, recompute=True)
+    refused(project, "voice.premium: the plan says create (new), but the configuration and the")
+
+
+def test_a_change_outside_the_plans_targets_is_refused(project: Project) -> None:
+    applied(project)
+    _train(project, "third")
+    plan = saved(project, "--target", "voice.premium", "--replace", "voice.third")
+    plan["replace"] = ["voice.third"]
+    plan["changes"].append(
+        {**change_of(saved(project, "--replace", "voice.third"), "third"), "steps": REPLACE_STEPS}
+    )
+    write(project, plan, recompute=True)
+    refused(project, "voice.third is outside the plan's --target selection")
+
+
+def test_a_saved_plan_applies_what_the_state_calls_for_not_the_ids_it_names(
+    project: Project,
+) -> None:
+    """The change that runs is the one planned again: a job ID edited into an honest
+    replace is refused rather than deleted."""
+    applied(project)
+    _train(project, "third")
+    plan = saved(project, "--replace", "voice.third")
+    change_of(plan, "third")["remote"]["job_id"] = change_of(plan, "premium")["remote"]["job_id"]
+    write(project, plan, recompute=True)
+    refused(project, "voice.third: the plan names job")

@@ -1,0 +1,68 @@
+"""No paid job is planned whose model could not be published: its voice_name is taken.
+
+An asset name is unique among a tenant's live assets, and a trained model is published under
+its job's voice_name; while a live asset holds that name the model is refused after training
+(MSS.10001005), and the training resource it consumed is spent for nothing. So a plan that
+would create a job (a create or a replace) is refused while the asset library has a live
+asset of its voice_name that the same change does not delete first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reconciler.plan.model import Plan, ResourceChange, Step
+from reconciler.plan.steps import asset_of
+from reconciler.state.model import State
+
+
+def creates_a_job(change: ResourceChange) -> bool:
+    """A new job, paid for: not an interrupted create's job that is adopted instead."""
+    return Step.CREATE in change.steps and change.adopt_job_id is None
+
+
+def published_names(plan: Plan) -> dict[str, str]:
+    """Voice name -> the voice whose new job would publish a model under it."""
+    return {
+        str(change.after["voice_name"]): change.name
+        for change in plan.changes
+        if creates_a_job(change) and change.after and change.after.get("voice_name")
+    }
+
+
+def name_clashes(plan: Plan, state: State, live: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """One problem per new job whose voice_name a live asset (``live``: name -> asset IDs)
+    holds, unless the change deletes that very asset before it creates."""
+    problems = []
+    for change in plan.changes:
+        if not creates_a_job(change) or not change.after:
+            continue
+        voice_name = str(change.after.get("voice_name", ""))
+        record = state.voices.get(change.name)
+        freed = asset_of(change, record) if Step.DELETE_ASSET in change.steps else None
+        for asset_id in live.get(voice_name, ()):
+            if asset_id != freed:
+                own = record is not None and record.asset_id == asset_id
+                problems.append(_problem(change, voice_name, asset_id, own=own))
+                break
+    return problems
+
+
+def _problem(change: ResourceChange, voice_name: str, asset_id: str, *, own: bool) -> str:
+    where = change.address
+    clash = (
+        f"a new model could not be published under voice_name {voice_name!r} (MSS.10001005) "
+        "and its training resource would be spent for nothing"
+    )
+    if own:
+        return (
+            f"{where}: its trained asset {asset_id} is kept and still holds the name, so {clash}; "
+            "rename that asset in the MetaStudio asset library, set lifecycle.keep_asset: false "
+            "(and prevent_destroy: false) so that apply deletes it first, or choose another "
+            "voice_name"
+        )
+    return (
+        f"{where}: the asset library already has a live asset {asset_id} named {voice_name!r}, "
+        f"so {clash}; import the voice that trained it (`reconciler import {where} JOB_ID`), "
+        "delete or rename that asset, or choose another voice_name"
+    )
