@@ -45,15 +45,16 @@ class Dataset:
 
 
 SIZES = {
-    "tiny": Dataset(4 * MIB, "basic", 1, 20, 1),
+    "tiny": Dataset(12 * MIB, "basic", 1, 20, 1),
     "full": Dataset(1024 * MIB, "advanced", 10, 100, 3),
 }
 TARGET_RATIO = 0.9
-SAMPLE_RATES = (16000, 22050, 24000, 44100, 48000)
+# The one format MetaStudio's review, and so the preflight, accepts: 48 kHz 16-bit mono.
+SAMPLE_RATES = (48000,)
 
 
 def sentence_rate(wav_bytes: int) -> int:
-    """The lowest allowed sample rate that keeps a 16-bit mono sentence within 5 to 15 s."""
+    """The allowed sample rate that keeps a 16-bit mono sentence within 5 to 15 s."""
     for rate in SAMPLE_RATES:
         if 5.0 <= wav_bytes / (2 * rate) <= 15.0:
             return rate

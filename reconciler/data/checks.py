@@ -1,9 +1,11 @@
 """Thresholds for what MetaStudio's review rejects (errors) and what risks a worse voice (warnings).
 
 Where the service documents a number it is used as is (sentences 5 to 15 s, 48 kHz 16-bit
-mono, the editions' total durations, 2 to 3 s between sentences). The service measures SNR,
-reverb and background noise but publishes no thresholds; those defaults follow published
-speech-corpus practice and are our judgement, each named in README ("Training-data checks").
+mono, the editions' total durations, 2 to 3 s between sentences); those are errors here
+exactly where the emulator's review rejects them. The service measures SNR, reverb and
+background noise but publishes no thresholds; those defaults follow published speech-corpus
+practice and are our judgement. One table in README ("Training-data checks") names each
+rule, its source and the review's verdict.
 Every threshold can be tightened or relaxed in YAML under ``checks``.
 """
 
@@ -66,7 +68,7 @@ def tenant_duration_limits(durations: TenantDurations) -> dict[str, DurationLimi
 class Thresholds:
     """Field names are the YAML keys under ``checks`` (see the schema for each one's source)."""
 
-    sample_rate: int = 48000  # documented; other allowed rates only warn
+    sample_rate: int = 48000  # documented; other rates allowed by --sample-rates warn
     min_snr_db: float = 25.0  # error below (judgement; the service publishes none)
     advised_snr_db: float = 35.0  # warning below (TTS corpora record at 35-40 dB or more)
     min_speech_dbfs: float = -40.0  # error below: too quiet to train on
@@ -79,7 +81,9 @@ class Thresholds:
     max_edge_silence: float = 3.0  # error above
     max_silence_share: float = 0.6  # warning above, for a sentence
     max_pause: float = 10.0  # long takes: a pause longer than this warns
-    max_unpaused: float = 60.0  # long takes: speech without a sentence pause this long warns
+    # Long takes: sound without a sentence pause for longer than this is refused. The review
+    # cuts a take at its pauses into sentences, which last at most 15 s (the recording guide).
+    max_unpaused: float = 15.0
     cn_chars_per_second: tuple[float, float] = (2.0, 8.0)
     en_letters_per_second: tuple[float, float] = (8.0, 25.0)
     min_total_seconds: float | None = None  # None: the edition's (tenant's) limit
@@ -181,11 +185,12 @@ def _judge_take(stats: AudioStats, name: str, t: Thresholds, report: Report) -> 
             name,
             f"at {where}{more}",
         )
-    if stats.longest_unpaused > t.max_unpaused:
-        report.warning(
-            "no pause between sentences: leave 2 to 3 s after each sentence",
+    if stats.longest_without_pause > t.max_unpaused:
+        report.error(
+            f"no pause for over {t.max_unpaused:g} s (the review cuts a long take into sentences "
+            "of at most 15 s at its pauses): leave 2 to 3 s after each sentence",
             name,
-            f"{stats.longest_unpaused:.0f} s from {stats.longest_unpaused_at:.1f} s",
+            f"{stats.longest_without_pause:.1f} s from {stats.longest_without_pause_at:.1f} s",
         )
     if stats.longest_pause > t.max_pause:
         report.warning(

@@ -2,10 +2,15 @@
 
 Shapes (API doc sections 0 and 9): basic and advanced take exactly 20 or 100 sentence pairs
 ``N.wav`` + ``N.txt`` (N from 0), or one long recording; premium and third-party take one long
-recording only; segment uploads are sentence pairs only. Sentence recordings last 5 to 15 s
-(the recording guide: over 15 s makes training fail). Every recording is then decoded and
-measured (``audio``), judged against ``Thresholds`` (``checks``) with its transcript
-(``text``); the edition's total duration is judged by the caller, who knows the limits.
+recording only; segment uploads are sentence pairs only. A long recording goes alone: the API
+doc (sections 0 and 7) has "a zip containing one long WAV" and gives transcripts only to
+sentence recordings, so a ``.txt`` beside a long take is refused, as the emulator's review
+refuses it. So is macOS Finder's metadata in a zip (``__MACOSX/``, ``.DS_Store``, ``._*``):
+MetaStudio refuses files that are not recordings or transcripts (MSS.20020012). Sentence
+recordings last 5 to 15 s (the recording guide: over 15 s makes training fail). Every
+recording is then decoded and measured (``audio``), judged against ``Thresholds``
+(``checks``) with its transcript (``text``); the edition's total duration is judged by the
+caller, who knows the limits.
 """
 
 from __future__ import annotations
@@ -70,7 +75,9 @@ def check_dataset(
 ) -> Measured:
     top = []
     for entry in entries:
-        if "/" in entry.name or "\\" in entry.name:
+        if is_finder_litter(entry.name):
+            report.error(FINDER_LITTER, entry.name)
+        elif "/" in entry.name or "\\" in entry.name:
             report.error("not at the top level, where MetaStudio looks for files", entry.name)
         elif entry.name.lower().endswith((".wav", ".txt")):
             top.append(entry)
@@ -86,6 +93,18 @@ def check_dataset(
     for row in checker.measured.rows:
         row.worst = report.worst(row.name)
     return checker.measured
+
+
+FINDER_LITTER = (
+    "macOS Finder metadata or a hidden file, not training data (the review refuses it): "
+    "zip the files without it, or declare their folder as data: {dir: ...}"
+)
+
+
+def is_finder_litter(name: str) -> bool:
+    """``__MACOSX/`` folders, ``.DS_Store`` and AppleDouble ``._`` files, and hidden names."""
+    parts = name.replace("\\", "/").split("/")
+    return parts[0] == "__MACOSX" or any(part.startswith(".") for part in parts)
 
 
 def _is_long_recording(
@@ -114,11 +133,14 @@ class _Checker:
                 f"the {edition.name} edition takes one long recording (a single .wav file), "
                 f"found {len(wavs)} .wav files"
             )
-        if len(texts) > 1:
-            report.error("only one .txt transcript may go with a long recording", texts[1].name)
-        stats = self.wav(wavs[0], sentence=False)[1] if len(wavs) == 1 else None
-        for text in texts[:1]:
-            self.text(text, stats)
+        for text in texts:
+            report.error(
+                "a long recording goes alone (MetaStudio takes one .wav, no transcript): "
+                "remove this file",
+                text.name,
+            )
+        if len(wavs) == 1:
+            self.wav(wavs[0], sentence=False)
 
     def sentences(self, top: list[Entry], edition: Edition, segments: bool) -> None:
         report = self.report

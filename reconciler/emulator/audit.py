@@ -6,6 +6,7 @@ decoded once, in blocks (see ``sound``). The rules and their codes are in ``chec
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ PACKAGE_NAME = "data.zip"
 LETTER_NAME = "authorization letter"
 _UNREADABLE = (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error)
 _TRAINING_FILES = (".wav", ".txt")
+_SENTENCE_NAME = re.compile(r"[0-9]+\.(wav|txt)")
 Errors = list[dict[str, str]]
 
 
@@ -111,7 +113,13 @@ def _members(archive: zipfile.ZipFile, review: Review) -> dict[str, zipfile.ZipI
     members: dict[str, zipfile.ZipInfo] = {}
     for info in archive.infolist():
         parts = PurePosixPath(info.filename).parts
-        if info.is_dir() or not parts or parts[0] == "__MACOSX" or parts[-1].startswith("."):
+        if info.is_dir() or not parts:
+            continue
+        if parts[0] == "__MACOSX" or any(part.startswith(".") for part in parts):
+            # What macOS Finder adds to a zip (__MACOSX/, .DS_Store, ._*) is a file like any
+            # other to the service, and not one of the types it takes.
+            message = f"{info.filename}: macOS Finder metadata or a hidden file, not training data"
+            review.errors.append(error_entry(info.filename, "", message, FILE_TYPES))
             continue
         name = parts[-1]
         if not name.lower().endswith(_TRAINING_FILES):
@@ -128,16 +136,30 @@ def _members(archive: zipfile.ZipFile, review: Review) -> dict[str, zipfile.ZipI
 def _audit_archive(archive: zipfile.ZipFile, job: Job, review: Review) -> None:
     members = _members(archive, review)
     wavs = sorted(name for name in members if name.lower().endswith(".wav"))
-    texts = [name for name in members if name.lower().endswith(".txt")]
-    if job.sentences and not (len(wavs) == 1 and not texts):
+    texts = sorted(name for name in members if name.lower().endswith(".txt"))
+    if job.sentences and not _is_long_take(wavs, texts):
         _audit_sentences(archive, members, job, review)
         return
+    # A long take goes alone: "a zip containing one long WAV" (transcripts are documented
+    # for sentence recordings only).
+    for text in texts:
+        message = f"{text}: a long recording goes alone in the package, without a transcript"
+        review.errors.append(error_entry("", text, message, FILE_COUNT))
     if len(wavs) != 1:
         what = "no WAV file" if not wavs else f"{len(wavs)} WAV files"
         message = f"the package holds {what}; this edition takes exactly one long recording"
         review.errors.append(error_entry(PACKAGE_NAME, "", message, FILE_COUNT))
         return
     _check_member(archive, members[wavs[0]], wavs[0], "", job, review, sentence=False)
+
+
+def _is_long_take(wavs: list[str], texts: list[str]) -> bool:
+    """For the editions that take either: one WAV, and at most a stray text beside it that
+    is not its sentence pair (a lone 0.wav with 0.txt is an incomplete sentence set)."""
+    if len(wavs) != 1 or len(texts) > 1:
+        return False
+    paired = texts and texts[0][:-4] == wavs[0][:-4] and _SENTENCE_NAME.fullmatch(wavs[0])
+    return not paired
 
 
 def _audit_sentences(

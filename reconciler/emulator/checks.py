@@ -32,16 +32,16 @@ BAD_TEXT = "MSS.20029008"
 BAD_LETTER = "MSS.20029009"
 UNCONFIRMED = "MSS.20029010"
 
-MAX_SENTENCE_SECONDS = 15.0
+MAX_SENTENCE_SECONDS = 15.0  # the recording guide: longer sentences make training fail
 MAX_TEXT_BYTES = 64 * 1024
 SILENT_SHARE = 0.01  # under 1% of frames above -50 dBFS: nobody speaks
 QUIET_DB = -40.0  # speech this far below full scale is too quiet to train on
 MIN_SNR_DB = 15.0
 CLIPPED_SHARE = 0.005
 CLIPPED_RUN = 48  # 1 ms held at full scale: a flattened crest, not a loud transient
-# A long take is cut at its pauses (2-3 s asked for); with none of even 1 s for longer than a
-# sentence may last, it cannot be cut, which is also how clips spliced together sound.
-PAUSE_SECONDS = 1.0
+# A long take is cut at its pauses (2-3 s asked for; what counts as one is in ``sound``) into
+# sentences; sound running on without one for longer than a sentence may last cannot be cut,
+# which is also how clips spliced together sound.
 
 Problem = tuple[str, str]
 
@@ -73,12 +73,12 @@ def audio_problems(m: Measures, *, sentence: bool) -> list[Problem]:
             )
         )
     if not sentence:
-        start, length = m.longest_run_without_pause(PAUSE_SECONDS)
+        start, length = m.longest_without_pause()
         if length > MAX_SENTENCE_SECONDS:
             problems.append(
                 (
                     TOO_LONG,
-                    f"{length:.0f} s without a pause from {start:.0f} s: a long recording needs "
+                    f"{length:.1f} s without a pause from {start:.1f} s: a long recording needs "
                     "2-3 s of pause between sentences (spliced clips fail review)",
                 )
             )

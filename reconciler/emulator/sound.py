@@ -20,6 +20,14 @@ FULL_SCALE = 32767
 FLOOR_DB = -120.0  # digital silence, instead of minus infinity
 # A frame this loud or louder may carry speech; quieter ones are room tone or nothing.
 SPEECH_GATE_DB = -50.0
+# A sentence pause, defined as the client's preflight defines it (README, "Training-data
+# checks"): PAUSE_SECONDS or more of frames at or under the sound gate, bursts shorter than
+# CLICK_SECONDS (clicks, lip smacks) not counting. The gate sits above the room tone (the
+# 10th percentile of the frames that are not digital zero) by half the way to the speech
+# peaks (their 95th percentile), but at least 6 and at most 20 dB.
+PAUSE_SECONDS = 1.0
+CLICK_SECONDS = 0.1
+FRAMES_PER_SECOND = RATE // FRAME
 
 
 class FormatProblem(Exception):
@@ -33,6 +41,7 @@ class Measures:
     clipped: int  # samples at full scale
     longest_clip_run: int  # consecutive full-scale samples
     samples: int
+    zero: np.ndarray  # frames whose every sample is 0: an edit, never a microphone
 
     @property
     def clipped_share(self) -> float:
@@ -57,24 +66,32 @@ class Measures:
     def snr_db(self) -> float:
         return self.speech_db - self.noise_db
 
-    def longest_run_without_pause(self, pause_seconds: float) -> tuple[float, float]:
-        """(start, length) in seconds of the longest stretch with no pause this long.
+    def longest_without_pause(self) -> tuple[float, float]:
+        """(start, length) in seconds of the longest stretch of sound without a pause, from
+        its first sound frame to its last."""
+        live = self.frame_db[~self.zero]
+        if not live.size:
+            return 0.0, 0.0
+        floor, peaks = np.percentile(live, 10), np.percentile(live, 95)
+        gate = floor + min(20.0, max(6.0, (peaks - floor) / 2))
+        starts, lengths = _runs((self.frame_db > gate) & ~self.zero)
+        kept = lengths >= round(CLICK_SECONDS * FRAMES_PER_SECOND)
+        starts, ends = starts[kept], starts[kept] + lengths[kept]
+        if not starts.size:
+            return 0.0, 0.0
+        breaks = np.flatnonzero(starts[1:] - ends[:-1] >= round(PAUSE_SECONDS * FRAMES_PER_SECOND))
+        first = np.concatenate(([0], breaks + 1))
+        last = np.concatenate((breaks, [starts.size - 1]))
+        widest = int(np.argmax(ends[last] - starts[first]))
+        start, end = starts[first[widest]], ends[last[widest]]
+        return float(start / FRAMES_PER_SECOND), float((end - start) / FRAMES_PER_SECOND)
 
-        A pause is a run of frames near the room tone (within a third of the way up to the
-        speech level); shorter dips between words do not count.
-        """
-        gate = self.noise_db + (self.speech_db - self.noise_db) / 3
-        quiet = self.frame_db <= gate
-        need = max(1, round(pause_seconds * 50))
-        best_start = best_len = start = 0
-        run = 0
-        for index, is_quiet in enumerate(quiet):
-            run = run + 1 if is_quiet else 0
-            if run >= need:
-                start = index + 1
-            elif index + 1 - start > best_len:
-                best_start, best_len = start, index + 1 - start
-        return best_start / 50, best_len / 50
+
+def _runs(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(start, length) of every run of True."""
+    edges = np.diff(np.concatenate(([0], flags.astype(np.int8), [0])))
+    starts = np.flatnonzero(edges == 1)
+    return starts, np.flatnonzero(edges == -1) - starts
 
 
 def _db(power: float) -> float:
@@ -107,6 +124,7 @@ def format_of(stream: BinaryIO) -> soundfile.SoundFile:
 def measure(stream: BinaryIO) -> Measures:
     """Read the whole recording once; FormatProblem if it is not one the service takes."""
     levels: list[np.ndarray] = []
+    zeros: list[np.ndarray] = []
     clipped = longest = samples = 0
     carry = np.zeros(0, dtype=np.float64)
     with format_of(stream) as audio:
@@ -119,15 +137,20 @@ def measure(stream: BinaryIO) -> Measures:
                 carry = np.concatenate([carry, block.astype(np.float64) / 32768.0])
                 whole = len(carry) - len(carry) % FRAME
                 frames = carry[:whole].reshape(-1, FRAME)
-                levels.append(np.mean(frames * frames, axis=1))
+                # Variance, not mean square: a constant offset is no sound, and must neither
+                # pass for noise nor fill the pauses (the preflight measures frames alike).
+                levels.append(np.var(frames, axis=1))
+                zeros.append(np.asarray(~frames.any(axis=1)))
                 carry = carry[whole:]
         except RuntimeError as error:
             raise FormatProblem(f"audio cannot be decoded ({error})") from None
     if carry.size:
-        levels.append(np.array([np.mean(carry * carry)]))
+        levels.append(np.array([np.var(carry)]))
+        zeros.append(np.array([not carry.any()]))
     power = np.concatenate(levels) if levels else np.zeros(0)
     frame_db = np.maximum(FLOOR_DB, 10 * np.log10(np.maximum(power, 1e-12)))
-    return Measures(samples / RATE, frame_db, clipped, longest, samples)
+    zero = np.concatenate(zeros) if zeros else np.zeros(0, dtype=bool)
+    return Measures(samples / RATE, frame_db, clipped, longest, samples, zero)
 
 
 def _longest_true_run(flags: np.ndarray) -> int:

@@ -77,7 +77,7 @@ def test_apply(tmp_path: Path) -> None:
 
 def test_digest(tmp_path: Path) -> None:
     results = run_tiny("digest", tmp_path)["results"]
-    assert results["files"] == 40 and 4 << 20 <= results["dataset_bytes"] < 5 << 20
+    assert results["files"] == 40 and 12 << 20 <= results["dataset_bytes"] < 13 << 20
     assert results["cold_cache"]["bytes_read"] == results["dataset_bytes"]
     assert results["cold_cache"]["misses"] == 40
     assert results["warm_cache"] == {"bytes_read": 0, "hits": 40, "misses": 0}

@@ -20,7 +20,6 @@ from reconciler.data.samples import (
     long_signal,
     pcm16,
     speech_signal,
-    transcript_for,
     write_sentence_pairs,
 )
 from reconciler.environment import Environment
@@ -199,8 +198,6 @@ def test_english_transcripts_pass_for_an_english_voice(tmp_path: Path) -> None:
 def _long_take(root: Path, signal: np.ndarray, edition: str, extra: str = "") -> None:
     (root / "data").mkdir(parents=True, exist_ok=True)
     (root / "data" / "take.wav").write_bytes(pcm16(signal, RATE))
-    speech = len(signal) / RATE * 0.7
-    (root / "data" / "take.txt").write_text(transcript_for(speech), encoding="utf-8")
     _config(root, edition, extra)
 
 
@@ -224,14 +221,14 @@ def test_spliced_clips_are_refused_with_their_times(tmp_path: Path) -> None:
     assert code == 1 and "short clips spliced" in err and "at 5.6 s" in err
 
 
-def test_long_take_without_pauses_warns_with_its_time(tmp_path: Path) -> None:
+def test_long_take_without_pauses_is_refused_with_its_time(tmp_path: Path) -> None:
     run_on = np.concatenate(
         [speech_signal(6.0, RATE, i)[int(0.3 * RATE) : int(5.7 * RATE)] for i in range(15)]
     )
     signal = np.concatenate([_noise(0.3, -70), run_on, _noise(0.3, -70)])
     _long_take(tmp_path, signal, "premium", SHORT_TAKES)
     code, _, err = _validate(tmp_path, "--no-table")
-    assert code == 0 and "no pause between sentences" in err and "from 0.3 s" in err
+    assert code == 1 and "no pause for over 15 s" in err and "from 0.3 s" in err
 
 
 @pytest.mark.parametrize(

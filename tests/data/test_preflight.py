@@ -78,11 +78,16 @@ def test_advanced_takes_one_hundred_pairs(tmp_path: Path) -> None:
 @pytest.mark.parametrize("edition", ["basic", "premium", "third-party"])
 def test_long_recording_in_folder_or_zip(tmp_path: Path, edition: str) -> None:
     write_long_recording(tmp_path / "data" / "VoiceClone.wav", 40.0)
-    (tmp_path / "data" / "VoiceClone.txt").write_text(transcript_for(27), encoding="utf-8")
     write_package(tmp_path / "long.zip", count=None, seconds=40.0)
     short = "    checks: {min_total_seconds: 30, advised_total_seconds: 30}\n"  # 40 s takes
     assert _check(tmp_path, edition=edition, extra=short) == []
     assert _check(tmp_path, edition=edition, kind="package", declared="long.zip", extra=short) == []
+    # A long take goes alone (API doc: "a zip containing one long WAV"); the review agrees.
+    (tmp_path / "data" / "VoiceClone.txt").write_text(transcript_for(27), encoding="utf-8")
+    assert _messages(_check(tmp_path, edition=edition, extra=short)) == [
+        "VoiceClone.txt: a long recording goes alone (MetaStudio takes one .wav, no transcript): "
+        "remove this file"
+    ]
 
 
 # --- shape of the dataset --------------------------------------------------------------------
@@ -159,7 +164,7 @@ def test_many_files_with_one_fault_make_one_line(tmp_path: Path) -> None:
     found = _check(tmp_path)
     assert _messages(found) == [
         "0.wav (8000 Hz), 1.wav (8000 Hz), 2.wav (8000 Hz), 3.wav (8000 Hz), 4.wav (8000 Hz) "
-        "and 15 more: sample rate not allowed (allowed: 16000, 22050, 24000, 44100, 48000 Hz)"
+        "and 15 more: sample rate not allowed (allowed: 48000 Hz)"
     ]
     assert _messages(_check(tmp_path, allowed_sample_rates=(8000,))) == []
 
@@ -168,7 +173,7 @@ def test_many_files_with_one_fault_make_one_line(tmp_path: Path) -> None:
     ("blob", "fragment"),
     [
         (make_wav(6, channels=2), "0.wav (2 ch): not mono"),
-        (make_wav(6, bits=8), "0.wav (8-bit): bit depth not allowed (allowed: 16, 24)"),
+        (make_wav(6, bits=8), "0.wav (8-bit): bit depth not allowed (allowed: 16)"),
         (
             tone_wav(6)[:20] + struct.pack("<H", 3) + tone_wav(6)[22:],
             "0.wav (format 0x0003): not PCM audio",
@@ -206,7 +211,11 @@ def test_empty_long_recording(tmp_path: Path) -> None:
 def test_mixed_sample_rates_warn(tmp_path: Path) -> None:
     pairs(tmp_path / "data", 20)
     _replace(tmp_path, "7.wav", speech_wav(9.0, sample_rate=16000))
-    assert _messages(_check(tmp_path), "warning") == [
+    assert _messages(_check(tmp_path)) == [
+        "7.wav (16000 Hz): sample rate not allowed (allowed: 48000 Hz)"
+    ]
+    widened = _check(tmp_path, allowed_sample_rates=(16000, 48000))
+    assert _messages(widened, "warning") == [
         "7.wav (16000 Hz): the recording guide asks for 48000 Hz",
         "recordings mix sample rates: 16000 Hz (7.wav), 48000 Hz (0.wav); record them all alike",
     ]
@@ -224,8 +233,11 @@ def test_zip_contents_are_checked_without_extracting(tmp_path: Path) -> None:
     found = _messages(_check(tmp_path, kind="package", declared="data.zip"))
     assert {p.name for p in tmp_path.rglob("*")} == {"data.zip", "voices.yaml"}
     assert found == [
-        "set/0.wav, set/0.txt, set/1.wav, set/1.txt, set/2.wav and 36 more: "
+        "set/0.wav, set/0.txt, set/1.wav, set/1.txt, set/2.wav and 35 more: "
         "not at the top level, where MetaStudio looks for files",
+        "__MACOSX/._0.wav: macOS Finder metadata or a hidden file, not training data (the "
+        "review refuses it): zip the files without it, or declare their folder as data: "
+        "{dir: ...}",
         "found 0 complete sentence pairs; the basic edition takes exactly 20 "
         "(0.wav/0.txt to 19.wav/19.txt) or one long recording",
         "missing 0.wav, 0.txt, 1.wav, 1.txt, 2.wav, 2.txt, 3.wav, 3.txt, 4.wav, 4.txt and 30 more",
