@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import sys
 import traceback
 from collections.abc import Sequence
@@ -13,6 +15,7 @@ from reconciler.commands import command_modules
 from reconciler.commands._common import printable
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus, ReconcilerError, UsageError
+from reconciler.output import GuardedOutput, OutputLost
 from reconciler.signals import Signals, Terminated, sigterm_as_interrupt
 
 if TYPE_CHECKING:  # the stream loads the verbs' machinery: only when --json asks for it
@@ -63,11 +66,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
     env = env or Environment()
+    output = GuardedOutput(env.stdout, env.stop)
+    env = dataclasses.replace(env, stdout=output.as_text_io())
+    words = sys.argv[1:] if argv is None else argv
+    try:
+        code = _main(words, env, output)
+    except OutputLost:  # met before a command ran (a usage error written as JSON)
+        code = int(ExitStatus.ERROR)
+    return _output_status(code, output, env, debug="--debug" in words)
+
+
+def _output_status(code: int, output: GuardedOutput, env: Environment, *, debug: bool) -> int:
+    """A closed pipe ends quietly, as SIGPIPE would end it; other failures say so once."""
+    failure = output.failure
+    if failure is None:
+        return code
+    with contextlib.suppress(OSError):  # stderr may be gone too: the status still tells
+        if debug:
+            env.err("".join(traceback.format_exception(failure)).rstrip())
+        if not output.reader_gone:
+            reason = failure.strerror or str(failure)
+            env.err(printable(f"Error: cannot write to standard output: {reason}"))
+    return int(ExitStatus.BROKEN_PIPE if output.reader_gone else ExitStatus.ERROR)
+
+
+def _main(argv: Sequence[str], env: Environment, output: GuardedOutput) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except UsageError as error:
-        if "--json" in (sys.argv[1:] if argv is None else argv):
+        if "--json" in argv:
             from reconciler.commands._json_stream import JsonStream
 
             JsonStream(env).error(error)  # even a bad command line is a diagnostic then
@@ -81,7 +109,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
 
         logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
     with sigterm_as_interrupt() as signals:
-        return _interrupted_status(_run(args, env), signals)
+        return _interrupted_status(_run(args, env, output), signals)
 
 
 def _interrupted_status(code: int, signals: Signals) -> int:
@@ -91,7 +119,7 @@ def _interrupted_status(code: int, signals: Signals) -> int:
     return code
 
 
-def _run(args: argparse.Namespace, env: Environment) -> int:
+def _run(args: argparse.Namespace, env: Environment, output: GuardedOutput) -> int:
     # With --json, stdout carries the UI stream only, errors included (as diagnostics).
     stream = None
     if getattr(args, "json", False):
@@ -103,27 +131,35 @@ def _run(args: argparse.Namespace, env: Environment) -> int:
         stream.start()
     try:
         return int(args.handler(args, env))
+    except OutputLost:  # stopped like on Ctrl-C; main says the rest
+        return int(ExitStatus.ERROR)
     except ReconcilerError as error:
         if args.debug:
             env.err(traceback.format_exc().rstrip())
-        _fail(env, stream, error, f"Error: {error}")
+        _fail(env, stream, output, error, f"Error: {error}")
         return int(error.exit_status)
     except Terminated as error:
-        _fail(env, stream, error, "Terminated.")
+        _fail(env, stream, output, error, "Terminated.")
         return int(ExitStatus.TERMINATED)
     except KeyboardInterrupt as error:
-        _fail(env, stream, error, "Interrupted.")
+        _fail(env, stream, output, error, "Interrupted.")
         return int(ExitStatus.INTERRUPTED)
     except Exception as error:  # a bug: still one line unless --debug
         if args.debug:
             env.err(traceback.format_exc().rstrip())
         text = f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug)"
-        _fail(env, stream, error, text)
+        _fail(env, stream, output, error, text)
         return int(ExitStatus.ERROR)
 
 
-def _fail(env: Environment, stream: JsonStream | None, error: BaseException, text: str) -> None:
-    if stream is None:
+def _fail(
+    env: Environment,
+    stream: JsonStream | None,
+    output: GuardedOutput,
+    error: BaseException,
+    text: str,
+) -> None:
+    if stream is None or output.failure is not None:  # with stdout gone, stderr still reads
         env.err(printable(text))
     else:
         stream.error(error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,9 @@ class Environment:
     cwd: Path = field(default_factory=Path.cwd)
     clock: Callable[[], float] = time.time
     home: Path = field(default_factory=Path.home)
+    # Set when the run should start no new work, as on Ctrl-C: stdout went away (see
+    # output.py). Apply passes it to the executor as its stop flag.
+    stop: threading.Event = field(default_factory=threading.Event)
 
     @property
     def stdout_is_tty(self) -> bool:

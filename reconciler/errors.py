@@ -10,6 +10,7 @@ class ExitStatus(enum.IntEnum):
     ERROR = 1
     CHANGES = 2  # plan --detailed-exitcode: the plan is not empty
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+    BROKEN_PIPE = 141  # stdout's reader went away: 128 + SIGPIPE, as shells report it
     TERMINATED = 143  # SIGTERM (128 + 15), handled like Ctrl-C
 
 

@@ -80,6 +80,7 @@ def apply_and_report(
             reporter=reporter,
             listener=terminal,
             cwd=env.cwd,
+            stop=env.stop,  # set when stdout goes away (output.py)
             local_checks=lambda durations, names: check_data(
                 workspace, env, durations=durations, names=names
             ),

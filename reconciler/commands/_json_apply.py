@@ -164,6 +164,7 @@ def apply_json(
         reporter=listener,
         listener=listener,
         cwd=env.cwd,
+        stop=env.stop,  # set when stdout goes away (output.py)
         local_checks=lambda durations, names: check_data(
             workspace, env, warn=stream.warn, durations=durations, names=names
         ),

@@ -6,12 +6,12 @@ that a voice is also defined in another file; those rules live here, located all
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reconciler.config.diagnostics import Diagnostic, Location, display_path
+from reconciler.config.dsn import dsn_problem
 from reconciler.config.loader import Document, NodePath
 from reconciler.config.model import (
     EDITIONS,
@@ -27,8 +27,6 @@ SINGLE_SECTIONS = ("provider", "state", "defaults")
 DEFAULT_STATE_PATH = "reconciler.state.json"
 LONG_ONLY_EDITIONS = tuple(e.name for e in EDITIONS.values() if not e.takes_segments)
 SEGMENT_EDITIONS = " and ".join(e.name for e in EDITIONS.values() if e.takes_segments)
-# key=value conninfo (password=...) or a URI's user:password@ (or ?password=).
-_DSN_PASSWORD = re.compile(r"password\s*=|://[^/@\s]*:[^/@\s]*@", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -177,13 +175,9 @@ def _check_state(assembler: _Assembler, state: _Field) -> None:
 
 def _check_dsn(assembler: _Assembler, state: _Field) -> None:
     dsn = state.value.get("dsn")
-    if isinstance(dsn, str) and _DSN_PASSWORD.search(dsn):
-        # Not echoed: the value is the secret.
-        message = (
-            "the dsn contains a password; keep it out of the config: set PGPASSWORD or "
-            "use ~/.pgpass (libpq reads both)"
-        )
-        assembler.error(state.location("dsn"), "state.dsn", message)
+    problem = dsn_problem(dsn) if isinstance(dsn, str) else None
+    if problem is not None:  # refused here, the config is never cached nor used
+        assembler.error(state.location("dsn"), "state.dsn", problem)
 
 
 def _state_settings(raw: dict[str, Any]) -> StateSettings:

@@ -47,7 +47,7 @@ from reconciler.fsutil import atomic_write
 
 FORMAT = 3  # 3: lines (header, data index, one per voice); 2: every field, state section
 # The modules whose code decides what a file assembles to.
-SOURCES = ("assemble.py", "cache.py", "check.py", "loader.py", "model.py")
+SOURCES = ("assemble.py", "cache.py", "check.py", "dsn.py", "loader.py", "model.py")
 # Taken from the data index, not the voice's line: one copy, and the digest needs no line.
 _INDEXED = ("data", "authorization_letter")
 _VOICE_FIELDS = tuple(f for f in dataclasses.fields(VoiceSpec) if f.name not in _INDEXED)

@@ -179,8 +179,10 @@ def run_apply(
     listener: ApplyListener,
     cwd: Path,
     local_checks: LocalChecks | None = None,
+    stop: threading.Event | None = None,
 ) -> ApplyRun:
-    """``local_checks`` (the data preflight) overlaps the refresh when planning here."""
+    """``local_checks`` (the data preflight) overlaps the refresh when planning here;
+    ``stop``, once set, starts no new step (as Ctrl-C does)."""
     with workspace.client() as client:
         with state_lock(workspace.backend, request.operation, request.lock_timeout):
             state = workspace.backend.read()
@@ -216,6 +218,7 @@ def run_apply(
                 desired,
                 reporter=reporter,
                 parallelism=request.parallelism,
+                stop=stop,
             )
             run = ApplyRun(plan, result)
             listener.applied(run)

@@ -207,10 +207,18 @@ def decide_recorded(
                 Reason.RESUBMIT,
                 "new training data will be uploaded and the job submitted again",
             )
+        # Submitting the same data again would only fail review again: changed attributes
+        # wait for new data, and go in the body of that resubmission (steps.SUBMIT_FIELDS).
+        waiting = sorted(d.path for d in remote_diffs)
+        later = (
+            f"not applied yet: {', '.join(waiting)}; sent with the resubmission once the "
+            "training data changes"
+        )
         return keep(
             Action.NOOP,
             Reason.AUDIT_FAILED,
             f"the job is {state}: change the training data to upload and resubmit it",
+            *([later] if waiting else []),
         )
     if state in TAINTED:
         why = f": {remote.failed_reason}" if remote.failed_reason else ""

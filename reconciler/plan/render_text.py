@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.plan.ansi import GREEN, RED, Style
+from reconciler.plan.ansi import GREEN, RED, YELLOW, Style
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.plan.text_blocks import render_block
 from reconciler.plan.wording import (
@@ -13,6 +13,7 @@ from reconciler.plan.wording import (
     noop_label,
     resource_line,
     training_progress,
+    waiting_for_data,
 )
 
 HEADLINE = "reconciler will perform the following actions:"
@@ -35,7 +36,8 @@ def render_text(plan: Plan, *, color: bool = False, show_noop: bool = False) -> 
     if plan.has_changes:
         lines.append(style.bold(plan.summary.line()))
     else:
-        lines.append(style.paint(style.bold(noop_label(plan)), GREEN))
+        colour = YELLOW if waiting_for_data(plan) else GREEN  # green only when in step
+        lines.append(style.paint(style.bold(noop_label(plan)), colour))
         progress = training_progress(plan)
         if progress:
             lines.append(progress)

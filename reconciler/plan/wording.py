@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from reconciler.plan.inputs import LOCAL_ATTRIBUTES
 from reconciler.plan.model import Action, Plan, Reason, ResourceChange
 from reconciler.plan.resources import ResourceNeed
 
@@ -87,8 +88,29 @@ def destroys(change: ResourceChange) -> bool:
     return change.action in (Action.DELETE, Action.REPLACE)
 
 
+def waiting_for_data(plan: Plan) -> list[ResourceChange]:
+    """No-op voices that still differ from the configuration: a job that failed review takes
+    changed attributes only with new training data (see decide.py)."""
+    return [
+        c
+        for c in plan.changes
+        if c.action is Action.NOOP
+        and c.reason is Reason.AUDIT_FAILED
+        and any(d.path not in LOCAL_ATTRIBUTES for d in c.changes)
+    ]
+
+
 def noop_label(plan: Plan) -> str:
-    return NO_CHANGES_DESTROY if plan.destroy else NO_CHANGES
+    if plan.destroy:
+        return NO_CHANGES_DESTROY
+    waiting = len(waiting_for_data(plan))
+    if waiting:
+        voices = "1 voice differs" if waiting == 1 else f"{waiting} voices differ"
+        return (
+            f"No changes can be applied now: {voices} from the configuration and "
+            "must wait for new training data."
+        )
+    return NO_CHANGES
 
 
 def training_progress(plan: Plan) -> str | None:
