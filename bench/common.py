@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,6 +160,18 @@ def scratch_dir(label: str) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait_until_settled(paths: Iterable[Path]) -> None:
+    """Sleep (untimed) until a run may cache every file in ``paths``. The digest cache does
+    not record a file changed just before the run began (a rewrite in the same clock tick
+    could not be told apart); real data is older than that, and so must a warm run's be."""
+    from reconciler.file_identity import file_identity, settles_at
+
+    latest = max((settles_at(file_identity(path.stat())) for path in paths), default=0)
+    delay = (latest - time.time_ns()) / 1e9
+    if delay > 0:
+        time.sleep(delay + 0.01)
 
 
 # -- numbers, tables, summaries ---------------------------------------------------------------

@@ -31,6 +31,7 @@ from bench.common import (
     report,
     run_child,
     scratch_dir,
+    wait_until_settled,
 )
 from bench.emulator_process import EmulatorProcess
 
@@ -174,6 +175,7 @@ def measure(spec: Dataset) -> dict[str, Any]:
         started = time.perf_counter()
         folders, files = write_dataset(project / "data", spec)
         generate_seconds = time.perf_counter() - started
+        wait_until_settled(files)
         data_root = project / "data"
         total = sum(f.stat().st_size for f in files)
         _, reference = sha256sum(data_root, files)  # untimed: both tools now read cached pages

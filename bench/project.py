@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.common import AK, PROJECT, SK, child_env, scratch_dir
+from bench.common import AK, PROJECT, SK, child_env, scratch_dir, wait_until_settled
 from bench.emulator_process import EmulatorProcess
 
 if TYPE_CHECKING:
@@ -66,6 +66,7 @@ def write_project(root: Path, n: int, endpoint: str) -> list[dict[str, Any]]:
     from reconciler.state import LocalStateBackend, State
 
     write_package(root / "data" / "long.zip", count=None, seconds=3.0)
+    wait_until_settled([root / "data" / "long.zip"])  # so the warm-up below is kept
     write_config(root, n, endpoint, LIMITS["default"])
     config = load_config(root, cwd=root)
     lineage = str(uuid.uuid4())

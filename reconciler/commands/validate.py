@@ -76,7 +76,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     diagnostics = list(check.diagnostics)
     inspection = Inspection()
     if check.config is not None:
-        cache = DigestCache(default_cache_dir(check.config.root_dir, env.environ))
+        cache_dir = default_cache_dir(check.config.root_dir, env.environ)
+        cache = DigestCache(cache_dir, clock=env.clock)
         inspection = inspect_data(
             check.config,
             allow_outside=args.allow_outside,

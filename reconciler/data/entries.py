@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from reconciler.config.diagnostics import SURROGATES, display_path, printable
+from reconciler.data.digest import file_key
 from reconciler.data.files import dataset_files
 from reconciler.data.report import Report
 
@@ -25,8 +26,8 @@ class Entry:
     name: str
     size: int
     open: Callable[[], BinaryIO]
-    # What the analysis cache keys on: the file's identity (a zip's, then the member's name
-    # and CRC); None: not cached.
+    # What the analysis cache keys on: the file's digest.file_key (a zip's, then the
+    # member's name and CRC); None: not cached.
     identity: list[object] | None = None
 
 
@@ -62,7 +63,7 @@ def folder_entries(root_dir: Path, folder: Path, report: Report, *, contain: boo
             report.error("not a regular file", item.name)
             continue
         opener = functools.partial(_open_file, item.path)
-        identity = [os.path.abspath(item.path), status.st_size, status.st_mtime_ns, status.st_ino]
+        identity = file_key(os.path.abspath(item.path), status)
         entries.append(Entry(item.name, status.st_size, opener, identity))
     return entries
 
@@ -83,7 +84,7 @@ def zip_entries(path: Path, report: Report) -> Iterator[list[Entry]]:
         ) from error
     with archive:
         status = os.stat(path)
-        zip_identity = [os.path.abspath(path), status.st_size, status.st_mtime_ns, status.st_ino]
+        zip_identity = file_key(os.path.abspath(path), status)
         entries: list[Entry] = []
         seen: set[str] = set()
         for info in archive.infolist():

@@ -24,6 +24,7 @@ from reconciler.data.files import MAX_PUT_BYTES
 from reconciler.data.package import package_size
 from reconciler.data.report import Finding, Report, VoiceData
 from reconciler.defaults import DEFAULT_BIT_DEPTHS, DEFAULT_SAMPLE_RATES
+from reconciler.file_identity import file_identity
 
 _PUT_LIMIT = "5 GB, the most one object-store upload (PUT) takes"
 # The console takes the signed letter as a PDF or a photo; 20 MB is our judgement of a
@@ -205,9 +206,7 @@ def _check_package_once(
     memo: RunMemo,
     cache: DigestCache | None,
 ) -> Measured | None:
-    status = path.stat()
-    identity = (status.st_size, status.st_mtime_ns, status.st_ino)
-    key = (memo.realpath(path), *identity, edition.name, rules, shown)
+    key = (memo.realpath(path), *file_identity(path.stat()), edition.name, rules, shown)
     if key not in memo.packages:
         fresh = Report(report.location, report.path)
         measured = _check_package(path, shown, edition, rules, fresh, cache)

@@ -68,7 +68,7 @@ class Workspace:
         return cls(
             config=config,
             backend=state_backend(config, clock=clock),
-            cache=DigestCache(cache_dir),
+            cache=DigestCache(cache_dir, clock=clock),
             clients=clients(config),
         )
 

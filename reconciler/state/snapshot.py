@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from reconciler.file_identity import FileIdentity, file_identity
 from reconciler.fsutil import (
     atomic_write,
     ensure_dir,
@@ -29,19 +30,25 @@ from reconciler.state.model import State
 
 @dataclass(frozen=True)
 class FileId:
-    """Which file, at which size and time: another writer's rename or append changes it."""
+    """Which file, at which size and time: another writer's rename, append or rewrite in
+    place changes it. The whole FileIdentity, ctime too: ``cp -p state.json.backup
+    state.json`` rewrites the file in place (same inode) and sets its mtime back, and the
+    backup can well be of the same size."""
 
-    inode: int
-    size: int
-    mtime_ns: int
+    identity: FileIdentity
 
     @classmethod
     def of(cls, stat: os.stat_result) -> FileId:
-        return cls(stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        return cls(file_identity(stat))
+
+    @property
+    def size(self) -> int:
+        return self.identity.size
 
     def same_file(self, other: FileId) -> bool:
-        # A journal's time is not compared: an append this backend made moves it too.
-        return (self.inode, self.size) == (other.inode, other.size)
+        # A journal's times are not compared: an append this backend made moves them too.
+        mine, theirs = self.identity, other.identity
+        return (mine.device, mine.inode, mine.size) == (theirs.device, theirs.inode, theirs.size)
 
 
 def read_file(path: Path, action: str) -> tuple[bytes | None, FileId | None]:
@@ -55,7 +62,7 @@ def read_file(path: Path, action: str) -> tuple[bytes | None, FileId | None]:
     except OSError as error:
         raise file_error(action, path, error, StateError) from error
     # A concurrent append may have grown the file since the read: the size is what was read.
-    return data, FileId(stat.st_ino, len(data), stat.st_mtime_ns)
+    return data, FileId(file_identity(stat)._replace(size=len(data)))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import pytest
 
 from reconciler.config import Config, InvalidConfig, VoiceSpec, load_config
 from reconciler.config.loader import Document
+from tests.clocks import rewrite_in_place
 
 check = importlib.import_module("reconciler.config.check")
 
@@ -83,6 +84,18 @@ def test_an_unchanged_config_is_parsed_once(tmp_path: Path, parses: list[Path]) 
     changed = load_config(path, cache_dir=cache)
     assert len(parses) == 3 and changed.voices["beta"].voice_name == "Bravo"
     assert load_config(path, cache_dir=cache) == changed and len(parses) == 3
+
+
+def test_an_edit_at_the_same_length_with_the_mtime_set_back_is_seen(
+    tmp_path: Path, parses: list[Path]
+) -> None:
+    """The key is the files' bytes, not their stat: nothing about the file's times matters."""
+    path, cache = tmp_path / "voices.yaml", tmp_path / "cache"
+    path.write_text(CONFIG)
+    assert load_config(path, cache_dir=cache).voices["beta"].voice_name == "Beta"
+    rewrite_in_place(path, CONFIG.replace("voice_name: Beta", "voice_name: Bata").encode())
+    assert load_config(path, cache_dir=cache).voices["beta"].voice_name == "Bata"
+    assert len(parses) == 2
 
 
 def test_a_directory_is_keyed_by_every_file(tmp_path: Path, parses: list[Path]) -> None:

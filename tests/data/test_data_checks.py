@@ -23,6 +23,7 @@ from reconciler.data.samples import (
     write_sentence_pairs,
 )
 from reconciler.environment import Environment
+from tests.clocks import a_minute_later, rewrite_in_place
 
 RATE = 48000
 Signal = Callable[[], np.ndarray]
@@ -274,7 +275,7 @@ def test_measurements_are_cached_so_a_rerun_reads_no_audio(tmp_path: Path) -> No
 
     _sentences(tmp_path)
     config = load_config(tmp_path / "voices.yaml")
-    cold = DigestCache(tmp_path / "cache")
+    cold = DigestCache(tmp_path / "cache", clock=a_minute_later)  # the data is not new
     first = inspect_data(config, cache=cold)
     wav_bytes = sum(p.stat().st_size for p in (tmp_path / "data").glob("*.wav"))
     assert cold.misses == 20
@@ -288,6 +289,35 @@ def test_measurements_are_cached_so_a_rerun_reads_no_audio(tmp_path: Path) -> No
     found = inspect_data(config, cache=again)
     assert (again.hits, again.misses) == (19, 1)
     assert any("3.wav: no speech found" in d.message for d in found.diagnostics)
+
+
+def test_a_recording_rewritten_in_place_with_its_mtime_set_back_is_measured_again(
+    tmp_path: Path,
+) -> None:
+    """The measurements are keyed like the digests: a clean take rewritten as room tone at
+    the same size, its mtime set back, is not judged by the clean take's cached numbers."""
+    _sentences(tmp_path)
+
+    def validate() -> tuple[int, str]:
+        env = Environment(
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+            environ={},
+            cwd=tmp_path,
+            clock=a_minute_later,
+        )
+        code = main(["validate", "--format", "json"], env=env)
+        assert isinstance(env.stdout, io.StringIO)
+        return code, env.stdout.getvalue()
+
+    assert validate()[0] == 0
+    take = tmp_path / "data" / "3.wav"
+    frames = (take.stat().st_size - len(pcm16(np.zeros(0), RATE))) // 2
+    rewrite_in_place(take, pcm16(_noise(frames / RATE, -75), RATE))
+    code, out = validate()
+    assert code == 1
+    messages = [d["message"] for d in json.loads(out)["diagnostics"]]
+    assert any("3.wav: no speech found" in message for message in messages), messages
 
 
 def test_the_tenants_op17_limits_replace_the_documented_ones(tmp_path: Path) -> None:

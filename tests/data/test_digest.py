@@ -7,10 +7,12 @@ from pathlib import Path
 
 from reconciler.config import DataSource
 from reconciler.data import DigestCache, data_digest, default_cache_dir
+from reconciler.data.samples import speech_wav
+from tests.clocks import a_minute_later, rewrite_in_place
 
 
 def _cache(tmp_path: Path) -> DigestCache:
-    return DigestCache(tmp_path / "cache")
+    return DigestCache(tmp_path / "cache", clock=a_minute_later)
 
 
 def test_unchanged_file_is_read_once(tmp_path: Path) -> None:
@@ -64,6 +66,51 @@ def test_replaced_file_with_same_stat_but_new_inode_rereads(tmp_path: Path) -> N
     os.replace(replacement, data)
     assert cache.file_digest(data) == hashlib.sha256(b"bbbb").hexdigest()
     assert cache.misses == 2
+
+
+def test_a_wav_rewritten_in_place_with_its_mtime_set_back_is_read_again(tmp_path: Path) -> None:
+    """Same size, same inode, same mtime (``cp -p``, ``touch -r``): only ctime tells."""
+    data = tmp_path / "0.wav"
+    data.write_bytes(speech_wav(2.0, seed=1))
+    before = _cache(tmp_path).file_digest(data)
+    rewrite_in_place(data, speech_wav(2.0, seed=2))
+    run = _cache(tmp_path)  # a later run, with the record of the old bytes on disk
+    assert run.file_digest(data) == hashlib.sha256(speech_wav(2.0, seed=2)).hexdigest() != before
+    assert (run.hits, run.misses) == (0, 1)
+    again = _cache(tmp_path)  # the new bytes are recorded in turn
+    assert again.file_digest(data) != before and (again.hits, again.misses) == (1, 0)
+
+
+def test_a_file_changed_as_the_run_began_is_not_recorded(tmp_path: Path) -> None:
+    """git's "racily clean" entries: a rewrite in the same clock tick as the read would keep
+    every part of the identity, so a file that new is read again by the next run."""
+    data = tmp_path / "a.bin"
+    data.write_bytes(b"just written")
+    now = DigestCache(tmp_path / "cache")  # the real clock: the run begins right away
+    assert now.file_digest(data) == now.file_digest(data)  # within the run, read once
+    assert (now.hits, now.misses) == (1, 1)
+    assert not list((tmp_path / "cache").rglob("*.json"))
+    later = _cache(tmp_path)
+    later.file_digest(data)
+    assert (later.hits, later.misses) == (0, 1)
+    last = _cache(tmp_path)
+    last.file_digest(data)
+    assert (last.hits, last.misses, last.bytes_read) == (1, 0, 0)
+
+
+def test_a_record_of_the_previous_format_misses(tmp_path: Path) -> None:
+    """Records keyed on (path, size, mtime, inode) are read again, never trusted."""
+    data = tmp_path / "a.bin"
+    data.write_bytes(b"payload")
+    _cache(tmp_path).file_digest(data)
+    [record] = (tmp_path / "cache").rglob("*.json")
+    status = data.stat()
+    identity = [str(data), status.st_size, status.st_mtime_ns, status.st_ino]
+    record.write_text(json.dumps({"identity": identity, "sha256": "0" * 64}))
+    run = _cache(tmp_path)
+    assert run.file_digest(data) == hashlib.sha256(b"payload").hexdigest()
+    assert (run.hits, run.misses) == (0, 1)
+    assert json.loads(record.read_text())["sha256"] != "0" * 64  # replaced
 
 
 def test_corrupt_cache_record_is_ignored(tmp_path: Path) -> None:
