@@ -119,7 +119,7 @@ class LocalLock:
             f"state {self.state_path} is locked{waited}: {info.describe()}",
             hint=(
                 "wait for that run or retry with a longer --lock-timeout; if it is dead or hung, "
-                f"remove the lock with: reconciler force-unlock {info.id}"
+                f"run `reconciler force-unlock {info.id}` to remove the lock"
             ),
         )
 
