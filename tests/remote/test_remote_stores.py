@@ -204,7 +204,8 @@ def test_s3_a_writer_that_slept_through_a_compaction_is_refused(proxy: Proxy, bu
 
 def _journal_of_three(url: str, bucket: str, key: str) -> State:
     backend = s3_backend(url, bucket, key=key)
-    state = backend.write(backend.read().with_voice(record("alpha")))  # the snapshot: serial 1
+    # The snapshot at serial 1, then one journal entry per checkpoint.
+    state: State = backend.write(backend.read().with_voice(record("alpha")))
     for name in ("beta", "gamma", "delta"):  # entries 2, 3 and 4
         state = backend.checkpoint(state.with_voice(record(name)), [name])
     return state
