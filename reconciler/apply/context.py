@@ -21,6 +21,9 @@ class ApplyContext:
     package_prefix: str  # see packages.py: package folders are named after the state
     reporter: Reporter = field(default_factory=SilentReporter)
     stop: threading.Event = field(default_factory=threading.Event)
+    # Set with ``stop`` when a checkpoint found the lock force-unlocked: the voices it stops
+    # failed (the state is another run's now), they were not interrupted by the user.
+    lock_lost: bool = False
     segment_parallelism: int = 8
     # After an ambiguous create, how often and how long to look for the job it may have made.
     recovery_lookups: int = 3

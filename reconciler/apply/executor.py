@@ -2,7 +2,8 @@
 
 Ctrl-C (and SIGTERM, see signals.py) sets the stop flag: each voice finishes the step in
 flight and its checkpoint, then stops at the next step boundary; the outcome says so. A voice
-not started by then is not started at all.
+not started by then is not started at all. A checkpoint refused because the run's lock was
+force-unlocked sets it too.
 
 What no-op voices observed (a new asset, a state reached) follows no remote step, so it is
 not checkpointed voice by voice: the Checkpointer collects it, and it is stored with the
@@ -23,6 +24,9 @@ from reconciler.errors import ReconcilerError
 from reconciler.metastudio import redact_url
 from reconciler.plan.inputs import DesiredVoice
 from reconciler.plan.model import Plan, ResourceChange, Step
+from reconciler.state import LockLostError
+
+_LOST = "{0.address}: not carried out: this run's state lock was force-unlocked (see above)"
 
 
 def _describe(error: BaseException) -> str:
@@ -39,14 +43,23 @@ def run_one(
     ctx: ApplyContext, change: ResourceChange, voice: VoiceSpec | None, desired: DesiredVoice | None
 ) -> Outcome:
     if ctx.stop.is_set():
+        if ctx.lock_lost:
+            return Outcome(change.address, change.action, Result.FAILED, _LOST.format(change))
         stopped = f"{change.address}: stopped before it started; the next apply does it"
         return Outcome(change.address, change.action, Result.INTERRUPTED, stopped)
     ctx.reporter.change_started(change.address)
     try:
         result = VoiceRun(ctx, change, voice, desired).run()
     except Interrupted as stop:
-        outcome = Outcome(change.address, change.action, Result.INTERRUPTED, str(stop))
+        if ctx.lock_lost:
+            outcome = Outcome(change.address, change.action, Result.FAILED, _LOST.format(change))
+        else:
+            outcome = Outcome(change.address, change.action, Result.INTERRUPTED, str(stop))
     except Exception as error:
+        if isinstance(error, LockLostError):
+            # Force-unlocked: the state is another run's now. No voice takes another step.
+            ctx.lock_lost = True
+            ctx.stop.set()
         outcome = Outcome(change.address, change.action, Result.FAILED, _describe(error))
     else:
         outcome = Outcome(change.address, change.action, result)

@@ -80,8 +80,9 @@ def _register_transfer(commands: argparse._SubParsersAction[argparse.ArgumentPar
     push = commands.add_parser(
         "push",
         help="replace the stored state with a file",
-        description="Store FILE as the state. Refused when FILE is of another lineage or "
-        "older than the stored state, unless --force.",
+        description="Store FILE as the state (with the journal beside it replayed, as the "
+        "local backend reads it). Refused when FILE is of another lineage or older than the "
+        "stored state, unless --force.",
     )
     push.add_argument("file", metavar="FILE", help="a state JSON file (e.g. from state pull)")
     add_path(push)
@@ -92,8 +93,10 @@ def _register_transfer(commands: argparse._SubParsersAction[argparse.ArgumentPar
     migrate = commands.add_parser(
         "migrate",
         help="copy a local state file into the configured backend",
-        description="Copy the local state file --from PATH into the backend the config names "
-        "(s3 or postgres). Refused when the backend holds a state of another lineage.",
+        description="Copy the local state file --from PATH, with its journal, into the "
+        "backend the config names (s3 or postgres), holding the locks of both. Running it "
+        "again is a no-op; refused when the backend holds another lineage, or the same one "
+        "with other contents (it changed since the earlier migrate).",
     )
     migrate.add_argument("--from", dest="source", metavar="PATH", required=True)
     add_path(migrate)
@@ -141,10 +144,10 @@ def run_pull(args: argparse.Namespace, env: Environment) -> int:
 
 
 def run_push(args: argparse.Namespace, env: Environment) -> int:
-    from reconciler.operations.state_transfer import load_state_file, push_state
+    from reconciler.operations.state_transfer import push_state, read_local_state
 
     backend = _backend(args.path, env)
-    pushed = load_state_file(env.cwd / args.file)
+    pushed = read_local_state(env.cwd / args.file)
     stored = push_state(backend, pushed, force=args.force, lock_timeout=args.lock_timeout)
     env.out(f"Pushed {args.file} to {backend.describe()} (serial {stored.serial}).")
     return int(ExitStatus.OK)
@@ -154,10 +157,15 @@ def run_migrate(args: argparse.Namespace, env: Environment) -> int:
     from reconciler.operations.state_transfer import migrate_state
 
     backend = _backend(args.path, env)
-    stored = migrate_state(backend, env.cwd / args.source, lock_timeout=args.lock_timeout)
+    migrated = migrate_state(backend, env.cwd / args.source, lock_timeout=args.lock_timeout)
+    stored = migrated.state
+    done = "was already migrated to" if migrated.already else "migrated to"
+    # Said only once the backend was read back holding everything the file and its journal
+    # held (migrate_state checks): archiving the file then loses nothing.
     env.out(
-        f"Migrated {args.source} to {backend.describe()} (serial {stored.serial}, "
-        f"{len(stored.voices)} voices); the local file is no longer used and can be archived."
+        f"{args.source} {done} {backend.describe()} (serial {stored.serial}, "
+        f"{len(stored.voices)} voices); the local file and its journal are no longer used "
+        "and can be archived."
     )
     return int(ExitStatus.OK)
 

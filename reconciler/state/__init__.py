@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.addresses import address_of
 from reconciler.state.backend import StateBackend
-from reconciler.state.errors import LockError, StateError
+from reconciler.state.errors import LockError, LockLostError, StateError
 from reconciler.state.lockinfo import Confirm, LockInfo
 from reconciler.state.model import FORMAT_VERSION, State
 from reconciler.state.privacy import is_phone_fingerprint, phone_fingerprint
@@ -36,6 +36,7 @@ __all__ = [
     "LocalStateBackend",
     "LockError",
     "LockInfo",
+    "LockLostError",
     "Phase",
     "State",
     "StateBackend",

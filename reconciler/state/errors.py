@@ -11,3 +11,18 @@ class StateError(ReconcilerError):
 
 class LockError(ReconcilerError):
     """The state lock cannot be taken or removed."""
+
+
+class LockLostError(StateError):
+    """A write of a run whose lock was force-unlocked: refused, so it stops (fencing)."""
+
+
+def lock_lost(where: str, lock_id: str, now_held_by: str | None) -> LockLostError:
+    holder = f"; {now_held_by} holds it now" if now_held_by else ""
+    return LockLostError(
+        f"state {where}: the lock this run held (lock ID {lock_id}) was removed by "
+        f"force-unlock{holder}; this run's change was not recorded, and it stops here",
+        hint="the state is what the run holding the lock now makes of it; `reconciler plan` "
+        "shows what this run did that the state does not record (`reconciler import` adopts "
+        "a job it made)",
+    )

@@ -30,9 +30,9 @@ from reconciler.errors import ReconcilerError
 from reconciler.fsutil import file_errors, fsync_dir
 from reconciler.state import journal
 from reconciler.state.codec import decode, encode
-from reconciler.state.errors import StateError
+from reconciler.state.errors import StateError, lock_lost
 from reconciler.state.links import resolve_state_path
-from reconciler.state.lockinfo import Confirm, LockInfo
+from reconciler.state.lockinfo import Confirm, LockInfo, read_lock_info
 from reconciler.state.locking import LocalLock
 from reconciler.state.model import FORMAT_VERSION, State
 from reconciler.state.snapshot import FileId, Snapshots, read_file
@@ -79,6 +79,7 @@ class LocalStateBackend:
         return State.new()
 
     def write(self, state: State) -> State:
+        self._check_fence()
         stored = self._load()
         if stored is not None and _is_retry_of(state, stored.state):
             return stored.state
@@ -90,6 +91,7 @@ class LocalStateBackend:
         return written
 
     def checkpoint(self, state: State, changed: Collection[str]) -> State:
+        self._check_fence()
         stored = self._stored if self._unchanged(self._stored, state) else None
         if stored is None:
             stored = self._load()
@@ -145,7 +147,16 @@ class LocalStateBackend:
     def _compact_if_appended(self) -> None:
         if self._appended:
             self._appended = False
-            self._compact()
+            if not self._lock.lost():  # the new holder's appends are not ours to fold
+                self._compact()
+
+    def _check_fence(self) -> None:
+        # Not atomic with the write, but a holder taking over in between reads the files
+        # after this write and sees it, or its own write finds the files changed and stops.
+        if self._lock.lost():
+            holder = read_lock_info(self._lock.info_path)
+            now_held_by = None if holder is None else holder.describe()
+            raise lock_lost(str(self.path), self._lock.held_id or "?", now_held_by)
 
     def _compact(self) -> None:
         """Fold the journal into the snapshot; the serial stays what it is."""

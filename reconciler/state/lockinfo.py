@@ -110,7 +110,7 @@ def check_unlock(
     if holder.id != lock_id:
         raise LockError(
             f"lock ID {lock_id} does not match the lock on state {where}: {holder.describe()}",
-            hint=f"to remove that lock: reconciler force-unlock {holder.id}",
+            hint=f"to remove that lock, run `reconciler force-unlock {holder.id}`",
         )
     if confirm is not None and not confirm(holder):
         raise LockError(f"force-unlock cancelled; {holder.describe()} is left in place")

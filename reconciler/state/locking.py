@@ -36,6 +36,8 @@ class LocalLock:
         self.info_path = state_path.with_name(state_path.name + ".lock.info")
         self._clock = clock
         self._key = os.path.realpath(self.lock_path)
+        self._held_inode: int | None = None
+        self.held_id: str | None = None  # the lock ID while this object holds the lock
 
     @contextlib.contextmanager
     def hold(self, operation: str, timeout: float) -> Iterator[LockInfo]:
@@ -44,7 +46,12 @@ class LocalLock:
         try:
             file_lock = self._acquire(timeout)
             try:
+                # The file this run locked: force-unlock unlinks it (see there), and a new
+                # holder locks a new one, so its name no longer leading here means "taken over".
+                with file_errors("lock", self.lock_path, LockError):
+                    self._held_inode = os.stat(self.lock_path).st_ino
                 info = new_lock_info(operation, self.state_path, self._clock())
+                self.held_id = info.id
                 with file_errors("write the lock note", self.info_path, LockError):
                     remove_stray_temps(self.info_path)
                     # A dead holder's note may still be here; replacing it is the point.
@@ -54,9 +61,19 @@ class LocalLock:
                 finally:
                     self._remove_info(info.id)
             finally:
+                self._held_inode = self.held_id = None
                 file_lock.release()
         finally:
             self._unclaim()
+
+    def lost(self) -> bool:
+        """This process holds the lock, but a force-unlock removed it since (one stat)."""
+        if self._held_inode is None:
+            return False
+        try:
+            return os.stat(self.lock_path).st_ino != self._held_inode
+        except FileNotFoundError:
+            return True
 
     def _acquire(self, timeout: float) -> FileLock:
         file_lock = FileLock(self.lock_path, mode=0o600, thread_local=False)
@@ -119,7 +136,7 @@ class LocalLock:
             f"state {self.state_path} is locked{waited}: {info.describe()}",
             hint=(
                 "wait for that run or retry with a longer --lock-timeout; if it is dead or hung, "
-                f"remove the lock with: reconciler force-unlock {info.id}"
+                f"run `reconciler force-unlock {info.id}` to remove the lock"
             ),
         )
 

@@ -5,7 +5,10 @@ closes its socket and the server releases the lock at once; a holder whose machi
 is dropped by the server's TCP keepalives (set on the session, see pg_conn.py). The row in
 ``reconciler_lock`` only says who holds it; a row left by a dead holder is stale and is
 replaced by the next holder. force-unlock is for a hung holder: it terminates that backend
-(pg_terminate_backend, allowed for the same role or pg_signal_backend members).
+(pg_terminate_backend, allowed for the same role or pg_signal_backend members) and deletes
+the row. The row is also the fencing token: every write of a lock holder checks, in its own
+transaction, that the row still names its lock ID (``check_held``), so a holder that wakes
+up after a force-unlock has its next write refused and stops, recording nothing.
 
 Should the lock connection itself drop mid-run (a server restart), the lock is gone while
 the run goes on; its writes stay safe all the same, because each one is a compare-and-swap
@@ -20,7 +23,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from reconciler.state.errors import LockError
+from reconciler.state.errors import LockError, lock_lost
 from reconciler.state.jsonvalues import load_json
 from reconciler.state.lockinfo import Confirm, LockInfo, check_unlock
 from reconciler.state.pg_conn import Connector, psycopg_module
@@ -101,6 +104,17 @@ class PostgresLock:
         finally:
             conn.close()
 
+    def check_held(self, conn: Any, lock_id: str) -> None:
+        """LockLostError unless the lock row still names ``lock_id``. Run inside a write's
+        transaction: FOR SHARE makes a takeover (which replaces or deletes the row) wait for
+        that write, or the write see the takeover, so no write lands after one."""
+        row = conn.execute(
+            "SELECT info FROM reconciler_lock WHERE name = %s FOR SHARE", (self.name,)
+        ).fetchone()
+        holder = None if row is None else _parse(row[0])
+        if holder is None or holder.id != lock_id:
+            raise lock_lost(self.where, lock_id, None if holder is None else holder.describe())
+
     def _try(self, conn: Any) -> bool:
         row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self.key,)).fetchone()
         return bool(row[0])
@@ -111,10 +125,7 @@ class PostgresLock:
         ).fetchone()
         if row is None or self._holder_pid(conn) is None:
             return None  # no note, or a dead holder's stale one
-        try:
-            return LockInfo.from_dict(load_json(row[0]))
-        except (ValueError, TypeError):
-            return None
+        return _parse(row[0])
 
     def _holder_pid(self, conn: Any) -> int | None:
         unsigned = self.key & 0xFFFFFFFFFFFFFFFF
@@ -125,3 +136,10 @@ class PostgresLock:
             (unsigned >> 32, unsigned & 0xFFFFFFFF),
         ).fetchone()
         return None if row is None else int(row[0])
+
+
+def _parse(text: str) -> LockInfo | None:
+    try:
+        return LockInfo.from_dict(load_json(text))
+    except (ValueError, TypeError):
+        return None

@@ -16,7 +16,9 @@ runs do not race; ``reconciler_schema`` records their version):
 - ``reconciler_history(name, serial, lineage, data, saved_at)``: each replaced snapshot,
   the last HISTORY_KEPT per state.
 - ``reconciler_lock(name, info)``: who holds the lock (pg_lock.py); the lock itself is a
-  session advisory lock, which the server releases when the holder's connection dies.
+  session advisory lock, which the server releases when the holder's connection dies. The
+  row is the fencing token too: a lock holder's write checks, in its transaction, that the
+  row still names its lock ID, so a run force-unlocked while hung cannot write after waking.
 
 A transaction whose commit's outcome is unknown (the connection dropped) is resolved by
 reading back, on a new connection, whether its journal row or snapshot landed.
@@ -75,6 +77,7 @@ class PostgresStateBackend:
         self._current: State | None = None
         self._journal_rows = 0
         self._locked = False
+        self._fence: str | None = None  # the lock ID held: every write checks it still is
 
     def describe(self) -> str:
         return f"postgres state '{self.name}' ({self._connector.where})"
@@ -93,6 +96,7 @@ class PostgresStateBackend:
         written = bumped_state(state)
 
         def transaction(conn: Any) -> None:
+            self._check_fence(conn)
             self._move_head(conn, state, written.lineage)
             self._replace_snapshot(conn, written)
 
@@ -113,6 +117,7 @@ class PostgresStateBackend:
         data = encode_entry(entry).decode()
 
         def transaction(conn: Any) -> None:
+            self._check_fence(conn)
             self._move_head(conn, state, state.lineage)
             conn.execute(
                 "INSERT INTO reconciler_journal (name, serial, entry) VALUES (%s, %s, %s)",
@@ -146,13 +151,14 @@ class PostgresStateBackend:
     def _hold(self, operation: str, timeout: float) -> Iterator[LockInfo]:
         self._ensure_schema()
         with self._lock().hold(operation, timeout) as info:
-            self._locked = True
+            self._locked, self._fence = True, info.id
             try:
                 yield info
             finally:
                 self._locked = False
                 with contextlib.suppress(StateError):  # the journal holds it all already
                     self._compact()
+                self._fence = None
                 self._connector.close()
 
     def _ensure_schema(self) -> None:
@@ -210,6 +216,11 @@ class PostgresStateBackend:
         self._current, self._journal_rows = state, len(rows)
         return state
 
+    def _check_fence(self, conn: Any) -> None:
+        """Refuse the write of a run whose lock was force-unlocked (see pg_lock.py)."""
+        if self._fence is not None:
+            self._lock().check_held(conn, self._fence)
+
     def _move_head(self, conn: Any, state: State, lineage: str) -> None:
         if state.serial == 0:
             moved = conn.execute(
@@ -256,6 +267,7 @@ class PostgresStateBackend:
 
         def fold(conn: Any) -> None:
             with conn.transaction():
+                self._check_fence(conn)
                 head = conn.execute(
                     "SELECT lineage, serial FROM reconciler_state WHERE name = %s FOR UPDATE",
                     (self.name,),

@@ -93,8 +93,8 @@ def busy_error(where: str, holder: LockInfo | None, waited: float) -> LockError:
         f"state {where} is locked{after}: {holder.describe()}",
         hint=(
             "wait for that run or retry with a longer --lock-timeout; if it is dead or hung "
-            f"(its lock is from {holder.created}), remove the lock with: "
-            f"reconciler force-unlock {holder.id}"
+            f"(its lock is from {holder.created}), run `reconciler force-unlock {holder.id}` "
+            "to remove the lock"
         ),
     )
 

@@ -101,8 +101,13 @@ def replay(snapshot: State, entries: Iterable[dict[str, Any]], where: str) -> St
             continue
         if serial != state.serial + 1:
             raise StateError(
-                f"state {where}: journal entry {serial} follows serial {state.serial}",
-                hint="an entry is missing; rerun (a compaction may have been in progress)",
+                f"state {where} is damaged: journal entry {serial} follows serial "
+                f"{state.serial}, and the entries between are missing",
+                # A reader meets gaps a compaction leaves only between its reads (s3.py
+                # reads again); the entries handed here were read together, so one is lost.
+                hint="the journal lost an entry, and rerunning will not bring it back: "
+                "restore the state from its backup or history, then `reconciler plan` shows "
+                "what it no longer records and `reconciler import` adopts those jobs",
             )
         state = apply_entry(state, entry, where)
     return state

@@ -19,7 +19,9 @@ Objects, all named after the state's key K:
 ``read`` = the snapshot + the listed entries above it, replayed in serial order. Compaction
 (at the end of every locked run, after a whole write, and when a locked read finds a long
 journal) writes the folded snapshot with ``If-Match`` on the ETag read, then deletes the
-folded entries; a reader that meets a gap (a compaction in between) reads again.
+folded entries; a reader that meets a gap (a compaction in between) reads again. A gap seen
+twice over the same snapshot and entries is no compaction (which replaces the snapshot
+before deleting): the journal lost an entry, and the error says so instead of "rerun".
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import contextlib
 import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 from reconciler.state.codec import encode
@@ -151,7 +154,7 @@ class S3StateBackend:
     def _claim(self, entry: dict[str, Any]) -> None:
         serial = int(entry["serial"])
         try:
-            self._store.create(f"{self.journal_prefix}{serial:012d}", encode_entry(entry))
+            self._store.create(self._entry_key(serial), encode_entry(entry))
         except Conflict:
             raise StateError(
                 f"state {self.describe()} already has serial {serial}: another run wrote it "
@@ -166,16 +169,24 @@ class S3StateBackend:
         self._journal.append(serial)
 
     def _load(self) -> State:
+        seen: _Gap | None = None
         for _ in range(_READ_ATTEMPTS):
             loaded = self._try_load()
-            if loaded is not None:
+            if isinstance(loaded, State):
                 return loaded
+            if loaded is not None and loaded == seen:
+                # The same snapshot and the same entries, the same one missing: a compaction
+                # replaces the snapshot before it deletes, so none ran in between. Rereading
+                # will not bring the entry back.
+                raise self._damaged(loaded)
+            seen = loaded
         raise StateError(
             f"state {self.describe()} kept changing while it was read",
             hint="another run is compacting it; rerun in a moment",
         )
 
-    def _try_load(self) -> State | None:
+    def _try_load(self) -> State | _Gap | None:
+        """The state; or the gap met in its journal; or None: the snapshot was replaced."""
         stored = self._store.get(self.key)
         snapshot = None if stored is None else decode_state(stored.data, self.describe())
         floor = 0 if snapshot is None else snapshot.serial
@@ -184,22 +195,47 @@ class S3StateBackend:
         # At or below the snapshot: folded by a compaction that stopped before deleting them,
         # or created by a writer that lost its lock (it notices and gives up); never replayed.
         self._leftovers = [s for s in listed if s is not None and s <= floor]
-        if serials and serials[0] != floor + 1:
-            return None  # folded and deleted since the snapshot was read
+        etag = None if stored is None else stored.etag
+        if self._store.head(self.key) != etag:
+            # Compacted since the GET: the listing may lack entries the snapshot read never
+            # folded, and lacking all of them would look like no gap at all (a stale state).
+            return None
+        for expected, serial in enumerate(serials, start=floor + 1):
+            if serial != expected:  # folded and deleted since the snapshot was read, or lost
+                return _Gap(etag, floor, tuple(serials), expected)
         entries = []
         for serial in serials:
-            got = self._store.get(f"{self.journal_prefix}{serial:012d}")
+            got = self._store.get(self._entry_key(serial))
             if got is None:
-                return None
-            entries.append(decode_entry(got.data, f"{self.journal_prefix}{serial:012d}"))
+                return _Gap(etag, floor, tuple(serials), serial)
+            entries.append(decode_entry(got.data, self._entry_key(serial)))
         if snapshot is None:
             first = entries[0] if entries else None
             lineage = first.get("lineage") if first is not None else None
             snapshot = State(lineage=lineage) if isinstance(lineage, str) else State.new()
         state = replay(snapshot, entries, self.describe())
-        self._etag = None if stored is None else stored.etag
+        self._etag = etag
         self._current, self._journal = state, serials
         return state
+
+    def _damaged(self, gap: _Gap) -> StateError:
+        unreadable = gap.missing in gap.listed  # listed, yet a GET finds nothing
+        how = "is listed but cannot be read" if unreadable else "is missing"
+        where = f"the snapshot is at serial {gap.floor}" if gap.etag else "there is no snapshot"
+        aside = [serial for serial in gap.listed if serial >= gap.missing]
+        return StateError(
+            f"state {self.describe()} is damaged: journal entry {self._entry_key(gap.missing)} "
+            f"{how} ({where}, and {len(aside) - unreadable} later entries need it); it is "
+            "the same when read again, so this is no compaction in progress",
+            hint="rerunning will not help. If the bucket keeps object versions, restore that "
+            f"entry from them; otherwise copy {self._entry_key(aside[0])} and the entries "
+            "after it somewhere safe and delete them: the state then reads as serial "
+            f"{gap.missing - 1}, `reconciler plan` shows what it no longer records, and "
+            "`reconciler import` adopts those jobs",
+        )
+
+    def _entry_key(self, serial: int) -> str:
+        return f"{self.journal_prefix}{serial:012d}"
 
     def _compact(self) -> None:
         if self._current is None or not self._journal:
@@ -219,12 +255,22 @@ class S3StateBackend:
         self._leftovers = []
 
     def _delete_entries(self, serials: list[int]) -> None:
-        self._store.delete_many([f"{self.journal_prefix}{s:012d}" for s in serials])
+        self._store.delete_many([self._entry_key(s) for s in serials])
 
     def _require_current(self) -> State:
         if self._current is None:
             raise AssertionError("no state read yet")
         return self._current
+
+
+@dataclass(frozen=True)
+class _Gap:
+    """What a read that met a missing journal entry saw: equal twice in a row, it is lasting."""
+
+    etag: str | None  # the snapshot's
+    floor: int  # the snapshot's serial
+    listed: tuple[int, ...]  # the entries above it
+    missing: int
 
 
 def _serial_of(key: str, prefix: str) -> int | None:

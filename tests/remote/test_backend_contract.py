@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import subprocess
 import sys
@@ -13,11 +14,14 @@ from contextlib import contextmanager
 
 import pytest
 
+from reconciler.cli import main
+from reconciler.environment import Environment
 from reconciler.state import LockError, State, StateError
 from reconciler.state.codec import WORK
 from tests.remote.conftest import KINDS, Store
 from tests.remote.servers import wait_until
-from tests.state.helpers import REPO, record
+from tests.state.helpers import REPO, copied_command, record
+from tests.state.test_force_unlock_command import Terminal
 
 pytestmark = pytest.mark.parametrize("store", KINDS, indirect=True)
 
@@ -113,6 +117,20 @@ def test_a_held_lock_fails_at_once_naming_the_holder(store: Store) -> None:
         message = str(caught.value) + (caught.value.hint or "")
         assert lock_id in message and "'apply'" in message
         assert f"force-unlock {lock_id}" in message
+
+
+def test_the_command_a_busy_lock_suggests_can_be_copied_as_it_is(store: Store) -> None:
+    with holder(store) as (_, lock_id):
+        with pytest.raises(LockError) as caught, store.backend().lock("plan", 0):
+            pass
+        words = copied_command(str(caught.value))  # hint and all, as the CLI prints it
+        assert words == ["force-unlock", lock_id]  # no ")" of the hint's parentheses with it
+        answer = Terminal("yes\n")
+        out, err = io.StringIO(), io.StringIO()
+        env = Environment(stdin=answer, stdout=out, stderr=err, environ={}, cwd=store.config_dir())
+        assert main(words, env=env) == 0, err.getvalue()
+        with store.backend().lock("plan", 0):
+            pass
 
 
 def test_a_second_run_waits_for_the_lock(store: Store) -> None:

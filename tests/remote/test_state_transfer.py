@@ -52,3 +52,19 @@ def test_a_bad_push_file_is_one_line(store: Store, tmp_path: Path) -> None:
     code, _, err = run_cli(store.config_dir(), "state", "push", str(tmp_path / "bad.json"))
     assert code == 1 and "bad.json" in err
     assert "Traceback" not in err and "unexpected" not in err
+
+
+def test_push_reads_the_journal_beside_the_file(store: Store, tmp_path: Path) -> None:
+    from tests.remote.test_migrate import killed_apply_file
+
+    pushed = killed_apply_file(tmp_path / "local.json")
+    code, _, err = run_cli(store.config_dir(), "state", "push", str(tmp_path / "local.json"))
+    assert code == 0, err
+    stored = store.backend().read()
+    assert dict(stored.voices) == dict(pushed.voices)
+    assert stored.voices["beta"].job_id == "job-newest"
+
+
+def test_push_of_a_missing_file_is_one_line(store: Store, tmp_path: Path) -> None:
+    code, _, err = run_cli(store.config_dir(), "state", "push", str(tmp_path / "nope.json"))
+    assert code == 1 and "nope.json" in err and "Traceback" not in err

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -46,3 +48,11 @@ def stop(process: subprocess.Popen[str]) -> None:
     for stream in (process.stdin, process.stdout):
         if stream is not None:
             stream.close()
+
+
+def copied_command(message: str) -> list[str]:
+    """The words of the ``reconciler ...`` command a message quotes, as a user would copy
+    them from between its backquotes (without the leading ``reconciler``)."""
+    quoted = [text for text in re.findall(r"`([^`]*)`", message) if text.startswith("reconciler ")]
+    assert len(quoted) == 1, message
+    return shlex.split(quoted[0])[1:]

@@ -11,6 +11,7 @@ import pytest
 from reconciler.cli import main
 from reconciler.environment import Environment
 from reconciler.state import LocalStateBackend, LockInfo
+from tests.state.helpers import copied_command
 
 
 class Terminal(io.StringIO):
@@ -88,6 +89,16 @@ def test_wrong_id_names_the_holder(config_dir: Path, locked: LockInfo) -> None:
     status, _, err = run(config_dir, "wrong-id", "--force")
     assert status == 1 and err.startswith("Error: ") and locked.id in err
     assert _info_file(config_dir).exists()
+
+
+def test_the_command_a_wrong_id_suggests_can_be_copied_as_it_is(
+    config_dir: Path, locked: LockInfo
+) -> None:
+    _, _, err = run(config_dir, "wrong-id", "--force")
+    words = copied_command(err)
+    assert words == ["force-unlock", locked.id]  # no ")" of the hint's parentheses with it
+    status, out, _ = run(config_dir, *words[1:], stdin=Terminal("yes\n"))
+    assert status == 0 and locked.id in out
 
 
 def test_nothing_to_unlock(config_dir: Path) -> None:
