@@ -69,6 +69,24 @@ def test_the_plan_package_loads_nothing_that_does_io(module: str) -> None:
     assert offending == []
 
 
+# What the local backend and its lock need; the planner reads a State and writes no file.
+FILE_SYSTEM_AND_LOCKS = (
+    "reconciler.fsutil",
+    "reconciler.state.lockinfo",
+    "reconciler.state.locking",
+    "reconciler.state.local",
+    "socket",
+    "getpass",
+    "filelock",
+)
+
+
+def test_the_planner_loads_no_file_system_socket_or_lock_code() -> None:
+    """Importing ``reconciler.state.model`` runs the package's __init__: it must stay light."""
+    loaded = _loaded_by("reconciler.plan.planner")
+    assert sorted(m for m in FILE_SYSTEM_AND_LOCKS if m in loaded) == []
+
+
 def test_job_states_have_no_dependencies() -> None:
     loaded = _loaded_by("reconciler.jobstates")
     assert {m for m in loaded if m.startswith("reconciler")} == {

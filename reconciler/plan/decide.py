@@ -19,7 +19,7 @@ from reconciler.plan.inputs import (
     ObservedJob,
 )
 from reconciler.plan.model import Action, AttributeChange, Reason, RemoteView, ResourceChange
-from reconciler.state import VoiceRecord
+from reconciler.state.record import VoiceRecord
 
 COMPUTED = frozenset({"job_id"})
 STILL_OPEN = frozenset({JobState.CREATING})  # the only state in which uploads may be changed

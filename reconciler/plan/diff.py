@@ -6,8 +6,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from reconciler.plan.model import AttributeChange
 
 _TOP_KEY = re.compile(r"^root\['([^']*)'\]")
@@ -19,6 +17,10 @@ def attribute_changes(
     """One change per top-level attribute that differs; nested values compare as a whole."""
     if _strictly_equal(before, after, ignore):
         return []  # the common case, and DeepDiff costs ~0.3 ms even when nothing differs
+    # Imported here: deepdiff loads asyncio, and with it socket, ssl and subprocess, which
+    # importing the planner must not (tests/test_layering.py).
+    from deepdiff import DeepDiff
+
     diff = DeepDiff(dict(before), dict(after), ignore_order=False, verbose_level=2)
     keys: set[str] = set()
     for paths in diff.values():

@@ -18,7 +18,7 @@ from reconciler.plan.decide import (
 from reconciler.plan.inputs import DesiredVoice, Observed, ObservedJob
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.plan.steps import planned
-from reconciler.state import State
+from reconciler.state.model import State
 
 
 class PlanError(ReconcilerError):

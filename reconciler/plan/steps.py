@@ -12,7 +12,7 @@ import dataclasses
 from reconciler.plan.inputs import DesiredVoice
 from reconciler.plan.model import Action, Reason, ResourceChange, Step
 from reconciler.plan.sync import sync_changes
-from reconciler.state import VoiceRecord
+from reconciler.state.record import VoiceRecord
 
 FRESH_JOB = (Step.CREATE, Step.UPLOAD, Step.SUBMIT)
 # The asset goes before the job: the replacement's model is published under the same name,

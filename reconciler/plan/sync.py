@@ -13,7 +13,7 @@ from typing import Any
 from reconciler.jobstates import JobState
 from reconciler.plan.inputs import RECORD_FIELDS
 from reconciler.plan.model import RemoteView
-from reconciler.state import VoiceRecord
+from reconciler.state.record import VoiceRecord
 
 _LOCAL_SPEC_FIELDS = ("preview_text",)  # used only locally: changing them needs no remote step
 assert not set(_LOCAL_SPEC_FIELDS) & set(RECORD_FIELDS)  # so the record's spec holds them as is
