@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler import attributes
 from reconciler.apply.assets import delete_voice_asset
 from reconciler.apply.context import ApplyContext
 from reconciler.apply.outcome import Result
@@ -20,21 +21,11 @@ from reconciler.apply.uploads import Interrupted, UploadJob
 from reconciler.config import VoiceSpec
 from reconciler.errors import ReconcilerError
 from reconciler.metastudio import JobState, MetaStudioError, OutcomeUnknownError, UploadUrls
-from reconciler.plan.inputs import DesiredVoice, record_spec
+from reconciler.plan.inputs import DesiredVoice, record_fields, record_spec
 from reconciler.plan.model import ResourceChange, Step
 from reconciler.plan.sync import sync_changes
 from reconciler.state import VoiceRecord
 
-SUBMIT_FIELDS = (
-    "tag",
-    "description",
-    "sex",
-    "voice_name",
-    "language",
-    "phone",
-    "output_language",
-    "custom_text",
-)
 MAX_CREATE_ATTEMPTS = 3
 SUBMITTABLE = frozenset({JobState.CREATING, JobState.AUDIT_FAILED})
 
@@ -142,9 +133,7 @@ class VoiceRun:
                     created_at=now,
                     updated_at=now,
                     spec=record_spec(desired.spec),
-                    data_digest=desired.spec["data_digest"],
-                    prevent_destroy=voice.prevent_destroy,
-                    keep_asset=voice.keep_asset,
+                    **record_fields(desired.spec),
                     create_attempt=attempt,
                 )
             )
@@ -213,14 +202,13 @@ class VoiceRun:
             self.name,
             phase="uploaded",
             spec=record_spec(desired.spec),
-            data_digest=desired.spec["data_digest"],
-            prevent_destroy=voice.prevent_destroy,
-            keep_asset=voice.keep_asset,
+            **record_fields(desired.spec),
         )
 
     def submit(self, job_id: str) -> None:
         voice, _ = self._want()
-        body = {k: v for k, v in voice.api_fields().items() if k in SUBMIT_FIELDS}
+        submitted = attributes.TABLE.submit_fields
+        body = {k: v for k, v in voice.api_fields().items() if k in submitted}
         self.checkpoint_stop()
         self.say("submitting for review and training")
         remote_state: str | None = JobState.SYSTEM_AUDITING

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from reconciler import attributes
 from reconciler.config.diagnostics import Location
 from reconciler.config.model import (
     Config,
@@ -104,7 +105,8 @@ def cached_config(path: Path, key: str, cache_dir: Path, rebuild: Rebuild) -> Co
 
 def store_config(path: Path, config: Config, key: str, cache_dir: Path) -> None:
     """Keep ``config`` as what files with content ``key`` assemble to (best effort)."""
-    if any(voice.phone for voice in config.voices.values()):
+    personal = [a.name for a in attributes.TABLE.entries if a.personal]
+    if any(getattr(voice, name) for voice in config.voices.values() for name in personal):
         return
     try:
         if content_key(config.root_dir, config.files) != key:

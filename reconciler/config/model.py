@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+from reconciler import attributes
 from reconciler.addresses import address_of
 from reconciler.config.diagnostics import Location
 from reconciler.jobtypes import CREATE_PATHS
@@ -40,17 +41,6 @@ EDITIONS: dict[str, Edition] = {
     )
 }
 
-API_FIELDS = (
-    "voice_name",
-    "sex",
-    "language",
-    "tag",
-    "description",
-    "phone",
-    "output_language",
-    "custom_text",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class DataSource:
@@ -70,7 +60,10 @@ class Provider:
 
 @dataclass(frozen=True, slots=True)
 class VoiceSpec:
-    """One voice as desired. Equality ignores where it was written: moving it is no change."""
+    """One voice as desired. Equality ignores where it was written: moving it is no change.
+
+    What each attribute is for (sent, compared, recorded) is in reconciler/attributes.py.
+    """
 
     name: str
     edition: str
@@ -113,9 +106,9 @@ class VoiceSpec:
         return self.field_locations.get(field_name, self.source)
 
     def api_fields(self) -> dict[str, str]:
-        """The create-request body fields, None values left out."""
-        body = {name: getattr(self, name) for name in API_FIELDS}
-        body["create_type"] = self.create_type
+        """The create-request body fields (the attribute table's, in its order), None values
+        left out."""
+        body = {a.api: getattr(self, a.name) for a in attributes.TABLE.create if a.api}
         return {key: value for key, value in body.items() if value is not None}
 
 

@@ -7,24 +7,22 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+from reconciler import attributes
 from reconciler.config import Config, DataSource, VoiceSpec
 from reconciler.data import DigestCache, data_digest
 from reconciler.plan.inputs import DesiredVoice
-from reconciler.state import phone_fingerprint
+from reconciler.state.privacy import phone_fingerprint
 
 
 def voice_spec(voice: VoiceSpec, *, data: str, letter: str | None, lineage: str) -> dict[str, Any]:
-    spec: dict[str, Any] = {"edition": voice.edition, **voice.api_fields()}
-    if voice.phone:
-        spec["phone"] = phone_fingerprint(voice.phone, lineage)
-    if letter:
-        spec["authorization_letter_digest"] = letter
-    if voice.preview_text:
-        spec["preview_text"] = voice.preview_text
-    spec["data_digest"] = data
-    spec["prevent_destroy"] = voice.prevent_destroy
-    if voice.keep_asset:  # only when set: plans of voices without it read as they always did
-        spec["keep_asset"] = True
+    """Every attribute in the table's order; an unset one (None, or False unless ``always``)
+    is left out, so that plans of voices without it read as they always did."""
+    digests = {"data_digest": data, "authorization_letter_digest": letter}
+    spec: dict[str, Any] = {}
+    for a in attributes.TABLE.entries:
+        value: Any = digests[a.name] if a.source is attributes.DIGEST else getattr(voice, a.name)
+        if a.in_spec(value):
+            spec[a.name] = phone_fingerprint(value, lineage) if a.personal else value
     return spec
 
 

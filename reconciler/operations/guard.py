@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from reconciler import attributes
 from reconciler.addresses import matches
 from reconciler.metastudio import MetaStudioClient, MetaStudioError
 from reconciler.plan.decide import COMPUTED, TAINTED, recorded_spec
 from reconciler.plan.diff import attribute_changes
-from reconciler.plan.inputs import LOCAL_ATTRIBUTES, DesiredVoice
+from reconciler.plan.inputs import DesiredVoice
 from reconciler.plan.model import Action, Plan, Reason, ResourceChange, Step
 from reconciler.plan.planner import PlanError
 from reconciler.state import State, VoiceRecord
@@ -96,7 +97,7 @@ def _replace_problem(
         return None  # no job to lose, or the --replace the plan was made with
     if change.reason is Reason.ATTRIBUTES:
         diffs = attribute_changes(recorded_spec(record), want.spec, ignore=COMPUTED)
-        if any(d.path not in LOCAL_ATTRIBUTES for d in diffs):
+        if any(d.path not in attributes.TABLE.local for d in diffs):
             return None
         return f"{change.address}: the configuration matches the state; nothing forces a replace"
     if change.reason is Reason.TAINTED:

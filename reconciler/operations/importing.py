@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from reconciler import attributes
 from reconciler.addresses import resolve_address
 from reconciler.config import EDITIONS, VoiceSpec, display_path
 from reconciler.errors import ReconcilerError
@@ -16,11 +17,8 @@ from reconciler.metastudio import JobState, MetaStudioClient, TrainingJob
 from reconciler.operations.desired import desired_voices
 from reconciler.operations.locking import state_lock
 from reconciler.operations.workspace import Workspace
-from reconciler.plan.inputs import DesiredVoice, record_spec
+from reconciler.plan.inputs import DesiredVoice, record_fields, record_spec
 from reconciler.state import Phase, State, VoiceRecord, address_of
-
-# What TrainingJobInfo reports of the create request; the rest (phone, description...) it hides.
-REPORTED_ATTRIBUTES = ("sex", "language", "tag", "create_type")
 
 
 class ImportRefused(ReconcilerError):
@@ -106,10 +104,12 @@ def adopted_record(
     voice: VoiceSpec, desired: DesiredVoice, job: TrainingJob, now: str
 ) -> VoiceRecord:
     spec = record_spec(desired.spec)
-    for key in REPORTED_ATTRIBUTES:
-        value = getattr(job, key)
+    # TrainingJobInfo reports a few attributes of the create request and hides the rest
+    # (phone, description...): those it reports are the job's, not the configuration's.
+    for attribute in attributes.TABLE.reported:
+        value = getattr(job, attribute.api or attribute.name)
         if value is not None:
-            spec[key] = value
+            spec[attribute.name] = value
     # Only a CREATING job still takes uploads; any other state (or none reported) means it has
     # been submitted, and uploading onto it would be refused.
     phase: Phase = "created" if job.state == JobState.CREATING else "submitted"
@@ -122,9 +122,7 @@ def adopted_record(
         updated_at=now,
         job_id=job.job_id,
         spec=spec,
-        data_digest=str(desired.spec["data_digest"]),
         remote_state=job.state,
         asset_id=job.asset_id,
-        prevent_destroy=voice.prevent_destroy,
-        keep_asset=voice.keep_asset,
+        **record_fields(desired.spec),
     )

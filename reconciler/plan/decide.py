@@ -7,17 +7,11 @@ import dataclasses
 from collections.abc import Collection
 from typing import Any
 
+from reconciler import attributes
 from reconciler.addresses import address_of
 from reconciler.jobstates import JobState
 from reconciler.plan.diff import attribute_changes
-from reconciler.plan.inputs import (
-    DATA_ATTRIBUTES,
-    JOB_SHAPE_ATTRIBUTES,
-    LOCAL_ATTRIBUTES,
-    DesiredVoice,
-    Observed,
-    ObservedJob,
-)
+from reconciler.plan.inputs import DesiredVoice, Observed, ObservedJob
 from reconciler.plan.model import Action, AttributeChange, Reason, RemoteView, ResourceChange
 from reconciler.state.record import VoiceRecord
 
@@ -30,12 +24,11 @@ KNOWN_PROGRESS = JobState.KNOWN - STILL_OPEN - TAINTED - NEEDS_USER
 
 
 def recorded_spec(record: VoiceRecord) -> dict[str, Any]:
-    keep = {"keep_asset": True} if record.keep_asset else {}  # as the desired spec has it
+    """The spec the state recorded, its own fields put back as the desired spec has them."""
+    own = ((a, getattr(record, a.name)) for a in attributes.TABLE.own_fields)
     return {
         **record.spec,
-        "data_digest": record.data_digest,
-        "prevent_destroy": record.prevent_destroy,
-        **keep,
+        **{a.name: value for a, value in own if a.in_spec(value)},
         "job_id": record.job_id,
     }
 
@@ -167,10 +160,11 @@ def decide_recorded(
         return _change(
             want.name, Action.CREATE, Reason.DRIFT, before, after, remote=remote, notes=(note,)
         )
+    table = attributes.TABLE
     diffs = attribute_changes(before, after, ignore=COMPUTED)
-    remote_diffs = [d for d in diffs if d.path not in LOCAL_ATTRIBUTES]
-    shape = {d.path for d in remote_diffs} & JOB_SHAPE_ATTRIBUTES
-    data_changed = any(d.path in DATA_ATTRIBUTES for d in remote_diffs)
+    remote_diffs = [d for d in diffs if d.path not in table.local]
+    shape = {d.path for d in remote_diffs} & table.job_shape
+    data_changed = any(d.path in table.training_data for d in remote_diffs)
     state = remote.state
     submitted = record.phase == "submitted" or (state is not None and state not in STILL_OPEN)
 
@@ -208,7 +202,7 @@ def decide_recorded(
                 "new training data will be uploaded and the job submitted again",
             )
         # Submitting the same data again would only fail review again: changed attributes
-        # wait for new data, and go in the body of that resubmission (steps.SUBMIT_FIELDS).
+        # wait for new data, and go in the body of that resubmission (Sent.CREATE_AND_SUBMIT).
         waiting = sorted(d.path for d in remote_diffs)
         later = (
             f"not applied yet: {', '.join(waiting)}; sent with the resubmission once the "
@@ -223,11 +217,12 @@ def decide_recorded(
     if state in TAINTED:
         why = f": {remote.failed_reason}" if remote.failed_reason else ""
         return replace(Reason.TAINTED, set(), f"the job {state}{why}")
-    if remote_diffs:
+    # An attribute the table does not know (say, written by a newer version) forces it too;
+    # one with an update_call (none yet: the asset update is a later feature) would not.
+    forcing = {d.path for d in remote_diffs} - table.updatable
+    if forcing:
         return replace(
-            Reason.ATTRIBUTES,
-            {d.path for d in remote_diffs},
-            "MetaStudio has no update operation for submitted jobs",
+            Reason.ATTRIBUTES, forcing, "MetaStudio has no update operation for submitted jobs"
         )
     if state is not None and state not in KNOWN_PROGRESS:
         return keep(Action.NOOP, Reason.UP_TO_DATE, f"unknown remote state {state}; left alone")

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from reconciler import attributes
 from reconciler.addresses import address_of
+from reconciler.state.record import VoiceRecord
 from reconciler.timestamps import parse_rfc3339
 
-# Attributes that never reach MetaStudio: a change is recorded, never acted on remotely.
-LOCAL_ATTRIBUTES = frozenset({"prevent_destroy", "keep_asset", "preview_text"})
-# Attributes that pick the create path or upload mode: no submit body can change them.
-JOB_SHAPE_ATTRIBUTES = frozenset({"edition", "create_type"})
-# Training inputs: a change needs a new upload.
-DATA_ATTRIBUTES = frozenset({"data_digest", "authorization_letter_digest"})
+# For the renderers, which word a change by whether MetaStudio sees it; the planner reads
+# attributes.TABLE itself.
+LOCAL_ATTRIBUTES = attributes.TABLE.local
 # Our clock and MetaStudio's may disagree; look a little before a create attempt started.
 CLOCK_SKEW = timedelta(minutes=10)
 
@@ -139,10 +139,17 @@ class Observed:
         return self.complete or voice_name in self.names_checked
 
 
-# Kept in their own fields of the state record rather than inside its spec.
-RECORD_FIELDS = ("data_digest", "prevent_destroy", "keep_asset")
+# What an own field of the record holds when the desired spec leaves its attribute out.
+_UNSET = {f.name: f.default for f in dataclasses.fields(VoiceRecord)}
 
 
 def record_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """What the state's ``spec`` field holds: the desired spec less its record fields."""
-    return {k: v for k, v in spec.items() if k not in RECORD_FIELDS and k != "job_id"}
+    """What the state's ``spec`` field holds: the desired spec less the attributes the record
+    keeps in fields of their own (Stored.FIELD)."""
+    own = {a.name for a in attributes.TABLE.own_fields}
+    return {k: v for k, v in spec.items() if k not in own and k != "job_id"}
+
+
+def record_fields(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The record's own fields (Stored.FIELD) for the desired spec ``spec``."""
+    return {a.name: spec.get(a.name, _UNSET[a.name]) for a in attributes.TABLE.own_fields}

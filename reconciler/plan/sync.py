@@ -10,29 +10,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler import attributes
 from reconciler.jobstates import JobState
-from reconciler.plan.inputs import RECORD_FIELDS
+from reconciler.plan.inputs import record_fields
 from reconciler.plan.model import RemoteView
 from reconciler.state.record import VoiceRecord
-
-_LOCAL_SPEC_FIELDS = ("preview_text",)  # used only locally: changing them needs no remote step
-assert not set(_LOCAL_SPEC_FIELDS) & set(RECORD_FIELDS)  # so the record's spec holds them as is
 
 
 def sync_changes(
     record: VoiceRecord, want: Mapping[str, Any], remote: RemoteView
 ) -> dict[str, Any]:
     """The record fields to set for a voice whose desired spec is ``want``; {} for none."""
+    table = attributes.TABLE
     changes: dict[str, Any] = {}
-    local = {k: want.get(k) for k in _LOCAL_SPEC_FIELDS}  # none is a record field
+    # Local attributes need no remote step: those kept in the record's spec, then its own fields.
+    local = {k: want.get(k) for k in table.local_in_spec}
     if {k: record.spec.get(k) for k in local} != local:
         changes["spec"] = {**record.spec, **local}
-    prevent_destroy = bool(want.get("prevent_destroy", False))
-    if record.prevent_destroy != prevent_destroy:
-        changes["prevent_destroy"] = prevent_destroy
-    keep_asset = bool(want.get("keep_asset", False))
-    if record.keep_asset != keep_asset:
-        changes["keep_asset"] = keep_asset
+    own = record_fields(want)
+    for name in table.local_own_fields:
+        if getattr(record, name) != own[name]:
+            changes[name] = own[name]
     if not remote.refreshed:
         return changes
     if record.phase != "submitted" and remote.state not in (None, JobState.CREATING):

@@ -20,11 +20,13 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from reconciler import attributes
+
 FINGERPRINT_PREFIX = "hmac-sha256:"
 FINGERPRINT_HEX_CHARS = 4
 _FINGERPRINT = re.compile(rf"^{re.escape(FINGERPRINT_PREFIX)}[0-9a-f]{{{FINGERPRINT_HEX_CHARS}}}$")
 PHONE_KEY = "phone"
-SENSITIVE_KEYS = frozenset({PHONE_KEY})
+SENSITIVE_KEYS = attributes.TABLE.personal  # the attributes marked personal: the phone
 SENSITIVE = "(sensitive value)"  # what a person sees instead
 
 
