@@ -95,6 +95,15 @@ def test_job_states_have_no_dependencies() -> None:
     }
 
 
+def test_the_attribute_table_has_no_dependencies() -> None:
+    """The config, the state and the planner all read it: it can read none of them."""
+    loaded = _loaded_by("reconciler.attributes")
+    assert {m for m in loaded if m.startswith("reconciler")} == {
+        "reconciler",
+        "reconciler.attributes",
+    }
+
+
 def test_the_state_lock_is_taken_in_exactly_one_place() -> None:
     callers = [
         f"{_relative(path)}:{node.lineno}"
