@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reconciler import attributes
 from reconciler.config.diagnostics import Diagnostic, Location, display_path
 from reconciler.config.dsn import dsn_problem
 from reconciler.config.loader import Document, NodePath
@@ -214,23 +215,23 @@ def _voice_spec(root_dir: Path, name: str, fields: dict[str, _Field]) -> VoiceSp
     (kind, declared), *_ = values["data"].items()
     letter = values.get("authorization_letter")
     voice = fields["voice_name"]
+    # The attributes taken as written, each from the key the attribute table names; one not
+    # written keeps VoiceSpec's default.
+    settings = {a.name: _setting(values, a.config_key) for a in attributes.TABLE.from_yaml}
     return VoiceSpec(
         name=name,
-        edition=values["edition"],
-        voice_name=values["voice_name"],
+        **{key: value for key, value in settings.items() if value is not None},
         data=DataSource(kind, root_dir / declared, declared),
-        sex=values.get("sex"),
-        language=values.get("language"),
-        tag=values.get("tag"),
-        description=values.get("description"),
-        phone=values.get("phone"),
-        output_language=values.get("output_language"),
-        custom_text=values.get("custom_text"),
         authorization_letter=root_dir / letter if letter is not None else None,
-        prevent_destroy=bool(values.get("lifecycle", {}).get("prevent_destroy", False)),
-        keep_asset=bool(values.get("lifecycle", {}).get("keep_asset", False)),
-        preview_text=values.get("preview", {}).get("text"),
         checks=values.get("checks", {}),
         source=voice.document.location(voice.path[:2], key=True),
         field_locations=locations,
     )
+
+
+def _setting(values: dict[str, Any], dotted: str) -> Any:
+    """The value at a dotted key such as "lifecycle.keep_asset"; None when it is not written."""
+    value: Any = values
+    for key in dotted.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
