@@ -18,12 +18,12 @@ from reconciler.state.record import PHASES, Phase, VoiceRecord, is_job_id
 from reconciler.timestamps import parse_rfc3339, rfc3339
 
 if TYPE_CHECKING:
-    from reconciler.state.local import LocalStateBackend
+    from reconciler.state.backends.local import LocalStateBackend
 
 
 def __getattr__(name: str) -> Any:
     if name == "LocalStateBackend":
-        from reconciler.state.local import LocalStateBackend
+        from reconciler.state.backends.local import LocalStateBackend
 
         return LocalStateBackend
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,7 +13,7 @@ from reconciler.state.jsonvalues import check_json, required, typed
 from reconciler.state.record import VoiceRecord, records_from_dict
 from reconciler.state.voices import Stored, Voices
 
-# 2: a backend may keep a journal beside the snapshot (see journal.py). Readers of version 1
+# 2: a backend may keep a journal beside the snapshot (see backends/). Readers of version 1
 # would ignore it and see an old state, so they must refuse the file rather than act on it.
 FORMAT_VERSION = 2
 _KNOWN = ("format_version", "serial", "lineage", "voices")
