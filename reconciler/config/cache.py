@@ -34,11 +34,11 @@ from typing import Any
 from reconciler.config.diagnostics import Location
 from reconciler.config.model import (
     Config,
+    ConfiguredVoices,
     DataSource,
     Provider,
     StateSettings,
     VoiceData,
-    Voices,
     VoiceSpec,
 )
 from reconciler.config.schema import schema_fingerprint
@@ -254,7 +254,7 @@ def _decode(
     )
 
 
-class _CachedVoices(Voices):
+class _CachedVoices(ConfiguredVoices):
     """Voices whose specs are made from their lines on first use and then kept. Apply reads
     them from worker threads: a lock makes each one once, so all threads share it."""
 
