@@ -1,7 +1,7 @@
 """Audio analysis: measuring 1 h of 48 kHz speech against ``sha256sum`` and ``sox --stats``.
 
 ``sha256sum`` is the floor for reading the bytes; ``sox ... -n stats`` is what a user would
-run by hand to see levels. The recording is speech-like (reconciler.data.samples), written
+run by hand to see levels. The recording is speech-like (reconciler.speechlike), written
 as 30 files of 2 minutes (full) or 20 s in all (tiny); all tools read from the page cache.
 """
 
@@ -30,7 +30,7 @@ def analyse_all(files: list[Path]) -> tuple[float, int]:
 
 
 def run(size: str, out_dir: Path) -> dict[str, Any]:
-    from reconciler.data.samples import long_signal, pcm16
+    from reconciler.speechlike import pcm16, steady_long_signal
 
     began = begin()
     count, seconds, repeats = SIZES[size]
@@ -38,7 +38,7 @@ def run(size: str, out_dir: Path) -> dict[str, Any]:
         files = []
         for index in range(count):
             path = scratch / f"take{index}.wav"
-            path.write_bytes(pcm16(long_signal(seconds, RATE), RATE))
+            path.write_bytes(pcm16(steady_long_signal(seconds, RATE), RATE))
             files.append(path)
         total = sum(p.stat().st_size for p in files)
         names = [str(p) for p in files]

@@ -2,7 +2,7 @@
 
 The dataset is real training data by the product's own rules, so that ``reconciler plan``
 accepts it: advanced voices of 100 sentence pairs (full size: 10 voices, 1,000 WAVs of about
-1 MiB, 1 GiB in all) or one basic voice of 20 pairs (tiny). Audio is speech-like (samples.py).
+1 MiB, 1 GiB in all) or one basic voice of 20 pairs (tiny). Audio is speech-like (speechlike.py).
 
 Both tools read from the page cache: there is no dropping it without root, so one untimed
 ``sha256sum`` pass reads everything first and the timed runs alternate between the two.
@@ -64,12 +64,12 @@ def sentence_rate(wav_bytes: int) -> int:
 
 def write_dataset(root: Path, spec: Dataset) -> tuple[list[Path], list[Path]]:
     """(voice folders, every file) of ``spec``, each WAV speech-like so preflight accepts it."""
-    from reconciler.data.samples import SENTENCE_TEXT, pcm16, speech_signal
+    from reconciler.speechlike import TEXTS, pcm16, steady_signal
 
     wav_bytes = spec.total_bytes // (spec.voices * spec.pairs)
     samples = (wav_bytes - 44) & ~1
     rate = sentence_rate(samples)
-    variants = [pcm16(speech_signal(samples / 2 / rate, rate, seed), rate) for seed in range(5)]
+    variants = [pcm16(steady_signal(samples / 2 / rate, rate, seed), rate) for seed in range(5)]
     folders, files = [], []
     for voice in range(spec.voices):
         folder = root / f"voice{voice:02d}"
@@ -79,7 +79,7 @@ def write_dataset(root: Path, spec: Dataset) -> tuple[list[Path], list[Path]]:
             wav = folder / f"{index}.wav"
             wav.write_bytes(variants[(voice + index) % len(variants)])
             text = folder / f"{index}.txt"
-            text.write_text(SENTENCE_TEXT.format(index=index) + "\n", encoding="utf-8")
+            text.write_text(TEXTS["CN"].format(index=index) + "\n", encoding="utf-8")
             files += [wav, text]
     return folders, files
 

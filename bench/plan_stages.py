@@ -85,7 +85,7 @@ def plan_stages(root: Path, endpoint: str) -> list[tuple[str, float]]:
         cache=DigestCache(cache_dir),
         clients=cloud_clients(config, environ, root),
     )
-    state = _timed(stages, "state read (state/local.py)", workspace.backend.read)
+    state = _timed(stages, "state read (state/backends/local.py)", workspace.backend.read)
     desired = _timed(
         stages,
         "digests, desired specs (plan/desired.py)",

@@ -61,11 +61,11 @@ def write_project(root: Path, n: int, endpoint: str) -> list[dict[str, Any]]:
     """Config, data and state for ``n`` trained voices; returns the jobs to seed."""
     from reconciler.config.check import load_config
     from reconciler.data import DigestCache
-    from reconciler.data.samples import write_package
     from reconciler.operations.desired import desired_voices
+    from reconciler.speechlike import write_steady_package
     from reconciler.state import LocalStateBackend, State
 
-    write_package(root / "data" / "long.zip", count=None, seconds=3.0)
+    write_steady_package(root / "data" / "long.zip", count=None, seconds=3.0)
     wait_until_settled([root / "data" / "long.zip"])  # so the warm-up below is kept
     write_config(root, n, endpoint, LIMITS["default"])
     config = load_config(root, cwd=root)

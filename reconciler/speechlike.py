@@ -1,12 +1,19 @@
-"""Speech-like training data for the examples and tests: recordings a review would accept.
+"""Generated training data for the examples, tests and benchmarks: the one place it is made.
 
-Not speech, but shaped like it where an audio review looks: 48 kHz, 16-bit, mono; a voiced
-harmonic tone whose pitch drifts, cut into syllables and words by an envelope; a quiet noise
-floor (SNR about 45 dB); peaks at -3 dBFS; 0.4 s of room tone before and after; and, in a long
-take, 2.5 s pauses between sentences. Transcripts are in the voice's language.
+Not speech, but shaped like it where a review or the preflight looks: 48 kHz, 16-bit, mono
+harmonic voices cut into syllables and words, over a quiet room tone, with real UTF-8
+transcripts. Two voices, because tests measure against their exact levels:
 
-Random draws come from numpy's PCG64 bit stream, whose values numpy guarantees across
-versions, so the same arguments give the same bytes.
+- the review voice (``sentence_wav``, ``long_take_wav``, ``write_sentence_pairs``...): pitch
+  drifting per seed, peaks at -3 dBFS, noise floor at -65 dBFS (SNR about 45 dB), 0.4 s of room
+  tone at each end; what the quickstart and the emulator's audit tests use. Its random draws
+  come from numpy's PCG64 bit stream, whose values numpy guarantees across versions.
+- the steady voice (``steady_signal``, ``steady_wav``, ``write_steady_pairs``...): a fixed
+  rhythm of 4 syllables a second in words of 1.6 s, peaking near -12 dBFS over a -70 dBFS
+  floor, 0.3 s of silence at each end, any sample rate; what the preflight's tests measure.
+  Everything is vectorised numpy, so a 100-sentence set takes well under a second.
+
+Long takes of both pause PAUSE_SECONDS between sentences. The same arguments give the same bytes.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from reconciler.wav import wav_header
+from reconciler.data.package import build_package
+from reconciler.wav import make_wav, wav_header
 
 RATE = 48000
 LEAD_SECONDS = 0.4
@@ -73,13 +81,17 @@ def _room_tone(frames: int, seed: int) -> np.ndarray:
     return noise
 
 
+def pcm16(samples: np.ndarray, sample_rate: int) -> bytes:
+    """A mono 16-bit PCM WAV of float samples."""
+    data = np.clip(np.round(samples * 32767), -32768, 32767).astype("<i2").tobytes()
+    return wav_header(len(data), sample_rate=sample_rate) + data
+
+
 def _pcm(parts: list[np.ndarray], seed: int) -> bytes:
     """Concatenate, scale the speech to PEAK_DBFS, add room tone, quantise to 16-bit PCM."""
     speech = np.concatenate(parts)
     peak = float(np.max(np.abs(speech))) or 1.0
-    mixed = speech * (10 ** (PEAK_DBFS / 20) / peak) + _room_tone(len(speech), seed)
-    samples: bytes = np.round(mixed * 32767.0).astype("<i2").tobytes()
-    return wav_header(len(samples), sample_rate=RATE) + samples
+    return pcm16(speech * (10 ** (PEAK_DBFS / 20) / peak) + _room_tone(len(speech), seed), RATE)
 
 
 def _padded(seconds: float, seed: int) -> list[np.ndarray]:
@@ -149,6 +161,115 @@ def sentence_members(count: int, seconds: float = 6.0, *, language: str = "CN") 
         folder = Path(scratch)
         write_sentence_pairs(folder, count, seconds, language=language)
         return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+# The steady voice.
+EDGE_SECONDS = 0.3
+SENTENCE_SECONDS = 9.0  # 20 of them make the 3 min a basic voice is advised
+# Whole-hertz tones fit a whole number of cycles in one second, so the repeats are seamless.
+TONES = (220.0, 247.0, 262.0, 294.0, 330.0)
+
+
+@functools.cache
+def _one_second(sample_rate: int, frequency: float) -> bytes:
+    return make_wav(1.0, sample_rate=sample_rate, frequency=frequency)[len(wav_header(0)) :]
+
+
+def tone_wav(seconds: float, *, sample_rate: int = 16000, frequency: float = TONES[0]) -> bytes:
+    """A mono 16-bit PCM WAV of ``seconds`` of steady tone: no speech, for format tests."""
+    second = _one_second(sample_rate, frequency)
+    size = int(seconds * sample_rate) * 2
+    whole, rest = divmod(size, len(second))
+    data = second * whole + second[:rest]
+    return wav_header(len(data), sample_rate=sample_rate) + data
+
+
+def steady_signal(seconds: float, sample_rate: int, seed: int = 0) -> np.ndarray:
+    """Float samples in [-1, 1] of one sentence: ``seconds`` long, silence at both ends."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * sample_rate)
+    t = np.arange(n) / sample_rate
+    f0 = 130.0 + 10.0 * (seed % 5) + 20.0 * np.sin(2 * np.pi * 0.4 * t)
+    phase = 2 * np.pi * np.cumsum(f0) / sample_rate
+    voice = sum(np.sin(k * phase) / k for k in range(1, 6))
+    syllables = np.sin(np.pi * 4.0 * t) ** 2
+    words = (t % 1.6) < 1.45  # a 0.15 s gap after every word of six syllables
+    inside = (t >= EDGE_SECONDS) & (t < seconds - EDGE_SECONDS)
+    speech = 0.16 * voice * syllables * (words & inside)
+    return speech + rng.normal(0.0, 10 ** (-70 / 20), n)
+
+
+def steady_long_signal(seconds: float, sample_rate: int) -> np.ndarray:
+    """Sentences of about SENTENCE_SECONDS with PAUSE_SECONDS pauses, as one long take."""
+    parts, left, index = [], seconds, 0
+    while left > 0:
+        length = min(SENTENCE_SECONDS + (index % 3) * 0.5, left)
+        if left - length - PAUSE_SECONDS < 2.0:  # no room for another sentence: end on this one
+            length = left
+        parts.append(steady_signal(length, sample_rate, index))
+        left -= length
+        if left > 0:
+            pause = min(PAUSE_SECONDS, left)
+            rng = np.random.default_rng(1000 + index)
+            parts.append(rng.normal(0.0, 10 ** (-70 / 20), int(pause * sample_rate)))
+            left -= pause
+        index += 1
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+@functools.lru_cache(maxsize=32)
+def steady_wav(seconds: float, *, sample_rate: int = RATE, seed: int = 0) -> bytes:
+    """A sentence recording that the preflight's audio checks accept."""
+    return pcm16(steady_signal(seconds, sample_rate, seed), sample_rate)
+
+
+def write_steady_pairs(
+    folder: Path, count: int, seconds: float = SENTENCE_SECONDS, *, sample_rate: int = RATE
+) -> list[Path]:
+    """``0.wav``/``0.txt`` ... ``count-1``: a basic (20) or advanced (100) sentence set."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for index in range(count):
+        wav = folder / f"{index}.wav"
+        wav.write_bytes(steady_wav(seconds, sample_rate=sample_rate, seed=index % 5))
+        text = folder / f"{index}.txt"
+        text.write_text(transcript(index), encoding="utf-8")
+        written += [wav, text]
+    return written
+
+
+def write_steady_recording(path: Path, seconds: float, *, sample_rate: int = RATE) -> Path:
+    """One long recording, as premium and third-party take (basic and advanced too)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pcm16(steady_long_signal(seconds, sample_rate), sample_rate))
+    return path
+
+
+def write_steady_package(
+    zip_path: Path,
+    *,
+    count: int | None = 20,
+    seconds: float = SENTENCE_SECONDS,
+    sample_rate: int = RATE,
+) -> Path:
+    """A zip of ``count`` steady sentence pairs, or of one long recording if None, packaged
+    as reconciler packages a folder."""
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        if count is None:
+            write_steady_recording(folder / "recording.wav", seconds, sample_rate=sample_rate)
+        else:
+            write_steady_pairs(folder, count, seconds, sample_rate=sample_rate)
+        zip_path.parent.mkdir(parents=True, exist_ok=True)
+        with zip_path.open("wb") as dest:
+            build_package(folder, dest)
+    return zip_path
+
+
+def transcript_for(seconds: float) -> str:
+    """Chinese text at a natural pace (about 4 characters a second) for a long recording."""
+    sentences = max(1, round(seconds / 5))
+    return "".join(TEXTS["CN"].format(index=i) for i in range(sentences)) + "\n"
 
 
 def one_page_pdf(text: str) -> bytes:

@@ -11,11 +11,11 @@ from reconciler.config.diagnostics import (
 from reconciler.config.model import (
     EDITIONS,
     Config,
+    ConfiguredVoices,
     DataSource,
     Edition,
     Provider,
     VoiceData,
-    Voices,
     VoiceSpec,
 )
 
@@ -23,6 +23,7 @@ __all__ = [
     "EDITIONS",
     "Config",
     "ConfigCheck",
+    "ConfiguredVoices",
     "DataSource",
     "Diagnostic",
     "Edition",
@@ -31,7 +32,6 @@ __all__ = [
     "Provider",
     "VoiceData",
     "VoiceSpec",
-    "Voices",
     "check_config",
     "config_files",
     "display_path",

@@ -17,10 +17,10 @@ from reconciler.config.loader import Document, NodePath
 from reconciler.config.model import (
     EDITIONS,
     Config,
+    ConfiguredVoices,
     DataSource,
     Provider,
     StateSettings,
-    Voices,
     VoiceSpec,
 )
 
@@ -148,7 +148,7 @@ def assemble(
         files=files,
         provider=_provider(provider.value),
         state_path=root_dir / state_path,
-        voices=Voices(
+        voices=ConfiguredVoices(
             {name: _voice_spec(root_dir, name, fields) for name, fields in resolved.items()}
         ),
         state=_state_settings(state.value if state else {}),

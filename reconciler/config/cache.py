@@ -35,11 +35,11 @@ from reconciler import attributes
 from reconciler.config.diagnostics import Location
 from reconciler.config.model import (
     Config,
+    ConfiguredVoices,
     DataSource,
     Provider,
     StateSettings,
     VoiceData,
-    Voices,
     VoiceSpec,
 )
 from reconciler.config.schema import schema_fingerprint
@@ -256,7 +256,7 @@ def _decode(
     )
 
 
-class _CachedVoices(Voices):
+class _CachedVoices(ConfiguredVoices):
     """Voices whose specs are made from their lines on first use and then kept. Apply reads
     them from worker threads: a lock makes each one once, so all threads share it."""
 

@@ -120,7 +120,7 @@ class VoiceData(NamedTuple):
     authorization_letter: Path | None
 
 
-class Voices(Mapping[str, VoiceSpec]):
+class ConfiguredVoices(Mapping[str, VoiceSpec]):
     """The configured voices by name, read-only, in the configuration's (name) order.
 
     A cache hit subclasses it to build each spec only when asked for: an apply touching 30
@@ -179,5 +179,5 @@ class Config:
     files: tuple[Path, ...]
     provider: Provider
     state_path: Path  # the local backend's file (also where local-only notes go)
-    voices: Voices
+    voices: ConfiguredVoices
     state: StateSettings = field(default_factory=StateSettings)

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from reconciler.metastudio import operations as ops
+from reconciler.metastudio import api
 from reconciler.metastudio.credentials import Credentials
 from reconciler.metastudio.durations import TenantDurations
 from reconciler.metastudio.errors import MetaStudioError
@@ -96,7 +96,7 @@ class MetaStudioClient:
     def create_job(self, job_type: str, body: Mapping[str, Any]) -> CreatedJob:
         """Create a training job. Never retried once sent: see OutcomeUnknownError."""
         try:
-            op = ops.CREATE[job_type]
+            op = api.CREATE[job_type]
         except KeyError:
             raise ValueError(f"no create operation for job type {job_type!r}") from None
         return CreatedJob.from_raw(self.transport.call(op, body=body))
@@ -107,7 +107,7 @@ class MetaStudioClient:
             ("limit", limit),
             *job_filters(**filters),
         ]
-        return JobPage.from_raw(self.transport.call(ops.LIST_JOBS, query=query))
+        return JobPage.from_raw(self.transport.call(api.LIST_JOBS, query=query))
 
     def first_job_page(self, **filters: Any) -> JobPage:
         """The first page ``iter_jobs`` would fetch: its ``count`` tells what listing all
@@ -141,7 +141,7 @@ class MetaStudioClient:
             yield from pool.map(fetch, offsets)
 
     def show_job(self, job_id: str) -> TrainingJob:
-        return TrainingJob.from_raw(self.transport.call(ops.SHOW_JOB, path_params=_job(job_id)))
+        return TrainingJob.from_raw(self.transport.call(api.SHOW_JOB, path_params=_job(job_id)))
 
     def find_job(self, job_id: str) -> TrainingJob | None:
         """The job, or None when MetaStudio shows that it does not exist."""
@@ -162,14 +162,14 @@ class MetaStudioClient:
 
     def submit_job(self, job_id: str, body: Mapping[str, Any] | None = None) -> None:
         """Start review; the optional body amends metadata. Never retried once sent."""
-        self.transport.call(ops.COMMIT_JOB, path_params=_job(job_id), body=body)
+        self.transport.call(api.COMMIT_JOB, path_params=_job(job_id), body=body)
 
     def delete_job(self, job_id: str) -> None:
-        self.transport.call(ops.DELETE_JOB, path_params=_job(job_id))
+        self.transport.call(api.DELETE_JOB, path_params=_job(job_id))
 
     def list_op_logs(self, job_id: str, *, offset: int = 0, limit: int = 100) -> OperationLogPage:
         raw = self.transport.call(
-            ops.LIST_OP_LOGS,
+            api.LIST_OP_LOGS,
             path_params=_job(job_id),
             query=[("offset", offset), ("limit", limit)],
         )
@@ -177,20 +177,20 @@ class MetaStudioClient:
 
     def get_upload_urls(self, job_id: str) -> UploadUrls:
         """Fresh upload URLs for an existing job (never reuse ones from an earlier run)."""
-        raw = self.transport.call(ops.SHOW_UPLOADING_ADDRESS, path_params=_job(job_id))
+        raw = self.transport.call(api.SHOW_UPLOADING_ADDRESS, path_params=_job(job_id))
         return UploadUrls.from_address(raw)
 
     def get_audit_result(self, job_id: str) -> AuditResult:
-        raw = self.transport.call(ops.SHOW_AUDIT_RESULT, path_params=_job(job_id))
+        raw = self.transport.call(api.SHOW_AUDIT_RESULT, path_params=_job(job_id))
         return AuditResult.from_raw(raw)
 
     def confirm_segment(self, job_id: str, index: int) -> SegmentConfirmation:
         query: list[tuple[str, QueryValue]] = [("job_id", job_id), ("index", index)]
-        raw = self.transport.call(ops.CONFIRM_SEGMENT, query=query)
+        raw = self.transport.call(api.CONFIRM_SEGMENT, query=query)
         return SegmentConfirmation.from_raw(raw)
 
     def get_confirmed_segments(self, job_id: str) -> list[int]:
-        raw = self.transport.call(ops.SHOW_SEGMENT_INFO, query=[("job_id", job_id)])
+        raw = self.transport.call(api.SHOW_SEGMENT_INFO, query=[("job_id", job_id)])
         indexes = raw.get("confirmed_index") if isinstance(raw, Mapping) else None
         return sorted(i for i in indexes or [] if isinstance(i, int))
 
@@ -198,7 +198,7 @@ class MetaStudioClient:
         self, job_id: str, start_number: int, end_number: int
     ) -> list[AttachmentAddress]:
         raw = self.transport.call(
-            ops.SHOW_REVIEW_ATTACHMENT_ADDRESS,
+            api.SHOW_REVIEW_ATTACHMENT_ADDRESS,
             path_params=_job(job_id),
             query=[("start_number", start_number), ("end_number", end_number)],
         )
@@ -214,7 +214,7 @@ class MetaStudioClient:
 
     def show_tenant_duration_cfg(self) -> TenantDurations:
         """How many seconds of audio each edition accepts for this tenant (op 17)."""
-        return TenantDurations.from_raw(self.transport.call(ops.SHOW_TENANT_DURATION_CFG))
+        return TenantDurations.from_raw(self.transport.call(api.SHOW_TENANT_DURATION_CFG))
 
     def show_voice_training_quotas(
         self, *, offset: int | None = None, limit: int | None = None
@@ -222,7 +222,7 @@ class MetaStudioClient:
         """Training resources left per edition (op 15); a submit consumes one."""
         paging = (("offset", offset), ("limit", limit))
         query: list[tuple[str, QueryValue]] = [(k, v) for k, v in paging if v is not None]
-        raw = self.transport.call(ops.SHOW_VOICE_TRAINING_QUOTAS, query=query)
+        raw = self.transport.call(api.SHOW_VOICE_TRAINING_QUOTAS, query=query)
         return TrainingQuotas.from_raw(raw)
 
     # -- TTS audition ---------------------------------------------------------------------
@@ -230,11 +230,11 @@ class MetaStudioClient:
     def create_tts_audition(self, body: Mapping[str, Any], *, request_id: str | None = None) -> str:
         """Start a preview synthesis with a voice asset (``emotion``); returns its job id."""
         headers = {"X-Request-Id": request_id or new_request_id()}
-        raw = self.transport.call(ops.CREATE_TTS_AUDITION, body=body, headers=headers)
+        raw = self.transport.call(api.CREATE_TTS_AUDITION, body=body, headers=headers)
         return str(raw.get("job_id", ""))
 
     def get_tts_audition_file(self, job_id: str) -> AuditionFile:
-        raw = self.transport.call(ops.SHOW_TTS_AUDITION_FILE, path_params=_job(job_id))
+        raw = self.transport.call(api.SHOW_TTS_AUDITION_FILE, path_params=_job(job_id))
         return AuditionFile.from_raw(raw)
 
     # -- assets ---------------------------------------------------------------------------
@@ -247,7 +247,7 @@ class MetaStudioClient:
             ("limit", limit),
             ("asset_type", asset_type),
         ]
-        raw = self.transport.call(ops.LIST_ASSETS, query=query + job_filters(**filters))
+        raw = self.transport.call(api.LIST_ASSETS, query=query + job_filters(**filters))
         return AssetPage.from_raw(raw)
 
     def iter_assets(self, *, first: AssetPage | None = None, **filters: Any) -> Iterator[Asset]:
@@ -264,20 +264,20 @@ class MetaStudioClient:
                     yield asset
 
     def show_asset(self, asset_id: str) -> Asset:
-        raw = self.transport.call(ops.SHOW_ASSET, path_params={"asset_id": asset_id})
+        raw = self.transport.call(api.SHOW_ASSET, path_params={"asset_id": asset_id})
         return Asset.from_raw(raw)
 
     def check_voice_asset(self, voice_asset_id: str) -> Asset:
         """The asset of a usable voice model (op 22); an unusable one raises with the reason."""
         raw = self.transport.call(
-            ops.CHECK_VOICE_ASSET, path_params={"voice_asset_id": voice_asset_id}
+            api.CHECK_VOICE_ASSET, path_params={"voice_asset_id": voice_asset_id}
         )
         return Asset.from_raw(raw)
 
     def delete_asset(self, asset_id: str, *, force: bool = False) -> None:
         """Without ``force`` the asset goes to the recycle bin, as in the console."""
         query: list[tuple[str, QueryValue]] = [("mode", "force")] if force else []
-        self.transport.call(ops.DELETE_ASSET, path_params={"asset_id": asset_id}, query=query)
+        self.transport.call(api.DELETE_ASSET, path_params={"asset_id": asset_id}, query=query)
 
     def asset_is_gone(self, asset_id: str, error: MetaStudioError) -> bool:
         """Whether ``error``, from a call about ``asset_id``, means the asset is no longer in

@@ -17,9 +17,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
 from reconciler import __version__, signing
+from reconciler.metastudio.api import Operation, Retry
 from reconciler.metastudio.credentials import AkSkCredentials, Credentials, TokenCredentials
 from reconciler.metastudio.errors import MetaStudioError, OutcomeUnknownError, TransportError
-from reconciler.metastudio.operations import Operation, Retry
 from reconciler.metastudio.policy import (
     RateLimits,
     RetryPolicy,

@@ -21,9 +21,9 @@ from pathlib import Path
 from reconciler.addresses import address_of
 from reconciler.operations.locking import state_lock
 from reconciler.state.backend import StateBackend
+from reconciler.state.backends.local import LocalStateBackend
 from reconciler.state.codec import encode
 from reconciler.state.errors import StateError
-from reconciler.state.local import LocalStateBackend
 from reconciler.state.model import State
 
 _NAMED = 5  # differing voices a refusal names before "and N more"

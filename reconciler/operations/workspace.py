@@ -14,30 +14,12 @@ from reconciler.fsutil import ensure_dir
 from reconciler.metastudio import MetaStudioClient
 from reconciler.operations.clients import ClientFactory
 from reconciler.state import StateBackend
+from reconciler.state.backends import open_backend
 
 
 def state_backend(config: Config, *, clock: Callable[[], float] = time.time) -> StateBackend:
     """The store the configuration keeps its state in (the one place a backend is built)."""
-    settings = config.state
-    if settings.backend == "s3":
-        from reconciler.state.s3 import S3StateBackend
-
-        assert settings.bucket is not None  # the schema requires it
-        return S3StateBackend(
-            settings.bucket,
-            settings.key,
-            endpoint=settings.endpoint,
-            region=settings.region,
-            clock=clock,
-        )
-    if settings.backend == "postgres":
-        from reconciler.state.postgres import PostgresStateBackend
-
-        assert settings.dsn is not None  # the schema requires it
-        return PostgresStateBackend(settings.dsn, settings.name, clock=clock)
-    from reconciler.state.local import LocalStateBackend
-
-    return LocalStateBackend(config.state_path, clock=clock)
+    return open_backend(config.state, state_path=config.state_path, clock=clock)
 
 
 def load_checked_config(path: Path, environ: Mapping[str, str]) -> tuple[Config, Path]:

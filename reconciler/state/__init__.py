@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from reconciler.addresses import address_of
     from reconciler.state.backend import StateBackend
     from reconciler.state.errors import LockError, LockLostError, StateError
-    from reconciler.state.local import LocalStateBackend
+    from reconciler.state.backends.local import LocalStateBackend
     from reconciler.state.lockinfo import Confirm, LockInfo
     from reconciler.state.model import FORMAT_VERSION, State
     from reconciler.state.privacy import is_phone_fingerprint, phone_fingerprint
@@ -26,7 +26,7 @@ _HOMES = {
     "FORMAT_VERSION": "reconciler.state.model",
     "PHASES": "reconciler.state.record",
     "Confirm": "reconciler.state.lockinfo",
-    "LocalStateBackend": "reconciler.state.local",
+    "LocalStateBackend": "reconciler.state.backends.local",
     "LockError": "reconciler.state.errors",
     "LockInfo": "reconciler.state.lockinfo",
     "LockLostError": "reconciler.state.errors",

@@ -37,7 +37,7 @@ from reconciler.state.errors import StateError
 from reconciler.state.jsonvalues import field, load_json
 from reconciler.state.model import DIGEST_KEY, FORMAT_VERSION, NewerFormatError, State
 from reconciler.state.record import VoiceRecord
-from reconciler.state.voices import Lines, Stored, Voices, check_filed
+from reconciler.state.voices import Lines, RecordedVoices, Stored, check_filed
 
 _SHA256 = "sha256:"
 _VOICES_OPEN = b'\n  "voices": {\n'
@@ -136,7 +136,7 @@ def decode_layout(data: bytes, invalid: Callable[[str], StateError]) -> State | 
         return None
     lines = Lines(functools.partial(_load, invalid))
     state = State.from_dict({**head, "voices": {}})
-    return dataclasses.replace(state, voices=Voices(entries, lines))
+    return dataclasses.replace(state, voices=RecordedVoices(entries, lines))
 
 
 def _entries(data: bytes, start: int, end: int) -> dict[str, Stored] | None:

@@ -11,9 +11,9 @@ from typing import Any
 
 from reconciler.state.jsonvalues import check_json, required, typed
 from reconciler.state.record import VoiceRecord, records_from_dict
-from reconciler.state.voices import Stored, Voices
+from reconciler.state.voices import RecordedVoices, Stored
 
-# 2: a backend may keep a journal beside the snapshot (see journal.py). Readers of version 1
+# 2: a backend may keep a journal beside the snapshot (see backends/). Readers of version 1
 # would ignore it and see an old state, so they must refuse the file rather than act on it.
 FORMAT_VERSION = 2
 _KNOWN = ("format_version", "serial", "lineage", "voices")
@@ -38,8 +38,8 @@ class State:
     lineage: str
     serial: int = 0
     format_version: int = FORMAT_VERSION
-    # Read-only: a Voices (given any other mapping, its records are checked and copied).
-    voices: Mapping[str, VoiceRecord] = dataclasses.field(default_factory=Voices)
+    # Read-only: a RecordedVoices (given any other mapping, its records are checked and copied).
+    voices: Mapping[str, VoiceRecord] = dataclasses.field(default_factory=RecordedVoices)
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -49,9 +49,9 @@ class State:
             raise ValueError(f"lineage: {self.lineage!r} is not a UUID") from None
         if self.serial < 0:
             raise ValueError(f"serial: {self.serial} is negative")
-        if not isinstance(self.voices, Voices):
+        if not isinstance(self.voices, RecordedVoices):
             # A copy: editing the caller's dict afterwards cannot change this snapshot.
-            object.__setattr__(self, "voices", Voices.of(self.voices))
+            object.__setattr__(self, "voices", RecordedVoices.of(self.voices))
         check_json(self.extra, "state")
 
     @classmethod
@@ -67,11 +67,11 @@ class State:
     def with_records(self, changes: Mapping[str, VoiceRecord | None]) -> State:
         """Several voices changed at once (None: removed). Only the changed records are
         checked, so that a checkpoint's cost does not grow with the state."""
-        return dataclasses.replace(self, voices=Voices.of(self.voices).replaced(changes))
+        return dataclasses.replace(self, voices=RecordedVoices.of(self.voices).replaced(changes))
 
     def stored_voices(self) -> Mapping[str, Stored]:
         """Each voice as stored (see voices.py), for the codec: nothing is decoded."""
-        return Voices.of(self.voices).stored()
+        return RecordedVoices.of(self.voices).stored()
 
     def without_voice(self, name: str) -> State:
         return self.with_records({name: None})

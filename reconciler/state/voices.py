@@ -51,7 +51,7 @@ def check_filed(name: str, record: VoiceRecord) -> None:
 Stored = bytes | VoiceRecord
 
 
-class Voices(Mapping[str, VoiceRecord]):
+class RecordedVoices(Mapping[str, VoiceRecord]):
     """Name -> record, immutable; derive changed copies with ``replaced``."""
 
     __slots__ = ("_entries", "_lines")
@@ -62,9 +62,9 @@ class Voices(Mapping[str, VoiceRecord]):
         self._lines = lines
 
     @classmethod
-    def of(cls, records: Mapping[str, VoiceRecord]) -> Voices:
+    def of(cls, records: Mapping[str, VoiceRecord]) -> RecordedVoices:
         """Records of a caller's mapping, each checked to be filed under its own name."""
-        if isinstance(records, Voices):
+        if isinstance(records, RecordedVoices):
             return records
         entries: dict[str, Stored] = {}
         for name, record in records.items():
@@ -72,7 +72,7 @@ class Voices(Mapping[str, VoiceRecord]):
             entries[name] = record
         return cls(entries)
 
-    def replaced(self, changes: Mapping[str, VoiceRecord | None]) -> Voices:
+    def replaced(self, changes: Mapping[str, VoiceRecord | None]) -> RecordedVoices:
         """These voices changed (None: removed); only they are checked, the rest shared."""
         entries = dict(self._entries)
         for name, record in changes.items():
@@ -86,7 +86,7 @@ class Voices(Mapping[str, VoiceRecord]):
             lines = self._lines
             if not (isinstance(old, bytes) and lines and lines.decoded(name) is record):
                 entries[name] = record
-        return Voices(entries, self._lines)
+        return RecordedVoices(entries, self._lines)
 
     def stored(self) -> Mapping[str, Stored]:
         """For the codec: what each voice is stored as, without decoding anything."""
@@ -109,4 +109,4 @@ class Voices(Mapping[str, VoiceRecord]):
         return len(self._entries)
 
     def __repr__(self) -> str:
-        return f"Voices({len(self._entries)} records)"
+        return f"RecordedVoices({len(self._entries)} records)"

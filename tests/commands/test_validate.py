@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from reconciler.cli import main
-from reconciler.data.samples import speech_wav, write_long_recording, write_sentence_pairs
 from reconciler.environment import Environment
+from reconciler.speechlike import steady_wav, write_steady_pairs, write_steady_recording
 
 CONFIG = """\
 version: 1
@@ -36,8 +36,8 @@ def _run(cwd: Path, *argv: str) -> tuple[int, str, str]:
 
 
 def _project(root: Path, text: str = CONFIG) -> Path:
-    write_sentence_pairs(root / "data" / "alice", 20, seconds=9.5)
-    write_long_recording(root / "data" / "bob" / "bob.wav", 30.0)
+    write_steady_pairs(root / "data" / "alice", 20, seconds=9.5)
+    write_steady_recording(root / "data" / "bob" / "bob.wav", 30.0)
     (root / "voices.yaml").write_text(text, encoding="utf-8")
     return root
 
@@ -70,11 +70,11 @@ def test_every_error_one_line_each_without_traceback(tmp_path: Path) -> None:
 
 def test_data_errors_and_warnings(tmp_path: Path) -> None:
     _project(tmp_path)
-    (tmp_path / "data" / "alice" / "2.wav").write_bytes(speech_wav(16))
+    (tmp_path / "data" / "alice" / "2.wav").write_bytes(steady_wav(16))
     (tmp_path / "data" / "alice" / "2.txt").write_text(
         "这是一句很长的训练文本" * 4, encoding="utf-8"
     )
-    (tmp_path / "data" / "alice" / "3.wav").write_bytes(speech_wav(4))
+    (tmp_path / "data" / "alice" / "3.wav").write_bytes(steady_wav(4))
     code, out, err = _run(tmp_path)
     assert (code, out) == (1, "")
     assert err.splitlines() == [
@@ -88,7 +88,7 @@ def test_data_errors_and_warnings(tmp_path: Path) -> None:
 
 def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
     _project(tmp_path)
-    (tmp_path / "data" / "alice" / "3.wav").write_bytes(speech_wav(4))
+    (tmp_path / "data" / "alice" / "3.wav").write_bytes(steady_wav(4))
     code, out, err = _run(tmp_path)
     assert (code, out) == (0, "Valid: 2 voices in 1 file (1 warning).\n")
     assert err.startswith("warning: voices.yaml:7:17:")
@@ -99,7 +99,7 @@ def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
 
 def test_json_format(tmp_path: Path) -> None:
     _project(tmp_path)
-    (tmp_path / "data" / "alice" / "3.wav").write_bytes(speech_wav(4))
+    (tmp_path / "data" / "alice" / "3.wav").write_bytes(steady_wav(4))
     code, out, err = _run(tmp_path, ".", "--format", "json", "--strict")
     assert (code, err) == (1, "")
     report = json.loads(out)
@@ -140,7 +140,7 @@ def test_missing_path_and_syntax_error(tmp_path: Path) -> None:
 
 def test_allow_outside_and_audio_options(tmp_path: Path) -> None:
     root = tmp_path / "project"
-    write_sentence_pairs(tmp_path / "shared", 20, sample_rate=8000)  # warns: not 48 kHz
+    write_steady_pairs(tmp_path / "shared", 20, sample_rate=8000)  # warns: not 48 kHz
     root.mkdir()
     (root / "voices.yaml").write_text(
         CONFIG.split("  bob:")[0].replace("data/alice", "../shared"), encoding="utf-8"

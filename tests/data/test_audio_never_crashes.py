@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from reconciler.config import load_config
 from reconciler.data import preflight
-from reconciler.data.samples import speech_wav
+from reconciler.speechlike import steady_wav
 
 CONFIG = (
     "version: 1\nprovider: {region: cn-north-4}\nvoices:\n  v:\n"
@@ -42,7 +42,7 @@ headers = st.builds(
 )
 wav_bytes = st.one_of(
     st.builds(lambda head, body: head + body, headers, st.binary(max_size=4096)),
-    st.builds(lambda cut: speech_wav(1.0)[:cut], st.integers(0, 96044)),
+    st.builds(lambda cut: steady_wav(1.0)[:cut], st.integers(0, 96044)),
     st.builds(lambda body: b"RIFF\xff\xff\xff\xffWAVE" + body, st.binary(max_size=512)),
 )
 

@@ -15,14 +15,14 @@ import numpy as np
 import pytest
 
 from reconciler.cli import main
-from reconciler.data.samples import (
-    SENTENCE_TEXT,
-    long_signal,
-    pcm16,
-    speech_signal,
-    write_sentence_pairs,
-)
 from reconciler.environment import Environment
+from reconciler.speechlike import (
+    TEXTS,
+    pcm16,
+    steady_long_signal,
+    steady_signal,
+    write_steady_pairs,
+)
 from tests.clocks import a_minute_later, rewrite_in_place
 
 RATE = 48000
@@ -46,7 +46,7 @@ def _config(root: Path, edition: str = "basic", extra: str = "", language: str =
 
 
 def _sentences(root: Path, first: np.ndarray | None = None, text: str | None = None) -> None:
-    write_sentence_pairs(root / "data", 20)
+    write_steady_pairs(root / "data", 20)
     if first is not None:
         (root / "data" / "0.wav").write_bytes(pcm16(first, RATE))
     if text is not None:
@@ -59,7 +59,7 @@ def _noise(seconds: float, dbfs: float, seed: int = 7) -> np.ndarray:
 
 
 def _clean() -> np.ndarray:
-    return speech_signal(9.0, RATE, 3)
+    return steady_signal(9.0, RATE, 3)
 
 
 BROKEN_SENTENCES: dict[str, tuple[Signal, str]] = {
@@ -73,11 +73,11 @@ BROKEN_SENTENCES: dict[str, tuple[Signal, str]] = {
     "0 dB SNR": (lambda: _clean() + _noise(9.0, -21), "too noisy"),
     "-60 dBFS": (lambda: _clean() * 10 ** (-40 / 20), "far too quiet"),
     "6 s leading silence": (
-        lambda: np.concatenate([_noise(6.0, -70), speech_signal(8.0, RATE, 1)]),
+        lambda: np.concatenate([_noise(6.0, -70), steady_signal(8.0, RATE, 1)]),
         "leading silence over 3 s",
     ),
     "5 s trailing silence": (
-        lambda: np.concatenate([speech_signal(8.0, RATE, 1), _noise(5.0, -70)]),
+        lambda: np.concatenate([steady_signal(8.0, RATE, 1), _noise(5.0, -70)]),
         "trailing silence over 3 s",
     ),
 }
@@ -120,7 +120,7 @@ def test_broken_sentence_is_refused(tmp_path: Path, case: str) -> None:
 
 
 def test_twenty_silent_sentences_are_refused(tmp_path: Path) -> None:
-    write_sentence_pairs(tmp_path / "data", 20)
+    write_steady_pairs(tmp_path / "data", 20)
     for index in range(20):
         (tmp_path / "data" / f"{index}.wav").write_bytes(pcm16(_noise(9.0, -75, index), RATE))
     _config(tmp_path)
@@ -135,7 +135,7 @@ def test_twenty_silent_sentences_are_refused(tmp_path: Path) -> None:
         (lambda: _clean() * 10 ** (-14 / 20), "quiet (speech below -30 dBFS)"),
         (lambda: _clean() + 0.05, "DC offset"),
         (
-            lambda: np.concatenate([_noise(1.6, -70), speech_signal(8.0, RATE, 1)]),
+            lambda: np.concatenate([_noise(1.6, -70), steady_signal(8.0, RATE, 1)]),
             "leading silence over 1 s",
         ),
     ],
@@ -183,7 +183,7 @@ def test_transcripts_that_cannot_match_are_refused(
 
 
 def test_english_transcripts_pass_for_an_english_voice(tmp_path: Path) -> None:
-    write_sentence_pairs(tmp_path / "data", 20)
+    write_steady_pairs(tmp_path / "data", 20)
     for index in range(20):
         text = (
             "This sentence is read aloud for the English training set, slowly and clearly, "
@@ -193,7 +193,7 @@ def test_english_transcripts_pass_for_an_english_voice(tmp_path: Path) -> None:
     _config(tmp_path, language="EN")
     code, _, err = _validate(tmp_path, "--no-table", "--strict")
     assert code == 0, err
-    assert SENTENCE_TEXT  # the Chinese default set is what the other tests use
+    assert TEXTS["CN"]  # the Chinese default set is what the other tests use
 
 
 def _long_take(root: Path, signal: np.ndarray, edition: str, extra: str = "") -> None:
@@ -206,7 +206,7 @@ SHORT_TAKES = "    checks: {min_total_seconds: 60, advised_total_seconds: 60}\n"
 
 
 def test_long_take_with_pauses_passes(tmp_path: Path) -> None:
-    _long_take(tmp_path, long_signal(120.0, RATE), "premium", SHORT_TAKES)
+    _long_take(tmp_path, steady_long_signal(120.0, RATE), "premium", SHORT_TAKES)
     code, out, err = _validate(tmp_path, "--strict")
     assert (code, err) == (0, ""), err
     assert "takes 1.0 min to any (checks in the config)" in out
@@ -214,7 +214,7 @@ def test_long_take_with_pauses_passes(tmp_path: Path) -> None:
 
 def test_spliced_clips_are_refused_with_their_times(tmp_path: Path) -> None:
     clips = [
-        np.concatenate([speech_signal(6.0, RATE, i)[: int(5.6 * RATE)], np.zeros(RATE)])
+        np.concatenate([steady_signal(6.0, RATE, i)[: int(5.6 * RATE)], np.zeros(RATE)])
         for i in range(20)
     ]
     _long_take(tmp_path, np.concatenate(clips), "premium", SHORT_TAKES)
@@ -224,7 +224,7 @@ def test_spliced_clips_are_refused_with_their_times(tmp_path: Path) -> None:
 
 def test_long_take_without_pauses_is_refused_with_its_time(tmp_path: Path) -> None:
     run_on = np.concatenate(
-        [speech_signal(6.0, RATE, i)[int(0.3 * RATE) : int(5.7 * RATE)] for i in range(15)]
+        [steady_signal(6.0, RATE, i)[int(0.3 * RATE) : int(5.7 * RATE)] for i in range(15)]
     )
     signal = np.concatenate([_noise(0.3, -70), run_on, _noise(0.3, -70)])
     _long_take(tmp_path, signal, "premium", SHORT_TAKES)
@@ -243,12 +243,12 @@ def test_long_take_without_pauses_is_refused_with_its_time(tmp_path: Path) -> No
 def test_total_duration_outside_the_edition_is_refused(
     tmp_path: Path, edition: str, seconds: float, fragment: str
 ) -> None:
-    _long_take(tmp_path, long_signal(seconds, RATE), edition)
+    _long_take(tmp_path, steady_long_signal(seconds, RATE), edition)
     code, _, err = _validate(tmp_path, "--no-table")
     assert code == 1 and fragment in err, err
     _long_take(
         tmp_path,
-        long_signal(seconds, RATE),
+        steady_long_signal(seconds, RATE),
         edition,
         "    checks: {min_total_seconds: 20, max_total_seconds: 900, advised_total_seconds: 20}\n",
     )
@@ -325,7 +325,7 @@ def test_the_tenants_op17_limits_replace_the_documented_ones(tmp_path: Path) -> 
     from reconciler.data import inspect_data, tenant_duration_limits
     from reconciler.metastudio import TenantDurations
 
-    _long_take(tmp_path, long_signal(90.0, RATE), "premium")
+    _long_take(tmp_path, steady_long_signal(90.0, RATE), "premium")
     config = load_config(tmp_path / "voices.yaml")
     offline = inspect_data(config)
     assert any("too little for premium" in d.message for d in offline.diagnostics)

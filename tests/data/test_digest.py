@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reconciler.config import DataSource
 from reconciler.data import DigestCache, data_digest, default_cache_dir
-from reconciler.data.samples import speech_wav
+from reconciler.speechlike import steady_wav
 from tests.clocks import a_minute_later, rewrite_in_place
 
 
@@ -71,11 +71,11 @@ def test_replaced_file_with_same_stat_but_new_inode_rereads(tmp_path: Path) -> N
 def test_a_wav_rewritten_in_place_with_its_mtime_set_back_is_read_again(tmp_path: Path) -> None:
     """Same size, same inode, same mtime (``cp -p``, ``touch -r``): only ctime tells."""
     data = tmp_path / "0.wav"
-    data.write_bytes(speech_wav(2.0, seed=1))
+    data.write_bytes(steady_wav(2.0, seed=1))
     before = _cache(tmp_path).file_digest(data)
-    rewrite_in_place(data, speech_wav(2.0, seed=2))
+    rewrite_in_place(data, steady_wav(2.0, seed=2))
     run = _cache(tmp_path)  # a later run, with the record of the old bytes on disk
-    assert run.file_digest(data) == hashlib.sha256(speech_wav(2.0, seed=2)).hexdigest() != before
+    assert run.file_digest(data) == hashlib.sha256(steady_wav(2.0, seed=2)).hexdigest() != before
     assert (run.hits, run.misses) == (0, 1)
     again = _cache(tmp_path)  # the new bytes are recorded in turn
     assert again.file_digest(data) != before and (again.hits, again.misses) == (1, 0)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import main
-from reconciler.data.samples import tone_wav, write_sentence_pairs
 from reconciler.environment import Environment
+from reconciler.speechlike import tone_wav, write_steady_pairs
 
 CONFIG = """\
 version: 1
@@ -54,7 +54,7 @@ def _errors(err: str) -> list[str]:
 def test_file_names_that_are_not_utf8_are_named_escaped(
     tmp_path: Path, kind: str, name: bytes, shown: str
 ) -> None:
-    write_sentence_pairs(tmp_path / "data" / "set", 20, 1.0)
+    write_steady_pairs(tmp_path / "data" / "set", 20, 1.0)
     bad = Path(os.fsdecode(bytes(tmp_path / "data" / "set") + b"/" + name))
     bad.parent.mkdir(exist_ok=True)
     bad.write_bytes(tone_wav(1))
@@ -98,7 +98,7 @@ def test_zip_member_names_that_are_utf8_pass(tmp_path: Path) -> None:
 
 def test_a_transcript_holding_an_encoded_surrogate_is_not_utf8(tmp_path: Path) -> None:
     # CESU-8 / "WTF-8" writes U+D800 as ED A0 80: UTF-8 forbids it, and so must we.
-    write_sentence_pairs(tmp_path / "data", 20, 1.0)
+    write_steady_pairs(tmp_path / "data", 20, 1.0)
     (tmp_path / "data" / "3.txt").write_bytes(b"ok \xed\xa0\x80")
     code, err = _validate(tmp_path, "basic", "dir", "data")
     assert code == 1

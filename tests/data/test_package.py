@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from reconciler.data import build_package, package_size
-from reconciler.data.samples import write_sentence_pairs
+from reconciler.speechlike import write_steady_pairs
 
 NAMES = ["b.wav", "a.txt", "sub/z.txt", "数据.txt", "0.wav"]
 
@@ -64,7 +64,7 @@ def test_known_digest_pins_the_format(tmp_path: Path) -> None:
 
 
 def test_package_size_is_exact(tmp_path: Path) -> None:
-    write_sentence_pairs(tmp_path / "set", 3, seconds=0.5)
+    write_steady_pairs(tmp_path / "set", 3, seconds=0.5)
     (tmp_path / "set" / "名字.txt").write_text("x")
     blob = _zip(tmp_path / "set")
     entries = [(p.name, p.stat().st_size) for p in (tmp_path / "set").iterdir()]

@@ -10,14 +10,14 @@ import pytest
 
 from reconciler.config import Diagnostic, load_config
 from reconciler.data import preflight
-from reconciler.data.samples import (
-    speech_wav,
+from reconciler.speechlike import (
+    steady_wav,
     tone_wav,
     transcript_for,
-    write_long_recording,
-    write_package,
+    write_steady_package,
+    write_steady_recording,
 )
-from reconciler.data.samples import write_sentence_pairs as pairs
+from reconciler.speechlike import write_steady_pairs as pairs
 from reconciler.wav import make_wav
 
 DATA_LINE = 7
@@ -61,7 +61,7 @@ def test_basic_sentence_folder_passes(tmp_path: Path, kind: str) -> None:
 
 
 def test_basic_package_passes(tmp_path: Path) -> None:
-    write_package(tmp_path / "data.zip", count=20)
+    write_steady_package(tmp_path / "data.zip", count=20)
     assert _check(tmp_path, kind="package", declared="data.zip") == []
 
 
@@ -77,8 +77,8 @@ def test_advanced_takes_one_hundred_pairs(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("edition", ["basic", "premium", "third-party"])
 def test_long_recording_in_folder_or_zip(tmp_path: Path, edition: str) -> None:
-    write_long_recording(tmp_path / "data" / "VoiceClone.wav", 40.0)
-    write_package(tmp_path / "long.zip", count=None, seconds=40.0)
+    write_steady_recording(tmp_path / "data" / "VoiceClone.wav", 40.0)
+    write_steady_package(tmp_path / "long.zip", count=None, seconds=40.0)
     short = "    checks: {min_total_seconds: 30, advised_total_seconds: 30}\n"  # 40 s takes
     assert _check(tmp_path, edition=edition, extra=short) == []
     assert _check(tmp_path, edition=edition, kind="package", declared="long.zip", extra=short) == []
@@ -107,7 +107,7 @@ def test_missing_pairs_are_listed_at_the_data_field(tmp_path: Path) -> None:
 
 
 def test_segments_need_sentences_not_a_long_recording(tmp_path: Path) -> None:
-    write_long_recording(tmp_path / "data" / "long.wav", 30.0)
+    write_steady_recording(tmp_path / "data" / "long.wav", 30.0)
     found = _messages(_check(tmp_path, kind="segments"))
     assert found[0].startswith("found 0 complete sentence pairs")
     assert "long recording" not in found[0]
@@ -147,8 +147,8 @@ def _replace(root: Path, name: str, blob: bytes) -> None:
 
 def test_sentence_over_15_seconds_is_an_error_under_5_a_warning(tmp_path: Path) -> None:
     pairs(tmp_path / "data", 20)
-    _replace(tmp_path, "3.wav", speech_wav(16.0))
-    _replace(tmp_path, "4.wav", speech_wav(4.5))
+    _replace(tmp_path, "3.wav", steady_wav(16.0))
+    _replace(tmp_path, "4.wav", steady_wav(4.5))
     found = _check(tmp_path)
     assert _messages(found) == [
         "3.wav (16.0 s): longer than 15 s (MetaStudio training fails on sentences over 15 s)"
@@ -204,13 +204,13 @@ def test_bad_texts(tmp_path: Path, blob: bytes, fragment: str) -> None:
 
 
 def test_empty_long_recording(tmp_path: Path) -> None:
-    write_long_recording(tmp_path / "data" / "long.wav", 0.0)
+    write_steady_recording(tmp_path / "data" / "long.wav", 0.0)
     _one_error(_check(tmp_path, edition="premium"), "long.wav: no audio in it")
 
 
 def test_mixed_sample_rates_warn(tmp_path: Path) -> None:
     pairs(tmp_path / "data", 20)
-    _replace(tmp_path, "7.wav", speech_wav(9.0, sample_rate=16000))
+    _replace(tmp_path, "7.wav", steady_wav(9.0, sample_rate=16000))
     assert _messages(_check(tmp_path)) == [
         "7.wav (16000 Hz): sample rate not allowed (allowed: 48000 Hz)"
     ]
@@ -293,7 +293,7 @@ def test_dot_dot_escape_is_refused_unless_allowed(tmp_path: Path) -> None:
 def test_symlinks_pointing_out_are_refused_unless_allowed(tmp_path: Path) -> None:
     root = tmp_path / "config"
     pairs(root / "data", 20)
-    (tmp_path / "elsewhere.wav").write_bytes(speech_wav(9.0))
+    (tmp_path / "elsewhere.wav").write_bytes(steady_wav(9.0))
     (root / "data" / "0.wav").unlink()
     (root / "data" / "0.wav").symlink_to(tmp_path / "elsewhere.wav")
     _one_error(_check(root), f"0.wav: links to {tmp_path / 'elsewhere.wav'}, outside the config")
@@ -332,7 +332,7 @@ def test_folder_whose_zip_would_exceed_one_put_is_refused(tmp_path: Path) -> Non
 
 
 def test_authorization_letter(tmp_path: Path) -> None:
-    write_long_recording(tmp_path / "data" / "long.wav", 200.0)
+    write_steady_recording(tmp_path / "data" / "long.wav", 200.0)
     extra = "    authorization_letter: letters/v.pdf\n"
     error = _one_error(_check(tmp_path, extra=extra), "letters/v.pdf does not exist")
     assert (error.line, error.column, error.path) == (8, 27, "voices.v.authorization_letter")

@@ -10,7 +10,7 @@ import pytest
 
 from reconciler.config import load_config
 from reconciler.data import preflight
-from reconciler.data.samples import write_package
+from reconciler.speechlike import write_steady_package
 
 # reconciler.data exports the preflight function under the module's own name
 preflight_module = importlib.import_module("reconciler.data.preflight")
@@ -28,7 +28,7 @@ voices:
 def test_shared_package_is_read_once_per_edition(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_package(tmp_path / "shared.zip", count=19, seconds=5.5)  # basic wants 20 pairs
+    write_steady_package(tmp_path / "shared.zip", count=19, seconds=5.5)  # basic wants 20 pairs
     (tmp_path / "voices.yaml").write_text(CONFIG)
     calls: list[str] = []
     real = preflight_module._check_package

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reconciler.data.samples import write_long_recording
+from reconciler.speechlike import write_steady_recording
 from tests.cli_runs import run_cli, run_limited
 from tests.e2e.conftest import Project, config_head
 from tests.e2e.status_helpers import apply, operations, train
@@ -56,7 +56,7 @@ def test_a_full_disk_while_zipping_a_folder_leaves_no_package_and_a_valid_state(
     project: Project,
 ) -> None:
     project.write_config(ONE_DIR_VOICE)
-    write_long_recording(project.root / "data" / "big" / "recording.wav", 40.0)  # 1.3 MB
+    write_steady_recording(project.root / "data" / "big" / "recording.wav", 40.0)  # 1.3 MB
     code, out, err = run_limited(
         512 * 1024, project.root, "apply", "--auto-approve", environ=project.environ
     )

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from reconciler.data.samples import write_package, write_sentence_pairs
+from reconciler.speechlike import write_steady_package, write_steady_pairs
 from tests.examples.helpers import (
     GITOPS,
     REPO,
@@ -53,8 +53,8 @@ def test_gitops_voices_validate_with_their_data(tmp_path: Path) -> None:
     config = voices / "voices.yaml"
     relaxed = "defaults:\n  checks: {min_total_seconds: 1, advised_total_seconds: 1}\n"
     config.write_text(config.read_text().replace("defaults:\n", relaxed, 1))
-    write_sentence_pairs(voices / "data" / "support-agent", 20, 5.0)
-    write_package(voices / "data" / "brand-narrator.zip", count=None, seconds=30.0)
+    write_steady_pairs(voices / "data" / "support-agent", 20, 5.0)
+    write_steady_package(voices / "data" / "brand-narrator.zip", count=None, seconds=30.0)
     (voices / "letters").mkdir()
     (voices / "letters" / "brand-narrator.pdf").write_bytes(b"%PDF-1.4 signed letter")
 

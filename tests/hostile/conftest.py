@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from reconciler.cli import main
-from reconciler.data.samples import write_sentence_pairs
 from reconciler.emulator.tenant import EDITIONS
 from reconciler.environment import Environment
+from reconciler.speechlike import write_steady_pairs
 
 SHORT_TAKES_TENANT = {"durations": {f"{edition}_min": 0 for edition in EDITIONS}}
 
@@ -93,7 +93,7 @@ def assert_clean_error(run: Run, *fragments: str) -> None:
 def make_project(root: Path, cache: Path) -> Project:
     root.mkdir(parents=True, exist_ok=True)
     # Long enough for the preflight's speech and pace checks; the tenant allows short totals.
-    write_sentence_pairs(root / "data", 20, 3.5)
+    write_steady_pairs(root / "data", 20, 3.5)
     (root / ".emulator").mkdir()
     (root / ".emulator" / "tenant.json").write_text(json.dumps(SHORT_TAKES_TENANT))
     (root / "voices.yaml").write_text(CONFIG, encoding="utf-8")

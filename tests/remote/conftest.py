@@ -85,13 +85,13 @@ def postgres() -> Iterator[PostgresServer]:
 
 
 def s3_backend(url: str, bucket: str, key: str = "team/reconciler.state.json") -> Any:
-    from reconciler.state.s3 import S3StateBackend
+    from reconciler.state.backends.s3 import S3StateBackend
 
     return S3StateBackend(bucket, key, endpoint=url, region="us-east-1")
 
 
 def pg_backend(server: PostgresServer, name: str) -> Any:
-    from reconciler.state.postgres import PostgresStateBackend
+    from reconciler.state.backends.postgres import PostgresStateBackend
 
     return PostgresStateBackend(server.dsn, name)
 

@@ -42,4 +42,4 @@ def test_a_local_state_command_loads_no_extra(tmp_path: Path) -> None:
     ).stdout
     loaded = json.loads(out.splitlines()[-1])
     assert [m for m in loaded if m.split(".")[0] in EXTRAS] == []
-    assert "reconciler.state.local" in loaded
+    assert "reconciler.state.backends.local" in loaded

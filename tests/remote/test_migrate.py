@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.state import State
-from reconciler.state.local import LocalStateBackend
+from reconciler.state.backends.local import LocalStateBackend
 from tests.cli_runs import run_cli
 from tests.remote.conftest import Store
 from tests.remote.test_state_transfer import local_file

@@ -45,7 +45,7 @@ def test_s3_checkpoint_cost_does_not_grow_with_the_state(proxy: Proxy, bucket: s
 
 def _checkpoint_cost_pg(tcp: TcpProxy, server: PostgresServer, voices: int) -> int:
     dsn = server.dsn.replace(f"port={server.port}", f"port={tcp.port}")
-    from reconciler.state.postgres import PostgresStateBackend
+    from reconciler.state.backends.postgres import PostgresStateBackend
 
     backend = PostgresStateBackend(dsn, f"cost-{voices}")
     state = backend.write(_big(backend.read(), voices))
@@ -116,7 +116,7 @@ def test_postgres_write_survives_a_connection_reset(postgres: PostgresServer) ->
     tcp = TcpProxy(postgres.port)
     try:
         dsn = postgres.dsn.replace(f"port={postgres.port}", f"port={tcp.port}")
-        from reconciler.state.postgres import PostgresStateBackend
+        from reconciler.state.backends.postgres import PostgresStateBackend
 
         backend = PostgresStateBackend(dsn, "faults")
         state = backend.write(backend.read().with_voice(record("alpha")))
@@ -146,7 +146,7 @@ def test_postgres_commit_with_a_lost_reply_is_read_back_not_repeated(
     tcp = TcpProxy(postgres.port)
     try:
         dsn = postgres.dsn.replace(f"port={postgres.port}", f"port={tcp.port}")
-        from reconciler.state.postgres import PostgresStateBackend
+        from reconciler.state.backends.postgres import PostgresStateBackend
 
         backend = PostgresStateBackend(dsn, "lost-reply")
         state = backend.write(backend.read().with_voice(record("alpha")))

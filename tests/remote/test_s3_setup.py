@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.state.s3_store import is_obs, make_client
+from reconciler.state.backends.s3_store import is_obs, make_client
 from tests.cli_runs import run_cli
 
 

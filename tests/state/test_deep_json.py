@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.state import journal
+from reconciler.state.backends import local_journal as journal
+from reconciler.state.backends.remote_journal import decode_entry, decode_state
 from reconciler.state.errors import StateError
 from reconciler.state.lockinfo import read_lock_info
-from reconciler.state.remote_journal import decode_entry, decode_state
 
 DEEP = b"[" * 100_000
 

@@ -74,7 +74,7 @@ def parse(data: bytes, path: Path) -> Parsed:
 
 def replay(snapshot: State, entries: Sequence[Entry], path: Path) -> State:
     """``snapshot`` with the entries that continue it applied, in order."""
-    # Only the changed records: the snapshot's others stay as read (undecoded, see voices.py).
+    # Only the changed records: the snapshot's others stay as read (undecoded, see state/voices.py).
     changes: dict[str, VoiceRecord | None] = {}
     serial = snapshot.serial
     for entry in entries:

@@ -1,4 +1,4 @@
-"""Every operation the client speaks: method, path, rate class and whether a retry is safe.
+"""The API's operations the client speaks: method, path, rate class, whether a retry is safe.
 
 Names match the emulator's statistics, so call counts can be compared operation by operation.
 """

@@ -3,7 +3,7 @@
 Objects, all named after the state's key K:
 
 - ``K``: the snapshot, the state's JSON as the local backend writes it.
-- ``K.journal/<serial>``: one small entry per serial above the snapshot's (journal.py).
+- ``K.journal/<serial>``: one small entry per serial above the snapshot's (remote_journal.py).
   Every serial bump, checkpoint or whole write, first creates its entry with
   ``If-None-Match: *``: that conditional create is the compare-and-swap on the serial, so
   of two writers based on the same serial exactly one wins. A checkpoint then checks with a
@@ -31,14 +31,12 @@ import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from reconciler.state.codec import encode
-from reconciler.state.errors import StateError
-from reconciler.state.lockinfo import Confirm, LockInfo
-from reconciler.state.model import State
-from reconciler.state.remote import check_based_on
-from reconciler.state.remote_journal import (
+from reconciler.state.backends import BackendSettings
+from reconciler.state.backends.remote import check_based_on
+from reconciler.state.backends.remote_journal import (
     apply_entry,
     bumped_state,
     checkpoint_entry,
@@ -48,8 +46,12 @@ from reconciler.state.remote_journal import (
     replay,
     write_entry,
 )
-from reconciler.state.s3_lock import S3Lock
-from reconciler.state.s3_store import Conflict, S3Store, make_client
+from reconciler.state.backends.s3_lock import S3Lock
+from reconciler.state.backends.s3_store import Conflict, S3Store, make_client
+from reconciler.state.codec import encode
+from reconciler.state.errors import StateError
+from reconciler.state.lockinfo import Confirm, LockInfo
+from reconciler.state.model import State
 
 COMPACT_AFTER = 64  # journal entries a locked read folds into the snapshot
 _READ_ATTEMPTS = 5
@@ -276,3 +278,16 @@ class _Gap:
 def _serial_of(key: str, prefix: str) -> int | None:
     tail = key[len(prefix) :]
     return int(tail) if tail.isdigit() else None
+
+
+def from_settings(
+    settings: BackendSettings, *, state_path: Path, clock: Callable[[], float]
+) -> S3StateBackend:
+    assert settings.bucket is not None  # the schema requires it
+    return S3StateBackend(
+        settings.bucket,
+        settings.key,
+        endpoint=settings.endpoint,
+        region=settings.region,
+        clock=clock,
+    )

@@ -14,11 +14,11 @@ import contextlib
 import json
 from collections.abc import Callable, Iterator
 
+from reconciler.state.backends.remote import busy_error, lock_info, wait_for
+from reconciler.state.backends.s3_store import Conflict, S3Store
 from reconciler.state.errors import LockError
 from reconciler.state.jsonvalues import load_json
 from reconciler.state.lockinfo import Confirm, LockInfo, check_unlock
-from reconciler.state.remote import busy_error, lock_info, wait_for
-from reconciler.state.s3_store import Conflict, S3Store
 
 
 class S3Lock:

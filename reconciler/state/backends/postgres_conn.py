@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from reconciler.state.backends.remote import ATTEMPTS, backoff, describe_error, retrying
 from reconciler.state.errors import StateError
-from reconciler.state.remote import ATTEMPTS, backoff, describe_error, retrying
 
 T = TypeVar("T")
 INSTALL_HINT = "install the PostgreSQL backend with: pip install 'reconciler[postgres]'"

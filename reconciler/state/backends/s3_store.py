@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from reconciler.state.backends.remote import describe_error, retrying
 from reconciler.state.errors import StateError
-from reconciler.state.remote import describe_error, retrying
 
 OBS_DOMAIN = "myhuaweicloud.com"
 INSTALL_HINT = "install the S3 backend with: pip install 'reconciler[s3]'"

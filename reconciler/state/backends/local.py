@@ -1,8 +1,8 @@
 """The state in a local JSON file, with a journal, a backup and a lock beside it.
 
 ``write`` replaces the whole file (temp file, fsync, rename, fsync dir) after keeping the
-previous version as the backup (see snapshot.py). ``checkpoint`` appends one line with the
-changed records to the journal (see journal.py) and fsyncs that small file: its cost does not
+previous version as the backup (see local_snapshot.py). ``checkpoint`` appends one line with the
+changed records to the journal (see local_journal.py) and fsyncs that small file: its cost does not
 depend on how many voices the state holds. The journal is folded into the snapshot (a
 compaction: the snapshot replaced, the serial kept) by the checkpoint that would make it
 outgrow the snapshot, which keeps the amortised cost per checkpoint constant, by ``write``,
@@ -12,7 +12,7 @@ A kill at any instant leaves snapshot + journal reading back as a whole state: a
 line is ignored (its checkpoint never returned), and lines a cut-short compaction already
 folded in are recognised by their serial.
 
-A state path that is a symbolic link is followed once (see links.py): everything lives
+A state path that is a symbolic link is followed once (see local_links.py): everything lives
 beside the file it leads to.
 """
 
@@ -28,14 +28,14 @@ from pathlib import Path
 
 from reconciler.errors import ReconcilerError
 from reconciler.fsutil import file_errors, fsync_dir
-from reconciler.state import journal
+from reconciler.state.backends import BackendSettings, local_journal
+from reconciler.state.backends.local_links import resolve_state_path
+from reconciler.state.backends.local_lock import LocalLock
+from reconciler.state.backends.local_snapshot import FileId, Snapshots, read_file
 from reconciler.state.codec import decode, encode
 from reconciler.state.errors import StateError, lock_lost
-from reconciler.state.links import resolve_state_path
 from reconciler.state.lockinfo import Confirm, LockInfo, read_lock_info
-from reconciler.state.locking import LocalLock
 from reconciler.state.model import FORMAT_VERSION, State
-from reconciler.state.snapshot import FileId, Snapshots, read_file
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,7 +55,7 @@ class LocalStateBackend:
     def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = resolve_state_path(path)
         self.backup_path = self.path.with_name(self.path.name + ".backup")
-        self.journal_path = self.path.with_name(self.path.name + journal.SUFFIX)
+        self.journal_path = self.path.with_name(self.path.name + local_journal.SUFFIX)
         self._lock = LocalLock(self.path, clock)
         self._snapshots = Snapshots(self.path, self.backup_path, self.journal_path)
         self._stored: _Stored | None = None
@@ -103,7 +103,7 @@ class LocalStateBackend:
             # whole write (the upgrade in place, serial and lineage kept).
             return self.write(state)
         written = dataclasses.replace(state, serial=state.serial + 1, format_version=FORMAT_VERSION)
-        line = journal.encode_entry(
+        line = local_journal.encode_entry(
             written.lineage, written.serial, {name: written.voices.get(name) for name in changed}
         )
         if (stored.append_at + len(line)) > stored.snapshot.size or len(line) * 4 > (
@@ -251,9 +251,9 @@ class LocalStateBackend:
         snapshot = decode(data, self.path, self.backup_path)
         state, append_at = snapshot, 0
         if journal_data is not None:
-            parsed = journal.parse(journal_data, self.journal_path)
+            parsed = local_journal.parse(journal_data, self.journal_path)
             state, append_at = (
-                journal.replay(snapshot, parsed.entries, self.journal_path),
+                local_journal.replay(snapshot, parsed.entries, self.journal_path),
                 (parsed.valid_length),
             )
         self._stored = _Stored(
@@ -294,3 +294,9 @@ def _is_retry_of(state: State, stored: State) -> bool:
     if stored.lineage != state.lineage or stored.serial != state.serial + 1:
         return False
     return stored.to_dict() == dataclasses.replace(state, serial=stored.serial).to_dict()
+
+
+def from_settings(
+    settings: BackendSettings, *, state_path: Path, clock: Callable[[], float]
+) -> LocalStateBackend:
+    return LocalStateBackend(state_path, clock=clock)

@@ -2,7 +2,7 @@
 
 The advisory lock lives exactly as long as the holder's connection: a holder that is killed
 closes its socket and the server releases the lock at once; a holder whose machine vanishes
-is dropped by the server's TCP keepalives (set on the session, see pg_conn.py). The row in
+is dropped by the server's TCP keepalives (set on the session, see postgres_conn.py). The row in
 ``reconciler_lock`` only says who holds it; a row left by a dead holder is stale and is
 replaced by the next holder. force-unlock is for a hung holder: it terminates that backend
 (pg_terminate_backend, allowed for the same role or pg_signal_backend members) and deletes
@@ -23,11 +23,11 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from reconciler.state.backends.postgres_conn import Connector, psycopg_module
+from reconciler.state.backends.remote import busy_error, describe_error, lock_info, wait_for
 from reconciler.state.errors import LockError, lock_lost
 from reconciler.state.jsonvalues import load_json
 from reconciler.state.lockinfo import Confirm, LockInfo, check_unlock
-from reconciler.state.pg_conn import Connector, psycopg_module
-from reconciler.state.remote import busy_error, describe_error, lock_info, wait_for
 
 
 def advisory_key(name: str) -> int:

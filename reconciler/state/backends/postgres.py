@@ -8,14 +8,14 @@ runs do not race; ``reconciler_schema`` records their version):
   ``UPDATE ... SET serial = serial + 1 WHERE name = %s AND lineage = %s AND serial = %s``:
   the compare-and-swap on the serial; zero rows updated means another writer got in first.
 - ``reconciler_journal(name, serial, entry)``, unique on (name, serial): one row per
-  checkpoint with only the changed records (journal.py), so a checkpoint writes two small
+  checkpoint with only the changed records (remote_journal.py), so a checkpoint writes two small
   rows whatever the state's size.
 - ``reconciler_snapshot(name, serial, data)``: the folded state. A whole write, and a
   compaction (at the end of every locked run, or when a locked read finds a long journal),
   replaces it and deletes the folded journal rows in the same transaction.
 - ``reconciler_history(name, serial, lineage, data, saved_at)``: each replaced snapshot,
   the last HISTORY_KEPT per state.
-- ``reconciler_lock(name, info)``: who holds the lock (pg_lock.py); the lock itself is a
+- ``reconciler_lock(name, info)``: who holds the lock (postgres_lock.py); the lock itself is a
   session advisory lock, which the server releases when the holder's connection dies. The
   row is the fencing token too: a lock holder's write checks, in its transaction, that the
   row still names its lock ID, so a run force-unlocked while hung cannot write after waking.
@@ -30,16 +30,14 @@ import contextlib
 import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
-from reconciler.state.codec import encode
-from reconciler.state.errors import StateError
-from reconciler.state.lockinfo import Confirm, LockInfo
-from reconciler.state.model import State
-from reconciler.state.pg_conn import Connector, landed_or_retry
-from reconciler.state.pg_lock import PostgresLock
-from reconciler.state.remote import check_based_on
-from reconciler.state.remote_journal import (
+from reconciler.state.backends import BackendSettings
+from reconciler.state.backends.postgres_conn import Connector, landed_or_retry
+from reconciler.state.backends.postgres_lock import PostgresLock
+from reconciler.state.backends.remote import check_based_on
+from reconciler.state.backends.remote_journal import (
     bumped_state,
     checkpoint_entry,
     decode_entry,
@@ -47,6 +45,10 @@ from reconciler.state.remote_journal import (
     encode_entry,
     replay,
 )
+from reconciler.state.codec import encode
+from reconciler.state.errors import StateError
+from reconciler.state.lockinfo import Confirm, LockInfo
+from reconciler.state.model import State
 
 SCHEMA_VERSION = 1
 COMPACT_AFTER = 64
@@ -217,7 +219,7 @@ class PostgresStateBackend:
         return state
 
     def _check_fence(self, conn: Any) -> None:
-        """Refuse the write of a run whose lock was force-unlocked (see pg_lock.py)."""
+        """Refuse the write of a run whose lock was force-unlocked (see postgres_lock.py)."""
         if self._fence is not None:
             self._lock().check_held(conn, self._fence)
 
@@ -285,3 +287,10 @@ class PostgresStateBackend:
             f"{state.lineage}: another run wrote it after this run read it",
             hint="another run changed the state without holding the lock; rerun to use its changes",
         )
+
+
+def from_settings(
+    settings: BackendSettings, *, state_path: Path, clock: Callable[[], float]
+) -> PostgresStateBackend:
+    assert settings.dsn is not None  # the schema requires it
+    return PostgresStateBackend(settings.dsn, settings.name, clock=clock)
