@@ -73,8 +73,9 @@ def test_the_plan_package_loads_nothing_that_does_io(module: str) -> None:
 FILE_SYSTEM_AND_LOCKS = (
     "reconciler.fsutil",
     "reconciler.state.lockinfo",
-    "reconciler.state.locking",
-    "reconciler.state.local",
+    "reconciler.state.backends",
+    "reconciler.state.backends.local",
+    "reconciler.state.backends.local_lock",
     "socket",
     "getpass",
     "filelock",
