@@ -59,7 +59,7 @@ UPPER_LAYERS = (
 
 @pytest.mark.parametrize(
     "module",
-    ["reconciler.plan.planner", "reconciler.plan.render", "reconciler.plan.plancodec"],
+    ["reconciler.plan.planner", "reconciler.views.plan_formats", "reconciler.plan.plancodec"],
 )
 def test_the_plan_package_loads_nothing_that_does_io(module: str) -> None:
     loaded = _loaded_by(module)

@@ -14,8 +14,8 @@ from reconciler.errors import ExitStatus
 from reconciler.operations.apply import ApplyListener, ApplyRequest, ApplyRun, run_apply
 from reconciler.operations.planfile import load_plan
 from reconciler.plan.model import Action, Plan
-from reconciler.plan.render_text import render_text
 from reconciler.status import VoiceStatus
+from reconciler.views.plan_text import render_text
 
 
 def is_plan_file(path: Path) -> bool:

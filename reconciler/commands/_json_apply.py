@@ -15,9 +15,9 @@ from reconciler.commands._status_view import report_problems
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus, UsageError
 from reconciler.operations.apply import ApplyListener, ApplyRequest, ApplyRun, run_apply
-from reconciler.plan import render_stream as ui
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.status import VoiceStatus
+from reconciler.views import ui_messages as ui
 
 # Upload progress is sent when it crosses each of these fractions, not for every block.
 UPLOAD_STEPS = 10

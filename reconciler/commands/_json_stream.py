@@ -1,6 +1,6 @@
 """`--json`: the machine-readable UI stream on stdout, one JSON object per line.
 
-The messages are built in reconciler.plan.render_stream; this writes them, stamped, and
+The messages are built in reconciler.views.ui_messages; this writes them, stamped, and
 turns plans, errors and status reports into them. Nothing else may reach stdout then.
 """
 
@@ -21,11 +21,11 @@ from reconciler.errors import ConfigError, ExitStatus, ReconcilerError
 from reconciler.metastudio import MetaStudioClient
 from reconciler.operations.status import WaitRequest, observe, wait_for
 from reconciler.operations.workspace import Workspace
-from reconciler.plan import render_stream as ui
 from reconciler.plan.drift import drifts
 from reconciler.plan.model import Plan
 from reconciler.signals import Terminated
 from reconciler.status import VoiceStatus
+from reconciler.views import ui_messages as ui
 
 
 def timestamp(seconds: float) -> str:

@@ -55,8 +55,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace, env: Environment) -> int:
     from reconciler.operations.plan import PlanRequest, plan_under_lock
     from reconciler.operations.planfile import save_plan
-    from reconciler.plan.render import render
     from reconciler.state import rfc3339
+    from reconciler.views.plan_formats import render
 
     workspace = load_workspace(args.path, env, checks=False)
     plan = plan_under_lock(
