@@ -19,7 +19,7 @@ from reconciler.output import GuardedOutput, OutputLost
 from reconciler.signals import Signals, Terminated, sigterm_as_interrupt
 
 if TYPE_CHECKING:  # the stream loads the verbs' machinery: only when --json asks for it
-    from reconciler.commands._json_stream import JsonStream
+    from reconciler.views.stream import JsonStream
 
 
 class _Parser(argparse.ArgumentParser):
@@ -96,7 +96,7 @@ def _main(argv: Sequence[str], env: Environment, output: GuardedOutput) -> int:
         args = parser.parse_args(argv)
     except UsageError as error:
         if "--json" in argv:
-            from reconciler.commands._json_stream import JsonStream
+            from reconciler.views.stream import JsonStream
 
             JsonStream(env).error(error)  # even a bad command line is a diagnostic then
         else:
@@ -123,7 +123,7 @@ def _run(args: argparse.Namespace, env: Environment, output: GuardedOutput) -> i
     # With --json, stdout carries the UI stream only, errors included (as diagnostics).
     stream = None
     if getattr(args, "json", False):
-        from reconciler.commands._json_stream import JsonStream
+        from reconciler.views.stream import JsonStream
 
         stream = JsonStream(env)
     args.json_stream = stream  # the verbs with --json write to it

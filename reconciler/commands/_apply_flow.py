@@ -6,16 +6,18 @@ from pathlib import Path
 
 from reconciler.apply.outcome import ApplyResult, Result
 from reconciler.commands._common import check_data, confirm, load_workspace
-from reconciler.commands._progress import TerminalReporter
-from reconciler.commands._status_progress import WaitProgress
-from reconciler.commands._status_view import finish_report
 from reconciler.environment import Environment
-from reconciler.errors import ExitStatus
+from reconciler.errors import ExitStatus, UsageError
 from reconciler.operations.apply import ApplyListener, ApplyRequest, ApplyRun, run_apply
 from reconciler.operations.planfile import load_plan
 from reconciler.plan.model import Action, Plan
 from reconciler.status import VoiceStatus
+from reconciler.views.apply_json import JsonApply
+from reconciler.views.apply_progress import TerminalReporter
 from reconciler.views.plan_text import render_text
+from reconciler.views.status import finish_report, report_problems
+from reconciler.views.stream import JsonStream
+from reconciler.views.wait_progress import WaitProgress
 
 
 def is_plan_file(path: Path) -> bool:
@@ -124,3 +126,34 @@ def summarise(result: ApplyResult, env: Environment, operation: str, *, destroy:
         )
         return int(ExitStatus.INTERRUPTED)
     return int(ExitStatus.ERROR if result.failed else ExitStatus.OK)
+
+
+def apply_json(
+    path: str, request: ApplyRequest, env: Environment, stream: JsonStream, *, auto_approve: bool
+) -> int:
+    """Like _apply_flow.apply_and_report, every word as a stream message on stdout."""
+    if request.saved is None and not auto_approve:
+        raise UsageError(
+            f"{request.operation} --json cannot ask for approval",
+            hint="review the plan, then add --auto-approve, or apply a saved plan file",
+        )
+    workspace = load_workspace(path, env, checks=False)  # checked with the tenant's limits
+    listener = JsonApply(stream, request)
+    run = run_apply(
+        workspace,
+        request,
+        reporter=listener,
+        listener=listener,
+        cwd=env.cwd,
+        stop=env.stop,  # set when stdout goes away (output.py)
+        local_checks=lambda durations, names: check_data(
+            workspace, env, warn=stream.warn, durations=durations, names=names
+        ),
+    )
+    if run.waited is None:
+        return listener.code
+    paths = run.waited.previews.paths_by_name()
+    stream.statuses(run.waited.statuses, workspace.config.voices, start=False, previews=paths)
+    problems = report_problems(run.waited)
+    stream.problems(problems)
+    return int(ExitStatus.ERROR if problems else ExitStatus.OK)

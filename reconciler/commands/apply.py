@@ -10,7 +10,7 @@ from reconciler.commands._common import add_json, add_plan_options
 from reconciler.environment import Environment
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
-    from reconciler.commands._json_stream import JsonStream
+    from reconciler.views.stream import JsonStream
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,8 +61,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    from reconciler.commands._apply_flow import apply_and_report, load_saved
-    from reconciler.commands._json_apply import apply_json
+    from reconciler.commands._apply_flow import apply_and_report, apply_json, load_saved
     from reconciler.operations.apply import ApplyRequest
     from reconciler.operations.plan import PlanRequest
     from reconciler.operations.status import WaitRequest

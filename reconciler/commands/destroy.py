@@ -11,7 +11,7 @@ from reconciler.environment import Environment
 from reconciler.errors import UsageError
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
-    from reconciler.commands._json_stream import JsonStream
+    from reconciler.views.stream import JsonStream
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,8 +41,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    from reconciler.commands._apply_flow import apply_and_report, is_plan_file
-    from reconciler.commands._json_apply import apply_json
+    from reconciler.commands._apply_flow import apply_and_report, apply_json, is_plan_file
     from reconciler.operations.apply import ApplyRequest
     from reconciler.operations.plan import PlanRequest
     from reconciler.state import rfc3339

@@ -71,7 +71,7 @@ def _out_dir(out: Path) -> Path:
 
 def _check_trained(status: VoiceStatus) -> str:
     """The asset id to preview, or an error saying where training stands."""
-    from reconciler.commands._status_table import problem_line
+    from reconciler.views.status_table import problem_line
 
     if status.succeeded and status.asset_id:
         return status.asset_id

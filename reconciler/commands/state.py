@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from reconciler.addresses import PREFIX as ADDRESS_PREFIX
 from reconciler.addresses import resolve_address
 from reconciler.commands._common import add_lock_timeout, add_path
-from reconciler.commands._state_views import list_rows, show_lines
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
+from reconciler.views.state_records import list_rows, show_lines
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
     from reconciler.state import StateBackend

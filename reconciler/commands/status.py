@@ -18,7 +18,7 @@ from reconciler.environment import Environment
 from reconciler.errors import UsageError
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
-    from reconciler.commands._json_stream import JsonStream
+    from reconciler.views.stream import JsonStream
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,9 +61,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    from reconciler.commands._json_stream import status_json
-    from reconciler.commands._status_view import report_once, wait_and_report
     from reconciler.operations.status import WaitRequest, select_names
+    from reconciler.views.status import report_once, wait_and_report
+    from reconciler.views.stream import status_json
 
     if args.timeout is not None and not args.wait:
         raise UsageError("--timeout only applies with --wait")

@@ -68,9 +68,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    from reconciler.commands._data_table import data_table, voice_data_json
     from reconciler.config import Diagnostic, check_config, printable
     from reconciler.data import DigestCache, Inspection, default_cache_dir, inspect_data
+    from reconciler.views.data_table import data_table, voice_data_json
 
     check = check_config(env.cwd / args.path)
     diagnostics = list(check.diagnostics)

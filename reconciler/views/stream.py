@@ -13,8 +13,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reconciler import __version__
-from reconciler.commands._status_table import voice_json
-from reconciler.commands._status_view import report_problems
 from reconciler.config.diagnostics import Diagnostic, InvalidConfig, display_path, printable
 from reconciler.environment import Environment
 from reconciler.errors import ConfigError, ExitStatus, ReconcilerError
@@ -26,6 +24,8 @@ from reconciler.plan.model import Plan
 from reconciler.signals import Terminated
 from reconciler.status import VoiceStatus
 from reconciler.views import ui_messages as ui
+from reconciler.views.status import report_problems
+from reconciler.views.status_table import voice_json
 
 
 def timestamp(seconds: float) -> str:

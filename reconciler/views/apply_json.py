@@ -9,15 +9,12 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-from reconciler.commands._common import check_data, load_workspace
-from reconciler.commands._json_stream import JsonStream
-from reconciler.commands._status_view import report_problems
-from reconciler.environment import Environment
-from reconciler.errors import ExitStatus, UsageError
-from reconciler.operations.apply import ApplyListener, ApplyRequest, ApplyRun, run_apply
+from reconciler.errors import ExitStatus
+from reconciler.operations.apply import ApplyListener, ApplyRequest, ApplyRun
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.status import VoiceStatus
 from reconciler.views import ui_messages as ui
+from reconciler.views.stream import JsonStream
 
 # Upload progress is sent when it crosses each of these fractions, not for every block.
 UPLOAD_STEPS = 10
@@ -145,34 +142,3 @@ class JsonApply(ApplyListener):
             upload = self._uploads.pop((address, label), None)
         total = upload[1] if upload else 0
         self._upload(address, label, total, total)
-
-
-def apply_json(
-    path: str, request: ApplyRequest, env: Environment, stream: JsonStream, *, auto_approve: bool
-) -> int:
-    """Like _apply_flow.apply_and_report, every word as a stream message on stdout."""
-    if request.saved is None and not auto_approve:
-        raise UsageError(
-            f"{request.operation} --json cannot ask for approval",
-            hint="review the plan, then add --auto-approve, or apply a saved plan file",
-        )
-    workspace = load_workspace(path, env, checks=False)  # checked with the tenant's limits
-    listener = JsonApply(stream, request)
-    run = run_apply(
-        workspace,
-        request,
-        reporter=listener,
-        listener=listener,
-        cwd=env.cwd,
-        stop=env.stop,  # set when stdout goes away (output.py)
-        local_checks=lambda durations, names: check_data(
-            workspace, env, warn=stream.warn, durations=durations, names=names
-        ),
-    )
-    if run.waited is None:
-        return listener.code
-    paths = run.waited.previews.paths_by_name()
-    stream.statuses(run.waited.statuses, workspace.config.voices, start=False, previews=paths)
-    problems = report_problems(run.waited)
-    stream.problems(problems)
-    return int(ExitStatus.ERROR if problems else ExitStatus.OK)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection
 
-from reconciler.commands._status_progress import WaitProgress
-from reconciler.commands._status_table import problem_line, render_json, render_table
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
 from reconciler.metastudio import MetaStudioClient
 from reconciler.operations.status import StatusReport, WaitRequest, observe, wait_for
 from reconciler.operations.workspace import Workspace
+from reconciler.views.status_table import problem_line, render_json, render_table
+from reconciler.views.wait_progress import WaitProgress
 
 
 def _show(env: Environment, workspace: Workspace, report: StatusReport, output: str) -> None:
