@@ -10,7 +10,7 @@ from reconciler.commands._common import add_json, add_plan_options
 from reconciler.environment import Environment
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
-    from reconciler.views.stream import JsonStream
+    from reconciler.views.apply import ApplyView
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,18 +57,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_plan_options(parser)
     add_json(parser)
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, view=view)
 
 
-def run(args: argparse.Namespace, env: Environment) -> int:
-    from reconciler.commands._apply_flow import apply_and_report, apply_json, load_saved
+def view(args: argparse.Namespace, env: Environment) -> ApplyView:
+    from reconciler.views.apply import apply_view
+
+    return apply_view(
+        env,
+        json=args.json,
+        operation="apply",
+        auto_approve=args.auto_approve,
+        color=env.color and not args.no_color,
+        wait=args.wait,
+    )
+
+
+def run(args: argparse.Namespace, env: Environment, view: ApplyView) -> int:
+    from reconciler.commands._apply_flow import apply_flow, load_saved
     from reconciler.operations.apply import ApplyRequest
     from reconciler.operations.plan import PlanRequest
     from reconciler.operations.status import WaitRequest
     from reconciler.state import rfc3339
 
     saved = load_saved(env.cwd / args.path)
-    wait = WaitRequest(timeout=args.wait_timeout, poll=args.poll_interval) if args.wait else None
     request = ApplyRequest(
         operation="apply",
         created_at=rfc3339(env.clock()),
@@ -78,21 +90,6 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         saved=saved,
         parallelism=args.parallelism,
         lock_timeout=args.lock_timeout,
-        wait=wait,
     )
-    stream: JsonStream | None = args.json_stream
-    if stream is not None:
-        return apply_json(
-            args.config if saved else args.path,
-            request,
-            env,
-            stream,
-            auto_approve=args.auto_approve,
-        )
-    return apply_and_report(
-        args.config if saved else args.path,
-        request,
-        env,
-        color=env.color and not args.no_color,
-        auto_approve=args.auto_approve,
-    )
+    wait = WaitRequest(timeout=args.wait_timeout, poll=args.poll_interval) if args.wait else None
+    return apply_flow(args.config if saved else args.path, request, env, view, wait)

@@ -13,6 +13,7 @@ from reconciler.errors import ReconcilerError
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
     from reconciler.status import VoiceStatus
+    from reconciler.views.base import View
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -65,7 +66,7 @@ def _check_trained(status: VoiceStatus) -> str:
     )
 
 
-def run(args: argparse.Namespace, env: Environment) -> int:
+def run(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.operations.preview import PreviewRequest, preview_voice, shown
 
     workspace = open_workspace(args.path, env)
