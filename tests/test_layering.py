@@ -165,3 +165,75 @@ def test_apply_executes_steps_and_never_reads_a_reason() -> None:
         or (isinstance(node, ast.Name) and node.id == "Reason")
     ]
     assert readers == []
+
+
+def test_only_the_cli_and_the_verbs_import_the_views() -> None:
+    """views/ is the top room beside commands/: the core never renders."""
+    importers = [
+        f"{_relative(path)}: {name}"
+        for path, tree in _sources()
+        if not _relative(path).startswith(
+            ("reconciler/views/", "reconciler/commands/", "reconciler/cli.py")
+        )
+        for name in _imports(tree)
+        if name.startswith("reconciler.views")
+    ]
+    assert importers == []
+
+
+def test_the_views_import_no_verb() -> None:
+    importers = [
+        f"{_relative(path)}: {name}"
+        for path, tree in _sources()
+        if _relative(path).startswith("reconciler/views/")
+        for name in _imports(tree)
+        if name.startswith(("reconciler.commands", "reconciler.cli"))
+    ]
+    assert importers == []
+
+
+@pytest.mark.parametrize(
+    "module", sorted(f"reconciler.plan.{p.stem}" for p in (PACKAGE / "plan").glob("[!_]*.py"))
+)
+def test_the_plan_package_loads_no_view(module: str) -> None:
+    """plan/ is the model, the planner, its steps and the codec; rendering lives in views/."""
+    assert [m for m in _loaded_by(module) if m.startswith("reconciler.views")] == []
+
+
+def test_apply_does_not_wait() -> None:
+    """The apply verb composes apply and wait: the apply operation loads neither the status
+    operation nor any preview module."""
+    loaded = _loaded_by("reconciler.operations.apply")
+    offending = sorted(
+        m
+        for m in loaded
+        if m.startswith(("reconciler.status", "reconciler.operations.status"))
+        or "preview" in m.split(".")[-1]
+    )
+    assert offending == []
+
+
+def test_preview_lives_in_one_module_per_layer() -> None:
+    """The API side, the operation, the verb: no fourth place."""
+    found = sorted(_relative(p) for p in PACKAGE.rglob("*.py") if "preview" in p.stem)
+    assert found == [
+        "reconciler/commands/preview.py",
+        "reconciler/metastudio/preview.py",
+        "reconciler/operations/preview.py",
+    ]
+
+
+def test_nothing_rides_on_the_namespace() -> None:
+    """No code sets attributes on the parsed arguments (the JSON stream once travelled there):
+    what a verb needs is passed to it."""
+    setters = [
+        f"{_relative(path)}:{node.lineno}"
+        for path, tree in _sources()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "args"
+    ]
+    assert setters == []
