@@ -6,7 +6,7 @@ import ast
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,6 +45,7 @@ def _relative(path: Path) -> str:
 
 
 IO_MODULES = ("requests", "urllib3", "filelock", "yaml", "jsonschema", "boto3", "psycopg")
+VIEW_USERS = ("reconciler/views/", "reconciler/commands/", "reconciler/cli.py")
 UPPER_LAYERS = (
     "reconciler.metastudio",
     "reconciler.operations",
@@ -167,27 +168,24 @@ def test_apply_executes_steps_and_never_reads_a_reason() -> None:
     assert readers == []
 
 
-def test_only_the_cli_and_the_verbs_import_the_views() -> None:
-    """views/ is the top room beside commands/: the core never renders."""
+@pytest.mark.parametrize(
+    ("importer", "imported"),
+    [
+        # views/ is the top room beside commands/: the core never renders
+        (lambda rel: not rel.startswith(VIEW_USERS), "reconciler.views"),
+        (lambda rel: rel.startswith("reconciler/views/"), "reconciler.commands"),
+        (lambda rel: rel.startswith("reconciler/views/"), "reconciler.cli"),
+    ],
+)
+def test_only_the_cli_and_the_verbs_import_the_views(
+    importer: Callable[[str], bool], imported: str
+) -> None:
     importers = [
         f"{_relative(path)}: {name}"
         for path, tree in _sources()
-        if not _relative(path).startswith(
-            ("reconciler/views/", "reconciler/commands/", "reconciler/cli.py")
-        )
+        if importer(_relative(path))
         for name in _imports(tree)
-        if name.startswith("reconciler.views")
-    ]
-    assert importers == []
-
-
-def test_the_views_import_no_verb() -> None:
-    importers = [
-        f"{_relative(path)}: {name}"
-        for path, tree in _sources()
-        if _relative(path).startswith("reconciler/views/")
-        for name in _imports(tree)
-        if name.startswith(("reconciler.commands", "reconciler.cli"))
+        if name.startswith(imported)
     ]
     assert importers == []
 

@@ -63,13 +63,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def view(args: argparse.Namespace, env: Environment) -> ApplyView:
     from reconciler.views.apply import apply_view
 
+    color = env.color and not args.no_color
     return apply_view(
-        env,
-        json=args.json,
-        operation="apply",
-        auto_approve=args.auto_approve,
-        color=env.color and not args.no_color,
-        wait=args.wait,
+        env, "apply", json=args.json, auto_approve=args.auto_approve, color=color, wait=args.wait
     )
 
 

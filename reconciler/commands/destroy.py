@@ -43,13 +43,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def view(args: argparse.Namespace, env: Environment) -> ApplyView:
     from reconciler.views.apply import apply_view
 
-    return apply_view(
-        env,
-        json=args.json,
-        operation="destroy",
-        auto_approve=args.auto_approve,
-        color=env.color and not args.no_color,
-    )
+    color = env.color and not args.no_color
+    return apply_view(env, "destroy", json=args.json, auto_approve=args.auto_approve, color=color)
 
 
 def run(args: argparse.Namespace, env: Environment, view: ApplyView) -> int:

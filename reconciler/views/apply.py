@@ -56,9 +56,9 @@ class ApplyView(Protocol):
 
 def apply_view(
     env: Environment,
+    operation: str,
     *,
     json: bool,
-    operation: str,
     auto_approve: bool,
     color: bool,
     wait: bool = False,

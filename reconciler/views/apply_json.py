@@ -19,15 +19,15 @@ from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.status import VoiceStatus
 from reconciler.views import ui_messages as ui
 from reconciler.views.status import final_statuses, tell_problems
-from reconciler.views.stream import JsonStream
+from reconciler.views.stream import JsonStream, JsonView
 
 # Upload progress is sent when it crosses each of these fractions, not for every block.
 UPLOAD_STEPS = 10
 
 
-class ApplyJson(ApplyListener):
+class ApplyJson(JsonView, ApplyListener):
     def __init__(self, stream: JsonStream, operation: str, *, auto_approve: bool) -> None:
-        self.stream = stream
+        super().__init__(stream)
         self.operation = operation
         self.auto_approve = auto_approve
         self.code = int(ExitStatus.OK)
@@ -47,9 +47,6 @@ class ApplyJson(ApplyListener):
             )
         if saved is not None:
             self._know(saved)
-
-    def fail(self, error: BaseException, text: str) -> None:
-        self.stream.fail(error, text)
 
     def _know(self, plan: Plan) -> None:
         self._changes = {c.address: c for c in plan.changes}
@@ -97,12 +94,6 @@ class ApplyJson(ApplyListener):
                     reconciler_training=training,
                 )
             )
-
-    def say(self, line: str) -> None:
-        self.stream.log(line)
-
-    def close(self) -> None:
-        pass
 
     def waited(self, report: StatusReport, configured: Collection[str]) -> int:
         final_statuses(self.stream, report, configured)

@@ -11,7 +11,7 @@ from reconciler.environment import Environment
 from reconciler.plan.model import Plan
 from reconciler.views.base import TextView, View
 from reconciler.views.plan_formats import render
-from reconciler.views.stream import JsonStream, json_stream
+from reconciler.views.stream import JsonStream, JsonView, json_stream
 
 
 class PlanView(View, Protocol):
@@ -44,13 +44,10 @@ class PlanText(TextView):
             )
 
 
-class PlanJson:
+class PlanJson(JsonView):
     def __init__(self, stream: JsonStream) -> None:
-        self.stream = stream
+        super().__init__(stream)
         self.warn: Callable[[Diagnostic], None] | None = stream.warn
-
-    def fail(self, error: BaseException, text: str) -> None:
-        self.stream.fail(error, text)
 
     def show(self, plan: Plan) -> None:
         self.stream.plan(plan)

@@ -12,7 +12,7 @@ from reconciler.operations.status import StatusReport
 from reconciler.status import VoiceStatus
 from reconciler.views.base import TextView, View
 from reconciler.views.status_table import problem_line, render_json, render_table
-from reconciler.views.stream import JsonStream, json_stream
+from reconciler.views.stream import JsonStream, JsonView, json_stream
 from reconciler.views.wait_progress import WaitProgress
 
 
@@ -88,16 +88,13 @@ class StatusText(TextView):
             )
 
 
-class StatusJson:
+class StatusJson(JsonView):
     """A refresh per voice; waiting, one more per voice whose state moved, then a diagnostic
     per problem. Exit codes as without --json."""
 
     def __init__(self, stream: JsonStream) -> None:
-        self.stream = stream
+        super().__init__(stream)
         self._seen: dict[str, str | None] = {}
-
-    def fail(self, error: BaseException, text: str) -> None:
-        self.stream.fail(error, text)
 
     def observed(self, report: StatusReport, configured: Collection[str]) -> int:
         self.stream.statuses(report.statuses, configured, start=True)
@@ -109,12 +106,6 @@ class StatusJson:
         moved = [s for s in statuses if s.address not in seen or seen[s.address] != s.state]
         seen.update((s.address, s.state) for s in moved)
         self.stream.statuses(moved, configured, start=True)
-
-    def say(self, line: str) -> None:
-        self.stream.log(line)
-
-    def close(self) -> None:
-        pass
 
     def waited(self, report: StatusReport, configured: Collection[str]) -> int:
         final_statuses(self.stream, report, configured)

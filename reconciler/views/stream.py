@@ -135,6 +135,23 @@ def error_diagnostics(error: BaseException, env: Environment) -> list[ui.Message
     return [ui.diagnostic("error", summary, "rerun with --debug")]
 
 
+class JsonView:
+    """The UI stream as a verb's view: the error as diagnostics, a line while waiting as a log
+    message."""
+
+    def __init__(self, stream: JsonStream) -> None:
+        self.stream = stream
+
+    def fail(self, error: BaseException, text: str) -> None:
+        self.stream.fail(error, text)
+
+    def say(self, line: str) -> None:
+        self.stream.log(line)
+
+    def close(self) -> None:
+        pass
+
+
 def json_stream(env: Environment) -> JsonStream:
     """The stream of a verb run with --json, its version message sent first."""
     stream = JsonStream(env)
