@@ -41,9 +41,9 @@ def plan_stages(root: Path, endpoint: str) -> list[tuple[str, float]]:
     from reconciler.operations.desired import config_digest, desired_voices
     from reconciler.operations.workspace import Workspace
     from reconciler.plan.planner import PlanOptions, make_plan
-    from reconciler.plan.render import render
     from reconciler.refresh import refresh
     from reconciler.state import LocalStateBackend
+    from reconciler.views.plan_formats import render
 
     stages: list[tuple[str, float]] = []
     start = run_child([sys.executable, "-m", "reconciler", "--version"], env=child_env()).check()

@@ -8,18 +8,16 @@ import dataclasses
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 from reconciler import __version__
 from reconciler.commands import command_modules
-from reconciler.commands._common import printable
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus, ReconcilerError, UsageError
 from reconciler.output import GuardedOutput, OutputLost
+from reconciler.printable import printable
 from reconciler.signals import Signals, Terminated, sigterm_as_interrupt
-
-if TYPE_CHECKING:  # the stream loads the verbs' machinery: only when --json asks for it
-    from reconciler.commands._json_stream import JsonStream
+from reconciler.views.base import View, text_view
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers.required = True
     for module in command_modules():
         module.register(subparsers)
+    # A verb with --json sets its own: the function choosing its view from the flags.
+    parser.set_defaults(view=lambda args, env: text_view(env))
     return parser
 
 
@@ -96,7 +96,7 @@ def _main(argv: Sequence[str], env: Environment, output: GuardedOutput) -> int:
         args = parser.parse_args(argv)
     except UsageError as error:
         if "--json" in argv:
-            from reconciler.commands._json_stream import JsonStream
+            from reconciler.views.stream import JsonStream
 
             JsonStream(env).error(error)  # even a bad command line is a diagnostic then
         else:
@@ -120,46 +120,40 @@ def _interrupted_status(code: int, signals: Signals) -> int:
 
 
 def _run(args: argparse.Namespace, env: Environment, output: GuardedOutput) -> int:
-    # With --json, stdout carries the UI stream only, errors included (as diagnostics).
-    stream = None
-    if getattr(args, "json", False):
-        from reconciler.commands._json_stream import JsonStream
-
-        stream = JsonStream(env)
-    args.json_stream = stream  # the verbs with --json write to it
-    if stream is not None:
-        stream.start()
+    # Chosen once, by the verb module, from its flags; with --json, stdout carries the UI
+    # stream only, errors included (as diagnostics), and its first message is sent now.
+    view: View = args.view(args, env)
     try:
-        return int(args.handler(args, env))
+        return int(args.handler(args, env, view))
     except OutputLost:  # stopped like on Ctrl-C; main says the rest
         return int(ExitStatus.ERROR)
     except ReconcilerError as error:
         if args.debug:
             env.err(traceback.format_exc().rstrip())
-        _fail(env, stream, output, error, f"Error: {error}")
+        _fail(env, view, output, error, f"Error: {error}")
         return int(error.exit_status)
     except Terminated as error:
-        _fail(env, stream, output, error, "Terminated.")
+        _fail(env, view, output, error, "Terminated.")
         return int(ExitStatus.TERMINATED)
     except KeyboardInterrupt as error:
-        _fail(env, stream, output, error, "Interrupted.")
+        _fail(env, view, output, error, "Interrupted.")
         return int(ExitStatus.INTERRUPTED)
     except Exception as error:  # a bug: still one line unless --debug
         if args.debug:
             env.err(traceback.format_exc().rstrip())
         text = f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug)"
-        _fail(env, stream, output, error, text)
+        _fail(env, view, output, error, text)
         return int(ExitStatus.ERROR)
 
 
 def _fail(
     env: Environment,
-    stream: JsonStream | None,
+    view: View,
     output: GuardedOutput,
     error: BaseException,
     text: str,
 ) -> None:
-    if stream is None or output.failure is not None:  # with stdout gone, stderr still reads
+    if output.failure is not None:  # with stdout gone, stderr still reads
         env.err(printable(text))
     else:
-        stream.error(error)
+        view.fail(error, text)

@@ -6,7 +6,7 @@ import ast
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,6 +45,7 @@ def _relative(path: Path) -> str:
 
 
 IO_MODULES = ("requests", "urllib3", "filelock", "yaml", "jsonschema", "boto3", "psycopg")
+VIEW_USERS = ("reconciler/views/", "reconciler/commands/", "reconciler/cli.py")
 UPPER_LAYERS = (
     "reconciler.metastudio",
     "reconciler.operations",
@@ -59,7 +60,7 @@ UPPER_LAYERS = (
 
 @pytest.mark.parametrize(
     "module",
-    ["reconciler.plan.planner", "reconciler.plan.render", "reconciler.plan.plancodec"],
+    ["reconciler.plan.planner", "reconciler.views.plan_formats", "reconciler.plan.plancodec"],
 )
 def test_the_plan_package_loads_nothing_that_does_io(module: str) -> None:
     loaded = _loaded_by(module)
@@ -193,3 +194,72 @@ def test_apply_executes_steps_and_never_reads_a_reason() -> None:
         or (isinstance(node, ast.Name) and node.id == "Reason")
     ]
     assert readers == []
+
+
+@pytest.mark.parametrize(
+    ("importer", "imported"),
+    [
+        # views/ is the top room beside commands/: the core never renders
+        (lambda rel: not rel.startswith(VIEW_USERS), "reconciler.views"),
+        (lambda rel: rel.startswith("reconciler/views/"), "reconciler.commands"),
+        (lambda rel: rel.startswith("reconciler/views/"), "reconciler.cli"),
+    ],
+)
+def test_only_the_cli_and_the_verbs_import_the_views(
+    importer: Callable[[str], bool], imported: str
+) -> None:
+    importers = [
+        f"{_relative(path)}: {name}"
+        for path, tree in _sources()
+        if importer(_relative(path))
+        for name in _imports(tree)
+        if name.startswith(imported)
+    ]
+    assert importers == []
+
+
+@pytest.mark.parametrize(
+    "module", sorted(f"reconciler.plan.{p.stem}" for p in (PACKAGE / "plan").glob("[!_]*.py"))
+)
+def test_the_plan_package_loads_no_view(module: str) -> None:
+    """plan/ is the model, the planner, its steps and the codec; rendering lives in views/."""
+    assert [m for m in _loaded_by(module) if m.startswith("reconciler.views")] == []
+
+
+def test_apply_does_not_wait() -> None:
+    """The apply verb composes apply and wait: the apply operation loads neither the status
+    operation nor any preview module."""
+    loaded = _loaded_by("reconciler.operations.apply")
+    offending = sorted(
+        m
+        for m in loaded
+        if m.startswith(("reconciler.status", "reconciler.operations.status"))
+        or "preview" in m.split(".")[-1]
+    )
+    assert offending == []
+
+
+def test_preview_lives_in_one_module_per_layer() -> None:
+    """The API side, the operation, the verb: no fourth place."""
+    found = sorted(_relative(p) for p in PACKAGE.rglob("*.py") if "preview" in p.stem)
+    assert found == [
+        "reconciler/commands/preview.py",
+        "reconciler/metastudio/preview.py",
+        "reconciler/operations/preview.py",
+    ]
+
+
+def test_nothing_rides_on_the_namespace() -> None:
+    """No code sets attributes on the parsed arguments (the JSON stream once travelled there):
+    what a verb needs is passed to it."""
+    setters = [
+        f"{_relative(path)}:{node.lineno}"
+        for path, tree in _sources()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "args"
+    ]
+    assert setters == []

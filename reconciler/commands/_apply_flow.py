@@ -1,126 +1,65 @@
-"""What `apply` and `destroy` show and ask around the apply operation, and their summary."""
+"""The one flow of `apply` and `destroy`: apply, then (apply --wait) wait, told by the view
+the verb chose from its flags."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reconciler.apply.outcome import ApplyResult, Result
-from reconciler.commands._common import check_data, confirm, load_workspace
-from reconciler.commands._progress import TerminalReporter
-from reconciler.commands._status_progress import WaitProgress
-from reconciler.commands._status_view import finish_report
+from reconciler.commands._common import check_data, load_workspace
 from reconciler.environment import Environment
-from reconciler.errors import ExitStatus
-from reconciler.operations.apply import ApplyListener, ApplyRequest, ApplyRun, run_apply
+from reconciler.operations.apply import ApplyRequest, run_apply
 from reconciler.operations.planfile import load_plan
-from reconciler.plan.model import Action, Plan
-from reconciler.plan.render_text import render_text
-from reconciler.status import VoiceStatus
+from reconciler.operations.status import WaitRequest, wait_for
+
+if TYPE_CHECKING:
+    from reconciler.plan.model import Plan
+    from reconciler.views.apply import ApplyView
 
 
 def is_plan_file(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() not in (".yaml", ".yml")
 
 
-class _Terminal(ApplyListener):
-    def __init__(self, env: Environment, request: ApplyRequest, *, color: bool, approve: bool):
-        self.env = env
-        self.request = request
-        self.color = color
-        self.auto_approve = approve
-        self.code = int(ExitStatus.OK)
-        self.progress: WaitProgress | None = None
-
-    def approve(self, plan: Plan) -> None:
-        self.env.out(render_text(plan, color=self.color))
-        if plan.has_changes:
-            self.env.out()
-            verb = "destroy these voices" if plan.destroy else "perform these actions"
-            confirm(
-                self.env,
-                f"Do you want to {verb}?",
-                auto_approve=self.auto_approve,
-                what=self.request.operation,
-            )
-
-    def applied(self, run: ApplyRun) -> None:
-        self.code = summarise(
-            run.result, self.env, self.request.operation, destroy=run.plan.destroy
-        )
-        if self.code == ExitStatus.OK and self.request.wait is not None:
-            self.env.out()  # the lock is released before waiting: other runs may plan
-            self.progress = WaitProgress(self.env.stdout)
-
-    def waiting(self, statuses: list[VoiceStatus]) -> None:
-        if self.progress is not None:
-            self.progress.update(statuses)
-
-    def say(self, line: str) -> None:
-        if self.progress is not None:
-            self.progress.line(line)
-
-
-def apply_and_report(
-    path: str,
-    request: ApplyRequest,
-    env: Environment,
-    *,
-    color: bool,
-    auto_approve: bool,
-) -> int:
-    """``path`` is the config; with ``request.saved`` the data is checked before the lock,
-    otherwise the checks overlap the refresh."""
-    workspace = load_workspace(path, env, checks=False)  # checked with the tenant's limits
-    reporter = TerminalReporter(env)
-    terminal = _Terminal(env, request, color=color, approve=auto_approve)
-    try:
-        run = run_apply(
-            workspace,
-            request,
-            reporter=reporter,
-            listener=terminal,
-            cwd=env.cwd,
-            stop=env.stop,  # set when stdout goes away (output.py)
-            local_checks=lambda durations, names: check_data(
-                workspace, env, durations=durations, names=names
-            ),
-        )
-    finally:
-        reporter.close()
-        if terminal.progress is not None:
-            terminal.progress.close()
-    if run.waited is None:
-        return terminal.code
-    return finish_report(env, workspace, run.waited)
-
-
 def load_saved(path: Path) -> Plan | None:
     return load_plan(path) if is_plan_file(path) else None
 
 
-def summarise(result: ApplyResult, env: Environment, operation: str, *, destroy: bool) -> int:
-    changed = [o for o in result.outcomes if o.action is not Action.NOOP]
-    if not changed and not result.failed:
-        env.out(f"No changes. Nothing was {'destroyed' if destroy else 'applied'}.")
-        return int(ExitStatus.OK)
-    # A destroy plan only ever destroys: the other counts would all be zero.
-    kinds = (
-        (Result.DESTROYED,)
-        if destroy
-        else (Result.CREATED, Result.UPDATED, Result.REPLACED, Result.DESTROYED)
-    )
-    counts = ", ".join(f"{result.count(kind)} {kind.value}" for kind in kinds)
-    title = "Destroy" if destroy else "Apply"
-    if result.failed:
-        env.out(f"\n{title} finished with errors: {counts}, {len(result.failed)} failed.")
-        for outcome in result.failed:
-            env.err(f"  {outcome.address} ({outcome.action.value}): {outcome.detail}")
-    else:
-        env.out(f"\n{title} complete: {counts}.")
-    if result.interrupted:
-        env.err(
-            "Interrupted: every finished step is recorded in the state; run "
-            f"{operation} again to continue where it stopped."
-        )
-        return int(ExitStatus.INTERRUPTED)
-    return int(ExitStatus.ERROR if result.failed else ExitStatus.OK)
+def apply_flow(
+    path: str,
+    request: ApplyRequest,
+    env: Environment,
+    view: ApplyView,
+    wait: WaitRequest | None = None,
+) -> int:
+    """``path`` is the config; with ``request.saved`` the data is checked before the lock,
+    otherwise the checks overlap the refresh. Waiting starts once the lock is released."""
+    view.begin(request.saved)
+    workspace = load_workspace(path, env, checks=False)  # checked with the tenant's limits
+    try:
+        with workspace.client() as client:
+            run = run_apply(
+                workspace,
+                client,
+                request,
+                reporter=view,
+                listener=view,
+                stop=env.stop,  # set when stdout goes away (output.py)
+                local_checks=lambda durations, names: check_data(
+                    workspace, env, warn=view.warn, durations=durations, names=names
+                ),
+            )
+            if wait is None or not run.finished:
+                return view.code
+            report = wait_for(
+                workspace,
+                client,
+                run.kept,
+                wait,
+                cwd=env.cwd,
+                on_update=view.waiting,
+                say=view.say,
+            )
+    finally:
+        view.close()
+    return view.waited(report, workspace.config.voices)

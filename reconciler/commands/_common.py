@@ -1,4 +1,4 @@
-"""What several commands share: options, loading a workspace with its preflight, printing."""
+"""What several commands share: options, and loading a workspace with its preflight."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from reconciler.commands._arguments import address, seconds
 from reconciler.environment import Environment
-from reconciler.errors import UsageError
 from reconciler.printable import printable
 
 if TYPE_CHECKING:
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
     from reconciler.operations.workspace import Workspace
 
 DEFAULT_LOCK_TIMEOUT = 0.0
-__all__ = ["printable"]  # shared with cli.py: one way to make a message safe to print
 
 
 def boolean(text: str) -> bool:
@@ -133,21 +131,6 @@ def check_data(
             env.err(printable(f"warning: {diagnostic.format(cwd=env.cwd)}"))
     if errors:
         raise InvalidConfig(errors, env.cwd)
-
-
-def confirm(env: Environment, question: str, *, auto_approve: bool, what: str) -> None:
-    """Ask for exactly 'yes'; without a terminal and without --auto-approve, refuse."""
-    if auto_approve:
-        return
-    if not env.stdin_is_tty:
-        raise UsageError(
-            f"refusing to {what} without confirmation: stdin is not a terminal",
-            hint="review the plan and rerun with --auto-approve, or apply a saved plan file",
-        )
-    env.stdout.write(f"{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
-    env.stdout.flush()
-    if env.stdin.readline().strip() != "yes":
-        raise UsageError(f"{what} cancelled")
 
 
 def add_plan_options(parser: argparse.ArgumentParser) -> None:

@@ -10,7 +10,7 @@ from reconciler.commands._common import add_json, add_plan_options
 from reconciler.environment import Environment
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
-    from reconciler.commands._json_stream import JsonStream
+    from reconciler.views.apply import ApplyView
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,19 +57,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_plan_options(parser)
     add_json(parser)
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, view=view)
 
 
-def run(args: argparse.Namespace, env: Environment) -> int:
-    from reconciler.commands._apply_flow import apply_and_report, load_saved
-    from reconciler.commands._json_apply import apply_json
+def view(args: argparse.Namespace, env: Environment) -> ApplyView:
+    from reconciler.views.apply import apply_view
+
+    color = env.color and not args.no_color
+    return apply_view(
+        env, "apply", json=args.json, auto_approve=args.auto_approve, color=color, wait=args.wait
+    )
+
+
+def run(args: argparse.Namespace, env: Environment, view: ApplyView) -> int:
+    from reconciler.commands._apply_flow import apply_flow, load_saved
     from reconciler.operations.apply import ApplyRequest
     from reconciler.operations.plan import PlanRequest
     from reconciler.operations.status import WaitRequest
     from reconciler.state import rfc3339
 
     saved = load_saved(env.cwd / args.path)
-    wait = WaitRequest(timeout=args.wait_timeout, poll=args.poll_interval) if args.wait else None
     request = ApplyRequest(
         operation="apply",
         created_at=rfc3339(env.clock()),
@@ -79,21 +86,6 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         saved=saved,
         parallelism=args.parallelism,
         lock_timeout=args.lock_timeout,
-        wait=wait,
     )
-    stream: JsonStream | None = args.json_stream
-    if stream is not None:
-        return apply_json(
-            args.config if saved else args.path,
-            request,
-            env,
-            stream,
-            auto_approve=args.auto_approve,
-        )
-    return apply_and_report(
-        args.config if saved else args.path,
-        request,
-        env,
-        color=env.color and not args.no_color,
-        auto_approve=args.auto_approve,
-    )
+    wait = WaitRequest(timeout=args.wait_timeout, poll=args.poll_interval) if args.wait else None
+    return apply_flow(args.config if saved else args.path, request, env, view, wait)

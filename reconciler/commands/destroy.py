@@ -11,7 +11,7 @@ from reconciler.environment import Environment
 from reconciler.errors import UsageError
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
-    from reconciler.commands._json_stream import JsonStream
+    from reconciler.views.apply import ApplyView
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,12 +37,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     add_lock_timeout(parser)
     add_json(parser)
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, view=view)
 
 
-def run(args: argparse.Namespace, env: Environment) -> int:
-    from reconciler.commands._apply_flow import apply_and_report, is_plan_file
-    from reconciler.commands._json_apply import apply_json
+def view(args: argparse.Namespace, env: Environment) -> ApplyView:
+    from reconciler.views.apply import apply_view
+
+    color = env.color and not args.no_color
+    return apply_view(env, "destroy", json=args.json, auto_approve=args.auto_approve, color=color)
+
+
+def run(args: argparse.Namespace, env: Environment, view: ApplyView) -> int:
+    from reconciler.commands._apply_flow import apply_flow, is_plan_file
     from reconciler.operations.apply import ApplyRequest
     from reconciler.operations.plan import PlanRequest
     from reconciler.state import rfc3339
@@ -60,13 +66,4 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         parallelism=args.parallelism,
         lock_timeout=args.lock_timeout,
     )
-    stream: JsonStream | None = args.json_stream
-    if stream is not None:
-        return apply_json(args.path, request, env, stream, auto_approve=args.auto_approve)
-    return apply_and_report(
-        args.path,
-        request,
-        env,
-        color=env.color and not args.no_color,
-        auto_approve=args.auto_approve,
-    )
+    return apply_flow(args.path, request, env, view)

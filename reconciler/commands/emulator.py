@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
         Credential,
         EmulatorConfig,
     )
+    from reconciler.views.base import View
 
 
 def register(subparsers: Any) -> None:
@@ -133,7 +134,7 @@ def build_config(args: argparse.Namespace, env: Environment) -> EmulatorConfig:
     )
 
 
-def run(args: argparse.Namespace, env: Environment) -> int:
+def run(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.emulator import Emulator
 
     config = build_config(args, env)

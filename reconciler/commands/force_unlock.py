@@ -11,6 +11,7 @@ from reconciler.errors import UsageError
 
 if TYPE_CHECKING:
     from reconciler.state import LockInfo
+    from reconciler.views.base import View
 
 
 def register(subparsers: Any) -> None:
@@ -30,7 +31,7 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace, env: Environment) -> int:
+def run(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.config import load_config
     from reconciler.operations.workspace import state_backend
 

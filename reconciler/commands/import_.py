@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from reconciler.commands._arguments import job_id
 from reconciler.commands._common import add_lock_timeout, add_path, load_workspace
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
+
+if TYPE_CHECKING:  # the view cli.py tells errors with
+    from reconciler.views.base import View
 
 ASSUMPTION = (
     "Note: what was uploaded to a job cannot be read back, so the next plan assumes the job "
@@ -32,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace, env: Environment) -> int:
+def run(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.operations.importing import import_job
     from reconciler.state import rfc3339
 

@@ -20,7 +20,7 @@ from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
-    from reconciler.commands._json_stream import JsonStream
+    from reconciler.views.plan import PlanView
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,13 +49,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_plan_options(parser)
     add_json(parser)
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, view=view)
 
 
-def run(args: argparse.Namespace, env: Environment) -> int:
+def view(args: argparse.Namespace, env: Environment) -> PlanView:
+    from reconciler.views.plan import plan_view
+
+    return plan_view(env, json=args.json, fmt=args.format, color=env.color and not args.no_color)
+
+
+def run(args: argparse.Namespace, env: Environment, view: PlanView) -> int:
     from reconciler.operations.plan import PlanRequest, plan_under_lock
     from reconciler.operations.planfile import save_plan
-    from reconciler.plan.render import render
     from reconciler.state import rfc3339
 
     workspace = load_workspace(args.path, env, checks=False)
@@ -67,26 +72,14 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         operation="plan",
         created_at=rfc3339(env.clock()),
         local_checks=lambda durations, names: check_data(
-            workspace,
-            env,
-            warn=args.json_stream.warn if args.json_stream else None,
-            durations=durations,
-            names=names,
+            workspace, env, warn=view.warn, durations=durations, names=names
         ),
     ).plan
-    stream: JsonStream | None = args.json_stream
-    if stream is not None:
-        stream.plan(plan)
-    else:
-        env.out(render(plan, args.format, color=env.color and not args.no_color))
+    view.show(plan)
     if args.out:
         out = Path(args.out)
         save_plan(plan, out if out.is_absolute() else env.cwd / out)
-        if args.format == "text" and stream is None:
-            env.out(
-                f"\nSaved the plan to {args.out}: apply exactly it with "
-                f"`reconciler apply {args.out}`."
-            )
+        view.saved(args.out)
     if args.detailed_exitcode and plan.has_changes:
         return int(ExitStatus.CHANGES)
     return int(ExitStatus.OK)

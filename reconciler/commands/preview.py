@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reconciler.addresses import resolve_address
 from reconciler.commands._arguments import directory, integer, seconds
 from reconciler.commands._common import open_workspace
 from reconciler.defaults import PREVIEW_RANGES, PREVIEW_TIMEOUT_SECONDS
 from reconciler.environment import Environment
-from reconciler.errors import ReconcilerError, UsageError
-from reconciler.fsutil import ensure_dir
+from reconciler.errors import ReconcilerError
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
-    from reconciler.operations.workspace import Workspace
     from reconciler.status import VoiceStatus
+    from reconciler.views.base import View
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,25 +50,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def _text(args: argparse.Namespace, workspace: Workspace, name: str) -> str:
-    voice = workspace.config.voices.get(name)
-    text = args.text if args.text is not None else voice.preview_text if voice else None
-    if text is None:
-        raise UsageError(
-            f"--text is required: the configuration has no preview.text for voice.{name}"
-        )
-    return str(text)
-
-
-def _out_dir(out: Path) -> Path:
-    """The folder to save into, made now: a bad --out found after the audition is paid for
-    would waste it."""
-    return ensure_dir(out, UsageError)
-
-
 def _check_trained(status: VoiceStatus) -> str:
     """The asset id to preview, or an error saying where training stands."""
-    from reconciler.commands._status_table import problem_line
+    from reconciler.views.status_table import problem_line
 
     if status.succeeded and status.asset_id:
         return status.asset_id
@@ -85,33 +66,29 @@ def _check_trained(status: VoiceStatus) -> str:
     )
 
 
-def run(args: argparse.Namespace, env: Environment) -> int:
-    from reconciler.operations.previews import shown
-    from reconciler.preview import make_preview
-    from reconciler.status import collect
+def run(args: argparse.Namespace, env: Environment, view: View) -> int:
+    from reconciler.operations.preview import PreviewRequest, preview_voice, shown
 
     workspace = open_workspace(args.path, env)
-    state = workspace.backend.read()
-    known = set(state.voices) | set(workspace.config.voices)
-    name = resolve_address(args.address, known, "the configuration or the state")
-    text = _text(args, workspace, name)
-    out = _out_dir(env.cwd / args.out)
-    with workspace.client() as client:
-        asset_id = _check_trained(collect(client, state, [name])[0])
-        record = state.voices[name]
-        if record.edition == "third-party":
-            env.err("note: auditions of third-party voices are charged")
-        paths = make_preview(
-            client,
-            asset_id,
-            text,
-            out,
-            timeout=args.timeout,
-            speed=args.speed,
-            pitch=args.pitch,
-            volume=args.volume,
-        )
-    env.out(f"Downloaded {len(paths)} preview file(s) of voice.{name} (asset {asset_id}):")
-    for path in paths:
+    request = PreviewRequest(
+        address=args.address,
+        out=env.cwd / args.out,
+        text=args.text,
+        timeout=args.timeout,
+        speed=args.speed,
+        pitch=args.pitch,
+        volume=args.volume,
+    )
+    made = preview_voice(
+        workspace,
+        request,
+        trained_asset=_check_trained,
+        charged=lambda: env.err("note: auditions of third-party voices are charged"),
+    )
+    env.out(
+        f"Downloaded {len(made.paths)} preview file(s) of voice.{made.name} "
+        f"(asset {made.asset_id}):"
+    )
+    for path in made.paths:
         env.out(f"  {shown(path, env.cwd)}")
     return 0

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 from reconciler.addresses import PREFIX as ADDRESS_PREFIX
 from reconciler.addresses import resolve_address
 from reconciler.commands._common import add_lock_timeout, add_path
-from reconciler.commands._state_views import list_rows, show_lines
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
+from reconciler.views.state_records import list_rows, show_lines
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
     from reconciler.state import StateBackend
+    from reconciler.views.base import View
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -111,7 +112,7 @@ def _backend(path: str, env: Environment) -> StateBackend:
     return state_backend(load_config(env.cwd / path, cwd=env.cwd), clock=env.clock)
 
 
-def run_list(args: argparse.Namespace, env: Environment) -> int:
+def run_list(args: argparse.Namespace, env: Environment, view: View) -> int:
     backend = _backend(args.path, env)
     state = backend.read()
     if not state.voices:
@@ -122,7 +123,7 @@ def run_list(args: argparse.Namespace, env: Environment) -> int:
     return int(ExitStatus.OK)
 
 
-def run_show(args: argparse.Namespace, env: Environment) -> int:
+def run_show(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.state.privacy import redact_personal
 
     state = _backend(args.path, env).read()
@@ -135,7 +136,7 @@ def run_show(args: argparse.Namespace, env: Environment) -> int:
     return int(ExitStatus.OK)
 
 
-def run_pull(args: argparse.Namespace, env: Environment) -> int:
+def run_pull(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.operations.state_transfer import pull_state
 
     env.stdout.write(pull_state(_backend(args.path, env)).decode("utf-8"))
@@ -143,7 +144,7 @@ def run_pull(args: argparse.Namespace, env: Environment) -> int:
     return int(ExitStatus.OK)
 
 
-def run_push(args: argparse.Namespace, env: Environment) -> int:
+def run_push(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.operations.state_transfer import push_state, read_local_state
 
     backend = _backend(args.path, env)
@@ -153,7 +154,7 @@ def run_push(args: argparse.Namespace, env: Environment) -> int:
     return int(ExitStatus.OK)
 
 
-def run_migrate(args: argparse.Namespace, env: Environment) -> int:
+def run_migrate(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.operations.state_transfer import migrate_state
 
     backend = _backend(args.path, env)
@@ -179,7 +180,7 @@ def _split_path(words: list[str], env: Environment) -> tuple[list[str], str]:
     return words, "."
 
 
-def run_rm(args: argparse.Namespace, env: Environment) -> int:
+def run_rm(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.operations.forget import forget_voices
 
     addresses, path = _split_path(args.addresses, env)

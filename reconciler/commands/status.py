@@ -18,7 +18,7 @@ from reconciler.environment import Environment
 from reconciler.errors import UsageError
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
-    from reconciler.commands._json_stream import JsonStream
+    from reconciler.views.status import StatusView
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,45 +57,43 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_selection(parser)
     add_lock_timeout(parser)
     add_json(parser)
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, view=view)
 
 
-def run(args: argparse.Namespace, env: Environment) -> int:
-    from reconciler.commands._json_stream import status_json
-    from reconciler.commands._status_view import report_once, wait_and_report
-    from reconciler.operations.status import WaitRequest, select_names
+def view(args: argparse.Namespace, env: Environment) -> StatusView:
+    from reconciler.views.status import status_view
+
+    return status_view(env, json=args.json, fmt=args.format)
+
+
+def run(args: argparse.Namespace, env: Environment, view: StatusView) -> int:
+    from reconciler.operations.status import WaitRequest, observe, select_names, wait_for
 
     if args.timeout is not None and not args.wait:
         raise UsageError("--timeout only applies with --wait")
     workspace = open_workspace(args.path, env)
     names = select_names(workspace, workspace.backend.read(), args.target)
+    configured = workspace.config.voices
     with workspace.client() as client:
-        stream: JsonStream | None = args.json_stream
-        if stream is not None:
-            wait = None
-            if args.wait:
-                wait = WaitRequest(
-                    timeout=args.timeout,
-                    poll=args.poll_interval,
-                    previews=not args.no_preview,
-                    lock_timeout=args.lock_timeout,
-                )
-            return status_json(
-                workspace, client, names, env, stream, wait=wait, lock_timeout=args.lock_timeout
-            )
         if not args.wait:
-            return report_once(
-                workspace,
-                client,
-                names,
-                env,
-                output=args.format,
-                lock_timeout=args.lock_timeout,
-            )
+            report = observe(workspace, client, names, cwd=env.cwd, lock_timeout=args.lock_timeout)
+            return view.observed(report, configured)
         request = WaitRequest(
             timeout=args.timeout,
             poll=args.poll_interval,
             previews=not args.no_preview,
             lock_timeout=args.lock_timeout,
         )
-        return wait_and_report(workspace, client, names, env, request, output=args.format)
+        try:
+            report = wait_for(
+                workspace,
+                client,
+                names,
+                request,
+                cwd=env.cwd,
+                on_update=lambda statuses: view.waiting(statuses, configured),
+                say=view.say,
+            )
+        finally:
+            view.close()
+        return view.waited(report, configured)

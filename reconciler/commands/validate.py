@@ -13,6 +13,7 @@ from reconciler.errors import ExitStatus
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
     from reconciler.config import ConfigCheck, Diagnostic
+    from reconciler.views.base import View
 
 
 def _numbers(text: str) -> tuple[int, ...]:
@@ -67,10 +68,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace, env: Environment) -> int:
-    from reconciler.commands._data_table import data_table, voice_data_json
+def run(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.config import Diagnostic, check_config, printable
     from reconciler.data import DigestCache, Inspection, default_cache_dir, inspect_data
+    from reconciler.views.data_table import data_table, voice_data_json
 
     check = check_config(env.cwd / args.path)
     diagnostics = list(check.diagnostics)

@@ -1,7 +1,8 @@
-"""apply and destroy: plan (or take a saved plan), approve, execute, then optionally wait.
+"""apply and destroy: plan (or take a saved plan), approve, execute.
 
-The state lock is held from reading the state to the last checkpoint, and released before
-waiting for training, which takes hours while other runs may plan.
+The state lock is held from reading the state to the last checkpoint. Waiting for training
+is not apply's: the verb calls the status operation afterwards (`apply --wait`), once the
+lock is released, as training takes hours while other runs may plan.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import dataclasses
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Protocol
 
 from reconciler.apply.checkpoint import Checkpointer
 from reconciler.apply.context import ApplyContext
@@ -24,14 +25,12 @@ from reconciler.operations.desired import config_digest
 from reconciler.operations.guard import check_destructive
 from reconciler.operations.locking import state_lock
 from reconciler.operations.plan import LocalChecks, PlanRequest, build_plan, tenant_durations
-from reconciler.operations.status import StatusReport, WaitRequest, wait_for
 from reconciler.operations.workspace import Workspace
 from reconciler.plan.claims import verified
 from reconciler.plan.inputs import DesiredVoice
 from reconciler.plan.model import Action, Plan, Step
 from reconciler.plan.resources import ResourceNeed, shortages
 from reconciler.state import State
-from reconciler.status import VoiceStatus
 
 
 class StalePlanError(ReconcilerError):
@@ -145,17 +144,26 @@ class ApplyRequest:
     saved: Plan | None = None  # apply exactly this plan
     parallelism: int = 4
     lock_timeout: float = 0.0
-    wait: WaitRequest | None = None  # afterwards, follow the applied voices' training
 
 
 @dataclass(frozen=True)
 class ApplyRun:
     plan: Plan
     result: ApplyResult
-    waited: StatusReport | None = None
+
+    @property
+    def finished(self) -> bool:
+        """Every change was carried out: none failed, none was interrupted."""
+        return not (self.result.failed or self.result.interrupted)
+
+    @property
+    def kept(self) -> list[str]:
+        """The voices the plan leaves in place (all but the deleted): what a wait follows."""
+        deleted = {c.name for c in self.plan.changes if c.action is Action.DELETE}
+        return [name for name in self.plan.names if name not in deleted]
 
 
-class ApplyListener:
+class ApplyListener(Protocol):
     """What the command shows and asks while an apply runs; the defaults do nothing."""
 
     def approve(self, plan: Plan) -> None:
@@ -164,75 +172,55 @@ class ApplyListener:
     def applied(self, run: ApplyRun) -> None:
         """Called once every change is carried out, with the lock still held."""
 
-    def waiting(self, statuses: list[VoiceStatus]) -> None:
-        """Called on every poll while waiting for training."""
-
-    def say(self, line: str) -> None:
-        """A line of progress while waiting."""
-
 
 def run_apply(
     workspace: Workspace,
+    client: MetaStudioClient,
     request: ApplyRequest,
     *,
     reporter: Reporter,
     listener: ApplyListener,
-    cwd: Path,
     local_checks: LocalChecks | None = None,
     stop: threading.Event | None = None,
 ) -> ApplyRun:
     """``local_checks`` (the data preflight) overlaps the refresh when planning here;
-    ``stop``, once set, starts no new step (as Ctrl-C does)."""
-    with workspace.client() as client:
-        with state_lock(workspace.backend, request.operation, request.lock_timeout):
-            state = workspace.backend.read()
-            if request.saved is not None:
-                if local_checks is not None:
-                    # The plan checked every voice's data, and the config digest below says
-                    # it is unchanged since: what is checked again is what goes to review.
-                    local_checks(tenant_durations(client), submitted(request.saved))
-                state = state_for_saved_plan(request.saved, state)
-                # The digest before the specs: data changed in between then fails the check
-                # rather than slipping past it.
-                digest = config_digest(workspace.config, workspace.cache)
-                check_saved_plan(request.saved, state, digest)
-                plan, desired = verify_saved_plan(workspace, state, client, request)
-                check_resources(plan.resources)
-            else:
-                prepared = build_plan(
-                    workspace,
-                    state,
-                    client,
-                    request.plan,
-                    request.created_at,
-                    local_checks=local_checks,
-                )
-                plan, desired = prepared.plan, prepared.desired
-                check_resources(plan.resources)
-                listener.approve(plan)
-            result = apply_plan(
+    ``stop``, once set, starts no new step (as Ctrl-C does). The lock is released on return."""
+    with state_lock(workspace.backend, request.operation, request.lock_timeout):
+        state = workspace.backend.read()
+        if request.saved is not None:
+            if local_checks is not None:
+                # The plan checked every voice's data, and the config digest below says
+                # it is unchanged since: what is checked again is what goes to review.
+                local_checks(tenant_durations(client), submitted(request.saved))
+            state = state_for_saved_plan(request.saved, state)
+            # The digest before the specs: data changed in between then fails the check
+            # rather than slipping past it.
+            digest = config_digest(workspace.config, workspace.cache)
+            check_saved_plan(request.saved, state, digest)
+            plan, desired = verify_saved_plan(workspace, state, client, request)
+            check_resources(plan.resources)
+        else:
+            prepared = build_plan(
                 workspace,
-                client,
                 state,
-                plan,
-                desired,
-                reporter=reporter,
-                parallelism=request.parallelism,
-                stop=stop,
+                client,
+                request.plan,
+                request.created_at,
+                local_checks=local_checks,
             )
-            run = ApplyRun(plan, result)
-            listener.applied(run)
-        if request.wait is None or result.failed or result.interrupted:
-            return run
-        deleted = {c.name for c in plan.changes if c.action is Action.DELETE}
-        names = [name for name in plan.names if name not in deleted]
-        waited = wait_for(
+            plan, desired = prepared.plan, prepared.desired
+            check_resources(plan.resources)
+            listener.approve(plan)
+        result = apply_plan(
             workspace,
             client,
-            names,
-            request.wait,
-            cwd=cwd,
-            on_update=listener.waiting,
-            say=listener.say,
+            state,
+            plan,
+            desired,
+            reporter=reporter,
+            parallelism=request.parallelism,
+            stop=stop,
         )
-        return dataclasses.replace(run, waited=waited)
+        run = ApplyRun(plan, result)
+        listener.applied(run)
+    return run

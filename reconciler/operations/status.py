@@ -16,7 +16,7 @@ from reconciler.defaults import STATUS_POLL_SECONDS
 from reconciler.errors import ReconcilerError, UsageError
 from reconciler.metastudio import MetaStudioClient
 from reconciler.operations.observations import record_observations
-from reconciler.operations.previews import PreviewMaker
+from reconciler.operations.preview import PreviewMaker
 from reconciler.operations.workspace import Workspace
 from reconciler.state import LockError, State
 from reconciler.status import VoiceStatus, WaitTimeout, check_assets, collect, wait

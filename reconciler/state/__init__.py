@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from reconciler.addresses import address_of
     from reconciler.state.backend import StateBackend
-    from reconciler.state.errors import LockError, LockLostError, StateError
     from reconciler.state.backends.local import LocalStateBackend
+    from reconciler.state.errors import LockError, LockLostError, StateError
     from reconciler.state.lockinfo import Confirm, LockInfo
     from reconciler.state.model import FORMAT_VERSION, State
     from reconciler.state.privacy import is_phone_fingerprint, phone_fingerprint

@@ -16,7 +16,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.operations.planfile import DIGEST_KEY, content_digest, load_plan, save_plan
 from reconciler.plan.model import Action, AttributeChange, Plan, Reason, ResourceChange, Step
 from reconciler.plan.plancodec import plan_from_dict, plan_to_dict
-from reconciler.plan.render_json import render_json
+from reconciler.views.plan_json import render_json
 from tests.plan import fixtures as fx
 
 

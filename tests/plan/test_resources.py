@@ -7,8 +7,8 @@ from pathlib import Path
 
 from reconciler.operations.planfile import load_plan, save_plan
 from reconciler.plan.model import Action, Reason, RemoteView, ResourceChange
-from reconciler.plan.render_text import render_text
 from reconciler.plan.resources import ResourceNeed, resource_needs
+from reconciler.views.plan_text import render_text
 from tests.plan import fixtures as fx
 
 LEFT = {"basic": 1, "middle": 5, "advance": 0, "third_party_cmww": None}

@@ -11,8 +11,8 @@ import pytest
 from reconciler.emulator import Emulator
 from reconciler.metastudio import MetaStudioClient
 from reconciler.metastudio.models import AuditionFile
-from reconciler.preview import PreviewError, make_preview
-from reconciler.status.previews import MARKER, ensure_preview, read_marker
+from reconciler.metastudio.preview import PreviewError, make_preview
+from reconciler.operations.preview import MARKER, ensure_preview, read_marker
 from reconciler.wav import read_wav_info
 from tests.status.conftest import FakeTime, seed
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from reconciler.plan.markdown_parts import MARKER, escape
 from reconciler.plan.model import Action, Plan
-from reconciler.plan.render_markdown import render_markdown
+from reconciler.views.plan_markdown import render_markdown
+from reconciler.views.plan_markdown_parts import MARKER, escape
 from tests.plan import fixtures as fx
 from tests.plan.golden import assert_golden
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from reconciler.commands._progress import TerminalReporter
 from reconciler.environment import Environment
+from reconciler.views.apply_progress import TerminalReporter
 
 
 class FakeTerminal(io.StringIO):

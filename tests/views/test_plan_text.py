@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from reconciler.plan.model import Action, AttributeChange, Plan, Reason
-from reconciler.plan.render_text import render_text
+from reconciler.views.plan_text import render_text
 from tests.plan import fixtures as fx
 from tests.plan.golden import assert_golden
 

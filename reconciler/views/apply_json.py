@@ -1,41 +1,52 @@
 """`apply --json` and `destroy --json`: the apply operation told as Terraform's UI stream.
 
-One object is both the executor's Reporter (hooks per voice, from worker threads) and the
-operation's ApplyListener (the plan, the outcome, the wait for training).
+One object is the executor's Reporter (hooks per voice, from worker threads), the apply
+operation's ApplyListener (the plan, the outcome) and what `apply --wait` shows while
+waiting for training: views.apply.ApplyView.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable, Collection, Sequence
 
-from reconciler.commands._common import check_data, load_workspace
-from reconciler.commands._json_stream import JsonStream
-from reconciler.commands._status_view import report_problems
-from reconciler.environment import Environment
+from reconciler.config.diagnostics import Diagnostic
 from reconciler.errors import ExitStatus, UsageError
-from reconciler.operations.apply import ApplyListener, ApplyRequest, ApplyRun, run_apply
-from reconciler.plan import render_stream as ui
+from reconciler.operations.apply import ApplyListener, ApplyRun
+from reconciler.operations.status import StatusReport
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.status import VoiceStatus
+from reconciler.views import ui_messages as ui
+from reconciler.views.status import final_statuses, tell_problems
+from reconciler.views.stream import JsonStream, JsonView
 
 # Upload progress is sent when it crosses each of these fractions, not for every block.
 UPLOAD_STEPS = 10
 
 
-class JsonApply(ApplyListener):
-    def __init__(self, stream: JsonStream, request: ApplyRequest) -> None:
-        self.stream = stream
-        self.request = request
+class ApplyJson(JsonView, ApplyListener):
+    def __init__(self, stream: JsonStream, operation: str, *, auto_approve: bool) -> None:
+        super().__init__(stream)
+        self.operation = operation
+        self.auto_approve = auto_approve
         self.code = int(ExitStatus.OK)
+        self.warn: Callable[[Diagnostic], None] | None = stream.warn
         self._clock = stream.env.clock
         self._lock = threading.Lock()
         self._changes: dict[str, ResourceChange] = {}
         self._started: dict[str, float] = {}
         self._uploads: dict[tuple[str, str], list[int]] = {}  # done, total, last step sent
         self._training: dict[str, str | None] = {}
-        if request.saved is not None:
-            self._know(request.saved)
+
+    def begin(self, saved: Plan | None) -> None:
+        if saved is None and not self.auto_approve:
+            raise UsageError(
+                f"{self.operation} --json cannot ask for approval",
+                hint="review the plan, then add --auto-approve, or apply a saved plan file",
+            )
+        if saved is not None:
+            self._know(saved)
 
     def _know(self, plan: Plan) -> None:
         self._changes = {c.address: c for c in plan.changes}
@@ -63,13 +74,13 @@ class JsonApply(ApplyListener):
                 ui.diagnostic(severity, summary, outcome.detail, address=outcome.address)
             )
         counts = Counter(o.result.value for o in result.outcomes if o.ok)
-        self.stream.emit(ui.applied_summary(dict(counts), self.request.operation))
+        self.stream.emit(ui.applied_summary(dict(counts), self.operation))
         if result.interrupted:
             self.code = int(ExitStatus.INTERRUPTED)
         elif result.failed:
             self.code = int(ExitStatus.ERROR)
 
-    def waiting(self, statuses: list[VoiceStatus]) -> None:
+    def waiting(self, statuses: Sequence[VoiceStatus]) -> None:
         for status in statuses:
             if self._training.get(status.address, "") == status.state:
                 continue
@@ -84,8 +95,9 @@ class JsonApply(ApplyListener):
                 )
             )
 
-    def say(self, line: str) -> None:
-        self.stream.log(line)
+    def waited(self, report: StatusReport, configured: Collection[str]) -> int:
+        final_statuses(self.stream, report, configured)
+        return tell_problems(self.stream, report)
 
     # -- Reporter ---------------------------------------------------------------------------
 
@@ -145,34 +157,3 @@ class JsonApply(ApplyListener):
             upload = self._uploads.pop((address, label), None)
         total = upload[1] if upload else 0
         self._upload(address, label, total, total)
-
-
-def apply_json(
-    path: str, request: ApplyRequest, env: Environment, stream: JsonStream, *, auto_approve: bool
-) -> int:
-    """Like _apply_flow.apply_and_report, every word as a stream message on stdout."""
-    if request.saved is None and not auto_approve:
-        raise UsageError(
-            f"{request.operation} --json cannot ask for approval",
-            hint="review the plan, then add --auto-approve, or apply a saved plan file",
-        )
-    workspace = load_workspace(path, env, checks=False)  # checked with the tenant's limits
-    listener = JsonApply(stream, request)
-    run = run_apply(
-        workspace,
-        request,
-        reporter=listener,
-        listener=listener,
-        cwd=env.cwd,
-        stop=env.stop,  # set when stdout goes away (output.py)
-        local_checks=lambda durations, names: check_data(
-            workspace, env, warn=stream.warn, durations=durations, names=names
-        ),
-    )
-    if run.waited is None:
-        return listener.code
-    paths = run.waited.previews.paths_by_name()
-    stream.statuses(run.waited.statuses, workspace.config.voices, start=False, previews=paths)
-    problems = report_problems(run.waited)
-    stream.problems(problems)
-    return int(ExitStatus.ERROR if problems else ExitStatus.OK)

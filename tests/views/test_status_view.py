@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from reconciler.commands._status_progress import WaitProgress
-from reconciler.commands._status_table import problem_line, render_table
 from reconciler.status import VoiceStatus
+from reconciler.views.status_table import problem_line, render_table
+from reconciler.views.wait_progress import WaitProgress
 
 
 def _status(name: str, state: str | None, **fields: object) -> VoiceStatus:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from reconciler.plan.model import Action, Plan, Reason, ResourceChange
-from reconciler.plan.render_json import plan_to_json_dict, render_json
+from reconciler.views.plan_json import plan_to_json_dict, render_json
 from tests.plan import fixtures as fx
 from tests.plan.golden import assert_golden
 

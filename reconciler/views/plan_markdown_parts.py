@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from reconciler.plan.model import Action, Plan, ResourceChange
-from reconciler.plan.wording import (
+from reconciler.views.wording import (
     LABELS,
     PREVENTED,
     VERBS,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from reconciler.plan.ansi import GREEN, RED, YELLOW, Style
 from reconciler.plan.model import Action, Plan, ResourceChange
-from reconciler.plan.text_blocks import render_block
-from reconciler.plan.wording import (
+from reconciler.views.ansi import GREEN, RED, YELLOW, Style
+from reconciler.views.plan_blocks import render_block
+from reconciler.views.wording import (
     NOT_REFRESHED,
     RESOURCES_HEADING,
     attention,

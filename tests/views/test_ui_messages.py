@@ -8,9 +8,9 @@ from importlib import resources
 import jsonschema
 import pytest
 
-from reconciler.plan import render_stream as ui
 from reconciler.plan.drift import drifts
 from reconciler.plan.model import Action, PlanSummary
+from reconciler.views import ui_messages as ui
 from tests.plan import fixtures as fx
 
 SCHEMA = json.loads(

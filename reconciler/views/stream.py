@@ -1,7 +1,7 @@
 """`--json`: the machine-readable UI stream on stdout, one JSON object per line.
 
-The messages are built in reconciler.plan.render_stream; this writes them, stamped, and
-turns plans, errors and status reports into them. Nothing else may reach stdout then.
+The messages are built in reconciler.views.ui_messages; this writes them, stamped, and
+turns plans, errors and voice statuses into them. Nothing else may reach stdout then.
 """
 
 from __future__ import annotations
@@ -13,19 +13,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reconciler import __version__
-from reconciler.commands._status_table import voice_json
-from reconciler.commands._status_view import report_problems
 from reconciler.config.diagnostics import Diagnostic, InvalidConfig, display_path, printable
 from reconciler.environment import Environment
-from reconciler.errors import ConfigError, ExitStatus, ReconcilerError
-from reconciler.metastudio import MetaStudioClient
-from reconciler.operations.status import WaitRequest, observe, wait_for
-from reconciler.operations.workspace import Workspace
-from reconciler.plan import render_stream as ui
+from reconciler.errors import ConfigError, ReconcilerError
 from reconciler.plan.drift import drifts
 from reconciler.plan.model import Plan
 from reconciler.signals import Terminated
 from reconciler.status import VoiceStatus
+from reconciler.views import ui_messages as ui
+from reconciler.views.status_table import voice_json
 
 
 def timestamp(seconds: float) -> str:
@@ -84,6 +80,10 @@ class JsonStream:
         for message in error_diagnostics(error, self.env):
             self.emit(message)
 
+    def fail(self, error: BaseException, text: str) -> None:
+        """As a verb's view (views.base.View): only the diagnostics, not the line."""
+        self.error(error)
+
     def statuses(
         self,
         statuses: Sequence[VoiceStatus],
@@ -135,42 +135,25 @@ def error_diagnostics(error: BaseException, env: Environment) -> list[ui.Message
     return [ui.diagnostic("error", summary, "rerun with --debug")]
 
 
-def status_json(
-    workspace: Workspace,
-    client: MetaStudioClient,
-    names: Collection[str],
-    env: Environment,
-    stream: JsonStream,
-    *,
-    wait: WaitRequest | None,
-    lock_timeout: float,
-) -> int:
-    """`status --json`: a refresh per voice; waiting, one more per voice whose state moved,
-    then a diagnostic per problem. Exit codes as without --json."""
-    configured = workspace.config.voices
-    if wait is None:
-        report = observe(workspace, client, names, cwd=env.cwd, lock_timeout=lock_timeout)
-        stream.statuses(report.statuses, configured, start=True)
-    else:
-        seen: dict[str, str | None] = {}
+class JsonView:
+    """The UI stream as a verb's view: the error as diagnostics, a line while waiting as a log
+    message."""
 
-        def update(statuses: list[VoiceStatus]) -> None:
-            moved = [s for s in statuses if s.address not in seen or seen[s.address] != s.state]
-            seen.update((s.address, s.state) for s in moved)
-            stream.statuses(moved, configured, start=True)
+    def __init__(self, stream: JsonStream) -> None:
+        self.stream = stream
 
-        report = wait_for(
-            workspace, client, names, wait, cwd=env.cwd, on_update=update, say=stream.log
-        )
-        # The last refresh_complete of each voice is its final status, previews included.
-        paths = report.previews.paths_by_name()
-        stream.statuses(report.statuses, configured, start=False, previews=paths)
-    if report.not_recorded is not None:
-        stream.warning(
-            "The observed states were not recorded in the state file", report.not_recorded
-        )
-    if wait is None:
-        return int(ExitStatus.OK)
-    problems = report_problems(report)
-    stream.problems(problems)
-    return int(ExitStatus.ERROR if problems else ExitStatus.OK)
+    def fail(self, error: BaseException, text: str) -> None:
+        self.stream.fail(error, text)
+
+    def say(self, line: str) -> None:
+        self.stream.log(line)
+
+    def close(self) -> None:
+        pass
+
+
+def json_stream(env: Environment) -> JsonStream:
+    """The stream of a verb run with --json, its version message sent first."""
+    stream = JsonStream(env)
+    stream.start()
+    return stream

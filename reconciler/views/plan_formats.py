@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from reconciler.defaults import PLAN_FORMATS
 from reconciler.plan.model import Plan
-from reconciler.plan.render_json import render_json
-from reconciler.plan.render_markdown import render_markdown
-from reconciler.plan.render_text import render_text
+from reconciler.views.plan_json import render_json
+from reconciler.views.plan_markdown import render_markdown
+from reconciler.views.plan_text import render_text
 
 FORMATS = PLAN_FORMATS
 

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from reconciler.plan.markdown_parts import (
+from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.views.plan_markdown_parts import (
     MARKER,
     TOO_LARGE,
     action_lists,
@@ -23,9 +24,8 @@ from reconciler.plan.markdown_parts import (
     warning_intro,
     warning_lines,
 )
-from reconciler.plan.model import Action, Plan, ResourceChange
-from reconciler.plan.render_text import render_text
-from reconciler.plan.wording import (
+from reconciler.views.plan_text import render_text
+from reconciler.views.wording import (
     NOT_REFRESHED,
     RESOURCES_HEADING,
     destroys,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.plan.ansi import RED, Style
 from reconciler.plan.model import Action, ResourceChange
-from reconciler.plan.values import KNOWN_AFTER_APPLY, shown, shown_change
-from reconciler.plan.wording import PREVENTED, attention, headline, marks_prevented
+from reconciler.views.ansi import RED, Style
+from reconciler.views.values import KNOWN_AFTER_APPLY, shown, shown_change
+from reconciler.views.wording import PREVENTED, attention, headline, marks_prevented
 
 BLOCK_SIGNS = {
     Action.CREATE: "+",

@@ -6,8 +6,8 @@ import shutil
 from collections.abc import Sequence
 from typing import TextIO
 
-from reconciler.commands._status_table import state_label, summary
 from reconciler.status import VoiceStatus
+from reconciler.views.status_table import state_label, summary
 
 _CLEAR = "\r\x1b[K"
 

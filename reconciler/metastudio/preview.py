@@ -14,7 +14,7 @@ from typing import Any
 from reconciler.defaults import PREVIEW_RANGES, PREVIEW_TIMEOUT_SECONDS
 from reconciler.errors import ReconcilerError
 from reconciler.fsutil import ensure_dir
-from reconciler.metastudio import MetaStudioClient
+from reconciler.metastudio.client import MetaStudioClient
 from reconciler.metastudio.models import AuditionFile
 
 POLL_SECONDS = 5.0  # the interval the API reference asks for
