@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import re
 import uuid
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from reconciler.data.package import build_package
 from reconciler.emulator import Credential, Emulator, EmulatorConfig, Tenant
 from reconciler.environment import Environment
 from tests import real_speech as speech
-from tests.emulator.helpers import AK, PROJECT, SK, USER, Api, put
+from tests.emulator.helpers import AK, PROJECT, SK, USER, Api, put, zip_bytes
 from tests.test_readme import section
 
 # The emulator's tenant (op 17) and validate's `checks` hold the editions to the same totals.
@@ -80,16 +79,8 @@ def _sox(*options: str) -> Dataset:
     return _sentences(**{"3.wav": speech.converted(clean, *options)})
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 def _packaged(edition: str, members: dict[str, bytes]) -> Dataset:
-    return Dataset(edition, members, _zip(members))
+    return Dataset(edition, members, zip_bytes(members))
 
 
 def _finder_zip() -> Dataset:

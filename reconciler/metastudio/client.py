@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -125,12 +125,8 @@ class MetaStudioClient:
         if first is None:
             first = self.list_jobs(offset=0, limit=PAGE_LIMIT, **filters)
         pages = self._pages(first.count, lambda offset: self.list_jobs(offset=offset, **filters))
-        seen: set[str] = set()
-        for page in itertools.chain((first,), pages):
-            for job in page.jobs:
-                if job.job_id not in seen:
-                    seen.add(job.job_id)
-                    yield job
+        jobs = itertools.chain.from_iterable(p.jobs for p in itertools.chain((first,), pages))
+        yield from _unique(jobs, lambda job: job.job_id)
 
     def _pages(self, count: int, fetch: Callable[[int], Page]) -> Iterator[Page]:
         """The pages after the first of a listing of ``count`` items, fetched at once."""
@@ -256,12 +252,8 @@ class MetaStudioClient:
         if first is None:
             first = self.list_assets(limit=PAGE_LIMIT, **filters)
         pages = self._pages(first.count, lambda offset: self.list_assets(offset=offset, **filters))
-        seen: set[str] = set()
-        for page in itertools.chain((first,), pages):
-            for asset in page.assets:
-                if asset.asset_id not in seen:
-                    seen.add(asset.asset_id)
-                    yield asset
+        assets = itertools.chain.from_iterable(p.assets for p in itertools.chain((first,), pages))
+        yield from _unique(assets, lambda asset: asset.asset_id)
 
     def show_asset(self, asset_id: str) -> Asset:
         raw = self.transport.call(api.SHOW_ASSET, path_params={"asset_id": asset_id})
@@ -312,3 +304,15 @@ def _listing_order(filters: dict[str, Any]) -> dict[str, Any]:
 
 def _job(job_id: str) -> dict[str, str]:
     return {"job_id": job_id}
+
+
+_Item = TypeVar("_Item")
+
+
+def _unique(items: Iterable[_Item], key: Callable[[_Item], str]) -> Iterator[_Item]:
+    """``items`` without repeats of a key: a listing's pages overlap when items shift."""
+    seen: set[str] = set()
+    for item in items:
+        if key(item) not in seen:
+            seen.add(key(item))
+            yield item

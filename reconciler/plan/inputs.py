@@ -13,9 +13,6 @@ from reconciler.addresses import address_of
 from reconciler.state.record import VoiceRecord
 from reconciler.timestamps import parse_rfc3339
 
-# For the renderers, which word a change by whether MetaStudio sees it; the planner reads
-# attributes.TABLE itself.
-LOCAL_ATTRIBUTES = attributes.TABLE.local
 # Our clock and MetaStudio's may disagree; look a little before a create attempt started.
 CLOCK_SKEW = timedelta(minutes=10)
 

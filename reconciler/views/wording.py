@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from reconciler.plan.inputs import LOCAL_ATTRIBUTES
+from reconciler import attributes
 from reconciler.plan.model import Action, Plan, Reason, ResourceChange
 from reconciler.plan.resources import ResourceNeed
 
@@ -96,7 +96,7 @@ def waiting_for_data(plan: Plan) -> list[ResourceChange]:
         for c in plan.changes
         if c.action is Action.NOOP
         and c.reason is Reason.AUDIT_FAILED
-        and any(d.path not in LOCAL_ATTRIBUTES for d in c.changes)
+        and any(d.path not in attributes.TABLE.local for d in c.changes)
     ]
 
 
