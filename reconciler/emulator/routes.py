@@ -79,6 +79,7 @@ ROUTES = (
     _route(
         "digital-assets/(?P<asset_id>[^/]+)",
         GET=("show_asset", api_assets.show_asset),
+        PUT=("update_asset", api_assets.update_asset),
         DELETE=("delete_asset", api_assets.delete_asset),
     ),
 )

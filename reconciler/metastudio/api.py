@@ -84,3 +84,5 @@ CHECK_VOICE_ASSET = _op(
 )
 # A repeated delete answers "asset not found", which the caller checks and treats as done.
 DELETE_ASSET = _op("delete_asset", "DELETE", "/digital-assets/{asset_id}", "query", S)
+# Setting the same fields again changes nothing more: safe to retry.
+UPDATE_ASSET = _op("update_asset", "PUT", "/digital-assets/{asset_id}", "query", S)

@@ -266,6 +266,21 @@ class MetaStudioClient:
         )
         return Asset.from_raw(raw)
 
+    def update_asset(
+        self,
+        asset_id: str,
+        *,
+        asset_name: str | None = None,
+        asset_description: str | None = None,
+        tags: list[str] | None = None,
+    ) -> Asset:
+        """Change a trained model's asset in place (UpdateDigitalAsset): only the fields
+        given are sent, and only those change."""
+        given = {"asset_name": asset_name, "asset_description": asset_description, "tags": tags}
+        body = {key: value for key, value in given.items() if value is not None}
+        raw = self.transport.call(api.UPDATE_ASSET, path_params={"asset_id": asset_id}, body=body)
+        return Asset.from_raw(raw)
+
     def delete_asset(self, asset_id: str, *, force: bool = False) -> None:
         """Without ``force`` the asset goes to the recycle bin, as in the console."""
         query: list[tuple[str, QueryValue]] = [("mode", "force")] if force else []

@@ -45,6 +45,8 @@ from huaweicloudsdkmetastudio.v1 import (
     ShowUserReviewAttachmentUploadingAddressRequest,
     ShowVoiceTrainingJobRequest,
     ShowVoiceTrainingQuotasRequest,
+    UpdateDigitalAssetRequest,
+    UpdateDigitalAssetRequestBody,
 )
 
 from reconciler import speechlike
@@ -242,6 +244,38 @@ def test_forced_delete_removes_a_live_asset_outright(sdk: Any, emulator: Emulato
     assert known(sdk.list_assets(every)).count == 0
     gone = refusal(sdk.check_voice_asset, CheckVoiceAssetRequest(voice_asset_id=asset_id))
     assert (gone.status_code, gone.error_code) == (400, "MSS.10001001")
+
+
+def test_an_asset_is_updated_in_place_and_only_in_the_fields_sent(
+    sdk: Any, emulator: Emulator
+) -> None:
+    asset_id = seeded_asset(emulator, "gentle")
+    other = seeded_asset_named(emulator, "bright")
+    body = UpdateDigitalAssetRequestBody(asset_description="a brighter voice", tags=["NEWS"])
+    request = UpdateDigitalAssetRequest(asset_id=asset_id, body=body)
+    updated = known(sdk.update_digital_asset(request))
+    assert (updated.asset_id, updated.asset_name) == (asset_id, "gentle")
+    assert (updated.asset_description, updated.tags) == ("a brighter voice", ["NEWS"])
+    renamed = UpdateDigitalAssetRequestBody(asset_name="soft")
+    known(sdk.update_digital_asset(UpdateDigitalAssetRequest(asset_id=asset_id, body=renamed)))
+    shown = known(sdk.show_asset(ShowAssetRequest(asset_id=asset_id)))
+    assert (shown.asset_name, shown.asset_description) == ("soft", "a brighter voice")
+
+    taken = UpdateDigitalAssetRequestBody(asset_name="bright")
+    request = UpdateDigitalAssetRequest(asset_id=asset_id, body=taken)
+    clash = refusal(sdk.update_digital_asset, request)
+    assert (clash.status_code, clash.error_code) == (400, "MSS.10001005")
+    known(sdk.delete_asset(DeleteAssetRequest(asset_id=other)))
+    binned = UpdateDigitalAssetRequest(asset_id=other, body=renamed)
+    gone = refusal(sdk.update_digital_asset, binned)
+    assert (gone.status_code, gone.error_code) == (400, "MSS.10001001")
+    assert operations(emulator) == {"update_asset": 4, "show_asset": 1, "delete_asset": 1}
+
+
+def seeded_asset_named(emulator: Emulator, name: str) -> str:
+    """Another trained voice's asset, beside those seeded before."""
+    emulator.seed_jobs([{"voice_name": name, "state": "SUCCEED", "project_id": PROJECT}])
+    return next(str(j["asset_id"]) for j in emulator.jobs() if j["voice_name"] == name)
 
 
 def test_the_segment_job_operations_the_project_uses(sdk: Any, emulator: Emulator) -> None:
