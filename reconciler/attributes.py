@@ -37,8 +37,10 @@ class Sent(enum.Enum):
 class Replace(enum.Enum):
     """What a change does to the job (Pulumi's replaceOnChanges, Terraform's ForceNew)."""
 
-    NEVER = "never"  # the job stays: a change is recorded, or made in place (update_call)
-    ONCE_SUBMITTED = "once submitted"  # the submit body still carries it; after that, no API does
+    NEVER = "never"  # the job stays: a change is only recorded
+    # The submit body still carries it; after that no job API does, so a change replaces the
+    # job, unless the model is trained and the attribute has an ``update_call``.
+    ONCE_SUBMITTED = "once submitted"
     ALWAYS = "always"  # picks the create path or upload mode: even an unsubmitted job goes
 
 
@@ -48,15 +50,17 @@ class Stored(enum.Enum):
 
 
 class UpdateCall(enum.Enum):
-    """How a trained model's attribute changes in place, without a new job."""
+    """How a trained model's attribute changes in place, without a new job: the value is the
+    SDK's name of the operation, which plans show."""
 
-    ASSET = "PUT /digital-assets/{asset_id}"
+    ASSET = "UpdateDigitalAsset"  # PUT /digital-assets/{asset_id}
 
 
 YAML, COMPUTED, DIGEST = Source.YAML, Source.COMPUTED, Source.DIGEST
 CREATE, BOTH = Sent.CREATE, Sent.CREATE_AND_SUBMIT
 NEVER, ALWAYS = Replace.NEVER, Replace.ALWAYS
 FIELD = Stored.FIELD
+ASSET = UpdateCall.ASSET
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +72,9 @@ class Attribute:
     sent: Sent = Sent.NEVER
     replace: Replace = Replace.ONCE_SUBMITTED
     upload: bool = False  # training data: a change needs a new upload
-    # None: a submitted job cannot take a change (see ``replace``). Set by nothing yet: the
-    # in-place asset update is a later feature, and behaviour must not change before it.
+    # Once the model is trained, a change goes to its asset by this call (the job is kept);
+    # None: a submitted job cannot take a change (see ``replace``). Before training, ``replace``
+    # decides as for any attribute.
     update_call: UpdateCall | None = None
     asset_field: str | None = None  # its name in the asset API, for ``update_call``
     stored: Stored = Stored.SPEC
@@ -94,11 +99,20 @@ class Attribute:
 
 ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("edition", YAML, replace=ALWAYS),
-    Attribute("voice_name", YAML, api="voice_name", sent=BOTH, asset_field="asset_name"),
+    Attribute(
+        "voice_name", YAML, api="voice_name", sent=BOTH, update_call=ASSET, asset_field="asset_name"
+    ),
     Attribute("sex", YAML, api="sex", sent=BOTH, reported=True),
     Attribute("language", YAML, api="language", sent=BOTH, reported=True),
     Attribute("tag", YAML, api="tag", sent=BOTH, reported=True, asset_field="tags"),
-    Attribute("description", YAML, api="description", sent=BOTH, asset_field="asset_description"),
+    Attribute(
+        "description",
+        YAML,
+        api="description",
+        sent=BOTH,
+        update_call=ASSET,
+        asset_field="asset_description",
+    ),
     Attribute("phone", YAML, api="phone", sent=BOTH, personal=True),
     Attribute("output_language", YAML, api="output_language", sent=BOTH),
     Attribute("custom_text", YAML, api="custom_text", sent=BOTH),
@@ -185,8 +199,8 @@ def _check(a: Attribute) -> None:
         needs.append("an API field name exactly when it is sent")
     if a.source is not YAML and a.key is None:
         needs.append("the key of the setting it is computed from")
-    if a.update_call is not None and a.replace is not NEVER:
-        needs.append("Replace.NEVER, as it is updated in place")
+    if a.update_call is not None and a.replace is ALWAYS:
+        needs.append("a replace rule other than ALWAYS, as it is updated in place")
     if a.update_call is not None and a.asset_field is None:
         needs.append("the asset field its update_call sets")
     if a.personal and a.stored is not Stored.SPEC:

@@ -160,9 +160,15 @@ def test_asset_fields_are_fields_of_the_asset_update_call() -> None:
     assert named <= ASSET_UPDATE_FIELDS
 
 
-def test_nothing_is_updatable_in_place_yet() -> None:
-    """The asset update is a later feature: until then every sent attribute replaces."""
-    assert attributes.TABLE.updatable == frozenset()
+def test_the_asset_update_changes_the_name_and_description_in_place() -> None:
+    """Every other sent attribute replaces a submitted job; these two replace it only until
+    the model is trained (their replace rule stands before that)."""
+    assert attributes.TABLE.updatable == {"voice_name", "description"}
+    for name in attributes.TABLE.updatable:
+        entry = attributes.TABLE.by_name[name]
+        assert entry.update_call is attributes.UpdateCall.ASSET
+        assert entry.replace is Replace.ONCE_SUBMITTED
+    assert attributes.UpdateCall.ASSET.value == "UpdateDigitalAsset"
     assert all(a.replace is not Replace.NEVER for a in attributes.TABLE.create)
 
 
@@ -191,6 +197,13 @@ def test_personal_data_is_the_privacy_modules_sensitive_keys() -> None:
         Attribute("x", attributes.YAML, api="x"),  # an API name, never sent
         Attribute("x", attributes.DIGEST),  # a digest of what?
         Attribute("x", attributes.YAML, update_call=attributes.UpdateCall.ASSET),  # no field
+        Attribute(  # in place, yet always replaced
+            "x",
+            attributes.YAML,
+            replace=Replace.ALWAYS,
+            update_call=attributes.UpdateCall.ASSET,
+            asset_field="asset_name",
+        ),
         Attribute("x", attributes.YAML, personal=True, stored=Stored.FIELD),
     ],
 )
@@ -227,12 +240,29 @@ def test_an_attribute_that_shapes_the_job_replaces_even_before_submission(
 ) -> None:
     before = spec_of(full_voice())
     record = record_of(before, phase="uploaded", state="CREATING")
-    after = {**before, "description": "bright"}
+    after = {**before, "custom_text": "bright"}
     assert decided(record, after).action is Action.UPDATE  # the submit body carries it
 
-    monkeypatch.setattr(attributes, "TABLE", changed("description", replace=Replace.ALWAYS))
+    monkeypatch.setattr(attributes, "TABLE", changed("custom_text", replace=Replace.ALWAYS))
     change = decided(record, after)
-    assert change.action is Action.REPLACE and change.replace_paths == ["description"]
+    assert change.action is Action.REPLACE and change.replace_paths == ["custom_text"]
+
+
+def test_an_update_call_changes_a_trained_model_in_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = spec_of(full_voice())
+    trained = dataclasses.replace(record_of(before), asset_id="asset-1")
+    after = {**before, "custom_text": "other"}
+    assert decided(trained, after).action is Action.REPLACE
+
+    in_place = dict(update_call=attributes.UpdateCall.ASSET, asset_field="asset_description")
+    monkeypatch.setattr(attributes, "TABLE", changed("custom_text", **in_place))
+    change = decided(trained, after)
+    assert (change.action, change.reason) == (Action.UPDATE, Reason.IN_PLACE)
+    # Before training, the replace rule stands.
+    training = record_of(before, state="PROCESSING")
+    assert decided(training, after).action is Action.REPLACE
 
 
 def test_a_training_input_resubmits_a_job_that_failed_review(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler import attributes
+from reconciler.apply.asset_update import update_voice_asset
 from reconciler.apply.assets import delete_voice_asset
 from reconciler.apply.context import ApplyContext
 from reconciler.apply.outcome import Result
@@ -66,6 +67,9 @@ class VoiceRun:
                 self.upload(None, transfer=False)
             elif step is Step.SUBMIT:
                 self.submit(self._record_job_id())
+            elif step is Step.UPDATE_ASSET:
+                self.checkpoint_stop()
+                update_voice_asset(self.ctx, self.change, self._want()[1])
         return Result.of(self.change.action)
 
     # -- steps ------------------------------------------------------------------------------

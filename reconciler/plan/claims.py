@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 
 from reconciler.addresses import address_of, matches
+from reconciler.plan.in_place import asset_body, in_place_paths, update_call
 from reconciler.plan.model import Action, Plan, ResourceChange, Step
 from reconciler.plan.planner import PlanError
 
@@ -66,6 +67,12 @@ def _difference(saved: Plan, claim: ResourceChange, change: ResourceChange | Non
         return f"{where}: the plan says {_says(claim)}, but {CALL_FOR} {_says(change)}"
     if claim.steps != change.steps:
         return f"{where}: the plan's steps are {_steps(claim)}, but {CALL_FOR} {_steps(change)}"
+    if Step.UPDATE_ASSET in claim.steps and _in_place(claim) != _in_place(change):
+        # What a reviewer read (the rows, the call) must be what the asset is set to.
+        return (
+            f"{where}: the plan updates {update_call(claim) or 'nothing'} in place to other "
+            f"values than {CALL_FOR}"
+        )
     for label, theirs, mine in (
         ("job", claim.remote.job_id, change.remote.job_id),
         ("asset", claim.remote.asset_id, change.remote.asset_id),
@@ -84,6 +91,12 @@ _FINISHING = frozenset({Action.RESUME, Action.UPDATE})
 
 def _only_records(change: ResourceChange) -> bool:
     return change.action is Action.NOOP and set(change.steps) <= {Step.SYNC}
+
+
+def _in_place(change: ResourceChange) -> tuple[object, ...]:
+    paths = in_place_paths(change)
+    rows = tuple((c.path, c.after) for c in change.changes if c.path in paths)
+    return rows, asset_body(paths, change.after or {})
 
 
 def _says(change: ResourceChange) -> str:

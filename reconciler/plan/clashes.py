@@ -4,7 +4,9 @@ An asset name is unique among a tenant's live assets, and a trained model is pub
 its job's voice_name; while a live asset holds that name the model is refused after training
 (MSS.10001005), and the training resource it consumed is spent for nothing. So a plan that
 would create a job (a create or a replace) is refused while the asset library has a live
-asset of its voice_name that the same change does not delete first.
+asset of its voice_name that the same change does not delete first. A trained voice renamed in
+place (UpdateDigitalAsset) is refused likewise when another live asset holds the new name:
+the service would refuse the rename at apply.
 """
 
 from __future__ import annotations
@@ -21,12 +23,20 @@ def creates_a_job(change: ResourceChange) -> bool:
     return Step.CREATE in change.steps and change.adopt_job_id is None
 
 
+def renames_in_place(change: ResourceChange) -> bool:
+    """A trained model's asset takes the change's new voice_name."""
+    return Step.UPDATE_ASSET in change.steps and any(c.path == "voice_name" for c in change.changes)
+
+
 def published_names(plan: Plan) -> dict[str, str]:
-    """Voice name -> the voice whose new job would publish a model under it."""
+    """Voice name -> the voice whose new job would publish a model under it, or whose asset
+    would be renamed to it."""
     return {
         str(change.after["voice_name"]): change.name
         for change in plan.changes
-        if creates_a_job(change) and change.after and change.after.get("voice_name")
+        if (creates_a_job(change) or renames_in_place(change))
+        and change.after
+        and change.after.get("voice_name")
     }
 
 
@@ -35,6 +45,8 @@ def name_clashes(plan: Plan, state: State, live: Mapping[str, tuple[str, ...]]) 
     holds, unless the change deletes that very asset before it creates."""
     problems = []
     for change in plan.changes:
+        if renames_in_place(change) and change.after:
+            problems += _rename_clash(change, state, live)
         if not creates_a_job(change) or not change.after:
             continue
         voice_name = str(change.after.get("voice_name", ""))
@@ -46,6 +58,21 @@ def name_clashes(plan: Plan, state: State, live: Mapping[str, tuple[str, ...]]) 
                 problems.append(_problem(change, voice_name, asset_id, own=own))
                 break
     return problems
+
+
+def _rename_clash(
+    change: ResourceChange, state: State, live: Mapping[str, tuple[str, ...]]
+) -> list[str]:
+    voice_name = str((change.after or {}).get("voice_name", ""))
+    own = asset_of(change, state.voices.get(change.name))
+    holders = [asset_id for asset_id in live.get(voice_name, ()) if asset_id != own]
+    if not holders:
+        return []
+    return [
+        f"{change.address}: the asset library already has a live asset {holders[0]} named "
+        f"{voice_name!r}, so its trained asset {own} cannot be renamed to it (MSS.10001005); "
+        "delete or rename that asset, or choose another voice_name"
+    ]
 
 
 def _problem(change: ResourceChange, voice_name: str, asset_id: str, *, own: bool) -> str:

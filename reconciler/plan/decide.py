@@ -218,15 +218,24 @@ def decide_recorded(
         why = f": {remote.failed_reason}" if remote.failed_reason else ""
         return replace(Reason.TAINTED, set(), f"the job {state}{why}")
     # An attribute the table does not know (say, written by a newer version) forces it too;
-    # one with an update_call (none yet: the asset update is a later feature) would not.
-    forcing = {d.path for d in remote_diffs} - table.updatable
+    # one with an update_call does not once the model is trained: its asset takes the change.
+    trained = _trained(record, remote)
+    forcing = {d.path for d in remote_diffs} - (table.updatable if trained else frozenset())
     if forcing:
         return replace(
             Reason.ATTRIBUTES, forcing, "MetaStudio has no update operation for submitted jobs"
         )
+    if remote_diffs:
+        return keep(Action.UPDATE, Reason.IN_PLACE, "the job is kept: no training is needed")
     if state is not None and state not in KNOWN_PROGRESS:
         return keep(Action.NOOP, Reason.UP_TO_DATE, f"unknown remote state {state}; left alone")
     return keep(Action.NOOP, Reason.UP_TO_DATE)
+
+
+def _trained(record: VoiceRecord, remote: RemoteView) -> bool:
+    """The job SUCCEEDed and its model's asset is known: recorded, or seen by refresh."""
+    asset = record.asset_id or remote.asset_id
+    return remote.state == JobState.SUCCEED and asset is not None
 
 
 def _remaining(record: VoiceRecord) -> str:

@@ -23,7 +23,9 @@ PLAN_FORMAT_VERSION = 3
 class Action(str, enum.Enum):
     CREATE = "create"
     RESUME = "resume"  # in state but not yet submitted: finish the remaining steps
-    UPDATE = "update"  # before submission, or after AUDIT_FAILED with new data: re-upload/resubmit
+    # Before submission, or after AUDIT_FAILED with new data: re-upload/resubmit; or, once
+    # trained, in place on the model's asset (Reason.IN_PLACE)
+    UPDATE = "update"
     REPLACE = "replace"  # delete the job and create a new one
     DELETE = "delete"
     NOOP = "no-op"
@@ -51,6 +53,7 @@ class Step(str, enum.Enum):
     MARK_UPLOADED = "mark_uploaded"  # the job already has this data: record "uploaded"
     SUBMIT = "submit"  # submit for review and training; record "submitted"
     SYNC = "sync"  # no remote call: record the observed state and local settings
+    UPDATE_ASSET = "update_asset"  # change the trained model's asset in place; record the spec
 
 
 class Reason(str, enum.Enum):
@@ -70,6 +73,7 @@ class Reason(str, enum.Enum):
     DESTROY = "destroy"  # plan --destroy / reconciler destroy
     UP_TO_DATE = "up_to_date"
     AUDIT_FAILED = "audit_failed"  # waiting for new data; nothing to do yet
+    IN_PLACE = "in_place"  # trained: the changed attributes' update_call changes the asset
 
 
 @dataclass(frozen=True)

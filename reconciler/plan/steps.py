@@ -28,7 +28,8 @@ ALLOWED: dict[Action, frozenset[tuple[Step, ...]]] = {
         {(Step.UPLOAD, Step.SUBMIT), (Step.MARK_UPLOADED, Step.SUBMIT), FRESH_JOB}
     ),
 }
-ALLOWED[Action.UPDATE] = ALLOWED[Action.RESUME]
+# A trained model's asset changed in place: the job is kept.
+ALLOWED[Action.UPDATE] = ALLOWED[Action.RESUME] | {(Step.UPDATE_ASSET,)}
 
 
 def planned(
@@ -111,6 +112,8 @@ def steps_for(
         both = asset_of(change, record) is not None and not keep_asset
         deletes = DELETE_BOTH if both else (Step.DELETE_JOB,)
         return (*deletes, *FRESH_JOB) if action is Action.REPLACE else deletes
+    if change.reason is Reason.IN_PLACE:
+        return (Step.UPDATE_ASSET,)
     if action is Action.CREATE or change.reason is Reason.ADOPT or record is None:
         return FRESH_JOB  # an adopted job is recorded by the create step, then filled
     data_changed = want is not None and record.data_digest != want.spec.get("data_digest")

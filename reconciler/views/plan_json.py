@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from reconciler.plan.drift import Drift, drifts, is_complete
+from reconciler.plan.in_place import update_call
 from reconciler.plan.model import RESOURCE_TYPE, Action, Plan, Reason, ResourceChange
 from reconciler.plan.plancodec import remote_to_dict
 from reconciler.state.privacy import SENSITIVE_KEYS
@@ -123,7 +124,15 @@ def _resource_change(change: ResourceChange) -> dict[str, Any]:
         "remote": remote_to_dict(remote),
         "adopt_job_id": change.adopt_job_id,
         "notes": list(change.notes),
+        **in_place(change),
     }
+
+
+def in_place(change: ResourceChange) -> dict[str, Any]:
+    """An in-place update names its call and the asset fields it sets (none otherwise)."""
+    if change.reason is not Reason.IN_PLACE:
+        return {}
+    return {"reconciler_update_call": update_call(change)}
 
 
 def _sensitive(spec: dict[str, Any] | None) -> dict[str, bool]:

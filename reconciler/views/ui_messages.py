@@ -13,6 +13,7 @@ from typing import Any
 
 from reconciler.addresses import PREFIX
 from reconciler.plan.drift import Drift
+from reconciler.plan.in_place import update_call
 from reconciler.plan.model import RESOURCE_TYPE, Action, PlanSummary, Reason, ResourceChange
 
 UI_VERSION = "1.2"
@@ -89,6 +90,8 @@ def planned_change(change: ResourceChange) -> Message:
         block["reason"] = _REASONS[change.reason]
     block["reconciler_action"] = change.action.value
     block["reconciler_reason"] = change.reason.value
+    if change.reason is Reason.IN_PLACE:
+        block["reconciler_update_call"] = update_call(change)
     return _message("planned_change", f"{change.address}: Plan to {action}", change=block)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from reconciler import attributes
+from reconciler.plan.in_place import update_call
 from reconciler.plan.model import Action, Plan, Reason, ResourceChange
 from reconciler.plan.resources import ResourceNeed
 
@@ -65,6 +66,8 @@ def reason_text(change: ResourceChange) -> str:
         return f"because the remote job {state or 'FAILED'}"
     if reason is Reason.AUDIT_FAILED:
         return f"the job is {state or 'AUDIT_FAILED'}; waiting for new training data"
+    if reason is Reason.IN_PLACE:
+        return update_call(change)  # the verb already says "in place"
     attributes = ", ".join(change.replace_paths or [c.path for c in change.changes])
     if reason is Reason.CHANGED:
         return f"changed before submission: {attributes or 'attributes'}"

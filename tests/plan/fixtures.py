@@ -152,6 +152,21 @@ def changed(name: str, was: dict[str, Any] | None = None, **after: Any) -> Resou
     )
 
 
+def updated_in_place(name: str, **after: Any) -> ResourceChange:
+    """A trained voice whose asset takes the change (UpdateDigitalAsset)."""
+    before, wanted = recorded(name), spec(name, **after)
+    return change(
+        name,
+        Action.UPDATE,
+        Reason.IN_PLACE,
+        before,
+        wanted,
+        changes=diff(before, wanted, set()),
+        remote=remote(name, "SUCCEED", asset_id=f"asset-{name}"),
+        notes=("the job is kept: no training is needed",),
+    )
+
+
 def resubmitted(name: str, *audit_errors: str) -> ResourceChange:
     before, wanted = recorded(name), spec(name, data_digest=digest(f"{name}-v2"))
     return change(
@@ -271,6 +286,7 @@ def every_action_plan() -> Plan:
         unfinished("half"),
         recovering("lost"),
         removed("old", phone=PHONE_FINGERPRINT),
+        updated_in_place("renamed", voice_name="Renamed voice", description="Brighter"),
         resubmitted("retry", "background noise in 3 of 20 recordings"),
         audit_failed("review", "recording 7 is silent", "speaker changes in recording 12"),
         steady("steady"),

@@ -33,12 +33,12 @@ def test_top_level_shape() -> None:
     assert document["reconciler_plan_version"] == 3
     assert document["applyable"] is True
     assert document["errored"] is False
-    assert document["summary"] == {"create": 3, "update": 4, "replace": 3, "destroy": 2, "no_op": 3}
+    assert document["summary"] == {"create": 3, "update": 5, "replace": 3, "destroy": 2, "no_op": 3}
     assert document["state"] == {"serial": 7, "lineage": fx.LINEAGE}
     assert document["refreshed"] is True
     assert document["destroy"] is False
     assert document["targets"] == []
-    assert len(document["resource_changes"]) == 15  # no-op changes included, as Terraform does
+    assert len(document["resource_changes"]) == 16  # no-op changes included, as Terraform does
     assert json.loads(render_json(fx.no_changes_plan()))["applyable"] is False
 
 
@@ -154,3 +154,12 @@ def test_resource_drift_lists_vanished_and_failed_jobs_only() -> None:
         if rc["remote"]["state"] in ("SUCCEED", "CREATING", "TRAINING"):
             assert rc["address"] not in drift
     assert plan_to_json_dict(fx.not_refreshed_plan())["resource_drift"] == []
+
+
+def test_an_in_place_update_is_a_terraform_update_naming_its_call() -> None:
+    changes = by_address(fx.plan(fx.updated_in_place("quiet", voice_name="Hush"), fx.forced("x")))
+    quiet = changes["voice.quiet"]
+    assert quiet["change"]["actions"] == ["update"] and quiet["change"]["replace_paths"] == []
+    assert quiet["reconciler_update_call"] == "UpdateDigitalAsset: asset_name"
+    assert quiet["action_reason"] == "reconciler_in_place"
+    assert "reconciler_update_call" not in changes["voice.x"]

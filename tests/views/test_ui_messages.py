@@ -101,3 +101,12 @@ def test_the_schema_rejects_what_terraform_would_not_send() -> None:
         jsonschema.validate({**bad, "@timestamp": "2026-01-02T03:04:05.1Z"}, SCHEMA)
     with pytest.raises(jsonschema.ValidationError):
         valid({**ui.log("x"), "type": "nonsense"})
+
+
+def test_an_in_place_update_names_its_call() -> None:
+    in_place = fx.updated_in_place("quiet", description="Soft")
+    block = valid(ui.planned_change(in_place))["change"]
+    assert (block["action"], block["reconciler_reason"]) == ("update", "in_place")
+    assert block["reconciler_update_call"] == "UpdateDigitalAsset: asset_description"
+    resumed = valid(ui.planned_change(fx.unfinished("half")))["change"]
+    assert "reconciler_update_call" not in resumed
