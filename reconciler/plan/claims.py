@@ -59,7 +59,7 @@ def _difference(saved: Plan, claim: ResourceChange, change: ResourceChange | Non
         return f"{where} is outside the plan's --target selection"
     if change is None:
         return f"{where}: the plan says {_says(claim)}, but {CALL_FOR} nothing"
-    if _only_records(change) and (_only_records(claim) or claim.action in _FINISHING):
+    if _only_records(change) and (_only_records(claim) or _may_have_landed(claim)):
         # What is recorded is what MetaStudio says now, not what the file said; and a submit
         # the file plans may have landed since (a killed run's, late): not sent twice.
         return None
@@ -87,6 +87,12 @@ def _difference(saved: Plan, claim: ResourceChange, change: ResourceChange | Non
 
 
 _FINISHING = frozenset({Action.RESUME, Action.UPDATE})
+
+
+def _may_have_landed(claim: ResourceChange) -> bool:
+    """A finishing step the file plans that a killed run may have taken since: a submit.
+    An asset update is recorded with its call, so the re-derived plan would still make it."""
+    return claim.action in _FINISHING and Step.UPDATE_ASSET not in claim.steps
 
 
 def _only_records(change: ResourceChange) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.plan.model import Action, Plan, Reason, ResourceChange
 from reconciler.views.wording import (
     LABELS,
     PREVENTED,
@@ -63,6 +63,8 @@ def summary_table(plan: Plan) -> str:
 
 def describe(change: ResourceChange) -> str:
     reason = reason_text(change)
+    if change.reason is Reason.IN_PLACE:  # the table's action column says only "update"
+        return f"in place ({reason})"
     return f"{reason} ({PREVENTED})" if marks_prevented(change) else reason
 
 
