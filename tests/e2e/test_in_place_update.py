@@ -182,3 +182,18 @@ def test_a_saved_in_place_update_applies_and_a_forged_one_is_refused(project: Pr
     assert code == 0 and "1 updated" in out, out + err
     assert asset(project, asset_id)["asset_description"] == "a calm premium voice"
     assert listed(project, asset_id) and len(project.jobs()) == 1
+
+
+def test_an_asset_deleted_behind_the_tools_back_fails_the_update_with_what_to_do(
+    project: Project,
+) -> None:
+    asset_id = trained(project)
+    make_client(project.emulator.base_url).delete_asset(asset_id)  # in the console
+    project.write_config(DESCRIBED)
+    code, out, err = project.run("apply", "--auto-approve")
+    assert code == 1, out + err
+    expected = f"voice.premium: the trained asset {asset_id} is no longer in the asset library"
+    assert expected in out + err, out + err
+    assert "--replace voice.premium" in out + err
+    assert "Traceback" not in err and len(project.jobs()) == 1
+    assert "description" not in project.state()["voices"]["premium"]["spec"]
