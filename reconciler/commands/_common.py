@@ -57,6 +57,18 @@ def add_selection(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_exclusion(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        type=address,
+        default=[],
+        metavar="ADDR",
+        help="leave these voices out: neither changed nor read (voice.NAME, globs allowed; "
+        "repeatable; with --target: the targeted voices less these)",
+    )
+
+
 def clients_for(env: Environment) -> Callable[[Config], ClientFactory]:
     """The cloud, or the bundled emulator when the config names one (and the user is told)."""
 
@@ -135,6 +147,7 @@ def check_data(
 
 def add_plan_options(parser: argparse.ArgumentParser) -> None:
     add_selection(parser)
+    add_exclusion(parser)
     parser.add_argument(
         "--replace",
         action="append",

@@ -64,6 +64,8 @@ def _problem(
         return f"{where}: lifecycle.keep_asset forbids deleting its trained asset"
     if plan.targets and not matches(where, plan.targets):
         return f"{where} is outside the plan's --target selection"
+    if matches(where, plan.excludes):
+        return f"{where} is excluded by the plan's --exclude"
     if change.action is Action.DELETE:
         if want is not None and not plan.destroy:
             return f"{where} is still in the configuration; only a destroy plan deletes it"
