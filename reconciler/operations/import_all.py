@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.config import EDITIONS, Config, InvalidConfig, check_config
+from reconciler.config.check import CONFIG_SUFFIXES
 from reconciler.errors import ReconcilerError
 from reconciler.fsutil import create_new, file_errors
 from reconciler.jobstates import JobState
@@ -73,10 +74,17 @@ def import_all(
             sorted([*skipped, *unfit], key=lambda s: (s.job.voice_name or "", s.job.job_id))
         ),
         placeholders=tuple(a.data_path for a in adoptions),
-        in_config=path.is_dir()
-        and out.parent == path
-        and out.suffix in (".yaml", ".yml")
-        and not out.name.startswith("."),
+        in_config=_read_with(path, out),
+    )
+
+
+def _read_with(path: Path, out: Path) -> bool:
+    """Whether loading the configuration at ``path`` reads ``out`` (config_files' rule)."""
+    return (
+        path.is_dir()
+        and out.parent.resolve() == path.resolve()
+        and out.suffix in CONFIG_SUFFIXES
+        and not out.name.startswith(".")
     )
 
 

@@ -170,3 +170,14 @@ def test_import_all_with_a_single_file_config_says_where_the_voices_go(project: 
     assert code == 0, out + err
     assert "imported.yaml is not read with the configuration" in out
     assert (project.root / "imported.yaml").exists()
+
+
+def test_a_job_the_configuration_could_not_declare_is_skipped(project: Project) -> None:
+    project.write_config(ONE_PREMIUM)
+    odd = {"job_id": "odd", "voice_name": "Odd", "language": "JP", "state": "SUCCEED"}
+    project.admin("POST", "/jobs", [odd, HAND_MADE[0]])
+    out, document = imported(project)
+    assert "Skipped job odd 'Odd' (SUCCEED): the configuration cannot declare it: " in out
+    assert "must be one of" in out or "is not one of" in out, out
+    assert list(document["voices"]) == ["gentle-female"]
+    assert "odd" not in project.state()["voices"]
