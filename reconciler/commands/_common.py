@@ -46,25 +46,22 @@ def add_lock_timeout(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_addresses(parser: argparse.ArgumentParser, flag: str, help: str) -> None:
+    """A repeatable voice.NAME option, globs allowed."""
+    parser.add_argument(flag, action="append", type=address, default=[], metavar="ADDR", help=help)
+
+
 def add_selection(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--target",
-        action="append",
-        type=address,
-        default=[],
-        metavar="ADDR",
-        help="limit to these voices (voice.NAME, globs allowed; repeatable)",
+    add_addresses(
+        parser, "--target", "limit to these voices (voice.NAME, globs allowed; repeatable)"
     )
 
 
 def add_exclusion(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    add_addresses(
+        parser,
         "--exclude",
-        action="append",
-        type=address,
-        default=[],
-        metavar="ADDR",
-        help="leave these voices out: neither changed nor read (voice.NAME, globs allowed; "
+        "leave these voices out: neither changed nor read (voice.NAME, globs allowed; "
         "repeatable; with --target: the targeted voices less these)",
     )
 
