@@ -140,9 +140,12 @@ def test_running_it_again_imports_nothing_new_and_never_overwrites(project: Proj
     state = project.state_path.read_bytes()
     code, out, err = project.run("import", "--all")
     assert code == 1 and "imported.yaml already exists" in err and "never overwrites" in err
+    project.admin("DELETE", "/stats")
     code, out, err = project.run("import", "--all", "--out", "again.yaml")
     assert code == 0, out + err
     assert "Nothing to import" in out
+    # One listing page for the tenant's few jobs, and no call per job.
+    assert project.admin("GET", "/stats")["operations"] == {"list_jobs": 1}
     assert not (project.root / "again.yaml").exists()
     assert project.state_path.read_bytes() == state
 
