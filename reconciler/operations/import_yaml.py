@@ -22,16 +22,19 @@ KEY_LENGTH = 64  # the schema's limit for a voice key
 DATA_DIR = "imported-data"
 
 HEADER = """\
-# Written by `reconciler import --all` at {now}: the jobs MetaStudio has that no state
-# recorded, adopted as they are (the state now records them). Review it before use.
+# Written by `reconciler import --all` at {now}:
+# the jobs MetaStudio has that no state recorded, adopted as they are (the state now
+# records them). Review it before use.
 #
 # - data: a placeholder. Put each voice's training data there (or point `data` at it)
 #   before the next plan: what a job was trained on cannot be read back, so the first
 #   plan takes the data found there as the job's and records its digest; nothing is
 #   trained again.
-# - MetaStudio's job listing does not tell description, phone, output_language,
-#   custom_text or the authorization letter, so none is written; setting one later is a
-#   change like any other (a trained job may have to be replaced for it).
+# - Only what the job tells is written: voice_name, edition, sex, language, tag and the
+#   upload mode (data.dir or data.segments). Description, custom_text, output_language
+#   and the authorization letter are not taken, and a phone number never is (personal
+#   data); setting one later is a change like any other (a trained job may have to be
+#   replaced for it).
 # - lifecycle.prevent_destroy guards each adopted (paid) model; remove it to allow a
 #   destroy or a replace. To leave a voice unmanaged instead, delete its block here and
 #   run `reconciler state rm voice.NAME` (its job stays in MetaStudio).

@@ -164,7 +164,7 @@ def decide_recorded(
     state = remote.state
     submitted = record.phase == "submitted" or (state is not None and state not in STILL_OPEN)
     diffs = attribute_changes(
-        before, after, ignore=COMPUTED | _unknown_data(record, state, submitted)
+        before, after, ignore=COMPUTED | unknown_data(record, state, submitted)
     )
     remote_diffs = [d for d in diffs if d.path not in table.local]
     shape = {d.path for d in remote_diffs} & table.job_shape
@@ -231,7 +231,7 @@ def decide_recorded(
     return keep(Action.NOOP, Reason.UP_TO_DATE)
 
 
-def _unknown_data(record: VoiceRecord, state: str | None, submitted: bool) -> frozenset[str]:
+def unknown_data(record: VoiceRecord, state: str | None, submitted: bool) -> frozenset[str]:
     """A job adopted without its training data (`import --all`) has no recorded digest:
     what it was trained on cannot be read back. Once submitted, the configuration's data is
     taken as that (as `reconciler import` does) rather than paid for with a new job, and a
