@@ -15,6 +15,7 @@ records without configuration, which a plan would destroy.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +61,13 @@ def import_all(
         state = workspace.backend.read()
         with workspace.client() as client:
             jobs = list(client.iter_jobs())
-        adoptions, skipped = _select(jobs, state, workspace.config)
+            adoptions, skipped = _select(jobs, state, workspace.config)
+            if any(a.job.asset_id for a in adoptions):  # one listing: their descriptions
+                assets = {a.asset_id: a.raw for a in client.iter_assets()}
+                adoptions = [
+                    dataclasses.replace(a, asset=assets.get(a.job.asset_id or ""))
+                    for a in adoptions
+                ]
         adoptions, unfit = _declarable(adoptions, workspace, path, out, now)
         records: list[VoiceRecord] = []
         if adoptions:

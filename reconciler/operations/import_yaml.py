@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,11 +30,11 @@ HEADER = """\
 #   before the next plan: what a job was trained on cannot be read back, so the first
 #   plan takes the data found there as the job's and records its digest; nothing is
 #   trained again.
-# - Only what the job tells is written: voice_name, edition, sex, language, tag and the
-#   upload mode (data.dir or data.segments). Description, custom_text, output_language
-#   and the authorization letter are not taken, and a phone number never is (personal
-#   data); setting one later is a change like any other (a trained job may have to be
-#   replaced for it).
+# - Only what the job tells is written: voice_name, edition, sex, language, tag, the
+#   upload mode (data.dir or data.segments) and its trained model's description.
+#   custom_text, output_language and the authorization letter are not taken, and a phone
+#   number never is (personal data); setting one later is a change like any other (a
+#   trained job may have to be replaced for it).
 # - lifecycle.prevent_destroy guards each adopted (paid) model; remove it to allow a
 #   destroy or a replace. To leave a voice unmanaged instead, delete its block here and
 #   run `reconciler state rm voice.NAME` (its job stays in MetaStudio).
@@ -48,6 +48,13 @@ class Adoption:
     key: str
     edition: str
     job: TrainingJob
+    asset: Mapping[str, Any] | None = None  # the trained model's asset, as listed
+
+    def told(self) -> dict[str, Any]:
+        """Every attribute the job and its asset tell, as the YAML names them."""
+        job = self.job
+        fields = {"edition": self.edition, "voice_name": job.voice_name, **reported(job)}
+        return {**fields, **from_asset(self.asset, fields)}
 
     @property
     def data_kind(self) -> str:
@@ -84,13 +91,29 @@ def reported(job: TrainingJob) -> dict[str, Any]:
     return values
 
 
+def from_asset(asset: Mapping[str, Any] | None, known: Collection[str]) -> dict[str, Any]:
+    """What the asset API tells of the attributes the table maps to it (the description),
+    besides those the job told (``known``)."""
+    values: dict[str, Any] = {}
+    for attribute in attributes.TABLE.entries:
+        if (
+            asset is None
+            or attribute.asset_field is None
+            or attribute.source is not attributes.YAML
+        ):
+            continue
+        value = asset.get(attribute.asset_field)
+        if attribute.config_key not in known and isinstance(value, str) and value:
+            values[attribute.config_key] = value
+    return values
+
+
 def render(adoptions: Sequence[Adoption], now: str) -> str:
     lines = [HEADER.format(now=now)]
     for adoption in adoptions:
         job = adoption.job
         lines.append(f"  {adoption.key}:  # job {job.job_id} ({job.state})\n")
-        fields = {"edition": adoption.edition, "voice_name": job.voice_name, **reported(job)}
-        lines += [f"    {key}: {_scalar(value)}\n" for key, value in fields.items()]
+        lines += [f"    {key}: {_scalar(value)}\n" for key, value in adoption.told().items()]
         lines.append(
             f"    data: {{{adoption.data_kind}: {_scalar(adoption.data_path)}}}"
             "  # placeholder: the training data goes here\n"

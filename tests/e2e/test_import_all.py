@@ -25,6 +25,7 @@ HAND_MADE: list[dict[str, Any]] = [
         "language": "CN",
         "tag": "NEWS",
         "phone": PHONE,
+        "description": "Calm and warm.",
         "state": "SUCCEED",
         "create_time": 1000,
     },
@@ -100,6 +101,7 @@ def test_import_all_adopts_hand_made_jobs_and_the_next_plan_trains_nothing(
         "sex": "FEMALE",
         "language": "CN",
         "tag": "NEWS",
+        "description": "Calm and warm.",  # from its asset: the job does not tell it
         "data": {"dir": "imported-data/gentle-female"},
         "lifecycle": {"prevent_destroy": True},
     }
