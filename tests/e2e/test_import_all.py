@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -13,7 +10,7 @@ import yaml
 from reconciler import speechlike
 from reconciler.state import LocalStateBackend, State
 from reconciler.state.errors import StateError
-from tests.e2e.conftest import ONE_PREMIUM, REPO, SECONDS, Project
+from tests.e2e.conftest import ONE_PREMIUM, SECONDS, Project, lock_held
 
 PHONE = "+86 138 0000 0000"
 HAND_MADE: list[dict[str, Any]] = [
@@ -194,30 +191,8 @@ def test_a_job_the_configuration_could_not_declare_is_skipped(project: Project) 
 def test_it_is_refused_while_another_run_holds_the_state_lock(project: Project) -> None:
     tenant(project)
     state = project.state_path.read_bytes()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import sys, time\n"
-                "from pathlib import Path\n"
-                "from reconciler.state import LocalStateBackend\n"
-                "with LocalStateBackend(Path(sys.argv[1])).lock('apply', 0):\n"
-                "    print('held', flush=True)\n"
-                "    time.sleep(60)\n"
-            ),
-            str(project.state_path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with lock_held(project.state_path):
         code, out, err = project.run("import", "--all")
-    finally:
-        holder.kill()
-        holder.wait()
     assert code == 1 and "locked" in err, out + err
     assert not (project.root / "imported.yaml").exists()
     assert project.state_path.read_bytes() == state
