@@ -55,6 +55,25 @@ def atomic_writer(target: Path, mode: int = 0o600, *, durable: bool = True) -> I
         fsync_dir(target.parent)
 
 
+def create_new(target: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write ``target`` whole, durably, only if no file has that name: FileExistsError
+    otherwise, with nothing changed. Never a half-written ``target``: the content is complete
+    in a temp file before its second name is made (a link, which never replaces)."""
+    temp = _temp_path(target)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            os.fchmod(fd, mode)
+            stream.write(data)
+            stream.flush()
+            os.fsync(fd)
+        os.link(temp, target)
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+    fsync_dir(target.parent)
+
+
 def link_replace(source: Path, target: Path, mode: int = 0o600) -> bool:
     """Make ``target`` a second name of ``source``'s file, replacing it atomically and
     durably, without copying a byte. Only for a ``source`` that is replaced by rename, never

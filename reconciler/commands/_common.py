@@ -46,14 +46,23 @@ def add_lock_timeout(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_addresses(parser: argparse.ArgumentParser, flag: str, help: str) -> None:
+    """A repeatable voice.NAME option, globs allowed."""
+    parser.add_argument(flag, action="append", type=address, default=[], metavar="ADDR", help=help)
+
+
 def add_selection(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--target",
-        action="append",
-        type=address,
-        default=[],
-        metavar="ADDR",
-        help="limit to these voices (voice.NAME, globs allowed; repeatable)",
+    add_addresses(
+        parser, "--target", "limit to these voices (voice.NAME, globs allowed; repeatable)"
+    )
+
+
+def add_exclusion(parser: argparse.ArgumentParser) -> None:
+    add_addresses(
+        parser,
+        "--exclude",
+        "leave these voices out: neither changed nor read (voice.NAME, globs allowed; "
+        "repeatable; with --target: the targeted voices less these)",
     )
 
 
@@ -135,6 +144,7 @@ def check_data(
 
 def add_plan_options(parser: argparse.ArgumentParser) -> None:
     add_selection(parser)
+    add_exclusion(parser)
     parser.add_argument(
         "--replace",
         action="append",

@@ -81,7 +81,10 @@ def run(args: argparse.Namespace, env: Environment, view: ApplyView) -> int:
         operation="apply",
         created_at=rfc3339(env.clock()),
         plan=PlanRequest(
-            targets=tuple(args.target), replace=tuple(args.replace), destroy=args.destroy
+            targets=tuple(args.target),
+            excludes=tuple(args.exclude),
+            replace=tuple(args.replace),
+            destroy=args.destroy,
         ),
         saved=saved,
         parallelism=args.parallelism,

@@ -6,7 +6,13 @@ import argparse
 from typing import TYPE_CHECKING
 
 from reconciler.commands._arguments import parallelism
-from reconciler.commands._common import add_json, add_lock_timeout, add_path, add_selection
+from reconciler.commands._common import (
+    add_exclusion,
+    add_json,
+    add_lock_timeout,
+    add_path,
+    add_selection,
+)
 from reconciler.environment import Environment
 from reconciler.errors import UsageError
 
@@ -34,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="voices worked on at once (default 4)",
     )
     add_selection(parser)
+    add_exclusion(parser)
     parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     add_lock_timeout(parser)
     add_json(parser)
@@ -62,7 +69,7 @@ def run(args: argparse.Namespace, env: Environment, view: ApplyView) -> int:
     request = ApplyRequest(
         operation="destroy",
         created_at=rfc3339(env.clock()),
-        plan=PlanRequest(targets=tuple(args.target), destroy=True),
+        plan=PlanRequest(targets=tuple(args.target), excludes=tuple(args.exclude), destroy=True),
         parallelism=args.parallelism,
         lock_timeout=args.lock_timeout,
     )

@@ -66,7 +66,12 @@ def run(args: argparse.Namespace, env: Environment, view: PlanView) -> int:
     workspace = load_workspace(args.path, env, checks=False)
     plan = plan_under_lock(
         workspace,
-        PlanRequest(targets=tuple(args.target), replace=tuple(args.replace), destroy=args.destroy),
+        PlanRequest(
+            targets=tuple(args.target),
+            excludes=tuple(args.exclude),
+            replace=tuple(args.replace),
+            destroy=args.destroy,
+        ),
         refresh=args.refresh,
         lock_timeout=args.lock_timeout,
         operation="plan",

@@ -13,7 +13,7 @@ from pathlib import Path
 from reconciler.config.assemble import assemble
 from reconciler.config.cache import cached_config, content_key, store_config
 from reconciler.config.diagnostics import SURROGATES, Diagnostic, InvalidConfig
-from reconciler.config.loader import Document, load_yaml
+from reconciler.config.loader import Document, load_yaml, parse_yaml
 from reconciler.config.model import Config, VoiceSpec
 from reconciler.config.schema import schema_fingerprint, validate_document
 
@@ -69,7 +69,10 @@ def _validate(document: Document, cache_dir: Path | None) -> list[Diagnostic]:
     return problems
 
 
-def check_config(path: Path, *, cache_dir: Path | None = None) -> ConfigCheck:
+def check_config(
+    path: Path, *, cache_dir: Path | None = None, adding: tuple[tuple[Path, str], ...] = ()
+) -> ConfigCheck:
+    """``adding``: files about to be written, with their text, checked as part of it."""
     path = Path(os.path.abspath(path))
     try:
         root_dir, files = config_files(path)
@@ -97,6 +100,13 @@ def check_config(path: Path, *, cache_dir: Path | None = None) -> ConfigCheck:
         if document is not None:
             diagnostics += _validate(document, cache_dir)
             documents.append(document)
+    for file, text in adding:
+        document, problems = parse_yaml(text, file)
+        diagnostics += problems
+        if document is not None:
+            diagnostics += validate_document(document)
+            documents.append(document)
+    files = (*files, *(file for file, _ in adding))
     clean = not any(d.is_error for d in diagnostics) and len(documents) == len(files)
     config, problems = assemble(root_dir, documents, files, clean=clean)
     diagnostics = sorted({*diagnostics, *problems}, key=Diagnostic.full_sort_key)

@@ -126,6 +126,7 @@ def verify_saved_plan(
     assert saved is not None
     again = PlanRequest(
         targets=(),  # the file's own --target is checked against each of its changes
+        excludes=saved.excludes,  # and its --exclude too (plan/claims.py)
         replace=saved.replace,
         destroy=saved.destroy,
         scope=frozenset(c.name for c in saved.changes),

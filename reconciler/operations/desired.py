@@ -14,9 +14,12 @@ from reconciler.plan.inputs import DesiredVoice
 from reconciler.state.privacy import phone_fingerprint
 
 
-def voice_spec(voice: VoiceSpec, *, data: str, letter: str | None, lineage: str) -> dict[str, Any]:
+def voice_spec(
+    voice: VoiceSpec, *, data: str | None, letter: str | None, lineage: str
+) -> dict[str, Any]:
     """Every attribute in the table's order; an unset one (None, or False unless ``always``)
-    is left out, so that plans of voices without it read as they always did."""
+    is left out, so that plans of voices without it read as they always did. ``data`` None:
+    the training data is not known (a job adopted by `import --all`)."""
     digests = {"data_digest": data, "authorization_letter_digest": letter}
     spec: dict[str, Any] = {}
     for a in attributes.TABLE.entries:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from reconciler import attributes
 from reconciler.addresses import matches
 from reconciler.metastudio import MetaStudioClient, MetaStudioError
-from reconciler.plan.decide import COMPUTED, TAINTED, recorded_spec
+from reconciler.plan.decide import COMPUTED, TAINTED, recorded_spec, unknown_data
 from reconciler.plan.diff import attribute_changes
 from reconciler.plan.inputs import DesiredVoice
 from reconciler.plan.model import Action, Plan, Reason, ResourceChange, Step
@@ -64,6 +64,8 @@ def _problem(
         return f"{where}: lifecycle.keep_asset forbids deleting its trained asset"
     if plan.targets and not matches(where, plan.targets):
         return f"{where} is outside the plan's --target selection"
+    if matches(where, plan.excludes):
+        return f"{where} is excluded by the plan's --exclude"
     if change.action is Action.DELETE:
         if want is not None and not plan.destroy:
             return f"{where} is still in the configuration; only a destroy plan deletes it"
@@ -96,7 +98,9 @@ def _replace_problem(
     if record.job_id is None or change.reason is Reason.FORCED:
         return None  # no job to lose, or the --replace the plan was made with
     if change.reason is Reason.ATTRIBUTES:
-        diffs = attribute_changes(recorded_spec(record), want.spec, ignore=COMPUTED)
+        # As the planner does: data a job was adopted without is not a change once submitted.
+        unknown = unknown_data(record, record.remote_state, record.phase == "submitted")
+        diffs = attribute_changes(recorded_spec(record), want.spec, ignore=COMPUTED | unknown)
         if any(d.path not in attributes.TABLE.local for d in diffs):
             return None
         return f"{change.address}: the configuration matches the state; nothing forces a replace"

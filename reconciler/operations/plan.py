@@ -40,6 +40,7 @@ def tenant_durations(client: MetaStudioClient) -> Mapping[str, DurationLimits] |
 @dataclass(frozen=True)
 class PlanRequest:
     targets: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()  # --exclude: these voices are neither planned nor read
     replace: tuple[str, ...] = ()
     destroy: bool = False
     scope: frozenset[str] | None = None  # exactly these voices (PlanOptions.scope)
@@ -53,6 +54,8 @@ class PreparedPlan:
 
 def _in_scope(name: str, request: PlanRequest) -> bool:
     if request.scope is not None and name not in request.scope:
+        return False
+    if request.excludes and matches(address_of(name), request.excludes):
         return False
     return not request.targets or matches(address_of(name), request.targets)
 
@@ -102,6 +105,7 @@ def build_plan(
         observed = observing.result() if observing is not None else None
     options = PlanOptions(
         targets=request.targets,
+        excludes=request.excludes,
         replace=request.replace,
         destroy=request.destroy,
         config_digest=digest,

@@ -2,8 +2,8 @@
 
 The file's content digest binds it to its content, but whoever edits the file can recompute
 it. So apply plans again, under the lock, from the configuration, the state and what
-MetaStudio says at that moment, with the intent the file records (--target, --replace,
---destroy), and carries out only what both agree on: every change the file holds must be
+MetaStudio says at that moment, with the intent the file records (--target, --exclude,
+--replace, --destroy), and carries out only what both agree on: every change the file holds must be
 one the new plan makes too, with the same action, the same steps and the same job and asset
 IDs. A file can narrow what apply does (fewer voices); it can never add to it. What runs is
 the new plan's change, so nothing the file says (an ID, a spec, a step) reaches MetaStudio
@@ -57,6 +57,8 @@ def _difference(saved: Plan, claim: ResourceChange, change: ResourceChange | Non
         return f"changes name voice {claim.name!r} at address {claim.address}"
     if saved.targets and not matches(where, saved.targets):
         return f"{where} is outside the plan's --target selection"
+    if matches(where, saved.excludes):
+        return f"{where} is excluded by the plan's --exclude"
     if change is None:
         return f"{where}: the plan says {_says(claim)}, but {CALL_FOR} nothing"
     if _only_records(change) and (_only_records(claim) or _may_have_landed(claim)):

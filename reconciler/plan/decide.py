@@ -161,12 +161,14 @@ def decide_recorded(
             want.name, Action.CREATE, Reason.DRIFT, before, after, remote=remote, notes=(note,)
         )
     table = attributes.TABLE
-    diffs = attribute_changes(before, after, ignore=COMPUTED)
+    state = remote.state
+    submitted = record.phase == "submitted" or (state is not None and state not in STILL_OPEN)
+    diffs = attribute_changes(
+        before, after, ignore=COMPUTED | unknown_data(record, state, submitted)
+    )
     remote_diffs = [d for d in diffs if d.path not in table.local]
     shape = {d.path for d in remote_diffs} & table.job_shape
     data_changed = any(d.path in table.training_data for d in remote_diffs)
-    state = remote.state
-    submitted = record.phase == "submitted" or (state is not None and state not in STILL_OPEN)
 
     def replace(reason: Reason, forcing: set[str], *notes: str) -> ResourceChange:
         marked = [dataclasses.replace(d, forces_replacement=d.path in forcing) for d in diffs]
@@ -236,6 +238,17 @@ def _trained(record: VoiceRecord, remote: RemoteView) -> bool:
     """The job SUCCEEDed and its model's asset is known: recorded, or seen by refresh."""
     asset = record.asset_id or remote.asset_id
     return remote.state == JobState.SUCCEED and asset is not None
+
+
+def unknown_data(record: VoiceRecord, state: str | None, submitted: bool) -> frozenset[str]:
+    """A job adopted without its training data (`import --all`) has no recorded digest:
+    what it was trained on cannot be read back. Once submitted, the configuration's data is
+    taken as that (as `reconciler import` does) rather than paid for with a new job, and a
+    sync records its digest. Where new data costs nothing (before submission, or after the
+    review rejected it), it is sent."""
+    if record.data_digest is None and submitted and state not in NEEDS_USER:
+        return frozenset({"data_digest"})
+    return frozenset()
 
 
 def _remaining(record: VoiceRecord) -> str:

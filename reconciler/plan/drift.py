@@ -61,6 +61,7 @@ def drifts(plan: Plan) -> list[Drift]:
 
 
 def is_complete(plan: Plan) -> bool:
-    """Terraform's ``complete``: applying this plan converges everything. A targeted plan
-    leaves the other voices unplanned, and one not refreshed may be wrong about MetaStudio."""
-    return plan.refreshed and not plan.targets
+    """Terraform's ``complete``: applying this plan converges everything. A targeted or
+    excluding plan leaves other voices unplanned, and one not refreshed may be wrong
+    about MetaStudio."""
+    return plan.refreshed and not plan.targets and not plan.excludes

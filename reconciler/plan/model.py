@@ -155,6 +155,7 @@ class Plan:
     refreshed: bool
     destroy: bool = False
     targets: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()  # the --exclude addresses (globs): never planned
     replace: tuple[str, ...] = ()  # the --replace addresses (globs) it was made with
     created_at: str = ""
     format_version: int = PLAN_FORMAT_VERSION

@@ -52,6 +52,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "refreshed": plan.refreshed,
         "destroy": plan.destroy,
         "targets": list(plan.targets),
+        "excludes": list(plan.excludes),
         "replace": list(plan.replace),
         "changes": [_change_to_dict(c) for c in plan.changes if not is_idle(c)],
         "resources": [need.to_dict() for need in plan.resources],
@@ -104,6 +105,8 @@ def plan_from_dict(data: Any) -> Plan:
         refreshed=top.get("refreshed", bool),
         destroy=top.get("destroy", bool),
         targets=top.strings("targets"),
+        # Plans made before --exclude existed excluded nothing.
+        excludes=top.strings("excludes") if "excludes" in top.data else (),
         # Before format 3 the --replace intent was not kept: such a plan's forced replaces no
         # longer verify at apply, and it must be made again.
         replace=top.strings("replace") if "replace" in top.data else (),

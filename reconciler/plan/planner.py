@@ -32,6 +32,7 @@ class PlanError(ReconcilerError):
 @dataclass(frozen=True)
 class PlanOptions:
     targets: tuple[str, ...] = ()  # addresses or globs: voice.news-*
+    excludes: tuple[str, ...] = ()  # --exclude: never planned, even when targeted
     replace: tuple[str, ...] = ()
     destroy: bool = False
     config_digest: str = ""
@@ -71,6 +72,8 @@ def _names(desired: Mapping[str, DesiredVoice], state: State, options: PlanOptio
         names = sorted(set(desired) | set(state.voices))
     if options.targets:
         names = [n for n in names if matches(address_of(n), options.targets)]
+    if options.excludes:
+        names = [n for n in names if not matches(address_of(n), options.excludes)]
     return names
 
 
@@ -120,6 +123,7 @@ def make_plan(
         refreshed=observed is not None,
         destroy=options.destroy,
         targets=options.targets,
+        excludes=options.excludes,
         replace=options.replace,
         created_at=options.created_at,
     )
@@ -129,9 +133,17 @@ def _check_options(
     desired: Mapping[str, DesiredVoice], state: State, options: PlanOptions
 ) -> list[str]:
     problems = []
-    patterns = options.targets or options.replace
+    # A scoped plan (apply verifying a saved plan) sees only some voices: its --exclude was
+    # checked against all of them when the plan was made.
+    excludes = options.excludes if options.scope is None else ()
+    patterns = options.targets or options.replace or excludes
     addresses = [address_of(n) for n in set(desired) | set(state.voices)] if patterns else []
-    for flag, patterns in (("--target", options.targets), ("--replace", options.replace)):
+    checked = (
+        ("--target", options.targets),
+        ("--exclude", excludes),
+        ("--replace", options.replace),
+    )
+    for flag, patterns in checked:
         for pattern in patterns:
             if not any(fnmatch.fnmatchcase(a, pattern) for a in addresses):
                 problems.append(f"{flag} {pattern}: matches no voice in the configuration or state")

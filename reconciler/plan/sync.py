@@ -31,6 +31,9 @@ def sync_changes(
     for name in table.local_own_fields:
         if getattr(record, name) != own[name]:
             changes[name] = own[name]
+    if record.data_digest is None and want.get("data_digest") is not None:
+        # Adopted without its data (plan/decide.py _unknown_data): the configuration's, now.
+        changes["data_digest"] = want["data_digest"]
     if not remote.refreshed:
         return changes
     if record.phase != "submitted" and remote.state not in (None, JobState.CREATING):

@@ -40,7 +40,7 @@ def plan_to_json_dict(plan: Plan) -> dict[str, Any]:
         "reconciler_plan_version": plan.format_version,
         "applyable": plan.has_changes,
         "errored": False,
-        # Format 1.2: false for a targeted or not refreshed plan (see drift.is_complete).
+        # Format 1.2: false for a targeted, excluding or not refreshed plan (see drift.is_complete).
         "complete": is_complete(plan),
         "resource_changes": [_resource_change(c) for c in plan.changes],
         "resource_drift": [_resource_drift(d) for d in drifts(plan)],
@@ -58,6 +58,8 @@ def plan_to_json_dict(plan: Plan) -> dict[str, Any]:
         "destroy": plan.destroy,
         "targets": list(plan.targets),
     }
+    if plan.excludes:  # absent, not empty, without --exclude: older readers unchanged
+        document["excludes"] = list(plan.excludes)
     if plan.resources:  # absent, not empty, when nothing is consumed: older readers unchanged
         document["training_resources"] = [
             {**need.to_dict(), "short": need.short} for need in plan.resources

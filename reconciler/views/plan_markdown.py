@@ -123,6 +123,9 @@ class _Comment:
         if self.plan.targets:
             targets = escape(", ".join(self.plan.targets))
             lines.append(f"Only voices matching --target {targets} were planned.")
+        if self.plan.excludes:
+            excludes = escape(", ".join(self.plan.excludes))
+            lines.append(f"Voices matching --exclude {excludes} were not planned.")
         if detail.summarised:
             lines.append(TOO_LARGE)
         return [callout("NOTE", lines)] if lines else []

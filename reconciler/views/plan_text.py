@@ -53,6 +53,11 @@ def _preamble(plan: Plan) -> list[str]:
             f"Note: only voices matching --target {', '.join(plan.targets)} were planned; "
             "other voices may also differ from the configuration."
         )
+    if plan.excludes:
+        lines.append(
+            f"Note: voices matching --exclude {', '.join(plan.excludes)} were not planned; "
+            "they may also differ from the configuration."
+        )
     return [*lines, ""] if lines else []
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,3 +165,31 @@ def project(tmp_path: Path, emulator: Emulator) -> Project:
     proj = Project(root, emulator, environ)
     proj.write_config(FIVE_VOICES)
     return proj
+
+
+@contextlib.contextmanager
+def lock_held(state_path: Path) -> Iterator[str]:
+    """Another process holds the state lock (for 'apply') until the block ends; yields its ID."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time\n"
+                "from pathlib import Path\n"
+                "from reconciler.state import LocalStateBackend\n"
+                "with LocalStateBackend(Path(sys.argv[1])).lock('apply', 0) as info:\n"
+                "    print(info.id, flush=True)\n"
+                "    time.sleep(60)\n"
+            ),
+            str(state_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        yield holder.stdout.readline().strip()
+    finally:
+        holder.kill()
+        holder.wait()

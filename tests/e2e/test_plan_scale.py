@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 import time
 
 import pytest
@@ -12,7 +10,7 @@ import pytest
 from bench.project import succeeded_job, trained_record
 from reconciler.state import LocalStateBackend, State
 from reconciler.state.codec import WORK
-from tests.e2e.conftest import Project, config_head
+from tests.e2e.conftest import Project, config_head, lock_held
 
 
 def catalogue(project: Project, count: int, *, limits: bool = True) -> None:
@@ -89,26 +87,7 @@ def test_refresh_cost_follows_the_targeted_voices(
 
 
 def test_a_held_lock_names_its_holder(project: Project) -> None:
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import sys, time\n"
-                "from pathlib import Path\n"
-                "from reconciler.state import LocalStateBackend\n"
-                "with LocalStateBackend(Path(sys.argv[1])).lock('apply', 0) as info:\n"
-                "    print(info.id, flush=True)\n"
-                "    time.sleep(60)\n"
-            ),
-            str(project.state_path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        lock_id = holder.stdout.readline().strip()
+    with lock_held(project.state_path) as lock_id:
         code, _, err = project.run("plan")
         assert code == 1
         assert "locked" in err and lock_id in err and "apply" in err
@@ -117,9 +96,6 @@ def test_a_held_lock_names_its_holder(project: Project) -> None:
         assert project.run("plan", "--lock-timeout", "0.5")[0] == 1
         assert time.monotonic() - started >= 0.5
         assert project.run("plan", "--refresh=false")[0] == 0  # reads need no lock
-    finally:
-        holder.kill()
-        holder.wait()
     assert project.run("plan")[0] == 0  # a killed holder does not block the next run
 
 
