@@ -54,10 +54,15 @@ def _difference(saved: Plan, claim: ResourceChange, change: ResourceChange | Non
     where = address_of(claim.name)
     if claim.address != where:
         return f"changes name voice {claim.name!r} at address {claim.address}"
-    if saved.targets and not matches(where, saved.targets):
+    if saved.targets and not _targeted(claim, saved.targets):
         return f"{where} is outside the plan's --target selection"
     if change is None:
         return f"{where}: the plan says {_says(claim)}, but {CALL_FOR} nothing"
+    if claim.previous_address != change.previous_address:
+        return (
+            f"{where}: the plan moves it from {claim.previous_address or 'nowhere'}, "
+            f"but {CALL_FOR} a move from {change.previous_address or 'nowhere'}"
+        )
     if _only_records(change) and (_only_records(claim) or claim.action in _FINISHING):
         # What is recorded is what MetaStudio says now, not what the file said; and a submit
         # the file plans may have landed since (a killed run's, late): not sent twice.
@@ -82,8 +87,16 @@ def _difference(saved: Plan, claim: ResourceChange, change: ResourceChange | Non
 _FINISHING = frozenset({Action.RESUME, Action.UPDATE})
 
 
+def _targeted(claim: ResourceChange, targets: tuple[str, ...]) -> bool:
+    """A move is in scope if either of its addresses is targeted."""
+    old = claim.previous_address
+    return matches(claim.address, targets) or (old is not None and matches(old, targets))
+
+
 def _only_records(change: ResourceChange) -> bool:
-    return change.action is Action.NOOP and set(change.steps) <= {Step.SYNC}
+    """No remote step: what is recorded (a move included) follows MetaStudio and the
+    configuration now, and the move was compared above."""
+    return change.action is Action.NOOP and set(change.steps) <= {Step.SYNC, Step.MOVE}
 
 
 def _says(change: ResourceChange) -> str:

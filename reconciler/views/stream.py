@@ -60,7 +60,7 @@ class JsonStream:
         for drift in drifts(plan):
             self.emit(ui.resource_drift(drift))
         for change in plan.changes:
-            if change.action.value != "no-op":
+            if change.action.value != "no-op" or change.previous_address is not None:
                 self.emit(ui.planned_change(change))
         self.emit(ui.change_summary(plan.summary, "plan"))
 
