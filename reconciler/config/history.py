@@ -73,7 +73,16 @@ def check_moved(
                 f"{entry.source} is already moved by {first.path} at {where(first.source_at)}; "
                 "a voice moves to one address only",
             )
+    cycles: set[frozenset[str]] = set()
     for entry in entries:
+        cycle = _cycle(entry, by_source)
+        if cycle is not None:
+            if frozenset(cycle) not in cycles:  # said once, at its first entry
+                cycles.add(frozenset(cycle))
+                shown = " -> ".join(cycle)
+                message = f"the moved entries form a cycle: {shown}; a voice cannot move back"
+                report(entry.source_at, f"{entry.path}.from", message)
+            continue
         problem = _moved_problem(entry, by_source, configured, where)
         if problem is not None:
             location, field, message = problem
@@ -88,11 +97,6 @@ def _moved_problem(
 ) -> tuple[Location, str, str] | None:
     if entry.source == entry.target:
         return entry.target_at, f"{entry.path}.to", "moves the voice onto its own address"
-    cycle = _cycle(entry, by_source)
-    if cycle is not None:
-        shown = " -> ".join(cycle)
-        message = f"the moved entries form a cycle: {shown}; a voice cannot move back"
-        return entry.source_at, f"{entry.path}.from", message
     after = by_source.get(entry.target)
     if after is not None:
         message = (
