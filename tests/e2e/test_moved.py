@@ -9,6 +9,7 @@ import pytest
 
 from tests.e2e.conftest import ONE_PREMIUM, PREMIUM_AND_THIRD, Project
 from tests.e2e.test_destroy_assets import listed, trained
+from tests.e2e.test_json_stream import of, stream
 from tests.e2e.test_plan_tampering import change_of, jobs_of, refused, saved, write
 
 RENAMED = ONE_PREMIUM.replace("  premium:\n", "  anchor:\n")
@@ -319,3 +320,21 @@ def test_a_move_is_in_scope_when_either_address_is_targeted(project: Project) ->
     code, out, err = project.run("apply", "--auto-approve", "--target", "voice.premium")
     assert code == 0, out + err
     assert sorted(project.state()["voices"]) == ["anchor", "third"]
+
+
+def test_the_json_stream_of_a_move_and_a_forget_is_valid(project: Project) -> None:
+    two_trained(project)
+    project.write_config(
+        RENAMED + "moved:\n  - from: voice.premium\n    to: voice.anchor\n" + REMOVED
+    )
+    code, messages, err = stream(project, "plan")
+    assert code == 0, err
+    planned = {m["change"]["resource"]["addr"]: m["change"] for m in of(messages, "planned_change")}
+    assert planned["voice.anchor"]["action"] == "move"
+    assert planned["voice.third"]["action"] == "remove"
+    (summary,) = of(messages, "change_summary")
+    assert summary["changes"]["forget"] == 1 and summary["@message"].endswith("1 to forget.")
+    code, messages, err = stream(project, "apply", "--auto-approve")
+    assert code == 0, err
+    assert not of(messages, "apply_start")  # no MetaStudio call to report
+    assert sorted(project.state()["voices"]) == ["anchor"]
