@@ -120,7 +120,7 @@ def build_plan(
     )
     plan = make_plan(desired, moved.state, observed, options)
     if client is not None:
-        _refuse_name_clashes(plan, state, client)
+        _refuse_name_clashes(plan, moved.state, client)
     return PreparedPlan(_with_resources(plan, observed, client), desired)
 
 
