@@ -48,6 +48,13 @@ def resolve_moves(moves: Collection[Move], state: State, configured: Collection[
                 "onto it would lose that record: choose a free address, or forget one of them "
                 "first (`reconciler state rm`)"
             )
+        elif old is not None and move.target not in configured:
+            # Terraform would move, then destroy: most likely a typo, and a paid job lost.
+            problems.append(
+                f"{move.target_at}: {address_of(move.target)} is not under voices: the moved "
+                f"voice would be destroyed; name the voice's new key, or use a removed entry "
+                f"for {address_of(move.source)}"
+            )
         elif old is not None:
             previous[move.target] = move.source
         elif new is None and move.target not in configured:

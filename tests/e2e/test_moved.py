@@ -153,6 +153,14 @@ def test_a_move_onto_a_recorded_voice_is_refused(project: Project) -> None:
     assert f"voices.yaml:{line}:9: moved[0].to: voice.third is already in the state (job " in err
 
 
+def test_a_move_to_an_address_not_configured_is_refused(project: Project) -> None:
+    trained(project)
+    project.write_config(RENAMED + "moved:\n  - from: voice.premium\n    to: voice.anchr\n")
+    line = len(RENAMED.splitlines()) + 3
+    err = unchanged(project, "plan")
+    assert f"voices.yaml:{line}:9: moved[0].to: voice.anchr is not under voices" in err
+
+
 def test_state_mv_moves_the_record_in_one_write(project: Project) -> None:
     asset_id = trained(project)
     (job,) = project.jobs()

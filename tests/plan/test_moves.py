@@ -48,6 +48,14 @@ def test_an_entry_unknown_to_both_state_and_config_is_located() -> None:
     ]
 
 
+def test_a_move_to_an_address_not_configured_is_located_at_its_to() -> None:
+    state = State(lineage=LINEAGE, voices={"old": record("old")})
+    with pytest.raises(PlanError) as raised:
+        resolve_moves([MOVE], state, configured={"newer"})
+    (problem,) = raised.value.problems
+    assert problem.startswith("voices.yaml:10:9: moved[0].to: voice.new is not under voices")
+
+
 def test_a_move_onto_a_recorded_voice_is_located_at_its_to() -> None:
     voices = {"old": record("old"), "new": record("new", job_id="job-2")}
     with pytest.raises(PlanError) as raised:
