@@ -99,11 +99,11 @@ def decide_removed(
 def decide_forget(record: VoiceRecord, observed: Observed | None) -> ResourceChange:
     """A `removed` entry: the state forgets the voice; MetaStudio keeps its job and asset."""
     remote = remote_view(record, observed)
-    kept = f"job {record.job_id}"
     asset_id = record.asset_id or remote.asset_id
-    if asset_id:
-        kept += f" and its trained asset {asset_id}"
-    note = f"{kept} stay in MetaStudio; only the state forgets the voice"
+    kept = f"job {record.job_id} " + (
+        f"and its trained asset {asset_id} stay" if asset_id else "stays"
+    )
+    note = f"{kept} in MetaStudio; only the state forgets the voice"
     return _change(
         record.name,
         Action.FORGET,

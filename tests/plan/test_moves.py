@@ -87,7 +87,7 @@ def test_a_removed_entry_forgets_even_in_a_destroy_plan() -> None:
         (change,) = make_plan({}, state, None, options).changes
         assert (change.action, change.reason) == (Action.FORGET, Reason.REMOVED_ENTRY)
         assert change.steps == (Step.FORGET,)
-        assert "job job-1 stay in MetaStudio" in change.notes[0]
+        assert "job job-1 stays in MetaStudio" in change.notes[0]
 
 
 def test_a_removed_entry_with_destroy_deletes_with_the_guard() -> None:
