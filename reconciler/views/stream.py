@@ -18,6 +18,7 @@ from reconciler.environment import Environment
 from reconciler.errors import ConfigError, ReconcilerError
 from reconciler.plan.drift import drifts
 from reconciler.plan.model import Plan
+from reconciler.plan.renames import rename_hints
 from reconciler.signals import Terminated
 from reconciler.status import VoiceStatus
 from reconciler.views import ui_messages as ui
@@ -62,6 +63,8 @@ class JsonStream:
         for change in plan.changes:
             if change.action.value != "no-op" or change.previous_address is not None:
                 self.emit(ui.planned_change(change))
+        for hint in rename_hints(plan):  # notes are not in Terraform's messages: a warning
+            self.emit(ui.diagnostic("warning", "This looks like a renamed voice", hint))
         self.emit(ui.change_summary(plan.summary, "plan"))
 
     def warn(self, diagnostic: Diagnostic) -> None:

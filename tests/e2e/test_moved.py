@@ -276,6 +276,9 @@ def test_a_rename_without_a_moved_entry_is_hinted(project: Project) -> None:
     code, out, _ = project.run("plan", "--format", "json")
     notes = [n for c in json.loads(out)["resource_changes"] for n in c["notes"]]
     assert notes.count(hint) == 2
+    code, messages, _ = stream(project, "plan")
+    (warning,) = [m for m in of(messages, "diagnostic") if "rename" in m["@message"]]
+    assert warning["diagnostic"]["detail"] == hint and warning["@level"] == "warn"
 
 
 def test_a_trained_rename_without_a_moved_entry_is_refused_with_the_entry(
