@@ -64,6 +64,7 @@ def check_moved(
 ) -> None:
     """One problem per entry at most: the first rule it breaks."""
     by_source: dict[str, MovedEntry] = {}
+    by_target: dict[str, MovedEntry] = {}
     for entry in entries:
         first = by_source.setdefault(entry.source, entry)
         if first is not entry:
@@ -72,6 +73,14 @@ def check_moved(
                 f"{entry.path}.from",
                 f"{entry.source} is already moved by {first.path} at {where(first.source_at)}; "
                 "a voice moves to one address only",
+            )
+        first = by_target.setdefault(entry.target, entry)
+        if first is not entry:
+            report(
+                entry.target_at,
+                f"{entry.path}.to",
+                f"{first.path} at {where(first.target_at)} already moves a voice to "
+                f"{entry.target}; one address holds one voice",
             )
     cycles: set[frozenset[str]] = set()
     for entry in entries:

@@ -105,25 +105,34 @@ def two_trained(project: Project) -> None:
     assert code == 0, out + err
 
 
+# Each entry, the error, and the line it names (counted from the last voice line).
 BAD_MOVES = {
     "chain": (
         "moved:\n  - from: voice.old\n    to: voice.older\n"
         "  - from: voice.older\n    to: voice.premium\n",
-        "voices.yaml:{line}:9: moved[0].to: voice.older moves on to voice.premium",
+        "{line}:9: moved[0].to: voice.older moves on to voice.premium",
+        3,
     ),
     "cycle": (
         "moved:\n  - from: voice.a\n    to: voice.b\n  - from: voice.b\n    to: voice.a\n",
-        "voices.yaml:{line}:11: moved[0].from: the moved entries form a cycle: "
-        "voice.a -> voice.b -> voice.a",
+        "{line}:11: moved[0].from: the moved entries form a cycle: voice.a -> voice.b -> voice.a",
+        2,
     ),
     "still configured": (
         "moved:\n  - from: voice.third\n    to: voice.elsewhere\n",
-        "voices.yaml:{line}:11: moved[0].from: voice.third is still under voices",
+        "{line}:11: moved[0].from: voice.third is still under voices",
+        2,
+    ),
+    "same target": (
+        "moved:\n  - from: voice.a\n    to: voice.third\n  - from: voice.b\n    to: voice.third\n",
+        "{line}:9: moved[1].to: moved[0] at voices.yaml:",
+        5,
     ),
     "unknown": (
         "moved:\n  - from: voice.ghost\n    to: voice.nowhere\n",
-        "voices.yaml:{line}:11: moved[0].from: neither voice.ghost nor voice.nowhere is in the "
+        "{line}:11: moved[0].from: neither voice.ghost nor voice.nowhere is in the "
         "state or the configuration",
+        2,
     ),
 }
 
@@ -131,14 +140,12 @@ BAD_MOVES = {
 @pytest.mark.parametrize("kind", sorted(BAD_MOVES))
 def test_bad_moved_entries_are_one_located_error(project: Project, kind: str) -> None:
     two_trained(project)
-    entry, expected = BAD_MOVES[kind]
+    entry, expected, offset = BAD_MOVES[kind]
     project.write_config(PREMIUM_AND_THIRD + entry)
-    line = len(PREMIUM_AND_THIRD.splitlines()) + 2  # the first entry's `from` line
-    if kind == "chain":
-        line += 1  # reported at its `to`
+    line = len(PREMIUM_AND_THIRD.splitlines()) + offset
     for argv in (("plan",), ("apply", "--auto-approve")):
         err = unchanged(project, *argv)
-        assert expected.format(line=line) in err, err
+        assert f"voices.yaml:{expected.format(line=line)}" in err, err
 
 
 def test_a_move_onto_a_recorded_voice_is_refused(project: Project) -> None:
