@@ -62,26 +62,19 @@ def removed_entries(documents: list[Document]) -> list[RemovedEntry]:
 def check_moved(
     entries: list[MovedEntry], configured: Collection[str], report: Report, where: Where
 ) -> None:
-    """One problem per entry at most: the first rule it breaks."""
+    """A repeated address is reported at the repeat; a cycle once, at its first entry; any
+    other entry at the first rule it breaks."""
     by_source: dict[str, MovedEntry] = {}
     by_target: dict[str, MovedEntry] = {}
     for entry in entries:
-        first = by_source.setdefault(entry.source, entry)
-        if first is not entry:
-            report(
-                entry.source_at,
-                f"{entry.path}.from",
-                f"{entry.source} is already moved by {first.path} at {where(first.source_at)}; "
-                "a voice moves to one address only",
-            )
-        first = by_target.setdefault(entry.target, entry)
-        if first is not entry:
-            report(
-                entry.target_at,
-                f"{entry.path}.to",
-                f"{first.path} at {where(first.target_at)} already moves a voice to "
-                f"{entry.target}; one address holds one voice",
-            )
+        repeats: list[tuple[dict[str, MovedEntry], str, Location, str, Callable[..., str]]] = [
+            (by_source, entry.source, entry.source_at, "from", _moved_twice),
+            (by_target, entry.target, entry.target_at, "to", _moved_onto),
+        ]
+        for seen, address, location, field, say in repeats:
+            first = seen.setdefault(address, entry)
+            if first is not entry:
+                report(location, f"{entry.path}.{field}", say(entry, first, where))
     cycles: set[frozenset[str]] = set()
     for entry in entries:
         cycle = _cycle(entry, by_source)
@@ -96,6 +89,20 @@ def check_moved(
         if problem is not None:
             location, field, message = problem
             report(location, field, message)
+
+
+def _moved_twice(entry: MovedEntry, first: MovedEntry, where: Where) -> str:
+    return (
+        f"{entry.source} is already moved by {first.path} at {where(first.source_at)}; "
+        "a voice moves to one address only"
+    )
+
+
+def _moved_onto(entry: MovedEntry, first: MovedEntry, where: Where) -> str:
+    return (
+        f"{first.path} at {where(first.target_at)} already moves a voice to {entry.target}; "
+        "one address holds one voice"
+    )
 
 
 def _moved_problem(
