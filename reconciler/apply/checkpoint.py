@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from reconciler.plan.moves import renamed
 from reconciler.state import State, StateBackend, VoiceRecord, rfc3339
 
 
@@ -60,6 +61,15 @@ class Checkpointer:
             record = self._changed(name, changes)
             self._commit(name, record)
         return record
+
+    def rename(self, old: str, new: str) -> None:
+        """Move a record to another name in one write (done already: nothing to do)."""
+        with self._guard:
+            record = self._current(old)
+            if record is None:
+                return
+            self._pending[old] = None
+            self._commit(new, dataclasses.replace(renamed(record, new), updated_at=self.now()))
 
     def remove(self, name: str) -> None:
         with self._guard:

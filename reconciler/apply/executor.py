@@ -113,8 +113,11 @@ def execute(
     return ApplyResult(tuple(outcomes[c.address] for c in changes))
 
 
+LOCAL_STEPS = frozenset({Step.SYNC, Step.MOVE, Step.FORGET})  # recorded, no remote call
+
+
 def _has_remote_step(change: ResourceChange) -> bool:
-    return any(step is not Step.SYNC for step in change.steps)
+    return any(step not in LOCAL_STEPS for step in change.steps)
 
 
 def _run_local(

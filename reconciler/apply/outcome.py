@@ -13,13 +13,17 @@ class Result(str, enum.Enum):
     UPDATED = "updated"
     REPLACED = "replaced"
     DESTROYED = "destroyed"
+    MOVED = "moved"  # a moved voice with nothing else to do
+    FORGOTTEN = "forgotten"
     UNCHANGED = "unchanged"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
 
     @classmethod
-    def of(cls, action: Action) -> Result:
+    def of(cls, action: Action, *, moved: bool = False) -> Result:
         """What a change of ``action`` did once all its steps succeeded."""
+        if moved and action is Action.NOOP:
+            return cls.MOVED
         return _DONE.get(action, cls.UPDATED)
 
 
@@ -27,6 +31,7 @@ _DONE = {
     Action.CREATE: Result.CREATED,
     Action.REPLACE: Result.REPLACED,
     Action.DELETE: Result.DESTROYED,
+    Action.FORGET: Result.FORGOTTEN,
     Action.NOOP: Result.UNCHANGED,
 }
 

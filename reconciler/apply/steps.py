@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler import attributes
+from reconciler.addresses import PREFIX as ADDRESS_PREFIX
 from reconciler.apply.asset_update import update_voice_asset
 from reconciler.apply.assets import delete_voice_asset
 from reconciler.apply.context import ApplyContext
@@ -55,6 +56,10 @@ class VoiceRun:
         for step in self.change.steps:
             if step is Step.SYNC:
                 self.sync_record()
+            elif step is Step.MOVE:
+                self.move()
+            elif step is Step.FORGET:
+                self.forget()
             elif step is Step.DELETE_ASSET:
                 self.delete_asset()
             elif step is Step.DELETE_JOB:
@@ -70,9 +75,21 @@ class VoiceRun:
             elif step is Step.UPDATE_ASSET:
                 self.checkpoint_stop()
                 update_voice_asset(self.ctx, self.change, self._want()[1])
-        return Result.of(self.change.action)
+        return Result.of(self.change.action, moved=Step.MOVE in self.change.steps)
 
     # -- steps ------------------------------------------------------------------------------
+
+    def move(self) -> None:
+        """A `moved` entry: the record goes to its new address in one checkpoint."""
+        previous = self.change.previous_address
+        assert previous is not None  # the plan codec refuses a move without one
+        self.ctx.checkpoint.rename(previous.removeprefix(ADDRESS_PREFIX), self.name)
+        self.say(f"moved from {previous} (no MetaStudio call)")
+
+    def forget(self) -> None:
+        """A `removed` entry: the record goes; the job and its asset stay in MetaStudio."""
+        self.ctx.checkpoint.remove(self.name)
+        self.say("forgotten by the state; its job stays in MetaStudio")
 
     def delete_asset(self) -> None:
         """Delete the trained model's asset, then record it gone: after a kill before the

@@ -1,4 +1,5 @@
-"""reconciler state list|show|rm: read the state, or forget voices without touching their jobs."""
+"""reconciler state list|show|rm|mv: read the state, or forget or move voices without touching
+their jobs."""
 
 from __future__ import annotations
 
@@ -66,6 +67,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_lock_timeout(remove)
     remove.set_defaults(handler=run_rm)
+
+    move = commands.add_parser(
+        "mv",
+        help="give a recorded voice another address (its job is kept)",
+        description=(
+            "Move a voice's record to another address, e.g. after renaming its key in the "
+            "YAML: no MetaStudio call, no new training. The new address must be free. To "
+            "have the rename reviewed in a pull request instead, add a `moved` entry to the "
+            "YAML."
+        ),
+    )
+    move.add_argument("source", metavar="SOURCE", help="voice.OLD, as the state has it")
+    move.add_argument("target", metavar="DESTINATION", help="voice.NEW")
+    add_path(move)
+    add_lock_timeout(move)
+    move.set_defaults(handler=run_mv)
     _register_transfer(commands)
 
 
@@ -191,4 +208,15 @@ def run_rm(args: argparse.Namespace, env: Environment, view: View) -> int:
             f"MetaStudio (adopt it again with `reconciler import {record.address} "
             f"{record.job_id}`)."
         )
+    return int(ExitStatus.OK)
+
+
+def run_mv(args: argparse.Namespace, env: Environment, view: View) -> int:
+    from reconciler.operations.move import move_voice
+
+    moved = move_voice(
+        _backend(args.path, env), args.source, args.target, lock_timeout=args.lock_timeout
+    )
+    job = f"job {moved.job_id}" if moved.job_id else "its interrupted create"
+    env.out(f"Moved {args.source} to {moved.address} in the state ({job} kept).")
     return int(ExitStatus.OK)

@@ -13,6 +13,7 @@ from typing import Any
 from reconciler import attributes
 from reconciler.config.diagnostics import Diagnostic, Location, display_path
 from reconciler.config.dsn import dsn_problem
+from reconciler.config.history import check_moved, check_removed, moved_entries, removed_entries
 from reconciler.config.loader import Document, NodePath
 from reconciler.config.model import (
     EDITIONS,
@@ -137,6 +138,10 @@ def assemble(
         if isinstance(voice.value, dict)
     }
     assembler.check_voice_names(resolved)
+    moved, removed = moved_entries(assembler.documents), removed_entries(assembler.documents)
+    configured = set(resolved)
+    check_moved(moved, configured, assembler.error, assembler.where)
+    check_removed(removed, moved, configured, assembler.error, assembler.where)
     provider, state = sections["provider"], sections["state"]
     if state is not None and isinstance(state.value, dict):
         _check_state(assembler, state)
@@ -152,6 +157,8 @@ def assemble(
             {name: _voice_spec(root_dir, name, fields) for name, fields in resolved.items()}
         ),
         state=_state_settings(state.value if state else {}),
+        moved=tuple(moved),
+        removed=tuple(removed),
     )
     return config, []
 

@@ -37,7 +37,9 @@ from reconciler.config.model import (
     Config,
     ConfiguredVoices,
     DataSource,
+    MovedEntry,
     Provider,
+    RemovedEntry,
     StateSettings,
     VoiceData,
     VoiceSpec,
@@ -46,9 +48,11 @@ from reconciler.config.schema import schema_fingerprint
 from reconciler.errors import ConfigError
 from reconciler.fsutil import atomic_write
 
-FORMAT = 3  # 3: lines (header, data index, one per voice); 2: every field, state section
+# 4: moved and removed in the header; 3: lines (header, data index, one per voice); 2: every
+# field, state section
+FORMAT = 4
 # The modules whose code decides what a file assembles to.
-SOURCES = ("assemble.py", "cache.py", "check.py", "dsn.py", "loader.py", "model.py")
+SOURCES = ("assemble.py", "cache.py", "check.py", "dsn.py", "history.py", "loader.py", "model.py")
 # Taken from the data index, not the voice's line: one copy, and the digest needs no line.
 _INDEXED = ("data", "authorization_letter")
 _VOICE_FIELDS = tuple(f for f in dataclasses.fields(VoiceSpec) if f.name not in _INDEXED)
@@ -166,6 +170,11 @@ def _encode(config: Config, key: str) -> list[str]:
         ],
         "state_path": str(config.state_path),
         "state": dataclasses.asdict(config.state),
+        "moved": [
+            [m.source, m.target, m.path, where(m.source_at), where(m.target_at)]
+            for m in config.moved
+        ],
+        "removed": [[r.source, r.destroy, r.path, where(r.source_at)] for r in config.removed],
     }
     voices = [
         _dumps([name, {f.name: value(f.name, getattr(voice, f.name)) for f in _VOICE_FIELDS}])
@@ -253,6 +262,14 @@ def _decode(
         state_path=Path(raw["state_path"]),
         voices=_CachedVoices(_decode_index(index), lines, files, rebuild),
         state=StateSettings(**raw["state"]),
+        moved=tuple(
+            MovedEntry(source, target, path, _location(files, at), _location(files, to))
+            for source, target, path, at, to in raw["moved"]
+        ),
+        removed=tuple(
+            RemovedEntry(source, destroy, path, _location(files, at))
+            for source, destroy, path, at in raw["removed"]
+        ),
     )
 
 

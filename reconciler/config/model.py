@@ -174,6 +174,27 @@ class StateSettings:
 
 
 @dataclass(frozen=True)
+class MovedEntry:
+    """One `moved` entry: the voice at address ``source`` is now at ``target``."""
+
+    source: str  # an address, as written: voice.NAME
+    target: str
+    path: str  # where in its file, for messages: "moved[0]"
+    source_at: Location
+    target_at: Location
+
+
+@dataclass(frozen=True)
+class RemovedEntry:
+    """One `removed` entry: forget the voice at ``source`` (or delete it, ``destroy``)."""
+
+    source: str
+    destroy: bool
+    path: str  # "removed[0]"
+    source_at: Location
+
+
+@dataclass(frozen=True)
 class Config:
     root_dir: Path
     files: tuple[Path, ...]
@@ -181,3 +202,5 @@ class Config:
     state_path: Path  # the local backend's file (also where local-only notes go)
     voices: ConfiguredVoices
     state: StateSettings = field(default_factory=StateSettings)
+    moved: tuple[MovedEntry, ...] = ()
+    removed: tuple[RemovedEntry, ...] = ()

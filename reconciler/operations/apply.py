@@ -159,8 +159,10 @@ class ApplyRun:
 
     @property
     def kept(self) -> list[str]:
-        """The voices the plan leaves in place (all but the deleted): what a wait follows."""
-        deleted = {c.name for c in self.plan.changes if c.action is Action.DELETE}
+        """The voices the plan leaves in place (all but the deleted and the forgotten): what
+        a wait follows."""
+        gone = (Action.DELETE, Action.FORGET)
+        deleted = {c.name for c in self.plan.changes if c.action in gone}
         return [name for name in self.plan.names if name not in deleted]
 
 

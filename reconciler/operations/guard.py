@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler import attributes
+from reconciler.addresses import PREFIX as ADDRESS_PREFIX
 from reconciler.addresses import matches
 from reconciler.metastudio import MetaStudioClient, MetaStudioError
 from reconciler.plan.decide import COMPUTED, TAINTED, recorded_spec, unknown_data
@@ -37,10 +38,18 @@ def check_destructive(
         f"refusing to apply the plan: {problem}"
         for change in plan.changes
         if DESTRUCTIVE & set(change.steps)
-        and (problem := _problem(plan, change, state.voices.get(change.name), desired, client))
+        and (problem := _problem(plan, change, _record(change, state), desired, client))
     ]
     if problems:
         raise UnsafePlanError(problems)
+
+
+def _record(change: ResourceChange, state: State) -> VoiceRecord | None:
+    """The voice's record, at its previous address when the change moves it."""
+    record = state.voices.get(change.name)
+    if record is None and change.previous_address is not None:
+        record = state.voices.get(change.previous_address.removeprefix(ADDRESS_PREFIX))
+    return record
 
 
 def _problem(
@@ -62,7 +71,8 @@ def _problem(
         record.keep_asset or (want is not None and want.keep_asset)
     ):
         return f"{where}: lifecycle.keep_asset forbids deleting its trained asset"
-    if plan.targets and not matches(where, plan.targets):
+    addresses = (where, change.previous_address or where)  # a move: either address counts
+    if plan.targets and not any(matches(a, plan.targets) for a in addresses):
         return f"{where} is outside the plan's --target selection"
     if matches(where, plan.excludes):
         return f"{where} is excluded by the plan's --exclude"

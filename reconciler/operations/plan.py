@@ -12,12 +12,14 @@ from reconciler.addresses import address_of, matches
 from reconciler.data.checks import DurationLimits, tenant_duration_limits
 from reconciler.metastudio import MetaStudioClient, MetaStudioError
 from reconciler.operations.asset_names import live_assets_named
+from reconciler.operations.config_moves import config_moves, config_removals
 from reconciler.operations.desired import config_digest, desired_voices
 from reconciler.operations.locking import state_lock
 from reconciler.operations.workspace import Workspace
 from reconciler.plan.clashes import name_clashes, published_names
 from reconciler.plan.inputs import DesiredVoice, Observed
 from reconciler.plan.model import Plan
+from reconciler.plan.moves import Moved, resolve_moves
 from reconciler.plan.planner import PlanError, PlanOptions, make_plan
 from reconciler.plan.resources import resource_needs
 from reconciler.refresh import EarlyListing, refresh
@@ -52,21 +54,26 @@ class PreparedPlan:
     desired: dict[str, DesiredVoice]
 
 
-def _in_scope(name: str, request: PlanRequest) -> bool:
+def _in_scope(name: str, request: PlanRequest, previous: Mapping[str, str] | None = None) -> bool:
+    """``previous``: a moved voice is in scope if its old address is targeted too."""
     if request.scope is not None and name not in request.scope:
         return False
-    if request.excludes and matches(address_of(name), request.excludes):
-        return False
-    return not request.targets or matches(address_of(name), request.targets)
+    old = (previous or {}).get(name)
+    names = (name,) if old is None else (name, old)
+    if request.excludes and any(matches(address_of(n), request.excludes) for n in names):
+        return False  # a move is held back if either of its addresses is excluded
+    return not request.targets or any(matches(address_of(n), request.targets) for n in names)
 
 
-def _records_in_scope(state: State, request: PlanRequest) -> Iterator[tuple[str, VoiceRecord]]:
-    """The state's records the plan covers, decoding no other (a scope is a few voices)."""
+def _records_in_scope(moved: Moved, request: PlanRequest) -> Iterator[tuple[str, VoiceRecord]]:
+    """The state's records the plan covers (with the moves made), decoding no other (a scope
+    is a few voices)."""
+    state = moved.state
     if request.scope is None:
         items: Iterable[tuple[str, VoiceRecord]] = state.voices.items()
     else:
         items = ((n, state.voices[n]) for n in sorted(request.scope) if n in state.voices)
-    return ((n, r) for n, r in items if _in_scope(n, request))
+    return ((n, r) for n, r in items if _in_scope(n, request, moved.previous))
 
 
 def build_plan(
@@ -85,9 +92,10 @@ def build_plan(
     ``local_checks`` (the data preflight) and the digests are computed; ``early`` is the part
     of it that could start before the state was read.
     """
+    moved = resolve_moves(config_moves(workspace.config), state, workspace.config.voices)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="refresh") as pool:
         observing = (
-            pool.submit(_observe, client, state, workspace, request, early) if client else None
+            pool.submit(_observe, client, moved, workspace, request, early) if client else None
         )
         try:
             if local_checks is not None:
@@ -111,10 +119,12 @@ def build_plan(
         config_digest=digest,
         created_at=created_at,
         scope=request.scope,
+        previous=moved.previous,
+        removed=config_removals(workspace.config),
     )
-    plan = make_plan(desired, state, observed, options)
+    plan = make_plan(desired, moved.state, observed, options)
     if client is not None:
-        _refuse_name_clashes(plan, state, client)
+        _refuse_name_clashes(plan, moved.state, client)
     return PreparedPlan(_with_resources(plan, observed, client), desired)
 
 
@@ -141,13 +151,13 @@ def _with_resources(plan: Plan, observed: Observed | None, client: MetaStudioCli
 
 def _observe(
     client: MetaStudioClient,
-    state: State,
+    moved: Moved,
     workspace: Workspace,
     request: PlanRequest,
     early: EarlyListing | None,
 ) -> Observed:
-    voices = workspace.config.voices
-    records = list(_records_in_scope(state, request))
+    voices, state = workspace.config.voices, moved.state
+    records = list(_records_in_scope(moved, request))
     ids = [r.job_id for _, r in records if r.job_id]
     configured = voices if request.scope is None else sorted(request.scope & set(voices))
     names = [

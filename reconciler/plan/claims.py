@@ -55,12 +55,17 @@ def _difference(saved: Plan, claim: ResourceChange, change: ResourceChange | Non
     where = address_of(claim.name)
     if claim.address != where:
         return f"changes name voice {claim.name!r} at address {claim.address}"
-    if saved.targets and not matches(where, saved.targets):
+    if saved.targets and not _targeted(claim, saved.targets):
         return f"{where} is outside the plan's --target selection"
-    if matches(where, saved.excludes):
+    if saved.excludes and any(matches(a, saved.excludes) for a in _addresses(claim)):
         return f"{where} is excluded by the plan's --exclude"
     if change is None:
         return f"{where}: the plan says {_says(claim)}, but {CALL_FOR} nothing"
+    if claim.previous_address != change.previous_address:
+        return (
+            f"{where}: the plan moves it from {claim.previous_address or 'nowhere'}, "
+            f"but {CALL_FOR} a move from {change.previous_address or 'nowhere'}"
+        )
     if _only_records(change) and (_only_records(claim) or _may_have_landed(claim)):
         # What is recorded is what MetaStudio says now, not what the file said; and a submit
         # the file plans may have landed since (a killed run's, late): not sent twice.
@@ -97,8 +102,20 @@ def _may_have_landed(claim: ResourceChange) -> bool:
     return claim.action in _FINISHING and Step.UPDATE_ASSET not in claim.steps
 
 
+def _targeted(claim: ResourceChange, targets: tuple[str, ...]) -> bool:
+    """A move is in scope if either of its addresses is targeted."""
+    return any(matches(a, targets) for a in _addresses(claim))
+
+
+def _addresses(claim: ResourceChange) -> tuple[str, ...]:
+    old = claim.previous_address
+    return (claim.address,) if old is None else (claim.address, old)
+
+
 def _only_records(change: ResourceChange) -> bool:
-    return change.action is Action.NOOP and set(change.steps) <= {Step.SYNC}
+    """No remote step: what is recorded (a move included) follows MetaStudio and the
+    configuration now, and the move was compared above."""
+    return change.action is Action.NOOP and set(change.steps) <= {Step.SYNC, Step.MOVE}
 
 
 def _in_place(change: ResourceChange) -> tuple[object, ...]:

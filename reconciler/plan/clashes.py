@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from reconciler.plan.model import Plan, ResourceChange, Step
+from reconciler.plan.model import Action, Plan, ResourceChange, Step
+from reconciler.plan.renames import HINT_START, rename_entry
 from reconciler.plan.steps import asset_of
 from reconciler.state.model import State
 
@@ -44,6 +45,13 @@ def name_clashes(plan: Plan, state: State, live: Mapping[str, tuple[str, ...]]) 
     """One problem per new job whose voice_name a live asset (``live``: name -> asset IDs)
     holds, unless the change deletes that very asset before it creates."""
     problems = []
+    # A destroyed voice's asset the new job would clash with: most likely a renamed key.
+    renamed = {
+        asset_id: c
+        for c in plan.changes
+        if c.action is Action.DELETE
+        and (asset_id := asset_of(c, state.voices.get(c.name))) is not None
+    }
     for change in plan.changes:
         if renames_in_place(change) and change.after:
             problems += _rename_clash(change, state, live)
@@ -55,7 +63,10 @@ def name_clashes(plan: Plan, state: State, live: Mapping[str, tuple[str, ...]]) 
         for asset_id in live.get(voice_name, ()):
             if asset_id != freed:
                 own = record is not None and record.asset_id == asset_id
-                problems.append(_problem(change, voice_name, asset_id, own=own))
+                problem = _problem(change, voice_name, asset_id, own=own)
+                if asset_id in renamed:
+                    problem = _rename_problem(change, renamed[asset_id], voice_name)
+                problems.append(problem)
                 break
     return problems
 
@@ -73,6 +84,15 @@ def _rename_clash(
         f"{voice_name!r}, so its trained asset {own} cannot be renamed to it (MSS.10001005); "
         "delete or rename that asset, or choose another voice_name"
     ]
+
+
+def _rename_problem(change: ResourceChange, gone: ResourceChange, voice_name: str) -> str:
+    return (
+        f"{change.address}: {HINT_START} of {gone.address}, whose trained asset holds voice_name "
+        f"{voice_name!r}: add `{rename_entry(gone.address, change.address)}` to the YAML to "
+        "keep its job and model; deleting it and training again would spend a training "
+        "resource (and the new model could not be published under that name meanwhile)"
+    )
 
 
 def _problem(change: ResourceChange, voice_name: str, asset_id: str, *, own: bool) -> str:

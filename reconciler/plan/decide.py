@@ -96,6 +96,25 @@ def decide_removed(
     )
 
 
+def decide_forget(record: VoiceRecord, observed: Observed | None) -> ResourceChange:
+    """A `removed` entry: the state forgets the voice; MetaStudio keeps its job and asset."""
+    remote = remote_view(record, observed)
+    asset_id = record.asset_id or remote.asset_id
+    kept = f"job {record.job_id} " + (
+        f"and its trained asset {asset_id} stay" if asset_id else "stays"
+    )
+    note = f"{kept} in MetaStudio; only the state forgets the voice"
+    return _change(
+        record.name,
+        Action.FORGET,
+        Reason.REMOVED_ENTRY,
+        recorded_spec(record),
+        None,
+        remote=remote,
+        notes=(note,),
+    )
+
+
 def _interrupted_removal(
     record: VoiceRecord, observed: Observed | None, known_ids: Collection[str]
 ) -> tuple[RemoteView, tuple[str, ...]]:

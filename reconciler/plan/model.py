@@ -17,6 +17,8 @@ RESOURCE_TYPE = "metastudio_voice"
 # 2: no-op voices with nothing to do are listed by name only, in ``unchanged``.
 # 3: the --replace addresses the plan was made with, in ``replace``: apply plans again with
 #    them to verify the file's claims.
+# A change's ``previous_address`` (a `moved` entry) and the forget action came without a new
+# version: each comes with a step (move, forget) that older readers refuse as unknown.
 PLAN_FORMAT_VERSION = 3
 
 
@@ -28,6 +30,7 @@ class Action(str, enum.Enum):
     UPDATE = "update"
     REPLACE = "replace"  # delete the job and create a new one
     DELETE = "delete"
+    FORGET = "forget"  # a `removed` entry: drop the state's record, keep the job and asset
     NOOP = "no-op"
 
     @property
@@ -39,6 +42,7 @@ class Action(str, enum.Enum):
             Action.UPDATE: ["update"],
             Action.REPLACE: ["delete", "create"],
             Action.DELETE: ["delete"],
+            Action.FORGET: ["forget"],  # Terraform 1.7's `removed` block
             Action.NOOP: ["no-op"],
         }[self]
 
@@ -54,6 +58,8 @@ class Step(str, enum.Enum):
     SUBMIT = "submit"  # submit for review and training; record "submitted"
     SYNC = "sync"  # no remote call: record the observed state and local settings
     UPDATE_ASSET = "update_asset"  # change the trained model's asset in place; record the spec
+    MOVE = "move"  # no remote call: the record moves to the new address (a `moved` entry)
+    FORGET = "forget"  # no remote call: the record is dropped (a `removed` entry)
 
 
 class Reason(str, enum.Enum):
@@ -70,6 +76,7 @@ class Reason(str, enum.Enum):
     TAINTED = "tainted"  # the remote job FAILED: a new one is needed
     FORCED = "forced"  # --replace ADDR
     REMOVED = "removed"  # in state, not in config
+    REMOVED_ENTRY = "removed_entry"  # a `removed` entry in the config: forget it
     DESTROY = "destroy"  # plan --destroy / reconciler destroy
     UP_TO_DATE = "up_to_date"
     AUDIT_FAILED = "audit_failed"  # waiting for new data; nothing to do yet
@@ -108,6 +115,8 @@ class ResourceChange:
     remote: RemoteView = field(default_factory=RemoteView)
     notes: tuple[str, ...] = ()  # plain sentences for reviewers
     adopt_job_id: str | None = None  # Reason.ADOPT: the job found for an interrupted create
+    # A `moved` entry brought the record from this address (Terraform's previous_address).
+    previous_address: str | None = None
     steps: tuple[Step, ...] = ()  # what apply does, in order (plan/steps.py decides)
 
     @property
@@ -134,15 +143,23 @@ class PlanSummary:
     replace: int = 0
     destroy: int = 0
     noop: int = 0
+    move: int = 0  # counted besides the action: a moved voice may also be updated, say
+    forget: int = 0
 
     @property
     def changes(self) -> int:
-        return self.create + self.update + self.replace + self.destroy
+        return self.create + self.update + self.replace + self.destroy + self.move + self.forget
 
     def line(self) -> str:
+        # Moves and forgets are named only when there are some, as Terraform does.
+        extra = "".join(
+            f", {count} to {word}"
+            for count, word in ((self.move, "move"), (self.forget, "forget"))
+            if count
+        )
         return (
             f"Plan: {self.create} to create, {self.update} to update, "
-            f"{self.replace} to replace, {self.destroy} to destroy."
+            f"{self.replace} to replace, {self.destroy} to destroy{extra}."
         )
 
 
@@ -173,7 +190,15 @@ class Plan:
 
     @property
     def summary(self) -> PlanSummary:
-        counts = {"create": 0, "update": 0, "replace": 0, "destroy": 0, "noop": len(self.unchanged)}
+        counts = {
+            "create": 0,
+            "update": 0,
+            "replace": 0,
+            "destroy": 0,
+            "forget": 0,
+            "noop": len(self.unchanged),
+        }
+        moved = sum(1 for change in self.changes if change.previous_address is not None)
         for change in self.changes:
             key = {
                 Action.CREATE: "create",
@@ -181,10 +206,11 @@ class Plan:
                 Action.UPDATE: "update",
                 Action.REPLACE: "replace",
                 Action.DELETE: "destroy",
+                Action.FORGET: "forget",
                 Action.NOOP: "noop",
             }[change.action]
             counts[key] += 1
-        return PlanSummary(**counts)
+        return PlanSummary(**counts, move=moved)
 
     @property
     def has_changes(self) -> bool:

@@ -20,7 +20,7 @@ from reconciler.plan.model import (
     ResourceChange,
     Step,
 )
-from reconciler.plan.steps import ALLOWED
+from reconciler.plan.steps import allowed
 
 KIND = "reconciler-plan"
 T = TypeVar("T")
@@ -81,6 +81,7 @@ def _change_to_dict(change: ResourceChange) -> dict[str, Any]:
         "remote": remote_to_dict(remote),
         "notes": list(change.notes),
         "adopt_job_id": change.adopt_job_id,
+        "previous_address": change.previous_address,
         "steps": [step.value for step in change.steps],
     }
 
@@ -150,10 +151,7 @@ def _change_from_dict(data: Any, where: str) -> ResourceChange:
     remote = _Fields(fields.get("remote", dict), f"{where}.remote")
     action = fields.enum("action", Action)
     steps = tuple(fields.enum_at("steps", i, Step) for i in range(len(fields.array("steps"))))
-    if steps not in ALLOWED[action]:
-        shown = ", ".join(step.value for step in steps) or "none"
-        raise PlanDecodeError(f"{where}.steps: {shown} is not what a {action.value} does")
-    return ResourceChange(
+    change = ResourceChange(
         address=fields.get("address", str),
         name=fields.get("name", str),
         action=action,
@@ -174,8 +172,17 @@ def _change_from_dict(data: Any, where: str) -> ResourceChange:
         ),
         notes=fields.strings("notes"),
         adopt_job_id=fields.optional("adopt_job_id", str),
+        # Plans made before `moved` existed move nothing.
+        previous_address=(
+            fields.optional("previous_address", str) if "previous_address" in data else None
+        ),
         steps=steps,
     )
+    if not allowed(change):
+        shown = ", ".join(step.value for step in steps) or "none"
+        moved = " of a moved voice" if change.previous_address is not None else ""
+        raise PlanDecodeError(f"{where}.steps: {shown} is not what a {action.value}{moved} does")
+    return change
 
 
 def _attribute_from_dict(data: Any, where: str) -> AttributeChange:

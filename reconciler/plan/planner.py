@@ -5,18 +5,21 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reconciler.addresses import address_of, matches
 from reconciler.errors import ReconcilerError
 from reconciler.plan.decide import (
+    decide_forget,
     decide_interrupted_create,
     decide_new,
     decide_recorded,
     decide_removed,
 )
+from reconciler.plan.forgetting import unsettled
 from reconciler.plan.inputs import DesiredVoice, Observed, ObservedJob
 from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.plan.renames import with_rename_hints
 from reconciler.plan.steps import planned
 from reconciler.state.model import State
 
@@ -40,6 +43,20 @@ class PlanOptions:
     # Exactly these voices, when set: apply verifying a saved plan plans again only the voices
     # the file changes, at a cost that follows them and not the catalogue.
     scope: frozenset[str] | None = None
+    # `moved` entries the state calls for, new name -> old name: ``make_plan`` is given the
+    # state with them made (plan/moves.py), and each such change names its previous address.
+    previous: Mapping[str, str] = field(default_factory=dict)
+    # `removed` entries, name -> destroy: without destroy, the voice is forgotten.
+    removed: Mapping[str, bool] = field(default_factory=dict)
+
+    def targeted(self, name: str) -> bool:
+        """Targeted and not excluded; a moved voice is targeted if either its new or its old
+        address is, and held back if either is excluded."""
+        old = self.previous.get(name)
+        addresses = (address_of(name),) if old is None else (address_of(name), address_of(old))
+        if self.excludes and any(matches(a, self.excludes) for a in addresses):
+            return False
+        return not self.targets or any(matches(a, self.targets) for a in addresses)
 
 
 class RecordedJobs(Collection[str]):
@@ -70,11 +87,7 @@ def _names(desired: Mapping[str, DesiredVoice], state: State, options: PlanOptio
         names = sorted(n for n in options.scope if n in desired or n in state.voices)
     else:
         names = sorted(set(desired) | set(state.voices))
-    if options.targets:
-        names = [n for n in names if matches(address_of(n), options.targets)]
-    if options.excludes:
-        names = [n for n in names if not matches(address_of(n), options.excludes)]
-    return names
+    return [n for n in names if options.targeted(n)]
 
 
 def make_plan(
@@ -94,17 +107,22 @@ def make_plan(
         if record is None:
             if want is not None:
                 changes.append(decide_new(want))
+        elif want is None and options.removed.get(name) is False:
+            # Forgotten even by a destroy plan: the configuration says to keep the job.
+            changes.append(decide_forget(record, observed))
         elif want is None:
             changes.append(decide_removed(record, observed, options.destroy, known_ids))
         elif record.job_id is None:
             changes.append(decide_interrupted_create(want, record, observed, known_ids))
         else:
             changes.append(decide_recorded(want, record, observed, forced=forced))
+    problems += _guard_forget(changes, state)
     problems += _guard_prevent_destroy(changes, desired)
     problems += _guard_duplicates(changes, desired, observed, known_ids)
     changes = _note_orphans(changes, desired, observed, known_ids)
     if problems:
         raise PlanError(problems)
+    changes = _with_previous(with_rename_hints(changes), options.previous)
     changes = [
         planned(
             c,
@@ -137,7 +155,8 @@ def _check_options(
     # checked against all of them when the plan was made.
     excludes = options.excludes if options.scope is None else ()
     patterns = options.targets or options.replace or excludes
-    addresses = [address_of(n) for n in set(desired) | set(state.voices)] if patterns else []
+    known = set(desired) | set(state.voices) | set(options.previous.values())
+    addresses = [address_of(n) for n in known] if patterns else []
     checked = (
         ("--target", options.targets),
         ("--exclude", excludes),
@@ -162,6 +181,28 @@ def _check_options(
             )
         names.setdefault(voice_name, name)
     return problems
+
+
+def _guard_forget(changes: list[ResourceChange], state: State) -> list[str]:
+    problems = []
+    for change in changes:
+        record = state.voices.get(change.name)
+        refusal = unsettled(record) if change.action is Action.FORGET and record else None
+        if refusal is not None:
+            problem, hint = refusal
+            problems.append(f"{problem}; {hint}")
+    return problems
+
+
+def _with_previous(
+    changes: list[ResourceChange], previous: Mapping[str, str]
+) -> list[ResourceChange]:
+    return [
+        dataclasses.replace(c, previous_address=address_of(previous[c.name]))
+        if c.name in previous
+        else c
+        for c in changes
+    ]
 
 
 def _guard_prevent_destroy(

@@ -27,9 +27,21 @@ ALLOWED: dict[Action, frozenset[tuple[Step, ...]]] = {
     Action.RESUME: frozenset(
         {(Step.UPLOAD, Step.SUBMIT), (Step.MARK_UPLOADED, Step.SUBMIT), FRESH_JOB}
     ),
+    Action.FORGET: frozenset({(Step.FORGET,)}),
 }
 # A trained model's asset changed in place: the job is kept.
 ALLOWED[Action.UPDATE] = ALLOWED[Action.RESUME] | {(Step.UPDATE_ASSET,)}
+
+
+def allowed(change: ResourceChange) -> bool:
+    """Whether ``change``'s steps are what its action does: a moved voice's begin with the
+    move, and only a moved voice's do."""
+    steps = change.steps
+    if change.previous_address is not None:
+        if steps[:1] != (Step.MOVE,):
+            return False
+        steps = steps[1:]
+    return steps in ALLOWED[change.action]
 
 
 def planned(
@@ -42,6 +54,8 @@ def planned(
 ) -> ResourceChange:
     """``change`` with its steps, and a note on the trained asset when the job goes."""
     steps = steps_for(change, record, want, keep_asset=keep_asset, prevent_destroy=prevent_destroy)
+    if change.previous_address is not None:
+        steps = (Step.MOVE, *steps)  # one checkpoint, before anything else is done for it
     asset_id = asset_of(change, record)
     if asset_id is None:
         return dataclasses.replace(change, steps=steps)
@@ -99,6 +113,8 @@ def steps_for(
     prevent_destroy: bool = False,
 ) -> tuple[Step, ...]:
     action = change.action
+    if action is Action.FORGET:
+        return (Step.FORGET,)
     if action is Action.NOOP:
         # Only a no-op that records something has a step: the others cost apply nothing,
         # and a saved plan leaves them out (plancodec), whatever the catalogue's size.

@@ -136,7 +136,9 @@ def confirm(env: Environment, question: str, *, auto_approve: bool, what: str) -
 
 
 def summarise(result: ApplyResult, env: Environment, operation: str, *, destroy: bool) -> int:
-    changed = [o for o in result.outcomes if o.action is not Action.NOOP]
+    changed = [
+        o for o in result.outcomes if o.action is not Action.NOOP or o.result is Result.MOVED
+    ]
     if not changed and not result.failed:
         env.out(f"No changes. Nothing was {'destroyed' if destroy else 'applied'}.")
         return int(ExitStatus.OK)
@@ -146,7 +148,9 @@ def summarise(result: ApplyResult, env: Environment, operation: str, *, destroy:
         if destroy
         else (Result.CREATED, Result.UPDATED, Result.REPLACED, Result.DESTROYED)
     )
-    counts = ", ".join(f"{result.count(kind)} {kind.value}" for kind in kinds)
+    # Moves and forgets are named only when there are some.
+    rare = [kind for kind in (Result.MOVED, Result.FORGOTTEN) if result.count(kind)]
+    counts = ", ".join(f"{result.count(kind)} {kind.value}" for kind in (*kinds, *rare))
     title = "Destroy" if destroy else "Apply"
     if result.failed:
         env.out(f"\n{title} finished with errors: {counts}, {len(result.failed)} failed.")

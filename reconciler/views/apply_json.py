@@ -103,15 +103,14 @@ class ApplyJson(JsonView, ApplyListener):
 
     def change_started(self, address: str) -> None:
         change = self._changes.get(address)
-        if change is None or change.action is Action.NOOP:
+        if change is None or self._silent(address):
             return
         self._started[address] = self._clock()
         job_id = (change.before or {}).get("job_id")
         self.stream.emit(ui.apply_start(address, self._action(address), job_id if job_id else None))
 
     def change_finished(self, address: str, ok: bool, job_id: str | None) -> None:
-        change = self._changes.get(address)
-        if change is None or change.action is Action.NOOP:
+        if self._silent(address):
             return
         action, elapsed = self._action(address), self._elapsed(address)
         if ok:
@@ -119,7 +118,15 @@ class ApplyJson(JsonView, ApplyListener):
         else:
             self.stream.emit(ui.apply_errored(address, action, elapsed))
 
+    def _silent(self, address: str) -> bool:
+        """No hooks for what makes no MetaStudio call (a no-op, a move alone, a forget):
+        Terraform's apply hooks are for changes to remote objects."""
+        change = self._changes.get(address)
+        return change is None or change.action in (Action.NOOP, Action.FORGET)
+
     def step(self, address: str, message: str) -> None:
+        if self._silent(address) and address in self._changes:
+            return
         self.stream.emit(
             ui.apply_progress(
                 address, self._action(address), self._elapsed(address), reconciler_step=message

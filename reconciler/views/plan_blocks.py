@@ -8,7 +8,7 @@ from typing import Any
 from reconciler.plan.model import Action, ResourceChange
 from reconciler.views.ansi import RED, Style
 from reconciler.views.values import KNOWN_AFTER_APPLY, shown, shown_change
-from reconciler.views.wording import PREVENTED, attention, headline, marks_prevented
+from reconciler.views.wording import PREVENTED, attention, headline, marks_prevented, moved_from
 
 BLOCK_SIGNS = {
     Action.CREATE: "+",
@@ -16,6 +16,7 @@ BLOCK_SIGNS = {
     Action.UPDATE: "~",
     Action.REPLACE: "-/+",
     Action.DELETE: "-",
+    Action.FORGET: ".",  # Terraform's sign for a removed block
     Action.NOOP: " ",
 }
 # Unchanged attributes worth seeing next to a change: they say which job is meant.
@@ -33,6 +34,9 @@ class Row:
 
 def render_block(change: ResourceChange, style: Style) -> list[str]:
     lines = [style.bold(f"  # {headline(change)}")]
+    moved = moved_from(change)
+    if moved is not None and change.action is not Action.NOOP:
+        lines.append(style.bold(f"  # ({moved})"))
     if marks_prevented(change):
         lines.append(style.paint(f"  # {PREVENTED}", RED))
     sign = BLOCK_SIGNS[change.action]
@@ -61,6 +65,8 @@ def _rows(change: ResourceChange) -> list[Row]:
         return rows
     if change.action is Action.DELETE:
         return [Row("-", k, shown(k, v)) for k, v in _present(change.before)]
+    if change.action is Action.FORGET:
+        return [Row(" ", k, shown(k, v)) for k, v in _present(change.before) if k in CONTEXT_KEYS]
     rows = [_changed_row(c.path, c.before, c.after, c.forces_replacement) for c in change.changes]
     changed = {c.path for c in change.changes}
     job_id = _job_id(change)

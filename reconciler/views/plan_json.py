@@ -50,6 +50,8 @@ def plan_to_json_dict(plan: Plan) -> dict[str, Any]:
             "replace": summary.replace,
             "destroy": summary.destroy,
             "no_op": summary.noop,
+            # Present only when there are some: the counts older readers know are unchanged.
+            **{k: n for k, n in (("move", summary.move), ("forget", summary.forget)) if n},
         },
         "state": {"serial": plan.state_serial, "lineage": plan.state_lineage},
         "config_digest": plan.config_digest,
@@ -110,8 +112,10 @@ def _resource_drift(drift: Drift) -> dict[str, Any]:
 def _resource_change(change: ResourceChange) -> dict[str, Any]:
     recreated = change.action in (Action.CREATE, Action.REPLACE)
     remote = change.remote
+    moved = {} if change.previous_address is None else {"previous_address": change.previous_address}
     return {
         **_resource(change),
+        **moved,  # Terraform's key, present only for a moved resource
         "change": _change_block(
             change.action.terraform_actions,
             change.before,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.plan.renames import rename_hints
 from reconciler.views.plan_markdown_parts import (
     MARKER,
     TOO_LARGE,
@@ -29,6 +30,7 @@ from reconciler.views.wording import (
     NOT_REFRESHED,
     RESOURCES_HEADING,
     destroys,
+    listed,
     noop_label,
     resource_line,
     training_progress,
@@ -98,7 +100,7 @@ class _Comment:
 
     @cached_property
     def changed(self) -> list[ResourceChange]:
-        return [c for c in self.plan.changes if c.action is not Action.NOOP]
+        return [c for c in self.plan.changes if listed(c)]
 
     def document(self, detail: Detail, text: str | None = None) -> str:
         plan = self.plan
@@ -126,6 +128,7 @@ class _Comment:
         if self.plan.excludes:
             excludes = escape(", ".join(self.plan.excludes))
             lines.append(f"Voices matching --exclude {excludes} were not planned.")
+        lines += [escape(hint) for hint in rename_hints(self.plan)]
         if detail.summarised:
             lines.append(TOO_LARGE)
         return [callout("NOTE", lines)] if lines else []

@@ -12,6 +12,7 @@ from reconciler.views.wording import (
     VERBS,
     destroys,
     marks_prevented,
+    moved_from,
     reason_text,
 )
 
@@ -25,7 +26,14 @@ _ESCAPES = str.maketrans(
 )
 _SIGN_AT_INDENT = re.compile(r"^( +)([-+~])(?= )", re.MULTILINE)
 # Order of the per-action lists: what loses data first.
-LIST_ORDER = (Action.DELETE, Action.REPLACE, Action.CREATE, Action.UPDATE, Action.RESUME)
+LIST_ORDER = (
+    Action.DELETE,
+    Action.REPLACE,
+    Action.CREATE,
+    Action.UPDATE,
+    Action.RESUME,
+    Action.FORGET,
+)
 
 
 def escape(value: object) -> str:
@@ -57,6 +65,7 @@ def summary_table(plan: Plan) -> str:
         ("replace", s.replace),
         ("destroy", s.destroy),
         ("no-op", s.noop),
+        *((word, count) for word, count in (("move", s.move), ("forget", s.forget)) if count),
     ]
     return table(["Action", "Count"], counts, "lr")
 
@@ -64,7 +73,10 @@ def summary_table(plan: Plan) -> str:
 def describe(change: ResourceChange) -> str:
     reason = reason_text(change)
     if change.reason is Reason.IN_PLACE:  # the table's action column says only "update"
-        return f"in place ({reason})"
+        reason = f"in place ({reason})"
+    moved = moved_from(change)
+    if moved is not None:
+        reason = moved if change.action is Action.NOOP else f"{reason}; {moved}"
     return f"{reason} ({PREVENTED})" if marks_prevented(change) else reason
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.plan.model import Plan, ResourceChange
 from reconciler.views.ansi import GREEN, RED, YELLOW, Style
 from reconciler.views.plan_blocks import render_block
 from reconciler.views.wording import (
@@ -10,6 +10,7 @@ from reconciler.views.wording import (
     RESOURCES_HEADING,
     attention,
     headline,
+    listed,
     noop_label,
     resource_line,
     training_progress,
@@ -25,10 +26,10 @@ def render_text(plan: Plan, *, color: bool = False, show_noop: bool = False) -> 
     """The whole plan, without a trailing newline (callers print it as one line would be)."""
     style = Style(color)
     lines = _preamble(plan)
-    listed = [c for c in plan.changes if show_noop or c.action is not Action.NOOP]
-    if listed:
+    shown = [c for c in plan.changes if show_noop or listed(c)]
+    if shown:
         lines += [_headline(plan), ""]
-        for change in listed:
+        for change in shown:
             lines += [*render_block(change, style), ""]
     if not show_noop:
         lines += _attention_section(plan.changes)
@@ -82,7 +83,7 @@ def _attention_section(changes: tuple[ResourceChange, ...]) -> list[str]:
     """No-op voices are hidden, but an AUDIT_FAILED job's review errors must still be read."""
     lines = []
     for change in changes:
-        if change.action is Action.NOOP and attention(change):
+        if not listed(change) and attention(change):
             lines.append(f"  # {headline(change)}")
             lines += [f"  #   {part}" for note in attention(change) for part in note.splitlines()]
     return ["Voices with nothing to do that need attention:", *lines, ""] if lines else []

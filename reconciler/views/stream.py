@@ -18,6 +18,7 @@ from reconciler.environment import Environment
 from reconciler.errors import ConfigError, ReconcilerError
 from reconciler.plan.drift import drifts
 from reconciler.plan.model import Plan
+from reconciler.plan.renames import rename_hints
 from reconciler.signals import Terminated
 from reconciler.status import VoiceStatus
 from reconciler.views import ui_messages as ui
@@ -60,8 +61,10 @@ class JsonStream:
         for drift in drifts(plan):
             self.emit(ui.resource_drift(drift))
         for change in plan.changes:
-            if change.action.value != "no-op":
+            if change.action.value != "no-op" or change.previous_address is not None:
                 self.emit(ui.planned_change(change))
+        for hint in rename_hints(plan):  # notes are not in Terraform's messages: a warning
+            self.emit(ui.diagnostic("warning", "This looks like a renamed voice", hint))
         self.emit(ui.change_summary(plan.summary, "plan"))
 
     def warn(self, diagnostic: Diagnostic) -> None:

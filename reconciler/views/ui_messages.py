@@ -29,6 +29,7 @@ ACTIONS = {
     Action.UPDATE: "update",
     Action.REPLACE: "replace",
     Action.DELETE: "delete",
+    Action.FORGET: "remove",  # Terraform's word for a `removed` block's forget
     Action.NOOP: "noop",
 }
 
@@ -85,7 +86,12 @@ def log(text: str, level: str = "info") -> Message:
 
 def planned_change(change: ResourceChange) -> Message:
     action = ACTIONS[change.action]
+    moved = change.previous_address
+    if moved is not None and change.action is Action.NOOP:
+        action = "move"  # as Terraform: a move shows as such unless something else is done
     block: dict[str, Any] = {"resource": resource(change.address), "action": action}
+    if moved is not None:
+        block["previous_resource"] = resource(moved)
     if change.reason in _REASONS:
         block["reason"] = _REASONS[change.reason]
     block["reconciler_action"] = change.action.value
@@ -112,7 +118,13 @@ def change_summary(summary: PlanSummary, operation: str) -> Message:
     add = summary.create + summary.replace
     change = summary.update
     remove = summary.destroy + summary.replace
-    return _summary(add, change, remove, operation)
+    message = _summary(add, change, remove, operation)
+    if summary.forget:  # Terraform 1.7 counts a `removed` block's forgets apart
+        message["changes"]["forget"] = summary.forget
+        message["@message"] = (
+            message["@message"].removesuffix(".") + f", {summary.forget} to forget."
+        )
+    return message
 
 
 def applied_summary(counts: dict[str, int], operation: str) -> Message:

@@ -15,6 +15,7 @@ VERBS = {
     Action.UPDATE: "will be updated in place",
     Action.REPLACE: "must be replaced",
     Action.DELETE: "will be destroyed",
+    Action.FORGET: "will be forgotten by the state (its job stays in MetaStudio)",
     Action.NOOP: "will not change",
 }
 
@@ -24,6 +25,7 @@ LABELS = {
     Action.UPDATE: "update",
     Action.REPLACE: "replace",
     Action.DELETE: "destroy",
+    Action.FORGET: "forget",
     Action.NOOP: "no-op",
 }
 
@@ -49,6 +51,7 @@ _FIXED_REASONS = {
     Reason.UNFINISHED: "an earlier apply stopped before submitting the job",
     Reason.FORCED: "because of --replace",
     Reason.REMOVED: "removed from the configuration",
+    Reason.REMOVED_ENTRY: "a removed entry in the configuration",
     Reason.DESTROY: "destroy requested",
     Reason.UP_TO_DATE: "up to date",
 }
@@ -74,10 +77,22 @@ def reason_text(change: ResourceChange) -> str:
     return f"{attributes or 'attributes'} cannot change after submission"  # Reason.ATTRIBUTES
 
 
+def listed(change: ResourceChange) -> bool:
+    """Shown among the changes: anything but a no-op, and a no-op that moves."""
+    return change.action is not Action.NOOP or change.previous_address is not None
+
+
+def moved_from(change: ResourceChange) -> str | None:
+    """``moved from voice.old`` for a change a `moved` entry brought to its address."""
+    return None if change.previous_address is None else f"moved from {change.previous_address}"
+
+
 def headline(change: ResourceChange) -> str:
     """``voice.x will be created (why)``, the reason only where it adds something."""
+    if change.previous_address is not None and change.action is Action.NOOP:
+        return f"{change.previous_address} has moved to {change.address}"
     text = f"{change.address} {VERBS[change.action]}"
-    if change.reason in _PLAIN_REASONS:
+    if change.reason in _PLAIN_REASONS or change.action is Action.FORGET:
         return text
     return f"{text} ({reason_text(change)})"
 

@@ -39,6 +39,8 @@ voices:
     checks: {min_snr_db: 30, cn_chars_per_second: [1, 9]}
   beta: {edition: premium, voice_name: Beta, data: {package: data/beta.zip}}
 state: {backend: s3, bucket: team-voices, key: prod/state.json, region: cn-north-4}
+moved: [{from: voice.old-beta, to: voice.beta}]
+removed: [{from: voice.delta, destroy: true}]
 """
 
 
@@ -79,6 +81,12 @@ def test_an_unchanged_config_is_parsed_once(tmp_path: Path, parses: list[Path]) 
     assert everything(again) == everything(first) == everything(load_config(path))  # parses
     assert again.voices["alpha"].location_of("data.dir").line == 14
     assert again.voices["beta"].location_of("sex").line == 7  # from defaults, as parsed
+    assert [(m.source, m.target, m.target_at.line) for m in again.moved] == [
+        ("voice.old-beta", "voice.beta", 21)
+    ]
+    assert [(r.source, r.destroy, r.path) for r in again.removed] == [
+        ("voice.delta", True, "removed[0]")
+    ]
 
     path.write_text(CONFIG.replace("voice_name: Beta", "voice_name: Bravo"))
     changed = load_config(path, cache_dir=cache)

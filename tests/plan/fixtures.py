@@ -17,6 +17,7 @@ from reconciler.plan.model import (
     Reason,
     RemoteView,
     ResourceChange,
+    Step,
 )
 from reconciler.plan.steps import steps_for
 
@@ -267,6 +268,29 @@ def audit_failed(name: str, *audit_errors: str) -> ResourceChange:
     )
 
 
+def forgotten(name: str) -> ResourceChange:
+    note = (
+        f"job {job_id(name)} and its trained asset asset-{name} stay in MetaStudio; only the "
+        "state forgets the voice"
+    )
+    return change(
+        name,
+        Action.FORGET,
+        Reason.REMOVED_ENTRY,
+        recorded(name),
+        None,
+        remote=remote(name, "SUCCEED", asset_id=f"asset-{name}"),
+        notes=(note,),
+    )
+
+
+def moved(name: str, previous: str) -> ResourceChange:
+    """A trained voice a `moved` entry brought from ``previous``, with nothing else to do."""
+    return dataclasses.replace(
+        steady(name), previous_address=f"voice.{previous}", steps=(Step.MOVE,)
+    )
+
+
 def every_action_plan() -> Plan:
     """Every Action and every Reason at least once (DESTROY mixed in, unlike a real plan)."""
     return plan(
@@ -284,6 +308,8 @@ def every_action_plan() -> Plan:
         created("gentle", voice_name="Gentle female", phone=PHONE_FINGERPRINT),
         vanished("gone"),
         unfinished("half"),
+        forgotten("kept"),
+        moved("named", "nameless"),
         recovering("lost"),
         removed("old", phone=PHONE_FINGERPRINT),
         updated_in_place("renamed", voice_name="Renamed voice", description="Brighter"),

@@ -78,9 +78,11 @@ def test_a_format_1_plan_with_every_voice_in_its_changes_still_loads(tmp_path: P
 
 
 def _v1_change(change: ResourceChange) -> dict[str, Any]:
-    """Format 1 gave every no-op a sync step."""
+    """Format 1 gave every no-op a sync step, and moved nothing."""
     steps = (Step.SYNC,) if change.action is Action.NOOP else change.steps
-    encoded: dict[str, Any] = plan_to_dict(fx.plan(dataclasses.replace(change, steps=steps)))
+    old = dataclasses.replace(change, steps=steps, previous_address=None)
+    encoded: dict[str, Any] = plan_to_dict(fx.plan(old))
+    del encoded["changes"][0]["previous_address"]
     return encoded["changes"][0]  # type: ignore[no-any-return]
 
 

@@ -38,6 +38,7 @@ def test_every_planned_change_of_every_action_is_valid_and_in_terraforms_words()
         Action.UPDATE: "update",
         Action.REPLACE: "replace",
         Action.DELETE: "delete",
+        Action.FORGET: "remove",
         Action.NOOP: "noop",
     }
 
