@@ -123,16 +123,16 @@ def test_a_replace_that_cannot_be_submitted_deletes_nothing(project: Project) ->
     (job,) = project.jobs()
     while job["state"] != "SUCCEED":
         job = project.admin("POST", f"/jobs/{job['job_id']}/advance")
-    config = (project.root / "voices.yaml").read_text().replace("Premium", "Premium Two")
-    (project.root / "voices.yaml").write_text(config)
+    # A trained voice's voice_name now changes in place; --replace asks for a new training.
+    replace = ("--target", "voice.premium", "--replace", "voice.premium")
     project.admin("DELETE", "/stats")
 
-    code, out, _ = project.run("plan", "--target", "voice.premium")
+    code, out, _ = project.run("plan", *replace)
     assert "voice.premium must be replaced" in out
     assert "  needs 1 premium, 0 available: 1 short, apply will refuse" in out
     # Nothing new was created or unsubmitted: the quotas were read only for the replace.
     assert project.admin("GET", "/stats")["operations"]["show_voice_training_quotas"] == 1
 
-    code, _, err = project.run("apply", "--auto-approve", "--target", "voice.premium")
+    code, _, err = project.run("apply", "--auto-approve", *replace)
     assert code == 1 and "needs 1 premium, 0 available" in err, err
     assert [j["job_id"] for j in project.jobs()] == [job["job_id"]]  # the old job stays
