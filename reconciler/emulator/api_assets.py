@@ -2,18 +2,18 @@
 
 Deleting without ``mode=force`` moves the asset to the recycle bin, as the service does: it
 keeps its record with asset_state DELETED, leaves the listings (unless DELETED is asked for
-by ``asset_state``) and fails the voice check. ``mode=force`` removes it outright.
+by ``asset_state``) and fails the voice check, until it is restored or purged after 7 days
+(recycle_bin.py). ``mode=force`` removes it outright.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from reconciler.emulator import params
+from reconciler.emulator import params, recycle_bin
 from reconciler.emulator.core import Core
 from reconciler.emulator.errors import asset_not_found, invalid_parameter
 from reconciler.emulator.wire import Request, Response, json_response
-from reconciler.timestamps import rfc3339
 
 DELETED = "DELETED"
 USABLE = "ACTIVED"
@@ -65,6 +65,7 @@ def list_assets(core: Core, request: Request) -> Response:
     ids = params.list_param(request, "asset_id")
     name = (request.query_one("name") or "").lower()
     with core.lock:
+        recycle_bin.purge_expired(core)
         hits = [
             asset
             for asset in core.store.assets.values()
@@ -82,6 +83,7 @@ def list_assets(core: Core, request: Request) -> Response:
 def show_asset(core: Core, request: Request) -> Response:
     asset_id = request.params["asset_id"]
     with core.lock:
+        recycle_bin.purge_expired(core)
         asset = core.store.assets.get(asset_id)
         if asset is None or asset["project_id"] != request.project_id:
             raise invalid_parameter("asset_id", f"{asset_id!r} does not exist")
@@ -102,14 +104,14 @@ def delete_asset(core: Core, request: Request) -> Response:
     if mode not in (None, "", "force"):
         raise invalid_parameter("mode", f"{mode!r} is not one of: force")
     with core.lock:
+        recycle_bin.purge_expired(core)
         asset = _asset(core, request)
         if mode == "force":
             del core.store.assets[asset["asset_id"]]
         elif asset["asset_state"] == DELETED:
             raise asset_not_found(asset["asset_id"])  # already in the recycle bin
         else:
-            asset["asset_state"] = DELETED
-            asset["update_time"] = rfc3339(core.now())
+            recycle_bin.bin_asset(core, asset)
         core.store.save_assets()
     return json_response({})
 

@@ -38,8 +38,16 @@ class Core:
         self.stopping = threading.Event()
         self._inflight = 0
         self._idle = threading.Condition()
+        # The emulated world's time runs this far ahead of the wall clock (admin "clock"):
+        # tests move it forward to let days pass (training, the recycle bin's window).
+        self.clock_offset = 0.0
 
     def now(self) -> float:
+        return time.time() + self.clock_offset
+
+    def wall_time(self) -> float:
+        """The real time, for what the client's clock is compared with (X-Sdk-Date): the
+        client cannot follow the emulator's clock forward."""
         return time.time()
 
     @contextmanager

@@ -84,3 +84,6 @@ CHECK_VOICE_ASSET = _op(
 )
 # A repeated delete answers "asset not found", which the caller checks and treats as done.
 DELETE_ASSET = _op("delete_asset", "DELETE", "/digital-assets/{asset_id}", "query", S)
+# A repeated restore answers "not in the recycle bin": the caller reads the asset back to
+# tell its own earlier success from a refusal, so a retry changes nothing.
+RESTORE_ASSET = _op("restore_asset", "POST", "/digital-assets/{asset_id}/restore", "query", S)
