@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler import attributes
-from reconciler.apply.assets import delete_voice_asset
+from reconciler.apply.assets import delete_voice_asset, deleted_record
 from reconciler.apply.context import ApplyContext
 from reconciler.apply.outcome import Result
 from reconciler.apply.recovery import find_created, strangers
@@ -78,12 +78,19 @@ class VoiceRun:
         if record is None:
             return  # an earlier run deleted the job, and the asset before it
         asset_id = record.asset_id or self.change.remote.asset_id
+        deleted = False
         if asset_id is not None:
             self.checkpoint_stop()
             self.say(f"deleting asset {asset_id}")
-            if not delete_voice_asset(self.ctx.client, asset_id):
+            deleted = delete_voice_asset(self.ctx.client, asset_id)
+            if not deleted:
                 self.say(f"asset {asset_id} was already deleted")
-        if record.asset_id is not None:
+        if asset_id is not None and deleted:
+            # Kept for the recycle bin's window: a voice created again with this name and
+            # data can get the model back (plan action restore) instead of training again.
+            binned = deleted_record(record, asset_id, self.ctx.checkpoint.now())
+            self.ctx.checkpoint.bin_asset(self.name, binned, asset_id=None)
+        elif record.asset_id is not None:
             self.ctx.checkpoint.update(self.name, asset_id=None)
 
     def delete(self) -> None:
