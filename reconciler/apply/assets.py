@@ -42,3 +42,11 @@ def deleted_record(record: VoiceRecord, asset_id: str, now: str) -> DeletedAsset
         job_type=record.job_type,
         spec=record.spec,
     )
+
+
+def restored_already(client: MetaStudioClient, asset_id: str) -> bool:
+    """Whether the asset is live again (out of the recycle bin)."""
+    try:
+        return client.show_asset(asset_id).asset_state not in (None, "DELETED")
+    except MetaStudioError:
+        return False

@@ -14,6 +14,7 @@ class Result(str, enum.Enum):
     REPLACED = "replaced"
     DESTROYED = "destroyed"
     UNCHANGED = "unchanged"
+    RESTORED = "restored"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
 
@@ -28,6 +29,7 @@ _DONE = {
     Action.REPLACE: Result.REPLACED,
     Action.DELETE: Result.DESTROYED,
     Action.NOOP: Result.UNCHANGED,
+    Action.RESTORE: Result.RESTORED,
 }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler import attributes
-from reconciler.apply.assets import delete_voice_asset, deleted_record
+from reconciler.apply.assets import delete_voice_asset, deleted_record, restored_already
 from reconciler.apply.context import ApplyContext
 from reconciler.apply.outcome import Result
 from reconciler.apply.recovery import find_created, strangers
@@ -54,6 +54,8 @@ class VoiceRun:
         for step in self.change.steps:
             if step is Step.SYNC:
                 self.sync_record()
+            elif step is Step.RESTORE_ASSET:
+                self.restore_asset()
             elif step is Step.DELETE_ASSET:
                 self.delete_asset()
             elif step is Step.DELETE_JOB:
@@ -92,6 +94,39 @@ class VoiceRun:
             self.ctx.checkpoint.bin_asset(self.name, binned, asset_id=None)
         elif record.asset_id is not None:
             self.ctx.checkpoint.update(self.name, asset_id=None)
+
+    def restore_asset(self) -> None:
+        """Take the trained model back from the recycle bin, then record the voice as
+        trained with it: no job exists (it went with the asset), none is created."""
+        voice, desired = self._want()
+        asset_id = self.change.remote.asset_id
+        if asset_id is None:
+            raise ReconcilerError(f"{self.change.address}: no asset to restore")
+        self.checkpoint_stop()
+        self.say(f"restoring asset {asset_id} from the recycle bin")
+        try:
+            self.ctx.client.restore_asset(asset_id)
+        except MetaStudioError as error:
+            # A retried restore (the first answer lost) is refused as "not in the recycle
+            # bin": the asset being live again is the service agreeing that it is done.
+            if error.status != 400 or not restored_already(self.ctx.client, asset_id):
+                raise
+        now = self.ctx.checkpoint.now()
+        self.ctx.checkpoint.put(
+            VoiceRecord(
+                name=self.name,
+                edition=voice.edition,
+                job_type=voice.job_type,
+                phase=None,
+                created_at=now,
+                updated_at=now,
+                spec=record_spec(desired.spec),
+                **record_fields(desired.spec),
+                asset_id=asset_id,
+                restored_at=now,
+            )
+        )
+        self.say(f"restored asset {asset_id}")
 
     def delete(self) -> None:
         record = self.ctx.checkpoint.record(self.name)

@@ -15,6 +15,7 @@ from reconciler.operations.asset_names import live_assets_named
 from reconciler.operations.desired import config_digest, desired_voices
 from reconciler.operations.locking import state_lock
 from reconciler.operations.workspace import Workspace
+from reconciler.plan import restore
 from reconciler.plan.clashes import name_clashes, published_names
 from reconciler.plan.inputs import DesiredVoice, Observed
 from reconciler.plan.model import Plan
@@ -109,9 +110,33 @@ def build_plan(
         scope=request.scope,
     )
     plan = make_plan(desired, state, observed, options)
+    plan = _offer_restores(plan, state, client)
     if client is not None:
         _refuse_name_clashes(plan, state, client)
     return PreparedPlan(_with_resources(plan, observed, client), desired)
+
+
+def _offer_restores(plan: Plan, state: State, client: MetaStudioClient | None) -> Plan:
+    """Creates whose model is in the recycle bin become restores, once one show per
+    candidate asset confirms it (plan/restore.py); the others say why not."""
+    if not state.deleted_assets:
+        return plan
+    found = restore.candidates(plan, state)
+    if client is None or not found:
+        return restore.offered(plan, state, None if client is None else {}, None)
+    seen = {a.asset_id: _asset_state(client, a.asset_id) for a in found.values()}
+    live = live_assets_named(client, {a.voice_name for a in found.values()})
+    return restore.offered(plan, state, seen, live)
+
+
+def _asset_state(client: MetaStudioClient, asset_id: str) -> str | None:
+    """The asset's state, or None when MetaStudio no longer has it (purged)."""
+    try:
+        return client.show_asset(asset_id).asset_state
+    except MetaStudioError as error:
+        if error.status == 400 or error.status == 404:
+            return None
+        raise
 
 
 def _refuse_name_clashes(plan: Plan, state: State, client: MetaStudioClient) -> None:

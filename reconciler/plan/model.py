@@ -27,6 +27,8 @@ class Action(str, enum.Enum):
     REPLACE = "replace"  # delete the job and create a new one
     DELETE = "delete"
     NOOP = "no-op"
+    # Take the trained model back from the recycle bin instead of training again: no job.
+    RESTORE = "restore"
 
     @property
     def terraform_actions(self) -> list[str]:
@@ -38,6 +40,9 @@ class Action(str, enum.Enum):
             Action.REPLACE: ["delete", "create"],
             Action.DELETE: ["delete"],
             Action.NOOP: ["no-op"],
+            # Terraform has no restore: the resource comes into being, as a create does;
+            # action_reason and reconciler_action say it is a restore.
+            Action.RESTORE: ["create"],
         }[self]
 
 
@@ -51,6 +56,7 @@ class Step(str, enum.Enum):
     MARK_UPLOADED = "mark_uploaded"  # the job already has this data: record "uploaded"
     SUBMIT = "submit"  # submit for review and training; record "submitted"
     SYNC = "sync"  # no remote call: record the observed state and local settings
+    RESTORE_ASSET = "restore_asset"  # take the asset back from the recycle bin; record it
 
 
 class Reason(str, enum.Enum):
@@ -70,6 +76,8 @@ class Reason(str, enum.Enum):
     DESTROY = "destroy"  # plan --destroy / reconciler destroy
     UP_TO_DATE = "up_to_date"
     AUDIT_FAILED = "audit_failed"  # waiting for new data; nothing to do yet
+    RECYCLE_BIN = "recycle_bin"  # its model, same name and data, is in the recycle bin
+    RESTORED = "restored"  # a model taken back from the recycle bin: trained, no job
 
 
 @dataclass(frozen=True)
@@ -130,14 +138,16 @@ class PlanSummary:
     replace: int = 0
     destroy: int = 0
     noop: int = 0
+    restore: int = 0
 
     @property
     def changes(self) -> int:
-        return self.create + self.update + self.replace + self.destroy
+        return self.create + self.update + self.replace + self.destroy + self.restore
 
     def line(self) -> str:
+        restore = f"{self.restore} to restore, " if self.restore else ""
         return (
-            f"Plan: {self.create} to create, {self.update} to update, "
+            f"Plan: {restore}{self.create} to create, {self.update} to update, "
             f"{self.replace} to replace, {self.destroy} to destroy."
         )
 
@@ -168,7 +178,8 @@ class Plan:
 
     @property
     def summary(self) -> PlanSummary:
-        counts = {"create": 0, "update": 0, "replace": 0, "destroy": 0, "noop": len(self.unchanged)}
+        counts = {"create": 0, "update": 0, "replace": 0, "destroy": 0, "restore": 0}
+        counts["noop"] = len(self.unchanged)
         for change in self.changes:
             key = {
                 Action.CREATE: "create",
@@ -177,6 +188,7 @@ class Plan:
                 Action.REPLACE: "replace",
                 Action.DELETE: "destroy",
                 Action.NOOP: "noop",
+                Action.RESTORE: "restore",
             }[change.action]
             counts[key] += 1
         return PlanSummary(**counts)

@@ -14,6 +14,7 @@ from reconciler.plan.decide import (
     decide_new,
     decide_recorded,
     decide_removed,
+    decide_restored,
 )
 from reconciler.plan.inputs import DesiredVoice, Observed, ObservedJob
 from reconciler.plan.model import Action, Plan, ResourceChange
@@ -93,6 +94,8 @@ def make_plan(
                 changes.append(decide_new(want))
         elif want is None:
             changes.append(decide_removed(record, observed, options.destroy, known_ids))
+        elif record.restored_at is not None:
+            changes.append(decide_restored(want, record, forced=forced))
         elif record.job_id is None:
             changes.append(decide_interrupted_create(want, record, observed, known_ids))
         else:

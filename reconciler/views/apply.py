@@ -146,6 +146,8 @@ def summarise(result: ApplyResult, env: Environment, operation: str, *, destroy:
         if destroy
         else (Result.CREATED, Result.UPDATED, Result.REPLACED, Result.DESTROYED)
     )
+    if result.count(Result.RESTORED):
+        kinds = (Result.RESTORED, *kinds)
     counts = ", ".join(f"{result.count(kind)} {kind.value}" for kind in kinds)
     title = "Destroy" if destroy else "Apply"
     if result.failed:

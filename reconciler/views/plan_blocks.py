@@ -17,6 +17,7 @@ BLOCK_SIGNS = {
     Action.REPLACE: "-/+",
     Action.DELETE: "-",
     Action.NOOP: " ",
+    Action.RESTORE: "+",
 }
 # Unchanged attributes worth seeing next to a change: they say which job is meant.
 CONTEXT_KEYS = ("job_id", "voice_name")

@@ -49,6 +49,8 @@ def plan_to_json_dict(plan: Plan) -> dict[str, Any]:
             "replace": summary.replace,
             "destroy": summary.destroy,
             "no_op": summary.noop,
+            # Absent when none: readers of older plans see what they knew.
+            **({"restore": summary.restore} if summary.restore else {}),
         },
         "state": {"serial": plan.state_serial, "lineage": plan.state_lineage},
         "config_digest": plan.config_digest,

@@ -252,6 +252,30 @@ def audit_failed(name: str, *audit_errors: str) -> ResourceChange:
     )
 
 
+def restoring(name: str) -> ResourceChange:
+    note = f"its trained model, asset asset-{name}, is in the recycle bin: it is restored"
+    return change(
+        name,
+        Action.RESTORE,
+        Reason.RECYCLE_BIN,
+        None,
+        spec(name),
+        remote=RemoteView(asset_id=f"asset-{name}", state="DELETED", refreshed=True),
+        notes=(note,),
+    )
+
+
+def restored(name: str) -> ResourceChange:
+    return change(
+        name,
+        Action.NOOP,
+        Reason.RESTORED,
+        recorded(name),
+        spec(name),
+        remote=RemoteView(asset_id=f"asset-{name}"),
+    )
+
+
 def every_action_plan() -> Plan:
     """Every Action and every Reason at least once (DESTROY mixed in, unlike a real plan)."""
     return plan(
@@ -275,6 +299,8 @@ def every_action_plan() -> Plan:
         audit_failed("review", "recording 7 is silent", "speaker changes in recording 12"),
         steady("steady"),
         steady("training", "PROCESSING"),
+        restoring("undone"),
+        restored("welcome"),
     )
 
 

@@ -33,12 +33,19 @@ def test_top_level_shape() -> None:
     assert document["reconciler_plan_version"] == 3
     assert document["applyable"] is True
     assert document["errored"] is False
-    assert document["summary"] == {"create": 3, "update": 4, "replace": 3, "destroy": 2, "no_op": 3}
+    assert document["summary"] == {
+        "create": 3,
+        "update": 4,
+        "replace": 3,
+        "destroy": 2,
+        "no_op": 4,
+        "restore": 1,
+    }
     assert document["state"] == {"serial": 7, "lineage": fx.LINEAGE}
     assert document["refreshed"] is True
     assert document["destroy"] is False
     assert document["targets"] == []
-    assert len(document["resource_changes"]) == 15  # no-op changes included, as Terraform does
+    assert len(document["resource_changes"]) == 17  # no-op changes included, as Terraform does
     assert json.loads(render_json(fx.no_changes_plan()))["applyable"] is False
 
 

@@ -39,6 +39,7 @@ def test_every_planned_change_of_every_action_is_valid_and_in_terraforms_words()
         Action.REPLACE: "replace",
         Action.DELETE: "delete",
         Action.NOOP: "noop",
+        Action.RESTORE: "create",  # Terraform has no restore; reconciler_action says it
     }
 
 
