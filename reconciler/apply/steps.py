@@ -113,18 +113,7 @@ class VoiceRun:
                 raise
         now = self.ctx.checkpoint.now()
         self.ctx.checkpoint.put(
-            VoiceRecord(
-                name=self.name,
-                edition=voice.edition,
-                job_type=voice.job_type,
-                phase=None,
-                created_at=now,
-                updated_at=now,
-                spec=record_spec(desired.spec),
-                **record_fields(desired.spec),
-                asset_id=asset_id,
-                restored_at=now,
-            )
+            _new_record(self.name, voice, desired, now, asset_id=asset_id, restored_at=now)
         )
         self.say(f"restored asset {asset_id}")
 
@@ -167,17 +156,7 @@ class VoiceRun:
             attempt = {"started_at": self.ctx.checkpoint.now(), "voice_name": voice.voice_name}
             now = attempt["started_at"]
             self.ctx.checkpoint.put(
-                VoiceRecord(
-                    name=self.name,
-                    edition=voice.edition,
-                    job_type=voice.job_type,
-                    phase=None,
-                    created_at=now,
-                    updated_at=now,
-                    spec=record_spec(desired.spec),
-                    **record_fields(desired.spec),
-                    create_attempt=attempt,
-                )
+                _new_record(self.name, voice, desired, now, create_attempt=attempt)
             )
             self.say(f"creating {voice.edition} job {voice.voice_name!r}")
             try:
@@ -295,3 +274,20 @@ class VoiceRun:
         if record is None or record.job_id is None:
             raise ReconcilerError(f"{self.change.address}: no job recorded to continue")
         return record
+
+
+def _new_record(
+    name: str, voice: VoiceSpec, desired: DesiredVoice, now: str, **fields: Any
+) -> VoiceRecord:
+    """A voice's first record, with no job yet: a create attempt, or a restored asset."""
+    return VoiceRecord(
+        name=name,
+        edition=voice.edition,
+        job_type=voice.job_type,
+        phase=None,
+        created_at=now,
+        updated_at=now,
+        spec=record_spec(desired.spec),
+        **record_fields(desired.spec),
+        **fields,
+    )
