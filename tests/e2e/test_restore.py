@@ -58,6 +58,9 @@ def test_a_voice_created_again_within_seven_days_is_restored_without_a_job(
     assert (voice["asset_id"], voice["job_id"]) == (asset_id, None) and voice["restored_at"]
     code, out, err = project.run("plan", "--detailed-exitcode")
     assert code == 0, out + err  # trained, nothing to do
+    code, out, err = project.run("status")
+    assert code == 0, out + err
+    assert "restored from the recycle bin" in out and "usable for speech synthesis" in out, out
     code, out, _ = project.run("plan", "--destroy")
     assert f"the trained asset {asset_id} will be deleted too" in out, out
 
