@@ -101,3 +101,16 @@ def test_a_damaged_record_names_where(state_path: Path, backend: LocalStateBacke
     state_path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     with pytest.raises(StateError, match=r"deleted_assets\[0\]"):
         LocalStateBackend(state_path).read()
+
+
+def test_a_restored_voice_has_an_asset_and_no_job() -> None:
+    at = rfc3339(1_700_000_000)
+    restored = record("a", job_id=None, phase=None, asset_id="asset-1", restored_at=at)
+    assert "restored_at" in restored.json_view()
+    assert "restored_at" not in record("b").json_view()  # other voices' lines unchanged
+    with pytest.raises(ValueError, match="has an asset_id and no job_id"):
+        record("a", job_id=None, phase=None, restored_at=at)
+    with pytest.raises(ValueError, match="has an asset_id and no job_id"):
+        record("a", asset_id="asset-1", restored_at=at)
+    with pytest.raises(ValueError, match="must carry its create_attempt"):
+        record("a", job_id=None, phase=None, asset_id="asset-1")
