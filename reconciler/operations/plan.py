@@ -187,10 +187,14 @@ def _observe(
 def _may_submit(workspace: Workspace, state: State, request: PlanRequest) -> bool:
     """A configured voice never submitted: the plan will likely consume a resource."""
     return any(
-        name not in state.voices or state.voices[name].phase != "submitted"
+        name not in state.voices or not _trained_or_submitted(state.voices[name])
         for name in workspace.config.voices
         if _in_scope(name, request)
     )
+
+
+def _trained_or_submitted(record: VoiceRecord) -> bool:
+    return record.phase == "submitted" or record.restored_at is not None
 
 
 def plan_under_lock(

@@ -56,8 +56,10 @@ def test_a_voice_created_again_within_seven_days_is_restored_without_a_job(
     assert listed(project, asset_id)
     voice = project.state()["voices"]["premium"]
     assert (voice["asset_id"], voice["job_id"]) == (asset_id, None) and voice["restored_at"]
+    project.emulator.reset_stats()
     code, out, err = project.run("plan", "--detailed-exitcode")
     assert code == 0, out + err  # trained, nothing to do
+    assert "show_voice_training_quotas" not in project.emulator.stats()["operations"]
     code, out, err = project.run("status")
     assert code == 0, out + err
     assert "restored from the recycle bin" in out and "usable for speech synthesis" in out, out
