@@ -8,6 +8,8 @@ already exists"). So the asset goes too, unless ``lifecycle.keep_asset`` says ot
 from __future__ import annotations
 
 from reconciler.metastudio import MetaStudioClient, MetaStudioError
+from reconciler.state import VoiceRecord
+from reconciler.state.binned import DeletedAsset
 
 
 def delete_voice_asset(client: MetaStudioClient, asset_id: str) -> bool:
@@ -24,3 +26,27 @@ def delete_voice_asset(client: MetaStudioClient, asset_id: str) -> bool:
             raise
         return False
     return True
+
+
+def deleted_record(record: VoiceRecord, asset_id: str, now: str) -> DeletedAsset:
+    """What the state keeps of an asset this run moved to the recycle bin: enough to offer
+    a restore to a voice created again with the same voice_name and data, nothing more."""
+    voice_name = record.spec.get("voice_name")
+    return DeletedAsset(
+        asset_id=asset_id,
+        voice_name=voice_name if isinstance(voice_name, str) else "",
+        data_digest=record.data_digest,
+        deleted_at=now,
+        address=record.address,
+        edition=record.edition,
+        job_type=record.job_type,
+        spec=record.spec,
+    )
+
+
+def restored_already(client: MetaStudioClient, asset_id: str) -> bool:
+    """Whether the asset is live again (out of the recycle bin)."""
+    try:
+        return client.show_asset(asset_id).asset_state not in (None, "DELETED")
+    except MetaStudioError:
+        return False

@@ -19,6 +19,7 @@ from typing import Any
 
 from reconciler.plan.moves import renamed
 from reconciler.state import State, StateBackend, VoiceRecord, rfc3339
+from reconciler.state.binned import DeletedAsset
 
 
 class Checkpointer:
@@ -29,6 +30,9 @@ class Checkpointer:
         self._stored = state  # as last stored
         self._pending: dict[str, VoiceRecord | None] = {}  # changed since; None: removed
         self._in_flight: dict[str, VoiceRecord | None] = {}  # being stored now
+        # Assets moved to the recycle bin since, and those being stored now (state/binned.py).
+        self._binned: list[DeletedAsset] = []
+        self._binned_in_flight: list[DeletedAsset] = []
         self._guard = threading.Condition()
         self._writing = False
         self._next_batch = 1  # the write a change made now goes into
@@ -41,7 +45,9 @@ class Checkpointer:
     def state(self) -> State:
         """The state with every change made so far, stored or not yet."""
         with self._guard:
-            return self._stored.with_records({**self._in_flight, **self._pending})
+            return self._next(
+                {**self._in_flight, **self._pending}, [*self._binned_in_flight, *self._binned]
+            )
 
     def now(self) -> str:
         return rfc3339(self._clock())
@@ -70,6 +76,25 @@ class Checkpointer:
                 return
             self._pending[old] = None
             self._commit(new, dataclasses.replace(renamed(record, new), updated_at=self.now()))
+
+    def bin_asset(self, name: str, deleted: DeletedAsset) -> None:
+        """Record that the voice's asset went to the recycle bin (``deleted``) in the same
+        write that clears it from the voice: a crash cannot keep one without the other. A
+        restored voice has no job besides its asset: its record goes with it."""
+        with self._guard:
+            current = self._current(name)
+            if current is None:
+                raise KeyError(name)
+            self._binned.append(deleted)
+            self._commit(name, _without_asset(current, self.now()))
+
+    def drop_asset(self, name: str) -> None:
+        """Clear the voice's asset, found already deleted (the record too, for a restored
+        voice: nothing of it is left)."""
+        with self._guard:
+            current = self._current(name)
+            if current is not None:
+                self._commit(name, _without_asset(current, self.now()))
 
     def remove(self, name: str) -> None:
         with self._guard:
@@ -118,13 +143,21 @@ class Checkpointer:
         if failure is not None:
             raise failure
 
+    def _next(self, changes: dict[str, VoiceRecord | None], deleted: list[DeletedAsset]) -> State:
+        """The stored state with ``changes``; the recycle bin's records past the window are
+        dropped whenever a write carries new ones (state/binned.py)."""
+        state = self._stored.with_records(changes)
+        if deleted or self._stored.deleted_assets:
+            state = state.with_deleted_assets(deleted, self._clock())
+        return state
+
     def _write_batch(self) -> None:
-        batch, changes = self._next_batch, self._pending
+        batch, changes, deleted = self._next_batch, self._pending, self._binned
         self._next_batch, self._pending, self._writing = batch + 1, {}, True
-        self._in_flight = changes
+        self._in_flight, self._binned, self._binned_in_flight = changes, [], deleted
         try:
             with self._released():
-                stored = self._backend.checkpoint(self._stored.with_records(changes), changes)
+                stored = self._backend.checkpoint(self._next(changes, deleted), changes)
         except BaseException as error:
             # Not stored, so not kept: as if these steps had never been recorded, which each
             # of their callers is told.
@@ -134,6 +167,7 @@ class Checkpointer:
             self.writes += 1
         finally:
             self._done_batch, self._writing, self._in_flight = batch, False, {}
+            self._binned_in_flight = []
             self._guard.notify_all()
 
     @contextlib.contextmanager
@@ -143,3 +177,9 @@ class Checkpointer:
             yield
         finally:
             self._guard.acquire()
+
+
+def _without_asset(record: VoiceRecord, now: str) -> VoiceRecord | None:
+    if record.restored_at is not None:
+        return None
+    return dataclasses.replace(record, asset_id=None, updated_at=now)

@@ -16,6 +16,7 @@ class Result(str, enum.Enum):
     MOVED = "moved"  # a moved voice with nothing else to do
     FORGOTTEN = "forgotten"
     UNCHANGED = "unchanged"
+    RESTORED = "restored"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
 
@@ -33,6 +34,7 @@ _DONE = {
     Action.DELETE: Result.DESTROYED,
     Action.FORGET: Result.FORGOTTEN,
     Action.NOOP: Result.UNCHANGED,
+    Action.RESTORE: Result.RESTORED,
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from reconciler import attributes
 from reconciler.addresses import PREFIX as ADDRESS_PREFIX
 from reconciler.apply.asset_update import update_voice_asset
-from reconciler.apply.assets import delete_voice_asset
+from reconciler.apply.assets import delete_voice_asset, deleted_record, restored_already
 from reconciler.apply.context import ApplyContext
 from reconciler.apply.outcome import Result
 from reconciler.apply.recovery import find_created, strangers
@@ -60,6 +60,8 @@ class VoiceRun:
                 self.move()
             elif step is Step.FORGET:
                 self.forget()
+            elif step is Step.RESTORE_ASSET:
+                self.restore_asset()
             elif step is Step.DELETE_ASSET:
                 self.delete_asset()
             elif step is Step.DELETE_JOB:
@@ -99,13 +101,42 @@ class VoiceRun:
         if record is None:
             return  # an earlier run deleted the job, and the asset before it
         asset_id = record.asset_id or self.change.remote.asset_id
+        deleted = False
         if asset_id is not None:
             self.checkpoint_stop()
             self.say(f"deleting asset {asset_id}")
-            if not delete_voice_asset(self.ctx.client, asset_id):
+            deleted = delete_voice_asset(self.ctx.client, asset_id)
+            if not deleted:
                 self.say(f"asset {asset_id} was already deleted")
-        if record.asset_id is not None:
-            self.ctx.checkpoint.update(self.name, asset_id=None)
+        if asset_id is not None and deleted:
+            # Kept for the recycle bin's window: a voice created again with this name and
+            # data can get the model back (plan action restore) instead of training again.
+            binned = deleted_record(record, asset_id, self.ctx.checkpoint.now())
+            self.ctx.checkpoint.bin_asset(self.name, binned)
+        elif record.asset_id is not None:
+            self.ctx.checkpoint.drop_asset(self.name)
+
+    def restore_asset(self) -> None:
+        """Take the trained model back from the recycle bin, then record the voice as
+        trained with it: no job exists (it went with the asset), none is created."""
+        voice, desired = self._want()
+        asset_id = self.change.remote.asset_id
+        if asset_id is None:
+            raise ReconcilerError(f"{self.change.address}: no asset to restore")
+        self.checkpoint_stop()
+        self.say(f"restoring asset {asset_id} from the recycle bin")
+        try:
+            self.ctx.client.restore_asset(asset_id)
+        except MetaStudioError as error:
+            # A retried restore (the first answer lost) is refused as "not in the recycle
+            # bin": the asset being live again is the service agreeing that it is done.
+            if error.status != 400 or not restored_already(self.ctx.client, asset_id):
+                raise
+        now = self.ctx.checkpoint.now()
+        self.ctx.checkpoint.put(
+            _new_record(self.name, voice, desired, now, asset_id=asset_id, restored_at=now)
+        )
+        self.say(f"restored asset {asset_id}")
 
     def delete(self) -> None:
         record = self.ctx.checkpoint.record(self.name)
@@ -146,17 +177,7 @@ class VoiceRun:
             attempt = {"started_at": self.ctx.checkpoint.now(), "voice_name": voice.voice_name}
             now = attempt["started_at"]
             self.ctx.checkpoint.put(
-                VoiceRecord(
-                    name=self.name,
-                    edition=voice.edition,
-                    job_type=voice.job_type,
-                    phase=None,
-                    created_at=now,
-                    updated_at=now,
-                    spec=record_spec(desired.spec),
-                    **record_fields(desired.spec),
-                    create_attempt=attempt,
-                )
+                _new_record(self.name, voice, desired, now, create_attempt=attempt)
             )
             self.say(f"creating {voice.edition} job {voice.voice_name!r}")
             try:
@@ -274,3 +295,20 @@ class VoiceRun:
         if record is None or record.job_id is None:
             raise ReconcilerError(f"{self.change.address}: no job recorded to continue")
         return record
+
+
+def _new_record(
+    name: str, voice: VoiceSpec, desired: DesiredVoice, now: str, **fields: Any
+) -> VoiceRecord:
+    """A voice's first record, with no job yet: a create attempt, or a restored asset."""
+    return VoiceRecord(
+        name=name,
+        edition=voice.edition,
+        job_type=voice.job_type,
+        phase=None,
+        created_at=now,
+        updated_at=now,
+        spec=record_spec(desired.spec),
+        **record_fields(desired.spec),
+        **fields,
+    )

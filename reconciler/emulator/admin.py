@@ -18,6 +18,7 @@ from reconciler.emulator.errors import ApiError
 from reconciler.emulator.faults import FaultPlan
 from reconciler.emulator.model import Job
 from reconciler.emulator.wire import Exchange, Response, json_response
+from reconciler.timestamps import rfc3339
 
 MAX_ADMIN_BODY = 256 << 20
 FAILURE_STATES = ("FAILED", "AUDIT_FAILED")
@@ -98,6 +99,19 @@ def all_jobs(core: Core, base: str) -> list[dict[str, Any]]:
         ]
 
 
+def advance_clock(core: Core, seconds: float) -> dict[str, Any]:
+    """Let ``seconds`` pass in the emulated world (never backwards)."""
+    if seconds < 0:
+        raise AdminError(400, "the clock only moves forward")
+    with core.lock:
+        core.clock_offset += seconds
+        return clock(core)
+
+
+def clock(core: Core) -> dict[str, Any]:
+    return {"now": rfc3339(core.now()), "offset_seconds": core.clock_offset}
+
+
 def stats(core: Core) -> dict[str, Any]:
     return {**core.stats.snapshot(), "faults": core.faults.fired()}
 
@@ -117,6 +131,7 @@ def _route(core: Core, method: str, path: str, data: Any, base: str) -> Any:
         ("DELETE", "/_emulator/stats"): lambda: reset_stats(core),
         ("GET", "/_emulator/faults"): lambda: core.faults.plan.to_json(),
         ("GET", "/_emulator/jobs"): lambda: {"jobs": all_jobs(core, base)},
+        ("GET", "/_emulator/clock"): lambda: clock(core),
     }
     if (method, path) in simple:
         return simple[(method, path)]()
@@ -124,6 +139,11 @@ def _route(core: Core, method: str, path: str, data: Any, base: str) -> Any:
         plan = FaultPlan.parse(data if data is not None else {})
         core.faults.set_plan(plan)
         return plan.to_json()
+    if (method, path) == ("POST", "/_emulator/clock"):
+        seconds = data.get("advance_seconds") if isinstance(data, dict) else None
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+            raise AdminError(400, 'expected {"advance_seconds": a number}')
+        return advance_clock(core, float(seconds))
     if (method, path) == ("POST", "/_emulator/jobs"):
         if not isinstance(data, list):
             raise AdminError(400, "expected a JSON list of jobs")

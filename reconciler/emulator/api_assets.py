@@ -2,14 +2,15 @@
 
 Deleting without ``mode=force`` moves the asset to the recycle bin, as the service does: it
 keeps its record with asset_state DELETED, leaves the listings (unless DELETED is asked for
-by ``asset_state``) and fails the voice check. ``mode=force`` removes it outright.
+by ``asset_state``) and fails the voice check, until it is restored or purged after 7 days
+(recycle_bin.py). ``mode=force`` removes it outright.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from reconciler.emulator import params
+from reconciler.emulator import params, recycle_bin
 from reconciler.emulator.core import Core
 from reconciler.emulator.errors import (
     ASSET_NAME_EXISTS,
@@ -70,6 +71,7 @@ def list_assets(core: Core, request: Request) -> Response:
     ids = params.list_param(request, "asset_id")
     name = (request.query_one("name") or "").lower()
     with core.lock:
+        recycle_bin.purge_expired(core)
         hits = [
             asset
             for asset in core.store.assets.values()
@@ -87,6 +89,7 @@ def list_assets(core: Core, request: Request) -> Response:
 def show_asset(core: Core, request: Request) -> Response:
     asset_id = request.params["asset_id"]
     with core.lock:
+        recycle_bin.purge_expired(core)
         asset = core.store.assets.get(asset_id)
         if asset is None or asset["project_id"] != request.project_id:
             raise invalid_parameter("asset_id", f"{asset_id!r} does not exist")
@@ -107,14 +110,14 @@ def delete_asset(core: Core, request: Request) -> Response:
     if mode not in (None, "", "force"):
         raise invalid_parameter("mode", f"{mode!r} is not one of: force")
     with core.lock:
+        recycle_bin.purge_expired(core)
         asset = _asset(core, request)
         if mode == "force":
             del core.store.assets[asset["asset_id"]]
         elif asset["asset_state"] == DELETED:
             raise asset_not_found(asset["asset_id"])  # already in the recycle bin
         else:
-            asset["asset_state"] = DELETED
-            asset["update_time"] = rfc3339(core.now())
+            recycle_bin.bin_asset(core, asset)
         core.store.save_assets()
     return json_response({})
 
@@ -219,17 +222,6 @@ def _update_fields(body: dict[str, Any], asset: dict[str, Any]) -> dict[str, Any
     return {key: value for key, value in fields.items() if value is not None}
 
 
-def _name_taken(core: Core, asset: dict[str, Any], name: str) -> bool:
-    """Another live asset of the project holds ``name`` (see Core.publish)."""
-    return any(
-        other["asset_name"] == name
-        and other["project_id"] == asset["project_id"]
-        and other["asset_state"] != DELETED
-        and other["asset_id"] != asset["asset_id"]
-        for other in core.store.assets.values()
-    )
-
-
 def update_asset(core: Core, request: Request) -> Response:
     body = params.json_body(request, required=True) or {}
     with core.lock:
@@ -238,7 +230,9 @@ def update_asset(core: Core, request: Request) -> Response:
             raise asset_not_found(asset["asset_id"])  # in the recycle bin: restore it first
         fields = _update_fields(body, asset)
         name = fields.get("asset_name")
-        if name is not None and _name_taken(core, asset, name):
+        if name is not None and core.name_holder(
+            asset["project_id"], name, besides=asset["asset_id"]
+        ):
             raise ApiError(400, ASSET_NAME_EXISTS, f"Asset name already exists: {name}")
         asset.update(fields)
         asset["update_time"] = rfc3339(core.now())

@@ -38,8 +38,16 @@ class Core:
         self.stopping = threading.Event()
         self._inflight = 0
         self._idle = threading.Condition()
+        # The emulated world's time runs this far ahead of the wall clock (admin "clock"):
+        # tests move it forward to let days pass (training, the recycle bin's window).
+        self.clock_offset = 0.0
 
     def now(self) -> float:
+        return time.time() + self.clock_offset
+
+    def wall_time(self) -> float:
+        """The real time, for what the client's clock is compared with (X-Sdk-Date): the
+        client cannot follow the emulator's clock forward."""
         return time.time()
 
     @contextmanager
@@ -99,15 +107,22 @@ class Core:
         name (MSS.10001005). An asset in the recycle bin no longer holds its name [inferred:
         the service does not document it; delete with ``mode=force`` if it does]."""
         name = job.attrs.get("voice_name", "")
+        if self.name_holder(job.project_id, name, besides=job.asset_id) is not None:
+            return None
+        return self.create_asset(job, at)
+
+    def name_holder(self, project_id: str, name: str, *, besides: str | None) -> str | None:
+        """The live asset of the project that holds ``name``, other than ``besides``: asset
+        names are unique among live assets (MSS.10001005); one in the recycle bin holds none."""
         for asset in self.store.assets.values():
             if (
                 asset["asset_name"] == name
-                and asset["project_id"] == job.project_id
+                and asset["project_id"] == project_id
                 and asset["asset_state"] != "DELETED"
-                and asset["asset_id"] != job.asset_id
+                and asset["asset_id"] != besides
             ):
-                return None
-        return self.create_asset(job, at)
+                return str(asset["asset_id"])
+        return None
 
     def create_asset(self, job: Job, at: float, *, save: bool = True) -> str:
         asset_id = job.asset_id or str(uuid.uuid4())

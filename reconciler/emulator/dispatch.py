@@ -58,7 +58,7 @@ def handle_api(core: Core, exchange: Exchange) -> None:
 def _respond(core: Core, request: Request, resolved: routes.Resolved) -> Response:
     try:
         if request.project_id:  # without a project in the path there is nothing to check
-            authenticate(core.config, request, core.now())
+            authenticate(core.config, request, core.wall_time())
         if resolved.error is not None:
             raise resolved.error
         assert resolved.handler is not None

@@ -107,5 +107,8 @@ class Emulator:
     ) -> dict[str, Any]:
         return admin.fail_job(self.core, job_id, state, reason, self._base())
 
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        return admin.advance_clock(self.core, seconds)
+
     def advance_tts(self, tts_id: str) -> dict[str, Any]:
         return admin.advance_tts(self.core, tts_id, self._base())

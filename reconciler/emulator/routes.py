@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from reconciler.emulator import api_assets, api_jobs, api_tenant, api_tts, api_uploads
+from reconciler.emulator import (
+    api_assets,
+    api_jobs,
+    api_tenant,
+    api_tts,
+    api_uploads,
+    recycle_bin,
+)
 from reconciler.emulator.core import Handler
 from reconciler.emulator.errors import API_NOT_FOUND, METHOD_NOT_ALLOWED, ApiError
 
@@ -81,6 +88,10 @@ ROUTES = (
         GET=("show_asset", api_assets.show_asset),
         PUT=("update_asset", api_assets.update_asset),
         DELETE=("delete_asset", api_assets.delete_asset),
+    ),
+    _route(
+        "digital-assets/(?P<asset_id>[^/]+)/restore",
+        POST=("restore_asset", recycle_bin.restore_asset),
     ),
 )
 

@@ -86,3 +86,6 @@ CHECK_VOICE_ASSET = _op(
 DELETE_ASSET = _op("delete_asset", "DELETE", "/digital-assets/{asset_id}", "query", S)
 # Setting the same fields again changes nothing more: safe to retry.
 UPDATE_ASSET = _op("update_asset", "PUT", "/digital-assets/{asset_id}", "query", S)
+# A repeated restore answers "not in the recycle bin": the caller reads the asset back to
+# tell its own earlier success from a refusal, so a retry changes nothing.
+RESTORE_ASSET = _op("restore_asset", "POST", "/digital-assets/{asset_id}/restore", "query", S)

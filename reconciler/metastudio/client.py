@@ -286,6 +286,10 @@ class MetaStudioClient:
         query: list[tuple[str, QueryValue]] = [("mode", "force")] if force else []
         self.transport.call(api.DELETE_ASSET, path_params={"asset_id": asset_id}, query=query)
 
+    def restore_asset(self, asset_id: str) -> None:
+        """Bring a deleted asset back from the recycle bin (7 days) to the state it had."""
+        self.transport.call(api.RESTORE_ASSET, path_params={"asset_id": asset_id})
+
     def asset_is_gone(self, asset_id: str, error: MetaStudioError) -> bool:
         """Whether ``error``, from a call about ``asset_id``, means the asset is no longer in
         the library: 400 also answers other faults, so only an empty filtered listing proves

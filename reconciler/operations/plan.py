@@ -16,6 +16,7 @@ from reconciler.operations.config_moves import config_moves, config_removals
 from reconciler.operations.desired import config_digest, desired_voices
 from reconciler.operations.locking import state_lock
 from reconciler.operations.workspace import Workspace
+from reconciler.plan import restore
 from reconciler.plan.clashes import name_clashes, published_names
 from reconciler.plan.inputs import DesiredVoice, Observed
 from reconciler.plan.model import Plan
@@ -123,9 +124,33 @@ def build_plan(
         removed=config_removals(workspace.config),
     )
     plan = make_plan(desired, moved.state, observed, options)
+    plan = _offer_restores(plan, moved.state, client)
     if client is not None:
         _refuse_name_clashes(plan, moved.state, client)
     return PreparedPlan(_with_resources(plan, observed, client), desired)
+
+
+def _offer_restores(plan: Plan, state: State, client: MetaStudioClient | None) -> Plan:
+    """Creates whose model is in the recycle bin become restores, once one show per
+    candidate asset confirms it (plan/restore.py); the others say why not."""
+    if not state.deleted_assets:
+        return plan
+    found = restore.candidates(plan, state)
+    if client is None or not found:
+        return restore.offered(plan, state, None if client is None else {}, None)
+    seen = {a.asset_id: _asset_state(client, a.asset_id) for a in found.values()}
+    live = live_assets_named(client, {a.voice_name for a in found.values()})
+    return restore.offered(plan, state, seen, live)
+
+
+def _asset_state(client: MetaStudioClient, asset_id: str) -> str | None:
+    """The asset's state, or None when MetaStudio no longer has it (purged)."""
+    try:
+        return client.show_asset(asset_id).asset_state
+    except MetaStudioError as error:
+        if error.status == 400 or error.status == 404:
+            return None
+        raise
 
 
 def _refuse_name_clashes(plan: Plan, state: State, client: MetaStudioClient) -> None:
@@ -176,10 +201,14 @@ def _observe(
 def _may_submit(workspace: Workspace, state: State, request: PlanRequest) -> bool:
     """A configured voice never submitted: the plan will likely consume a resource."""
     return any(
-        name not in state.voices or state.voices[name].phase != "submitted"
+        name not in state.voices or not _trained_or_submitted(state.voices[name])
         for name in workspace.config.voices
         if _in_scope(name, request)
     )
+
+
+def _trained_or_submitted(record: VoiceRecord) -> bool:
+    return record.phase == "submitted" or record.restored_at is not None
 
 
 def plan_under_lock(

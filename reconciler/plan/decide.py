@@ -34,6 +34,8 @@ def recorded_spec(record: VoiceRecord) -> dict[str, Any]:
 
 
 def remote_view(record: VoiceRecord | None, observed: Observed | None) -> RemoteView:
+    if record is not None and record.restored_at is not None:
+        return RemoteView(state=record.remote_state, asset_id=record.asset_id)
     if record is None or record.job_id is None:
         return RemoteView()
     if observed is None:
@@ -87,7 +89,9 @@ def decide_removed(
     reason = Reason.DESTROY if destroy else Reason.REMOVED
     remote = remote_view(record, observed)
     notes: tuple[str, ...] = ()
-    if record.job_id is None:
+    if record.restored_at is not None:
+        pass  # restored from the recycle bin: no job, only its asset
+    elif record.job_id is None:
         remote, notes = _interrupted_removal(record, observed, known_ids)
     elif observed is not None and observed.knows_absent(record.job_id):
         notes = ("the job no longer exists remotely; only the state record is removed",)
@@ -268,6 +272,37 @@ def unknown_data(record: VoiceRecord, state: str | None, submitted: bool) -> fro
     if record.data_digest is None and submitted and state not in NEEDS_USER:
         return frozenset({"data_digest"})
     return frozenset()
+
+
+def decide_restored(want: DesiredVoice, record: VoiceRecord, *, forced: bool) -> ResourceChange:
+    """A voice whose trained model was taken back from the recycle bin: trained, without a
+    job. Protected like any trained voice; a change the asset cannot take needs a new job."""
+    before, after = recorded_spec(record), dict(want.spec)
+    remote = remote_view(record, None)
+    diffs = attribute_changes(before, after, ignore=COMPUTED)
+    table = attributes.TABLE
+    remote_paths = {d.path for d in diffs if d.path not in table.local}
+    forcing = remote_paths - table.updatable  # its asset takes what it can, in place
+    if forced or forcing:
+        marked = [dataclasses.replace(d, forces_replacement=d.path in forcing) for d in diffs]
+        reason = Reason.FORCED if forced else Reason.ATTRIBUTES
+        return _change(
+            want.name, Action.REPLACE, reason, before, after, changes=marked, remote=remote
+        )
+    if remote_paths:
+        return _change(
+            want.name,
+            Action.UPDATE,
+            Reason.IN_PLACE,
+            before,
+            after,
+            changes=diffs,
+            remote=remote,
+            notes=("no training is needed",),
+        )
+    return _change(
+        want.name, Action.NOOP, Reason.RESTORED, before, after, changes=diffs, remote=remote
+    )
 
 
 def _remaining(record: VoiceRecord) -> str:

@@ -32,6 +32,8 @@ class Action(str, enum.Enum):
     DELETE = "delete"
     FORGET = "forget"  # a `removed` entry: drop the state's record, keep the job and asset
     NOOP = "no-op"
+    # Take the trained model back from the recycle bin instead of training again: no job.
+    RESTORE = "restore"
 
     @property
     def terraform_actions(self) -> list[str]:
@@ -44,6 +46,9 @@ class Action(str, enum.Enum):
             Action.DELETE: ["delete"],
             Action.FORGET: ["forget"],  # Terraform 1.7's `removed` block
             Action.NOOP: ["no-op"],
+            # Terraform has no restore: the resource comes into being, as a create does;
+            # action_reason and reconciler_action say it is a restore.
+            Action.RESTORE: ["create"],
         }[self]
 
 
@@ -60,6 +65,7 @@ class Step(str, enum.Enum):
     UPDATE_ASSET = "update_asset"  # change the trained model's asset in place; record the spec
     MOVE = "move"  # no remote call: the record moves to the new address (a `moved` entry)
     FORGET = "forget"  # no remote call: the record is dropped (a `removed` entry)
+    RESTORE_ASSET = "restore_asset"  # take the asset back from the recycle bin; record it
 
 
 class Reason(str, enum.Enum):
@@ -81,6 +87,8 @@ class Reason(str, enum.Enum):
     UP_TO_DATE = "up_to_date"
     AUDIT_FAILED = "audit_failed"  # waiting for new data; nothing to do yet
     IN_PLACE = "in_place"  # trained: the changed attributes' update_call changes the asset
+    RECYCLE_BIN = "recycle_bin"  # its model, same name and data, is in the recycle bin
+    RESTORED = "restored"  # a model taken back from the recycle bin: trained, no job
 
 
 @dataclass(frozen=True)
@@ -145,20 +153,31 @@ class PlanSummary:
     noop: int = 0
     move: int = 0  # counted besides the action: a moved voice may also be updated, say
     forget: int = 0
+    restore: int = 0
 
     @property
     def changes(self) -> int:
-        return self.create + self.update + self.replace + self.destroy + self.move + self.forget
+        return (
+            self.create
+            + self.update
+            + self.replace
+            + self.destroy
+            + self.move
+            + self.forget
+            + self.restore
+        )
 
     def line(self) -> str:
-        # Moves and forgets are named only when there are some, as Terraform does.
+        # Moves and forgets are named only when there are some, as Terraform does; restores
+        # likewise, first, as they stand in for creates.
+        restore = f"{self.restore} to restore, " if self.restore else ""
         extra = "".join(
             f", {count} to {word}"
             for count, word in ((self.move, "move"), (self.forget, "forget"))
             if count
         )
         return (
-            f"Plan: {self.create} to create, {self.update} to update, "
+            f"Plan: {restore}{self.create} to create, {self.update} to update, "
             f"{self.replace} to replace, {self.destroy} to destroy{extra}."
         )
 
@@ -196,6 +215,7 @@ class Plan:
             "replace": 0,
             "destroy": 0,
             "forget": 0,
+            "restore": 0,
             "noop": len(self.unchanged),
         }
         moved = sum(1 for change in self.changes if change.previous_address is not None)
@@ -208,6 +228,7 @@ class Plan:
                 Action.DELETE: "destroy",
                 Action.FORGET: "forget",
                 Action.NOOP: "noop",
+                Action.RESTORE: "restore",
             }[change.action]
             counts[key] += 1
         return PlanSummary(**counts, move=moved)

@@ -15,6 +15,7 @@ from reconciler.plan.decide import (
     decide_new,
     decide_recorded,
     decide_removed,
+    decide_restored,
 )
 from reconciler.plan.forgetting import unsettled
 from reconciler.plan.inputs import DesiredVoice, Observed, ObservedJob
@@ -112,6 +113,8 @@ def make_plan(
             changes.append(decide_forget(record, observed))
         elif want is None:
             changes.append(decide_removed(record, observed, options.destroy, known_ids))
+        elif record.restored_at is not None:
+            changes.append(decide_restored(want, record, forced=forced))
         elif record.job_id is None:
             changes.append(decide_interrupted_create(want, record, observed, known_ids))
         else:

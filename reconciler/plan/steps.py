@@ -24,6 +24,7 @@ ALLOWED: dict[Action, frozenset[tuple[Step, ...]]] = {
     Action.DELETE: frozenset({(Step.DELETE_JOB,), DELETE_BOTH}),
     Action.REPLACE: frozenset({(Step.DELETE_JOB, *FRESH_JOB), (*DELETE_BOTH, *FRESH_JOB)}),
     Action.CREATE: frozenset({FRESH_JOB, (Step.DELETE_ASSET, *FRESH_JOB)}),
+    Action.RESTORE: frozenset({(Step.RESTORE_ASSET,)}),
     Action.RESUME: frozenset(
         {(Step.UPLOAD, Step.SUBMIT), (Step.MARK_UPLOADED, Step.SUBMIT), FRESH_JOB}
     ),
@@ -115,6 +116,8 @@ def steps_for(
     action = change.action
     if action is Action.FORGET:
         return (Step.FORGET,)
+    if action is Action.RESTORE:
+        return (Step.RESTORE_ASSET,)
     if action is Action.NOOP:
         # Only a no-op that records something has a step: the others cost apply nothing,
         # and a saved plan leaves them out (plancodec), whatever the catalogue's size.

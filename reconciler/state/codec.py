@@ -3,7 +3,8 @@
 The file is one sorted JSON document for people to read and diff, with one line per voice::
 
     {
-      "format_version": 2,
+      "deleted_assets": [...],  (only when there are any; see binned.py)
+      "format_version": 3,
       "lineage": "...",
       "serial": 7,
       "voices_digest": "sha256:<hex>",
@@ -73,6 +74,7 @@ def encode(state: State) -> bytes:
     voices = b",\n".join(lines)
     head = {key: value for key, value in state.extra.items() if key != DIGEST_KEY}
     head.update(format_version=FORMAT_VERSION, serial=state.serial, lineage=state.lineage)
+    head.update(state.deleted_assets_view())
     head[DIGEST_KEY] = _digest(voices)
     body = _VOICES_OPEN[1:] + voices + _VOICES_CLOSE if voices else _NO_VOICES
     return b"{\n" + _head_lines(head) + body

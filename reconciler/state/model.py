@@ -5,18 +5,24 @@ from __future__ import annotations
 import copy
 import dataclasses
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.state import binned
+from reconciler.state.binned import DeletedAsset
 from reconciler.state.jsonvalues import check_json, required, typed
 from reconciler.state.record import VoiceRecord, records_from_dict
 from reconciler.state.voices import RecordedVoices, Stored
 
 # 2: a backend may keep a journal beside the snapshot (see backends/). Readers of version 1
 # would ignore it and see an old state, so they must refuse the file rather than act on it.
-FORMAT_VERSION = 2
-_KNOWN = ("format_version", "serial", "lineage", "voices")
+# 3: ``deleted_assets``, the assets destroy and replace moved to the recycle bin (binned.py).
+# A version-2 reader would carry the list along without pruning it or adding to it, and so
+# leave the next plan offering a restore of an asset deleted again since: it must refuse.
+# Files of versions 1 and 2 load with no records; the next write makes them version 3.
+FORMAT_VERSION = 3
+_KNOWN = ("format_version", "serial", "lineage", "voices", binned.KEY)
 # Written by the codec beside the voices (see codec.py); it describes the file, not the state.
 DIGEST_KEY = "voices_digest"
 
@@ -40,6 +46,8 @@ class State:
     format_version: int = FORMAT_VERSION
     # Read-only: a RecordedVoices (given any other mapping, its records are checked and copied).
     voices: Mapping[str, VoiceRecord] = dataclasses.field(default_factory=RecordedVoices)
+    # What destroy and replace moved to the recycle bin, oldest first (binned.py).
+    deleted_assets: tuple[DeletedAsset, ...] = ()
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -73,6 +81,12 @@ class State:
         """Each voice as stored (see voices.py), for the codec: nothing is decoded."""
         return RecordedVoices.of(self.voices).stored()
 
+    def with_deleted_assets(self, added: Iterable[DeletedAsset], now: float) -> State:
+        """``added`` recorded, and the records the window has passed by ``now`` dropped."""
+        return dataclasses.replace(
+            self, deleted_assets=binned.kept((*self.deleted_assets, *added), now)
+        )
+
     def without_voice(self, name: str) -> State:
         return self.with_records({name: None})
 
@@ -87,7 +101,14 @@ class State:
             "serial": self.serial,
             "lineage": self.lineage,
             "voices": {name: self.voices[name].json_view() for name in sorted(self.voices)},
+            **self.deleted_assets_view(),
         }
+
+    def deleted_assets_view(self) -> dict[str, Any]:
+        """The records as the file holds them: no key at all when there are none."""
+        if not self.deleted_assets:
+            return {}
+        return {binned.KEY: [record.json_view() for record in self.deleted_assets]}
 
     @classmethod
     def from_dict(cls, data: object) -> State:
@@ -104,5 +125,6 @@ class State:
             serial=required(data, "serial", int, "state"),
             lineage=required(data, "lineage", str, "state"),
             voices=records_from_dict(required(data, "voices", dict, "state"), "voices"),
+            deleted_assets=binned.from_state_dict(data),
             extra={k: v for k, v in data.items() if k not in _KNOWN and k != DIGEST_KEY},
         )

@@ -30,7 +30,9 @@ class VoiceRecord:
     """Frozen so a checkpoint cannot change after it is written; derive with dataclasses.replace.
 
     ``phase`` is None exactly when ``job_id`` is None: a create was attempted (see
-    ``create_attempt``) but no job ID came back yet.
+    ``create_attempt``) but no job ID came back yet, or the trained model was taken back
+    from the recycle bin (``restored_at``, with its ``asset_id``): a voice trained, whose
+    job was deleted when its asset was, so it has none.
     """
 
     name: str
@@ -50,6 +52,7 @@ class VoiceRecord:
     # destroy delete a model the configuration said to keep.
     keep_asset: bool = False
     create_attempt: dict[str, Any] | None = None
+    restored_at: str | None = None  # state format 3
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -68,7 +71,11 @@ class VoiceRecord:
             raise ValueError(f"{where}.job_id: {shown(self.job_id)} is not a job ID")
         parse_rfc3339(self.created_at, f"{where}.created_at")
         parse_rfc3339(self.updated_at, f"{where}.updated_at")
-        if self.job_id is None and self.create_attempt is None:
+        if self.restored_at is not None:
+            parse_rfc3339(self.restored_at, f"{where}.restored_at")
+            if self.job_id is not None or self.asset_id is None:
+                raise ValueError(f"{where}: a restored voice has an asset_id and no job_id")
+        elif self.job_id is None and self.create_attempt is None:
             raise ValueError(f"{where}: a record without a job_id must carry its create_attempt")
         if self.create_attempt is not None:
             for key in ("started_at", "voice_name"):
@@ -87,6 +94,8 @@ class VoiceRecord:
         """Like to_dict, but sharing this record's values: only to serialise, never to edit.
         Writing a state encodes every record, and copying them first doubled the cost."""
         known = {f.name: getattr(self, f.name) for f in _FIELDS}
+        if self.restored_at is None:
+            del known["restored_at"]  # only restored voices have it: other lines stay as they were
         # Fields we know win over same-named leftovers; extra only holds what a newer version added.
         return {**self.extra, **known}
 
@@ -112,6 +121,7 @@ class VoiceRecord:
             prevent_destroy=required(data, "prevent_destroy", bool, where),
             keep_asset=bool(optional(data, "keep_asset", bool, where)),  # newer than the format
             create_attempt=attempt,
+            restored_at=optional(data, "restored_at", str, where),
             extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
         )
 

@@ -42,7 +42,8 @@ def status_of(name: str, record: VoiceRecord | None, observed: Observed) -> Voic
         address=record.address,
         name=name,
         phase=record.phase,
-        terminal=remote.state in JobState.TERMINAL,
+        terminal=remote.state in JobState.TERMINAL or record.restored_at is not None,
+        restored=record.restored_at is not None,
         needs_user=remote.state in JobState.NEEDS_USER,
         gone=gone,
     )

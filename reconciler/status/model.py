@@ -23,10 +23,12 @@ class VoiceStatus(RemoteView):
     # check_voice_asset's verdict on a trained voice's asset: None when not checked.
     asset_usable: bool | None = None
     asset_problem: str | None = None  # why it is not usable, as MetaStudio said
+    # Taken back from the recycle bin: trained, with an asset and no job (plan action restore).
+    restored: bool = False
 
     @property
     def succeeded(self) -> bool:
-        return self.state == JobState.SUCCEED
+        return self.state == JobState.SUCCEED or self.restored
 
     @property
     def needs_apply(self) -> bool:
@@ -34,6 +36,8 @@ class VoiceStatus(RemoteView):
 
         A CREATING job waits for its data and submit; MetaStudio never moves it by itself.
         """
+        if self.restored:
+            return False
         return (
             not self.recorded or self.job_id is None or self.gone or self.state == JobState.CREATING
         )

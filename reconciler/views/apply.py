@@ -148,6 +148,8 @@ def summarise(result: ApplyResult, env: Environment, operation: str, *, destroy:
         if destroy
         else (Result.CREATED, Result.UPDATED, Result.REPLACED, Result.DESTROYED)
     )
+    if result.count(Result.RESTORED):
+        kinds = (Result.RESTORED, *kinds)
     # Moves and forgets are named only when there are some.
     rare = [kind for kind in (Result.MOVED, Result.FORGOTTEN) if result.count(kind)]
     counts = ", ".join(f"{result.count(kind)} {kind.value}" for kind in (*kinds, *rare))

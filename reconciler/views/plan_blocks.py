@@ -18,6 +18,7 @@ BLOCK_SIGNS = {
     Action.DELETE: "-",
     Action.FORGET: ".",  # Terraform's sign for a removed block
     Action.NOOP: " ",
+    Action.RESTORE: "+",
 }
 # Unchanged attributes worth seeing next to a change: they say which job is meant.
 CONTEXT_KEYS = ("job_id", "voice_name")

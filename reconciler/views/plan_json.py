@@ -51,7 +51,15 @@ def plan_to_json_dict(plan: Plan) -> dict[str, Any]:
             "destroy": summary.destroy,
             "no_op": summary.noop,
             # Present only when there are some: the counts older readers know are unchanged.
-            **{k: n for k, n in (("move", summary.move), ("forget", summary.forget)) if n},
+            **{
+                k: n
+                for k, n in (
+                    ("move", summary.move),
+                    ("forget", summary.forget),
+                    ("restore", summary.restore),
+                )
+                if n
+            },
         },
         "state": {"serial": plan.state_serial, "lineage": plan.state_lineage},
         "config_digest": plan.config_digest,

@@ -18,6 +18,8 @@ HEADERS = ("VOICE", "JOB ID", "STATE", "ASSET ID")
 def state_label(status: VoiceStatus) -> str:
     if not status.recorded:
         return "not created"
+    if status.restored:
+        return "restored"
     if status.job_id is None:
         return "create interrupted"
     if status.gone:
@@ -29,7 +31,8 @@ def _row(status: VoiceStatus) -> tuple[str, str, str, str]:
     if not status.recorded:
         return (status.address, NOT_CREATED, "", "")
     job = status.job_id or UNKNOWN
-    state = "(gone)" if status.gone else status.state or UNKNOWN
+    state = "RESTORED" if status.restored else status.state or UNKNOWN
+    state = "(gone)" if status.gone else state
     return (status.address, job, state, status.asset_id or UNKNOWN)
 
 
@@ -44,7 +47,9 @@ def notes(status: VoiceStatus, configured: Collection[str]) -> list[str]:
     lines = []
     if status.recorded and status.name not in configured:
         lines.append("not in the configuration: the next apply destroys it")
-    if status.recorded and status.job_id is None:
+    if status.restored:
+        lines.append("restored from the recycle bin: trained, with no training job")
+    elif status.recorded and status.job_id is None:
         lines.append("an apply stopped while creating its job; run `reconciler apply` to finish")
     elif status.gone:
         lines.append("the job no longer exists in MetaStudio; `reconciler apply` creates it again")

@@ -31,6 +31,9 @@ ACTIONS = {
     Action.DELETE: "delete",
     Action.FORGET: "remove",  # Terraform's word for a `removed` block's forget
     Action.NOOP: "noop",
+    # Terraform's UI has no restore: the voice comes into being, as with a create;
+    # reconciler_action says "restore".
+    Action.RESTORE: "create",
 }
 
 # Terraform's ChangeReason words, where one fits; the others only in reconciler_reason.
@@ -115,7 +118,7 @@ def resource_drift(drift: Drift) -> Message:
 
 def change_summary(summary: PlanSummary, operation: str) -> Message:
     """Terraform's counts: a replacement adds one object and removes one."""
-    add = summary.create + summary.replace
+    add = summary.create + summary.replace + summary.restore
     change = summary.update
     remove = summary.destroy + summary.replace
     message = _summary(add, change, remove, operation)

@@ -17,6 +17,7 @@ VERBS = {
     Action.DELETE: "will be destroyed",
     Action.FORGET: "will be forgotten by the state (its job stays in MetaStudio)",
     Action.NOOP: "will not change",
+    Action.RESTORE: "will be restored from the recycle bin",
 }
 
 LABELS = {
@@ -27,6 +28,7 @@ LABELS = {
     Action.DELETE: "destroy",
     Action.FORGET: "forget",
     Action.NOOP: "no-op",
+    Action.RESTORE: "restore",
 }
 
 # The headline already says all there is to say for these.
@@ -54,6 +56,8 @@ _FIXED_REASONS = {
     Reason.REMOVED_ENTRY: "a removed entry in the configuration",
     Reason.DESTROY: "destroy requested",
     Reason.UP_TO_DATE: "up to date",
+    Reason.RECYCLE_BIN: "its model, of the same voice_name and data, is in the recycle bin",
+    Reason.RESTORED: "restored from the recycle bin; it has no training job",
 }
 
 
@@ -133,7 +137,11 @@ def noop_label(plan: Plan) -> str:
 
 def training_progress(plan: Plan) -> str | None:
     """``Training: 2 SUCCEED, 1 PROCESSING.`` over the voices with nothing to do."""
-    states = Counter(c.remote.state or "unknown" for c in plan.changes if c.action is Action.NOOP)
+    states = Counter(
+        "restored" if c.reason is Reason.RESTORED else c.remote.state or "unknown"
+        for c in plan.changes
+        if c.action is Action.NOOP
+    )
     if not states:
         return None
     counts = ", ".join(

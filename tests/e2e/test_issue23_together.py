@@ -46,3 +46,29 @@ def test_an_exclude_of_either_address_holds_back_the_move(project: Project) -> N
     code, out, err = project.run("apply", "--auto-approve")
     assert code == 0 and "1 moved" in out, out + err
     assert list(project.state()["voices"]) == ["anchor"]
+
+
+def test_a_restored_voice_takes_a_description_in_place_and_can_be_destroyed(
+    project: Project,
+) -> None:
+    from tests.e2e.conftest import ONE_PREMIUM
+    from tests.e2e.test_restore import destroyed
+
+    asset_id = destroyed(project)
+    code, out, err = project.run("apply", "--auto-approve")
+    assert code == 0 and f"restored asset {asset_id}" in out, out + err
+    project.write_config(ONE_PREMIUM + "    description: back again\n")
+    project.admin("DELETE", "/stats")
+    code, out, err = project.run("apply", "--auto-approve")
+    assert code == 0, out + err
+    assert "updated in place" in out or "1 updated" in out, out
+    assert paid_calls(project) == [] and operations(project)["update_asset"] == 1
+    assert asset(project, asset_id)["asset_description"] == "back again"
+    assert project.jobs() == []
+    code, out, _ = project.run("plan")
+    assert code == 0 and "No changes." in out, out
+
+    code, out, err = project.run("destroy", "--auto-approve")
+    assert code == 0, out + err
+    assert "premium" not in project.state()["voices"]
+    assert asset_id in [r["asset_id"] for r in project.state()["deleted_assets"]]

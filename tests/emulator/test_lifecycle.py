@@ -230,3 +230,23 @@ def test_time_based_advance(make_emulator: MakeEmulator) -> None:
     job = api.show(created["job_id"])
     assert job["state"] == "SUCCEED"
     assert _actions(api, created["job_id"]) == HAPPY_ACTIONS
+
+
+def test_the_clock_lets_days_pass_without_breaking_signed_requests(
+    make_emulator: MakeEmulator,
+) -> None:
+    import requests
+
+    emu: Emulator = make_emulator(seconds_per_state=3600.0)
+    api = Api(emu.base_url)
+    created = api.create("basic")
+    _upload_package(api, created, sentence_zip(20))
+    api.submit(created["job_id"])
+    clock = f"{emu.base_url}/_emulator/clock"
+    assert requests.post(clock, json={"advance_seconds": -1}, timeout=5).status_code == 400
+    assert requests.post(clock, json={"advance_seconds": "day"}, timeout=5).status_code == 400
+    moved = requests.post(clock, json={"advance_seconds": 86400}, timeout=5).json()
+    assert moved["offset_seconds"] == 86400.0
+    assert requests.get(clock, timeout=5).json() == moved
+    # A day of hour-long states has passed; the client signs with the wall clock and is let in.
+    assert api.show(created["job_id"])["state"] == "SUCCEED"

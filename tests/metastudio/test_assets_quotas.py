@@ -198,6 +198,26 @@ def test_deleted_asset_leaves_listings_and_fails_the_check(
     assert client.list_assets(asset_state=["DELETED"]).count == 0
 
 
+def test_restore_asset_brings_it_back_within_the_window_only(
+    client: MetaStudioClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    asset_id = _trained_asset(client, emulator, tmp_path)
+    client.delete_asset(asset_id)
+    client.restore_asset(asset_id)
+    assert client.show_asset(asset_id).asset_state == "ACTIVED"
+    assert client.check_voice_asset(asset_id).asset_id == asset_id
+    with pytest.raises(MetaStudioError) as live:
+        client.restore_asset(asset_id)  # not in the bin
+    assert (live.value.status, live.value.error_code) == (400, "MSS.00000003")
+    client.delete_asset(asset_id)
+    emulator.advance_clock(8 * 24 * 3600)
+    with pytest.raises(MetaStudioError) as purged:
+        client.restore_asset(asset_id)
+    assert (purged.value.status, purged.value.error_code) == (400, "MSS.10001001")
+    assert client.list_assets(asset_state=["DELETED", "ACTIVED"]).count == 0
+    assert stats(emulator.base_url)["restore_asset"] == 3
+
+
 def test_delete_asset_sends_the_sdk_mode_parameter(
     client: MetaStudioClient, emulator: Emulator, tmp_path: Path
 ) -> None:

@@ -284,10 +284,34 @@ def forgotten(name: str) -> ResourceChange:
     )
 
 
+def restoring(name: str) -> ResourceChange:
+    note = f"its trained model, asset asset-{name}, is in the recycle bin: it is restored"
+    return change(
+        name,
+        Action.RESTORE,
+        Reason.RECYCLE_BIN,
+        None,
+        spec(name),
+        remote=RemoteView(asset_id=f"asset-{name}", state="DELETED", refreshed=True),
+        notes=(note,),
+    )
+
+
 def moved(name: str, previous: str) -> ResourceChange:
     """A trained voice a `moved` entry brought from ``previous``, with nothing else to do."""
     return dataclasses.replace(
         steady(name), previous_address=f"voice.{previous}", steps=(Step.MOVE,)
+    )
+
+
+def restored(name: str) -> ResourceChange:
+    return change(
+        name,
+        Action.NOOP,
+        Reason.RESTORED,
+        recorded(name),
+        spec(name),
+        remote=RemoteView(asset_id=f"asset-{name}"),
     )
 
 
@@ -317,6 +341,8 @@ def every_action_plan() -> Plan:
         audit_failed("review", "recording 7 is silent", "speaker changes in recording 12"),
         steady("steady"),
         steady("training", "PROCESSING"),
+        restoring("undone"),
+        restored("welcome"),
     )
 
 

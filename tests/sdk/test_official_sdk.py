@@ -36,6 +36,7 @@ from huaweicloudsdkmetastudio.v1 import (
     ListJobOperationLogRequest,
     ListVoiceTrainingJobRequest,
     MetaStudioClient,
+    RestoreAssetRequest,
     ShowAssetRequest,
     ShowJobAuditResultRequest,
     ShowJobUploadingAddressRequest,
@@ -68,6 +69,7 @@ TENANT = {
     },
     "quotas": {"basic": 2, "advance": 1, "third_party_cmww": 0},
 }
+DAY = 24 * 3600.0
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
 
@@ -232,6 +234,52 @@ def test_deleted_asset_goes_to_the_recycle_bin_until_forced(sdk: Any, emulator: 
     known(sdk.delete_asset(DeleteAssetRequest(asset_id=asset_id, mode="force")))
     assert known(sdk.list_assets(ListAssetsRequest(asset_state="DELETED"))).count == 0
     assert operations(emulator) == {"list_assets": 4, "delete_asset": 3, "check_voice_asset": 1}
+
+
+def test_restore_brings_a_binned_asset_back_as_it_was(sdk: Any, emulator: Emulator) -> None:
+    asset_id = seeded_asset(emulator)
+    live = refusal(sdk.restore_asset, RestoreAssetRequest(asset_id=asset_id))
+    assert (live.status_code, live.error_code) == (400, "MSS.00000003")
+    unknown = refusal(sdk.restore_asset, RestoreAssetRequest(asset_id="no-such-asset"))
+    assert (unknown.status_code, unknown.error_code) == (400, "MSS.10001001")
+
+    known(sdk.delete_asset(DeleteAssetRequest(asset_id=asset_id)))
+    emulator.advance_clock(6 * DAY)  # still in the bin
+    restored = known(sdk.restore_asset(RestoreAssetRequest(asset_id=asset_id)))
+    assert restored.x_request_id
+    shown = known(sdk.show_asset(ShowAssetRequest(asset_id=asset_id)))
+    assert shown.asset_state == "ACTIVED"
+    listed = known(sdk.list_assets(ListAssetsRequest()))
+    assert [a.asset_id for a in listed.assets] == [asset_id]
+    assert known(sdk.list_assets(ListAssetsRequest(asset_state="DELETED"))).count == 0
+    known(sdk.check_voice_asset(CheckVoiceAssetRequest(voice_asset_id=asset_id)))
+    assert operations(emulator)["restore_asset"] == 3
+
+
+def test_restore_is_refused_while_another_live_asset_holds_the_name(
+    sdk: Any, emulator: Emulator
+) -> None:
+    first = seeded_asset(emulator, "Anchor")
+    known(sdk.delete_asset(DeleteAssetRequest(asset_id=first)))
+    emulator.seed_jobs([{"voice_name": "Anchor", "state": "SUCCEED", "project_id": PROJECT}])
+    clash = refusal(sdk.restore_asset, RestoreAssetRequest(asset_id=first))
+    assert (clash.status_code, clash.error_code) == (400, "MSS.10001005")
+    binned = known(sdk.list_assets(ListAssetsRequest(asset_state="DELETED")))
+    assert [a.asset_id for a in binned.assets] == [first]
+
+
+def test_the_recycle_bin_purges_after_seven_days(sdk: Any, emulator: Emulator) -> None:
+    asset_id = seeded_asset(emulator)
+    known(sdk.delete_asset(DeleteAssetRequest(asset_id=asset_id)))
+    emulator.advance_clock(7 * DAY - 60)
+    binned = known(sdk.list_assets(ListAssetsRequest(asset_state="DELETED")))
+    assert [a.asset_id for a in binned.assets] == [asset_id]
+    emulator.advance_clock(120)  # the window has passed
+    assert known(sdk.list_assets(ListAssetsRequest(asset_state="DELETED"))).count == 0
+    shown = refusal(sdk.show_asset, ShowAssetRequest(asset_id=asset_id))
+    assert shown.status_code == 400
+    purged = refusal(sdk.restore_asset, RestoreAssetRequest(asset_id=asset_id))
+    assert (purged.status_code, purged.error_code) == (400, "MSS.10001001")
 
 
 def test_forced_delete_removes_a_live_asset_outright(sdk: Any, emulator: Emulator) -> None:

@@ -203,7 +203,11 @@ def test_a_version_1_state_is_upgraded_in_place(
     upgraded = fresh.checkpoint(fresh.read().with_voice(record("a")), ["a"])
     # One whole write, so no reader of version 1 sees this snapshot without its journal.
     data = json.loads(state_path.read_text())
-    assert (data["format_version"], data["serial"], data["lineage"]) == (2, 42, state.lineage)
+    assert (data["format_version"], data["serial"], data["lineage"]) == (
+        FORMAT_VERSION,
+        42,
+        state.lineage,
+    )
     assert not journal_of(state_path).exists()
     fresh.checkpoint(upgraded.with_voice(record("b")), ["b"])
     assert journal_of(state_path).exists()

@@ -42,7 +42,7 @@ def test_file_is_sorted_json_with_one_line_per_voice_and_a_trailing_newline(
     digest = hashlib.sha256(lines.encode()).hexdigest()
     assert state_path.read_text() == (
         "{\n"
-        '  "format_version": 2,\n'
+        '  "format_version": 3,\n'
         f'  "lineage": "{written.lineage}",\n'
         '  "serial": 1,\n'
         f'  "voices_digest": "sha256:{digest}",\n'
@@ -64,7 +64,7 @@ def test_an_empty_state_file_has_an_empty_voices_object(
     written = backend.write(backend.read())
     assert state_path.read_text() == (
         "{\n"
-        '  "format_version": 2,\n'
+        '  "format_version": 3,\n'
         f'  "lineage": "{written.lineage}",\n'
         '  "serial": 1,\n'
         f'  "voices_digest": "sha256:{hashlib.sha256(b"").hexdigest()}",\n'

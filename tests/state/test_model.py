@@ -53,8 +53,8 @@ def test_new_state_has_a_fresh_uuid4_lineage_and_serial_zero() -> None:
 
 def test_newer_format_version_is_refused() -> None:
     data = State(lineage=LINEAGE).to_dict()
-    data["format_version"] = 3
-    with pytest.raises(NewerFormatError, match="format_version 3"):
+    data["format_version"] = 4
+    with pytest.raises(NewerFormatError, match="format_version 4"):
         State.from_dict(data)
 
 

@@ -38,15 +38,16 @@ def test_top_level_shape() -> None:
         "update": 5,
         "replace": 3,
         "destroy": 2,
-        "no_op": 4,
+        "no_op": 5,
         "move": 1,
         "forget": 1,
+        "restore": 1,
     }
     assert document["state"] == {"serial": 7, "lineage": fx.LINEAGE}
     assert document["refreshed"] is True
     assert document["destroy"] is False
     assert document["targets"] == []
-    assert len(document["resource_changes"]) == 18  # no-op changes included, as Terraform does
+    assert len(document["resource_changes"]) == 20  # no-op changes included, as Terraform does
     assert json.loads(render_json(fx.no_changes_plan()))["applyable"] is False
 
 

@@ -91,7 +91,8 @@ def test_audit_errors_of_a_noop_voice_are_always_shown() -> None:
 def test_ends_with_the_summary_line() -> None:
     text = render_text(fx.every_action_plan())
     assert text.splitlines()[-1] == (
-        "Plan: 3 to create, 5 to update, 3 to replace, 2 to destroy, 1 to move, 1 to forget."
+        "Plan: 1 to restore, 3 to create, 5 to update, 3 to replace, 2 to destroy, 1 to move, "
+        "1 to forget."
     )
     assert not text.endswith("\n")
 

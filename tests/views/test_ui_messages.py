@@ -40,6 +40,7 @@ def test_every_planned_change_of_every_action_is_valid_and_in_terraforms_words()
         Action.DELETE: "delete",
         Action.FORGET: "remove",
         Action.NOOP: "noop",
+        Action.RESTORE: "create",  # Terraform has no restore; reconciler_action says it
     }
 
 

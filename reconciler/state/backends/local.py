@@ -104,7 +104,10 @@ class LocalStateBackend:
             return self.write(state)
         written = dataclasses.replace(state, serial=state.serial + 1, format_version=FORMAT_VERSION)
         line = local_journal.encode_entry(
-            written.lineage, written.serial, {name: written.voices.get(name) for name in changed}
+            written.lineage,
+            written.serial,
+            {name: written.voices.get(name) for name in changed},
+            written.deleted_assets,
         )
         if (stored.append_at + len(line)) > stored.snapshot.size or len(line) * 4 > (
             stored.snapshot.size

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reconciler.state import binned
+from reconciler.state.binned import DeletedAsset
 from reconciler.state.errors import StateError
 from reconciler.state.jsonvalues import load_json
 from reconciler.state.model import State
@@ -33,6 +35,8 @@ class Entry:
     lineage: str
     serial: int
     voices: Mapping[str, Any]  # name -> record as JSON, or None: removed
+    # The whole list after this checkpoint (state format 3), or None: unchanged (older lines).
+    deleted_assets: list[Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -41,11 +45,19 @@ class Parsed:
     valid_length: int  # bytes up to the end of the last whole line: where the next append goes
 
 
-def encode_entry(lineage: str, serial: int, voices: Mapping[str, VoiceRecord | None]) -> bytes:
+def encode_entry(
+    lineage: str,
+    serial: int,
+    voices: Mapping[str, VoiceRecord | None],
+    deleted_assets: Sequence[DeletedAsset] = (),
+) -> bytes:
+    """``deleted_assets`` goes whole into every line: it is short (7 days of deletions), and
+    a line then never depends on the ones before it for the recycle bin's records."""
     body: dict[str, Any] = {
         "lineage": lineage,
         "serial": serial,
         "voices": {name: None if r is None else r.json_view() for name, r in voices.items()},
+        binned.KEY: [record.json_view() for record in deleted_assets],
     }
     body[_CHECKSUM] = _checksum(body)
     return (_canonical(body) + "\n").encode("utf-8")
@@ -77,6 +89,7 @@ def replay(snapshot: State, entries: Sequence[Entry], path: Path) -> State:
     # Only the changed records: the snapshot's others stay as read (undecoded, see state/voices.py).
     changes: dict[str, VoiceRecord | None] = {}
     serial = snapshot.serial
+    deleted: tuple[DeletedAsset, ...] | None = None
     for entry in entries:
         if entry.lineage != snapshot.lineage:
             raise StateError(
@@ -94,10 +107,25 @@ def replay(snapshot: State, entries: Sequence[Entry], path: Path) -> State:
             )
         for name, raw in entry.voices.items():
             changes[name] = None if raw is None else _record(raw, name, entry.line, path)
+        if entry.deleted_assets is not None:
+            deleted = _deleted(entry.deleted_assets, entry.line, path)
         serial = entry.serial
     if serial == snapshot.serial:
         return snapshot
-    return dataclasses.replace(snapshot.with_records(changes), serial=serial)
+    replayed = dataclasses.replace(snapshot.with_records(changes), serial=serial)
+    if deleted is not None:
+        replayed = dataclasses.replace(replayed, deleted_assets=deleted)
+    return replayed
+
+
+def _deleted(raw: list[Any], line: int, path: Path) -> tuple[DeletedAsset, ...]:
+    try:
+        return binned.from_state_dict({binned.KEY: raw})
+    except (ValueError, TypeError) as error:
+        raise StateError(
+            f"state journal {path} line {line} is not valid: {error}",
+            hint=_aside_hint(path),
+        ) from None
 
 
 def _record(raw: object, name: str, line: int, path: Path) -> VoiceRecord:
@@ -127,7 +155,10 @@ def _decode(line: bytes, number: int) -> Entry | None:
     lineage, serial, voices = body.get("lineage"), body.get("serial"), body.get("voices")
     if not isinstance(lineage, str) or type(serial) is not int or not isinstance(voices, dict):
         return None
-    return Entry(number, lineage, serial, voices)
+    deleted = body.get(binned.KEY)
+    if deleted is not None and not isinstance(deleted, list):
+        return None
+    return Entry(number, lineage, serial, voices, deleted)
 
 
 def _canonical(value: object) -> str:

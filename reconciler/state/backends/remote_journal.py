@@ -1,7 +1,8 @@
 """The remote backends' (S3, PostgreSQL) journal entries: a snapshot plus entries replayed on it.
 
 An entry is the JSON of one serial bump: ``{"serial", "lineage", "id", "voices": {name:
-record or null}}`` for a checkpoint (null: the voice was removed), or the same with
+record or null}, "deleted_assets": [...]}`` for a checkpoint (null: the voice was removed;
+the recycle bin's records whole, since state format 3), or the same with
 ``"state"`` (the whole state's JSON) for a whole write. ``id`` is random per entry so that a
 writer whose request's outcome is unknown can read the entry back and tell its own from
 another writer's. Entries at or below the snapshot's serial are leftovers of a compaction
@@ -16,6 +17,7 @@ import uuid
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from reconciler.state import binned
 from reconciler.state.codec import WORK, decode_layout
 from reconciler.state.errors import StateError
 from reconciler.state.jsonvalues import load_json
@@ -30,6 +32,8 @@ def checkpoint_entry(state: State, changed: Collection[str]) -> dict[str, Any]:
         "lineage": state.lineage,
         "id": str(uuid.uuid4()),
         "voices": voices,
+        # Whole in every entry: short (7 days of deletions), and no entry depends on another.
+        binned.KEY: [record.json_view() for record in state.deleted_assets],
     }
 
 
@@ -130,6 +134,10 @@ def apply_entry(state: State, entry: dict[str, Any], where: str) -> State:
             for name, raw in dict(entry["voices"]).items()
         }
         changed = state.with_records(changes)
+        if binned.KEY in entry:  # absent from entries older than state format 3
+            changed = dataclasses.replace(
+                changed, deleted_assets=binned.from_state_dict({binned.KEY: entry[binned.KEY]})
+            )
     except (KeyError, TypeError, ValueError) as error:
         raise StateError(f"state {where}: journal entry {serial} is not valid: {error}") from None
     return dataclasses.replace(changed, serial=serial)
