@@ -17,9 +17,10 @@ RESOURCE_TYPE = "metastudio_voice"
 # 2: no-op voices with nothing to do are listed by name only, in ``unchanged``.
 # 3: the --replace addresses the plan was made with, in ``replace``: apply plans again with
 #    them to verify the file's claims.
-# A change's ``previous_address`` (a `moved` entry) and the forget action came without a new
-# version: each comes with a step (move, forget) that older readers refuse as unknown.
-PLAN_FORMAT_VERSION = 3
+# 4: the steps move, forget, update_asset and restore_asset (with a change's
+#    ``previous_address``, the restore action and ``excludes``): a reader of 3 would refuse
+#    them as unknown steps; it now says the file is newer instead.
+PLAN_FORMAT_VERSION = 4
 
 
 class Action(str, enum.Enum):

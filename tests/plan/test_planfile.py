@@ -60,7 +60,7 @@ def test_a_saved_plan_holds_only_what_apply_does(tmp_path: Path) -> None:
     data = json.loads(path.read_text())
     assert [c["name"] for c in data["changes"]] == [c.name for c in (*syncing, plan.changes[-1])]
     assert data["unchanged"] == [c.name for c in idle]
-    assert data["format_version"] == 3 and data["replace"] == []
+    assert data["format_version"] == 4 and data["replace"] == []
     loaded = load_plan(path)
     assert loaded.summary == plan.summary and loaded.summary.noop == 1000 + len(syncing)
 
