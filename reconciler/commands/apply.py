@@ -77,6 +77,8 @@ def run(args: argparse.Namespace, env: Environment, view: ApplyView) -> int:
     from reconciler.state import rfc3339
 
     saved = load_saved(env.cwd / args.path)
+    if saved is not None:
+        _refuse_selection_with_saved_plan(args)
     request = ApplyRequest(
         operation="apply",
         created_at=rfc3339(env.clock()),
@@ -92,3 +94,25 @@ def run(args: argparse.Namespace, env: Environment, view: ApplyView) -> int:
     )
     wait = WaitRequest(timeout=args.wait_timeout, poll=args.poll_interval) if args.wait else None
     return apply_flow(args.config if saved else args.path, request, env, view, wait)
+
+
+def _refuse_selection_with_saved_plan(args: argparse.Namespace) -> None:
+    """A saved plan carries the selection it was made with: a flag here would be ignored, and
+    a reviewer's `--exclude` silently dropped could apply what someone meant to hold back."""
+    from reconciler.errors import UsageError
+
+    given = [
+        flag
+        for flag, value in (
+            ("--target", args.target),
+            ("--exclude", args.exclude),
+            ("--replace", args.replace),
+            ("--destroy", args.destroy),
+        )
+        if value
+    ]
+    if given:
+        raise UsageError(
+            f"{', '.join(given)} cannot be used when applying a saved plan: it applies the "
+            f"selection it was made with (make the plan again with {given[0]})"
+        )

@@ -54,6 +54,12 @@ def test_saved_plan_applies_exactly_once(project: Project) -> None:
     assert [c.address for c in plan.changes] == ["voice.premium"]
     assert (project.root / "tfplan").stat().st_mode & 0o777 == 0o600
 
+    # The file carries its own selection: another on the command line is refused, not ignored.
+    for flags in (("--exclude", "voice.premium"), ("--target", "voice.other"), ("--destroy",)):
+        code, out, err = project.run("apply", "tfplan", *flags)
+        assert code == 1 and err.count("\n") == 1, out + err
+        assert f"{flags[0]} cannot be used when applying a saved plan" in err, err
+        assert project.jobs() == []
     code, out, err = project.run("apply", "tfplan")
     assert code == 0, out + err
     assert [j["voice_name"] for j in project.jobs()] == ["Premium"]
