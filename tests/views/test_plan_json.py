@@ -30,7 +30,7 @@ def test_golden_json(name: str, make: Callable[[], Plan]) -> None:
 def test_top_level_shape() -> None:
     document = json.loads(render_json(fx.every_action_plan()))
     assert document["format_version"] == "1.2"
-    assert document["reconciler_plan_version"] == 3
+    assert document["reconciler_plan_version"] == 4
     assert document["applyable"] is True
     assert document["errored"] is False
     assert document["summary"] == {
