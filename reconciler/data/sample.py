@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, cast
+from typing import IO, BinaryIO, cast
 
 import numpy as np
 import soundfile
@@ -176,7 +176,7 @@ def write_sample(source: DataSource, low: float, high: float, dest: BinaryIO) ->
 
 
 def _write_cut(
-    stream: BinaryIO, shortest: float, longest: float, out: BinaryIO, name: str
+    stream: BinaryIO, shortest: float, longest: float, out: IO[bytes], name: str
 ) -> float:
     try:
         with soundfile.SoundFile(stream) as audio:

@@ -43,10 +43,6 @@ from reconciler.plan.model import Plan, Step
 FALLBACK_RANGE = (10.0, 60.0)
 
 
-class AssessFailed(ReconcilerError):
-    """The service's short job ended without a verdict (FAILED): the text has its reason."""
-
-
 @dataclass(frozen=True)
 class Assessment:
     """One voice's verdict: the service's (``record``) and the preflight's (``rows``, the
@@ -89,7 +85,11 @@ class Assessor:
     def assess(self, voice: VoiceSpec, *, again: bool = False) -> tuple[Record, bool]:
         """The settled record of ``voice``'s data, and whether it came from the cache."""
         root = self.workspace.config.root_dir
-        digest = data_digest(voice.data, self.workspace.cache)
+        try:
+            digest = data_digest(voice.data, self.workspace.cache)
+        except OSError as error:
+            reason = error.strerror or error
+            raise SampleError(f"{voice.data.declared} cannot be read: {reason}") from None
         path = record_path(root, digest, voice.language)
         record = read_record(path)
         if record is not None and record.settled and not again:
@@ -207,8 +207,8 @@ def assess_voices(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> list[Assessment]:
-    """`reconciler assess`: every voice named, in order. A short job that FAILED raises
-    AssessFailed once the others are done, so their verdicts are kept."""
+    """`reconciler assess`: every voice named, in order. A short job that FAILED is a
+    verdict too (kept, and returned with its ``failure``: see :func:`failures`)."""
     voices = workspace.config.voices
     names = list(
         dict.fromkeys(resolve_address(a, voices, "the configuration") for a in request.addresses)
