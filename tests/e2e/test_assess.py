@@ -164,12 +164,18 @@ def test_plan_assess_runs_one_short_job_per_data(make_project: MakeProject) -> N
     assert "http" not in kept and SK not in kept and AK not in kept
     assert project.jobs() == []  # plan --assess creates no training job
 
+    # A record that cannot be read is no verdict: the data is assessed again.
+    record.write_text("{not json", encoding="utf-8")
+    assert project.run("plan", "--assess")[0] == 0
+    assert short_jobs(project)["create_short_job"] == 2
+    assert json.loads(record.read_text("utf-8"))["state"] == "SUCCEED"
+
     # New data is new: its verdict is asked for once.
     (project.root / "data" / "clean" / "0.wav").write_bytes(speech.pcm16(speech.take(0, seed=99)))
     assert project.run("plan", "--assess")[0] == 0
-    assert short_jobs(project)["create_short_job"] == 2
+    assert short_jobs(project)["create_short_job"] == 3
     assert project.run("plan")[0] == 0  # without --assess, nothing is asked
-    assert short_jobs(project)["create_short_job"] == 2
+    assert short_jobs(project)["create_short_job"] == 3
 
 
 def test_plan_assess_needs_the_service(make_project: MakeProject) -> None:

@@ -248,3 +248,14 @@ def test_waiting_gives_up_after_the_timeout(client: MetaStudioClient) -> None:
         )
     assert slept == [3.0, 3.0, 1.0]
     assert job_id in str(late.value) and "CREATING" in str(late.value)
+
+
+def test_short_jobs_and_their_samples_outlive_a_restart(tmp_path: Path) -> None:
+    config = emulator_config(tmp_path / "emu")
+    zipped = sample_zip(tmp_path / "s.zip", speechlike.long_take_wav(3, 5.0))
+    with Emulator(config) as emulator, make_client(emulator.base_url) as client:
+        job_id = committed(client, zipped)
+    with Emulator(config) as emulator, make_client(emulator.base_url) as client:
+        assert client.show_short_job(job_id).state == "PROCESSING"
+        emulator.advance_short_job(job_id)
+        assert client.show_short_job(job_id).succeeded
