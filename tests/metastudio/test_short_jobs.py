@@ -17,7 +17,7 @@ from reconciler import speechlike
 from reconciler.emulator import Emulator, Tenant
 from reconciler.emulator.faults import FaultPlan
 from reconciler.metastudio import MetaStudioClient, MetaStudioError, OutcomeUnknownError, api
-from reconciler.metastudio.short_jobs import ShortJobTimeout, wait_short_job
+from reconciler.metastudio.short_jobs import ShortJob, ShortJobTimeout, wait_short_job
 from tests.emulator.helpers import Api
 from tests.metastudio.conftest import AK, PROJECT, SK, emulator_config, make_client
 
@@ -259,3 +259,24 @@ def test_short_jobs_and_their_samples_outlive_a_restart(tmp_path: Path) -> None:
         assert client.show_short_job(job_id).state == "PROCESSING"
         emulator.advance_short_job(job_id)
         assert client.show_short_job(job_id).succeeded
+
+
+def test_odd_answers_are_read_without_guessing() -> None:
+    raw = {
+        "job_id": "j",
+        "state": "NEW_STATE",
+        "assess_result": {
+            "snr": {"expected": ">= 15 dB", "actual": 12, "status": True},
+            "sound": "loud",
+            "pitch": {"actual": "120 Hz", "status": 1},
+            "suggestion": ["not", "a", "string"],
+        },
+    }
+    job = ShortJob.from_raw(raw)
+    assert (job.state, job.settled, job.succeeded) == ("NEW_STATE", False, False)
+    assert job.assess_result is not None
+    snr, pitch = job.assess_result.items  # "sound" is no object; "pitch" is a newer figure
+    assert (snr.name, snr.expected, snr.actual, snr.status) == ("snr", ">= 15 dB", None, None)
+    assert (pitch.name, pitch.out_of_range) == ("pitch", True)
+    assert job.assess_result.suggestion is None
+    assert ShortJob.from_raw({"job_id": "j", "assess_result": []}).assess_result is None
