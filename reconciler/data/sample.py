@@ -190,7 +190,7 @@ def _write_cut(
     buffer = io.BytesIO()
     soundfile.write(buffer, data[:end], rate, subtype=subtype, format="WAV")
     out.write(buffer.getvalue())
-    return end / rate
+    return float(end / rate)
 
 
 def cut_point(mono: np.ndarray, rate: int, shortest: float, longest: float) -> int:

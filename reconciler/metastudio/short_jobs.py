@@ -20,7 +20,6 @@ from reconciler.metastudio.redact import SignedUrl, optional_url
 VOICE_ASSESS = "VOICE_ASSESS"
 # The SDK's AssessResult, in its order; a newer service's extra keys are kept too.
 ASSESS_ITEMS = ("speed", "sound", "snr", "reverb", "dnsmos_ovrl", "dnsmos_bak")
-_TEXTS = ("expected", "actual", "suggestion", "suggestion_en")
 POLL_SECONDS = 3.0  # what the API reference asks of other short asynchronous jobs (async TTS)
 SETTLED = JobState.TERMINAL | JobState.NEEDS_USER
 
@@ -68,7 +67,10 @@ class AssessResult:
         items = tuple(
             AssessItem(
                 name,
-                *(_str(raw[name], key) for key in _TEXTS),
+                expected=_str(raw[name], "expected"),
+                actual=_str(raw[name], "actual"),
+                suggestion=_str(raw[name], "suggestion"),
+                suggestion_en=_str(raw[name], "suggestion_en"),
                 status=_int(raw[name], "status"),
             )
             for name in names

@@ -60,10 +60,10 @@ def render_text(assessment: Assessment) -> list[str]:
             lines.append(f"  {item.name}: {item.suggestion_en or item.suggestion}")
     if not rows:
         lines.append("  the service returned no figures")
-    for row in assessment.rows:
-        if row.worst is not None:
-            worst = row.worst
-            lines.append(f"  preflight {worst.severity}: {row.name}: {worst.problem}")
+    for file in assessment.rows:
+        if file.worst is not None:
+            worst = file.worst
+            lines.append(f"  preflight {worst.severity}: {file.name}: {worst.problem}")
     return lines
 
 
