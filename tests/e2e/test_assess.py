@@ -137,6 +137,9 @@ def test_noisy_speech_is_out_of_range_on_snr(make_project: MakeProject) -> None:
         p["source"] for p in voice["sample"]["pieces"]
     ]
     assert short_jobs(project)["create_short_job"] == 1
+    code, out, _ = project.run("assess", "voice.noisy", "--again")
+    assert code == 0 and "cached" not in out
+    assert short_jobs(project)["create_short_job"] == 2  # asked for: a new short job
 
 
 def test_plan_assess_runs_one_short_job_per_data(make_project: MakeProject) -> None:
@@ -206,12 +209,15 @@ def test_a_wait_that_times_out_is_one_line_and_is_picked_up_later(
 
 def test_a_failed_short_job_is_one_line_and_exit_1(make_project: MakeProject) -> None:
     project = make_project()
-    code, out, err = project.run("assess", "voice.resampled")
+    code, out, err = project.run("assess", "voice.resampled", "voice.clean", ".")
     assert code == 1
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "voice.resampled: the service's assessment failed: short job " in err
     assert "FAILED (MSS.20020011: 0.wav: audio format is incorrect" in err
-    assert "the service's assessment failed: FAILED" in out  # the table says it too
+    assert "voice.clean" not in err
+    failed, clean = out.split("\n\n")
+    assert "the service's assessment failed: FAILED" in failed  # the table says it too
+    assert clean.startswith("voice.clean: ") and table(clean)["snr"][2] == "ok"
 
 
 def test_unknown_voices_are_a_usage_error(make_project: MakeProject) -> None:
