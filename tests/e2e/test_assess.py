@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reconciler.emulator import Emulator
+from reconciler.emulator import Emulator, Tenant
 from tests import real_speech as speech
+from tests.audio_fixtures import SHORT_TAKES
 from tests.e2e.conftest import Project, config_head
 from tests.metastudio.conftest import AK, SK, emulator_config
 
@@ -58,8 +59,12 @@ MakeProject = Callable[..., Project]
 def make_project(tmp_path: Path) -> Iterator[MakeProject]:
     emulators: list[Emulator] = []
 
-    def make(seconds_per_state: float = 0.0, voices: str = VOICES) -> Project:
-        config = emulator_config(tmp_path / "emulator", seconds_per_state=seconds_per_state)
+    def make(
+        seconds_per_state: float = 0.0, voices: str = VOICES, tenant: Tenant = SHORT_TAKES
+    ) -> Project:
+        config = emulator_config(
+            tmp_path / "emulator", seconds_per_state=seconds_per_state, tenant=tenant
+        )
         emulator = Emulator(config, host="127.0.0.1", port=0).start()
         emulators.append(emulator)
         root = tmp_path / "project"
@@ -179,6 +184,21 @@ def test_plan_assess_runs_one_short_job_per_data(make_project: MakeProject) -> N
     assert short_jobs(project)["create_short_job"] == 3
     assert project.run("plan")[0] == 0  # without --assess, nothing is asked
     assert short_jobs(project)["create_short_job"] == 3
+
+
+def test_a_voice_that_cannot_be_assessed_says_why_and_the_plan_stands(
+    make_project: MakeProject,
+) -> None:
+    durations = {"basic_min": 0, "short_assess_min": 1000, "short_assess_max": 2000}
+    project = make_project(
+        voices=VOICES.split("  noisy:")[0], tenant=Tenant.from_dict({"durations": durations})
+    )
+    code, out, err = project.run("plan", "--assess", "--detailed-exitcode")
+    assert code == 2, err  # the plan itself, with its change
+    assert "# service assessment not available: the recordings last " in out
+    assert "a sample of 1000 to 2000 s" in out
+    assert "Plan: 1 to create" in out
+    assert short_jobs(project)["create_short_job"] == 0
 
 
 def test_plan_assess_needs_the_service(make_project: MakeProject) -> None:
