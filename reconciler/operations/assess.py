@@ -111,8 +111,9 @@ class Assessor:
 
     def _run(self, voice: VoiceSpec, digest: str, path: Path) -> Record:
         low, high = self.sample_range()
-        work = self.workspace.work_dir
-        fd, name = tempfile.mkstemp(prefix="assess-", suffix=".zip", dir=work)
+        # A sample is small (a minute by default): the system's temporary folder holds it,
+        # and cleans up after a run killed before the finally below.
+        fd, name = tempfile.mkstemp(prefix="reconciler-assess-", suffix=".zip")
         zipped = Path(name)
         try:
             with file_errors("write the assessment sample", zipped), os.fdopen(fd, "wb") as out:
