@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reconciler.commands._arguments import address, seconds
@@ -50,11 +51,12 @@ def view(args: argparse.Namespace, env: Environment) -> AssessView:
     return assess_view(env, args.format)
 
 
-def split_words(words: list[str]) -> tuple[tuple[str, ...], str]:
-    """The addresses, and the config path when the last word is not an address: the README
-    promises the config path last, after any number of addresses."""
-    if len(words) > 1 and not words[-1].startswith("voice."):
-        return tuple(words[:-1]), words[-1]
+def split_words(words: list[str], cwd: Path) -> tuple[tuple[str, ...], str]:
+    """The addresses, and the config path when the last word is one: the README promises the
+    config path last, after any number of addresses (a file named voice.yaml is a path)."""
+    last = words[-1]
+    if len(words) > 1 and (not last.startswith("voice.") or (cwd / last).exists()):
+        return tuple(words[:-1]), last
     return tuple(words), "."
 
 
@@ -62,7 +64,7 @@ def run(args: argparse.Namespace, env: Environment, view: AssessView) -> int:
     from reconciler.commands._common import open_workspace
     from reconciler.operations.assess import AssessRequest, assess_voices, failures
 
-    addresses, path = split_words(args.words)
+    addresses, path = split_words(args.words, env.cwd)
     workspace = open_workspace(path, env)
     request = AssessRequest(addresses, timeout=args.timeout, again=args.again)
     assessments = assess_voices(workspace, request)
