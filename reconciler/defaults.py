@@ -15,3 +15,4 @@ DEFAULT_BIT_DEPTHS = (16,)
 PLAN_FORMATS = ("text", "markdown", "json")
 # preview: the documented ranges (API reference 2.13), checked so a typo costs no request
 PREVIEW_RANGES = {"speed": (50, 200), "pitch": (50, 200), "volume": (90, 240)}
+ASSESS_TIMEOUT_SECONDS = 600.0  # assess, plan --assess: how long to wait for the short job

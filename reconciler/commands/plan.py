@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reconciler.commands._arguments import file_name
+from reconciler.commands._arguments import file_name, seconds
 from reconciler.commands._common import (
     add_json,
     add_path,
@@ -15,9 +15,9 @@ from reconciler.commands._common import (
     check_data,
     load_workspace,
 )
-from reconciler.defaults import PLAN_FORMATS
+from reconciler.defaults import ASSESS_TIMEOUT_SECONDS, PLAN_FORMATS
 from reconciler.environment import Environment
-from reconciler.errors import ExitStatus
+from reconciler.errors import ExitStatus, UsageError
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
     from reconciler.views.plan import PlanView
@@ -47,6 +47,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="true|false",
         help="read the jobs' remote state (false: config and state file only, no credentials)",
     )
+    parser.add_argument(
+        "--assess",
+        action="store_true",
+        help="also ask MetaStudio to assess the data of every voice the plan would submit "
+        "for training (free short jobs, once per data digest; see `reconciler assess`)",
+    )
+    parser.add_argument(
+        "--assess-timeout",
+        type=seconds(positive=True),
+        default=ASSESS_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help=f"with --assess: how long to wait for each short job (default "
+        f"{ASSESS_TIMEOUT_SECONDS:g})",
+    )
     add_plan_options(parser)
     add_json(parser)
     parser.set_defaults(handler=run, view=view)
@@ -63,6 +77,8 @@ def run(args: argparse.Namespace, env: Environment, view: PlanView) -> int:
     from reconciler.operations.planfile import save_plan
     from reconciler.state import rfc3339
 
+    if args.assess and not args.refresh:
+        raise UsageError("--assess asks MetaStudio, which --refresh=false rules out")
     workspace = load_workspace(args.path, env, checks=False)
     plan = plan_under_lock(
         workspace,
@@ -80,6 +96,10 @@ def run(args: argparse.Namespace, env: Environment, view: PlanView) -> int:
             workspace, env, warn=view.warn, durations=durations, names=names
         ),
     ).plan
+    if args.assess:
+        from reconciler.operations.assess_plan import assess_plan
+
+        plan = assess_plan(workspace, plan, timeout=args.assess_timeout)
     view.show(plan)
     if args.out:
         out = Path(args.out)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from reconciler.emulator import lifecycle, seed
+from reconciler.emulator import api_short_jobs, lifecycle, seed
 from reconciler.emulator.api_tts import file_status
 from reconciler.emulator.core import Core
 from reconciler.emulator.errors import ApiError
@@ -88,6 +88,14 @@ def advance_tts(core: Core, tts_id: str, base: str) -> dict[str, Any]:
     return file_status(core, record, base)
 
 
+def advance_short_job(core: Core, job_id: str) -> dict[str, Any]:
+    """A committed short job is analysed now, whatever its time in PROCESSING."""
+    job = api_short_jobs.finish_now(core, job_id)
+    if job is None:
+        raise AdminError(404, f"no short job {job_id!r}")
+    return job.info()
+
+
 def all_jobs(core: Core, base: str) -> list[dict[str, Any]]:
     with core.lock:
         jobs = list(core.store.jobs.values())
@@ -122,7 +130,9 @@ def reset_stats(core: Core) -> dict[str, Any]:
     return stats(core)
 
 
-_JOB_ACTION = re.compile(r"^/_emulator/(?P<kind>jobs|tts)/(?P<id>[^/]+)/(?P<action>advance|fail)$")
+_JOB_ACTION = re.compile(
+    r"^/_emulator/(?P<kind>jobs|tts|short-jobs)/(?P<id>[^/]+)/(?P<action>advance|fail)$"
+)
 
 
 def _route(core: Core, method: str, path: str, data: Any, base: str) -> Any:
@@ -153,6 +163,8 @@ def _route(core: Core, method: str, path: str, data: Any, base: str) -> Any:
         kind, item, action = match["kind"], match["id"], match["action"]
         if kind == "tts" and action == "advance":
             return advance_tts(core, item, base)
+        if kind == "short-jobs" and action == "advance":
+            return advance_short_job(core, item)
         if kind == "jobs" and action == "advance":
             return advance_job(core, item, base)
         if kind == "jobs":

@@ -112,3 +112,6 @@ class Emulator:
 
     def advance_tts(self, tts_id: str) -> dict[str, Any]:
         return admin.advance_tts(self.core, tts_id, self._base())
+
+    def advance_short_job(self, job_id: str) -> dict[str, Any]:
+        return admin.advance_short_job(self.core, job_id)

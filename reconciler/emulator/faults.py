@@ -23,6 +23,8 @@ DROPPABLE = frozenset(
         "create_advance_job",
         "create_third_party_job",
         "commit_job",
+        "create_short_job",
+        "commit_short_job",
     }
 )
 

@@ -8,6 +8,7 @@ from reconciler.emulator.model import SENTENCES
 
 PACKAGE_KEY = "package/data.zip"
 LETTER_KEY = "authorization/letter"
+ASSESS_KEY = "assess/data.zip"  # a short job's one upload, its sample
 SEGMENT_PREFIX = "segments/"
 REVIEW_PREFIX = "review/"
 ANY_TYPE = ""  # no Content-Type binding: whatever the client sends is accepted
@@ -29,7 +30,7 @@ def review_key(number: int) -> str:
 
 
 def bound_type(key: str) -> str:
-    if key == PACKAGE_KEY:
+    if key in (PACKAGE_KEY, ASSESS_KEY):
         return "application/zip"
     if key.startswith(SEGMENT_PREFIX):
         return "audio/wav" if key.endswith(".wav") else "text/plain"

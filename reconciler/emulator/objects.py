@@ -86,6 +86,14 @@ def _check_put_headers(
 
 
 def _check_job(core: Core, job_id: str, key: str, *, body_read: bool) -> None:
+    short = core.store.short_jobs.get(job_id)
+    if short is not None:
+        if key != keys.ASSESS_KEY:
+            raise ObsError(403, "AccessDenied", "The job does not exist.", body_read=body_read)
+        if short.state != "CREATING":
+            message = f"The short job is {short.state}; its sample is taken only while CREATING."
+            raise ObsError(403, "AccessDenied", message, body_read=body_read)
+        return
     job = core.store.jobs.get(job_id)
     if job is None or not keys.is_valid_key(job.job_type, key):
         raise ObsError(403, "AccessDenied", "The job does not exist.", body_read=body_read)
@@ -139,8 +147,13 @@ def _receive(core: Core, exchange: Exchange, length: int) -> tuple[str, Path]:
 
 
 def _record(core: Core, job_id: str, key: str, size: int, etag: str, exchange: Exchange) -> None:
-    job = core.store.jobs[job_id]
     content_type = header(exchange.headers_map, "Content-Type") or ""
+    short = core.store.short_jobs.get(job_id)
+    if short is not None:
+        short.objects[key] = {"size": size, "etag": etag, "content_type": content_type}
+        core.store.save_short_jobs()
+        return
+    job = core.store.jobs[job_id]
     job.objects[key] = {"size": size, "etag": etag, "content_type": content_type}
     if key.startswith(keys.SEGMENT_PREFIX):
         # New content for a sentence must be confirmed again.

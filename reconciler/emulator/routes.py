@@ -10,6 +10,7 @@ from urllib.parse import unquote
 from reconciler.emulator import (
     api_assets,
     api_jobs,
+    api_short_jobs,
     api_tenant,
     api_tts,
     api_uploads,
@@ -21,6 +22,7 @@ from reconciler.emulator.errors import API_NOT_FOUND, METHOD_NOT_ALLOWED, ApiErr
 UNKNOWN = "unknown"
 _USER = "voice-training-manage/user"
 _JOB = rf"{_USER}/jobs/(?P<job_id>[^/]+)"
+_SHORT = f"{_USER}/short-jobs"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,12 @@ ROUTES = (
     _route(
         f"{_USER}/tenant-duration-cfg",
         GET=("show_tenant_duration_cfg", api_tenant.show_tenant_duration_cfg),
+    ),
+    _route(_SHORT, POST=("create_short_job", api_short_jobs.create_short_job)),
+    _route(
+        rf"{_SHORT}/(?P<job_id>[^/]+)",
+        GET=("show_short_job", api_short_jobs.show_short_job),
+        POST=("commit_short_job", api_short_jobs.commit_short_job),
     ),
     _route(
         "voice-training-manage/quotas",

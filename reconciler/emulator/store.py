@@ -17,6 +17,7 @@ from typing import Any
 
 from reconciler.emulator import atomic
 from reconciler.emulator.model import Job
+from reconciler.emulator.short_jobs import ShortJob
 
 SHARDS = 16
 FORMAT_VERSION = 1
@@ -45,6 +46,11 @@ class Store:
         self.tts: dict[str, dict[str, Any]] = self._load_map("tts.json")
         # Training resources consumed, per project and edition (see resources.py).
         self.consumed: dict[str, dict[str, Any]] = self._load_map("resources.json")
+        # Short jobs (op 18): few and small, so one file holds them all.
+        self.short_jobs = {
+            job_id: ShortJob.from_record(record)
+            for job_id, record in self._load_map("short-jobs.json").items()
+        }
         self.url_secret = self._load_secret()
         self._load_jobs()
 
@@ -99,6 +105,10 @@ class Store:
 
     def save_consumed(self) -> None:
         atomic.write_json(self.root / "resources.json", {"items": self.consumed})
+
+    def save_short_jobs(self) -> None:
+        items = {job_id: job.to_record() for job_id, job in self.short_jobs.items()}
+        atomic.write_json(self.root / "short-jobs.json", {"items": items})
 
     def save_tts(self) -> None:
         atomic.write_json(self.root / "tts.json", {"items": self.tts})

@@ -89,3 +89,8 @@ UPDATE_ASSET = _op("update_asset", "PUT", "/digital-assets/{asset_id}", "query",
 # A repeated restore answers "not in the recycle bin": the caller reads the asset back to
 # tell its own earlier success from a refusal, so a retry changes nothing.
 RESTORE_ASSET = _op("restore_asset", "POST", "/digital-assets/{asset_id}/restore", "query", S)
+# Short jobs (op 18), the free VOICE_ASSESS check. A create or commit whose outcome is
+# unknown is not sent again: the caller shows the job or starts a new one.
+CREATE_SHORT_JOB = _op("create_short_job", "POST", f"{VT}/short-jobs", "create", U)
+COMMIT_SHORT_JOB = _op("commit_short_job", "POST", f"{VT}/short-jobs/{{job_id}}", "query", U)
+SHOW_SHORT_JOB = _op("show_short_job", "GET", f"{VT}/short-jobs/{{job_id}}", "query", S)

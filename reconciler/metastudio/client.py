@@ -31,6 +31,7 @@ from reconciler.metastudio.models import (
 from reconciler.metastudio.objects import ObjectStore, Progress
 from reconciler.metastudio.policy import RateLimits, RetryPolicy
 from reconciler.metastudio.redact import SignedUrl, optional_url
+from reconciler.metastudio.short_jobs import VOICE_ASSESS, CreatedShortJob, ShortJob
 from reconciler.metastudio.transport import QueryValue, Transport, new_request_id
 from reconciler.timestamps import rfc3339
 
@@ -220,6 +221,20 @@ class MetaStudioClient:
         query: list[tuple[str, QueryValue]] = [(k, v) for k, v in paging if v is not None]
         raw = self.transport.call(api.SHOW_VOICE_TRAINING_QUOTAS, query=query)
         return TrainingQuotas.from_raw(raw)
+
+    # -- short jobs (op 18) -----------------------------------------------------------------
+
+    def create_short_job(self, language: str | None = None) -> CreatedShortJob:
+        """A free VOICE_ASSESS job, waiting for its zip. Never retried once sent."""
+        body = {"job_type": VOICE_ASSESS, **({"language": language} if language else {})}
+        return CreatedShortJob.from_raw(self.transport.call(api.CREATE_SHORT_JOB, body=body))
+
+    def commit_short_job(self, job_id: str) -> None:
+        """Start the assessment of the uploaded zip (no body). Never retried once sent."""
+        self.transport.call(api.COMMIT_SHORT_JOB, path_params=_job(job_id))
+
+    def show_short_job(self, job_id: str) -> ShortJob:
+        return ShortJob.from_raw(self.transport.call(api.SHOW_SHORT_JOB, path_params=_job(job_id)))
 
     # -- TTS audition ---------------------------------------------------------------------
 

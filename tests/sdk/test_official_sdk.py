@@ -10,6 +10,7 @@ lacks (``unknown_fields``), and the SDK must contact nothing but the emulator.
 from __future__ import annotations
 
 import json
+import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +24,11 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkmetastudio.v1 import (
     CheckVoiceAssetRequest,
     CommitJobReq,
+    CommitShortJobRequest,
     CommitVoiceTrainingJobRequest,
     ConfirmTrainingSegmentRequest,
+    CreateShortJobReq,
+    CreateShortJobRequest,
     CreateTrainingAdvanceJobRequest,
     CreateTrainingBasicJobRequest,
     CreateTrainingJobReq,
@@ -40,6 +44,7 @@ from huaweicloudsdkmetastudio.v1 import (
     ShowAssetRequest,
     ShowJobAuditResultRequest,
     ShowJobUploadingAddressRequest,
+    ShowShortJobRequest,
     ShowTenantDurationCfgRequest,
     ShowTrainingSegmentInfoRequest,
     ShowTtsAuditionFileRequest,
@@ -378,3 +383,42 @@ def test_a_wrong_secret_key_is_refused(emulator: Emulator, connections: Connecti
         client.close()
     assert (refused.status_code, refused.error_code) == (401, "APIGW.0301")
     assert SK not in str(refused)
+
+
+def test_a_short_assessment_job_through_the_sdk(
+    sdk: Any, emulator: Emulator, tmp_path: Path
+) -> None:
+    body = CreateShortJobReq(job_type="VOICE_ASSESS", language="CN")
+    request = CreateShortJobRequest(x_app_user_id="tenant-user-1", body=body)
+    created = known(sdk.create_short_job(request))
+    job_id = created.job_id
+    # The sample is a presigned PUT of a zip, as the training data is.
+    with zipfile.ZipFile(tmp_path / "sample.zip", "w") as archive:
+        archive.writestr("0.wav", speechlike.long_take_wav(3, 5.0))
+    put(created.data_uploading_url, (tmp_path / "sample.zip").read_bytes(), "application/zip")
+    known(sdk.commit_short_job(CommitShortJobRequest(job_id=job_id)))
+    running = known(sdk.show_short_job(ShowShortJobRequest(job_id=job_id)))
+    assert (running.job_id, running.job_type, running.state) == (
+        job_id,
+        "VOICE_ASSESS",
+        "PROCESSING",
+    )
+    assert running.assess_result is None
+    emulator.advance_short_job(job_id)
+
+    done = known(sdk.show_short_job(ShowShortJobRequest(job_id=job_id)))
+    assert done.state == "SUCCEED"
+    assert isinstance(done.create_time, int) and isinstance(done.lastupdate_time, int)
+    assess = done.assess_result
+    assert (assess.snr.status, assess.sound.status) == (0, 0)
+    assert assess.snr.expected == ">= 15 dB" and assess.snr.actual.endswith(" dB")
+    assert assess.sound.actual.endswith(" dBFS")
+    again = refusal(sdk.commit_short_job, CommitShortJobRequest(job_id=job_id))
+    assert (again.status_code, again.error_code) == (400, "MSS.00000003")
+    assert operations(emulator) == {
+        "create_short_job": 1,
+        "object_put": 1,
+        "commit_short_job": 2,
+        "show_short_job": 2,
+    }
+    assert emulator.jobs() == []  # nothing to train, no resource taken
