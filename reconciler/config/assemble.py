@@ -21,6 +21,7 @@ from reconciler.config.model import (
     OBJECT_STORE_SCHEMES,
     Config,
     ConfiguredVoices,
+    DataKind,
     DataSource,
     Provider,
     StateSettings,
@@ -28,7 +29,7 @@ from reconciler.config.model import (
 )
 
 SINGLE_SECTIONS = ("provider", "state", "defaults")
-DATA_KINDS = ("package", "dir", "segments")
+DATA_KINDS: tuple[DataKind, ...] = ("package", "dir", "segments")
 OBJECT_URL = re.compile(r"(s3|obs)://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^\x00-\x1f]+")
 DEFAULT_STATE_PATH = "reconciler.state.json"
 LONG_ONLY_EDITIONS = tuple(e.name for e in EDITIONS.values() if not e.takes_segments)
