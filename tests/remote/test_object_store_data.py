@@ -251,3 +251,22 @@ def test_without_credentials_or_object_validate_says_so_in_one_line(
     assert code == 1 and err.count("voices.yaml:7:") == 1, err
     assert "no AWS credentials" in err and "AWS_ACCESS_KEY_ID" in err
     assert "Traceback" not in err and "unexpected" not in err
+
+
+def test_a_saved_plan_applies_object_store_data_and_holds_no_secret(
+    tmp_path: Path, emulator: Emulator, moto_url: str, bucket: str, proxy: Proxy
+) -> None:
+    data = _package(tmp_path)
+    _put(moto_url, bucket, KEY, data)
+    sha = hashlib.sha256(data).hexdigest()
+    project = _project(tmp_path, emulator, _data(bucket, sha, proxy.url))
+    code, out, err = project.run("plan", "--out", "tfplan")
+    assert code == 0, out + err
+    assert _requests(proxy, "GET") == 0
+    saved = (project.root / "tfplan").read_bytes()
+    assert sha.encode() in saved  # the digest the plan binds the data to
+    for secret in (AWS_ENV["AWS_ACCESS_KEY_ID"], AWS_ENV["AWS_SECRET_ACCESS_KEY"]):
+        assert secret.encode() not in saved
+    code, out, err = project.run("apply", "tfplan")
+    assert code == 0, out + err
+    assert [p.read_bytes() for p in (tmp_path / "emulator").rglob("*.zip")] == [data]
