@@ -10,6 +10,7 @@ from pathlib import Path
 
 from reconciler.apply.checkpoint import Checkpointer
 from reconciler.apply.events import Reporter, SilentReporter
+from reconciler.data.remote import RemoteObjects
 from reconciler.metastudio import MetaStudioClient
 
 
@@ -25,6 +26,7 @@ class ApplyContext:
     # failed (the state is another run's now), they were not interrupted by the user.
     lock_lost: bool = False
     segment_parallelism: int = 8
+    remote: RemoteObjects = field(default_factory=RemoteObjects)  # object-store data reads
     # After an ambiguous create, how often and how long to look for the job it may have made.
     recovery_lookups: int = 3
     recovery_delay: float = 1.0

@@ -53,6 +53,8 @@ class VoiceRun:
     def run(self) -> Result:
         """Carry out the change's steps in order; each ends with its own checkpoint."""
         urls: UploadUrls | None = None
+        if Step.CREATE in self.change.steps:
+            self.check_remote_data()
         for step in self.change.steps:
             if step is Step.SYNC:
                 self.sync_record()
@@ -78,6 +80,17 @@ class VoiceRun:
                 self.checkpoint_stop()
                 update_voice_asset(self.ctx, self.change, self._want()[1])
         return Result.of(self.change.action, moved=Step.MOVE in self.change.steps)
+
+    def check_remote_data(self) -> None:
+        """Object-store data is read before anything else is done: a create takes a training
+        resource, and a replace deletes the old job first, so an object that does not match
+        its sha256 must stop the change before either."""
+        voice = self.voice
+        if voice is None or not voice.data.remote:
+            return
+        self.checkpoint_stop()
+        self.say(f"checking {voice.data.declared} against its sha256")
+        self.ctx.remote.verify(voice.data, voice.location_of("data.sha256"))
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -238,6 +251,7 @@ class VoiceRun:
                 package_prefix=self.ctx.package_prefix,
                 stop=self.ctx.stop,
                 segment_parallelism=self.ctx.segment_parallelism,
+                remote=self.ctx.remote,
                 skip_confirmed=record.phase == "created" and not data_changed,
             ).run()
         self.ctx.checkpoint.update(

@@ -1,9 +1,10 @@
 """Putting one voice's training data where MetaStudio's upload URLs point.
 
 PACKAGE: one zip (a ``dir`` is zipped deterministically first, into a temporary file, so
-the upload streams from disk). SEGMENT: sentence i's wav and txt, then the confirm call for
-index i, sentences in parallel. The authorization letter goes last. URLs refused by the
-object store (expired, say) are replaced once through uploading-address-url.
+the upload streams from disk; a zip in object storage streams from its store). SEGMENT:
+sentence i's wav and txt, then the confirm call for index i, sentences in parallel. The
+authorization letter goes last. URLs refused by the object store (expired, say) are
+replaced once through uploading-address-url.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.apply.events import Reporter
 from reconciler.config import VoiceSpec
 from reconciler.data import build_package
+from reconciler.data.remote import RemoteObjects
 from reconciler.errors import ReconcilerError
 from reconciler.fsutil import file_error, file_errors
 from reconciler.metastudio import MetaStudioClient, SignedUrl, UploadUrls
@@ -42,9 +44,12 @@ class UploadJob:
     stop: threading.Event
     segment_parallelism: int = 8
     skip_confirmed: bool = False  # resuming the same data: confirmed sentences stay done
+    remote: RemoteObjects = field(default_factory=RemoteObjects)
 
     def run(self) -> None:
-        if self.voice.data.kind == "segments":
+        if self.voice.data.remote:
+            self._remote_package()
+        elif self.voice.data.kind == "segments":
             self._segments()
         elif self.voice.data.kind == "dir":
             with file_errors("create a temporary directory in", self.work_dir):
@@ -101,6 +106,30 @@ class UploadJob:
             return _need(self._fresh().package, self.voice.address, "package")
 
         self._put(self.urls.package, path, "package", "training data", refresh)
+
+    def _remote_package(self) -> None:
+        """Stream the object from its store to MetaStudio's URL, checked on the way: each
+        attempt is a new GET, and a wrong digest cuts the PUT short (data/remote.py)."""
+        if self.urls.package is None:
+            raise ReconcilerError(f"{self.voice.address}: MetaStudio gave no package upload URL")
+        self._check_stop()
+        source, address, label = self.voice.data, self.voice.address, "training data"
+        size = self.remote.size(source)
+        where = self.voice.location_of("data.sha256")
+
+        def refresh() -> SignedUrl:
+            return _need(self._fresh().package, address, "package")
+
+        self.reporter.upload_started(address, label, size)
+        self.client.upload_stream(
+            self.urls.package,
+            lambda: self.remote.checked(source, size, where),
+            size,
+            "package",
+            progress=lambda n: self.reporter.upload_progress(address, label, n),
+            refresh=refresh,
+        )
+        self.reporter.upload_finished(address, label)
 
     def _letter(self) -> None:
         letter = self.voice.authorization_letter

@@ -6,6 +6,7 @@ that a voice is also defined in another file; those rules live here, located all
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from reconciler.config.history import check_moved, check_removed, moved_entries,
 from reconciler.config.loader import Document, NodePath
 from reconciler.config.model import (
     EDITIONS,
+    OBJECT_STORE_SCHEMES,
     Config,
     ConfiguredVoices,
+    DataKind,
     DataSource,
     Provider,
     StateSettings,
@@ -26,6 +29,8 @@ from reconciler.config.model import (
 )
 
 SINGLE_SECTIONS = ("provider", "state", "defaults")
+DATA_KINDS: tuple[DataKind, ...] = ("package", "dir", "segments")
+OBJECT_URL = re.compile(r"(s3|obs)://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^\x00-\x1f]+")
 DEFAULT_STATE_PATH = "reconciler.state.json"
 LONG_ONLY_EDITIONS = tuple(e.name for e in EDITIONS.values() if not e.takes_segments)
 SEGMENT_EDITIONS = " and ".join(e.name for e in EDITIONS.values() if e.takes_segments)
@@ -90,6 +95,8 @@ class _Assembler:
             if required not in fields:
                 message = f"missing required field '{required}' (set it here or under defaults)"
                 self.error(voice.document.location(voice.path, key=True), f"voices.{name}", message)
+        if "data" in fields:
+            self.check_data(name, fields["data"])
         edition, data = fields.get("edition"), fields.get("data")
         if (
             edition is not None
@@ -106,6 +113,42 @@ class _Assembler:
             )
             self.error(data.location("segments"), f"voices.{name}.data.segments", message)
         return fields
+
+    def check_data(self, name: str, data: _Field) -> None:
+        """What the schema cannot say of one file's `data` mapping: which fields go with an
+        object-store URL."""
+        if not isinstance(data.value, dict):
+            return
+        kinds = [kind for kind in DATA_KINDS if isinstance(data.value.get(kind), str)]
+        if len(kinds) != 1:
+            return  # the schema said so
+        kind, declared = kinds[0], data.value[kinds[0]]
+        path = f"voices.{name}.data"
+        if declared.startswith(OBJECT_STORE_SCHEMES):
+            if kind != "package":
+                message = (
+                    f"{kind} must be a local folder; data in object storage is one zip: "
+                    "package: s3://BUCKET/KEY.zip with its sha256"
+                )
+                self.error(data.location(kind), f"{path}.{kind}", message)
+            elif not OBJECT_URL.fullmatch(declared):
+                message = "must be s3://BUCKET/KEY.zip or obs://BUCKET/KEY.zip"
+                self.error(data.location(kind), f"{path}.{kind}", message)
+            elif "sha256" not in data.value:
+                message = (
+                    "missing required field 'sha256': a package in object storage needs the "
+                    "zip's sha256 (as sha256sum prints it), which plan compares instead of "
+                    "downloading the object"
+                )
+                self.error(data.location(kind), f"{path}.sha256", message)
+            return
+        for extra in ("sha256", "endpoint"):
+            if extra in data.value:
+                message = (
+                    f"{extra} is only for a package in object storage (s3:// or obs://); "
+                    "local data is digested from its bytes"
+                )
+                self.error(data.location(extra), f"{path}.{extra}", message)
 
     def check_voice_names(self, resolved: dict[str, dict[str, _Field]]) -> None:
         owners: dict[str, str] = {}
@@ -148,13 +191,17 @@ def assemble(
     if not clean or assembler.diagnostics or provider is None:
         return None, assembler.diagnostics
     state_path = state.value.get("path", DEFAULT_STATE_PATH) if state else DEFAULT_STATE_PATH
+    settings = _provider(provider.value)
     config = Config(
         root_dir=root_dir,
         files=files,
-        provider=_provider(provider.value),
+        provider=settings,
         state_path=root_dir / state_path,
         voices=ConfiguredVoices(
-            {name: _voice_spec(root_dir, name, fields) for name, fields in resolved.items()}
+            {
+                name: _voice_spec(root_dir, name, fields, settings.region)
+                for name, fields in resolved.items()
+            }
         ),
         state=_state_settings(state.value if state else {}),
         moved=tuple(moved),
@@ -213,13 +260,23 @@ def _provider(raw: dict[str, Any]) -> Provider:
     )
 
 
-def _voice_spec(root_dir: Path, name: str, fields: dict[str, _Field]) -> VoiceSpec:
+def _data_source(root_dir: Path, data: dict[str, Any], region: str | None) -> DataSource:
+    kind = next(kind for kind in DATA_KINDS if kind in data)
+    declared = data[kind]
+    if not declared.startswith(OBJECT_STORE_SCHEMES):
+        return DataSource(kind, root_dir / declared, declared)
+    sha256 = data["sha256"].lower()
+    return DataSource(kind, Path(declared), declared, sha256, data.get("endpoint"), region)
+
+
+def _voice_spec(
+    root_dir: Path, name: str, fields: dict[str, _Field], region: str | None
+) -> VoiceSpec:
     values = {key: f.value for key, f in fields.items()}
     locations = {key: f.location() for key, f in fields.items()}
     for parent in ("data", "lifecycle", "preview"):
         for key in values.get(parent, {}):
             locations[f"{parent}.{key}"] = fields[parent].location(key)
-    (kind, declared), *_ = values["data"].items()
     letter = values.get("authorization_letter")
     voice = fields["voice_name"]
     # The attributes taken as written, each from the key the attribute table names; one not
@@ -228,7 +285,7 @@ def _voice_spec(root_dir: Path, name: str, fields: dict[str, _Field]) -> VoiceSp
     return VoiceSpec(
         name=name,
         **{key: value for key, value in settings.items() if value is not None},
-        data=DataSource(kind, root_dir / declared, declared),
+        data=_data_source(root_dir, values["data"], region),
         authorization_letter=root_dir / letter if letter is not None else None,
         checks=values.get("checks", {}),
         source=voice.document.location(voice.path[:2], key=True),

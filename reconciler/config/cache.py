@@ -48,9 +48,10 @@ from reconciler.config.schema import schema_fingerprint
 from reconciler.errors import ConfigError
 from reconciler.fsutil import atomic_write
 
-# 4: moved and removed in the header; 3: lines (header, data index, one per voice); 2: every
+# 5: object-store data (sha256, endpoint, region) in the data index; 4: moved and removed in
+# the header; 3: lines (header, data index, one per voice); 2: every
 # field, state section
-FORMAT = 4
+FORMAT = 5
 # The modules whose code decides what a file assembles to.
 SOURCES = ("assemble.py", "cache.py", "check.py", "dsn.py", "history.py", "loader.py", "model.py")
 # Taken from the data index, not the voice's line: one copy, and the digest needs no line.
@@ -200,14 +201,16 @@ def _encode_index(entries: Sequence[VoiceData]) -> dict[str, Any]:
             ]
         )
     return {
-        "sources": [[s.kind, str(s.path), s.declared] for s in sources],
+        "sources": [
+            [s.kind, str(s.path), s.declared, s.sha256, s.endpoint, s.region] for s in sources
+        ],
         "letters": [str(letter) for letter in letters],
         "voices": voices,
     }
 
 
 def _decode_index(raw: dict[str, Any]) -> list[VoiceData]:
-    sources = [DataSource(kind, Path(path), declared) for kind, path, declared in raw["sources"]]
+    sources = [DataSource(kind, Path(path), *rest) for kind, path, *rest in raw["sources"]]
     letters = [Path(letter) for letter in raw["letters"]]
     return [
         VoiceData(name, sources[source], None if letter is None else letters[letter])

@@ -42,11 +42,24 @@ EDITIONS: dict[str, Edition] = {
 }
 
 
+OBJECT_STORE_SCHEMES = ("s3://", "obs://")
+
+
 @dataclass(frozen=True, slots=True)
 class DataSource:
     kind: DataKind
-    path: Path  # absolute
+    path: Path  # absolute; for object-store data, not a file (see ``remote``)
     declared: str  # as written in the YAML, for messages and plans
+    # Object-store data only: the zip's declared sha256 (lowercase hex), the store's endpoint
+    # as written, and the provider's region (an obs:// URL's default endpoint and signing).
+    sha256: str | None = None
+    endpoint: str | None = None
+    region: str | None = None
+
+    @property
+    def remote(self) -> bool:
+        """A zip in object storage (s3:// or obs://), never read by plan."""
+        return self.declared.startswith(OBJECT_STORE_SCHEMES)
 
 
 @dataclass(frozen=True)

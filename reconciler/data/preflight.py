@@ -10,22 +10,25 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.config.diagnostics import Diagnostic, display_path
-from reconciler.config.model import EDITIONS, Config, Edition, VoiceSpec
+from reconciler.config.model import EDITIONS, Config, DataSource, Edition, VoiceSpec
 from reconciler.data.checks import DEFAULT_DURATIONS, DurationLimits, Thresholds, judge_total
 from reconciler.data.content import AudioRules, Measured, check_dataset
 from reconciler.data.digest import DigestCache
 from reconciler.data.entries import folder_entries, is_outside, zip_entries
 from reconciler.data.files import MAX_PUT_BYTES
 from reconciler.data.package import package_size
+from reconciler.data.remote import ObjectUnavailable, RemoteObjects
 from reconciler.data.report import Finding, Report, VoiceData
 from reconciler.defaults import DEFAULT_BIT_DEPTHS, DEFAULT_SAMPLE_RATES
 from reconciler.file_identity import file_identity
 
+HEAD_PARALLELISM = 8  # object-store HEADs in flight at once (data in s3:// or obs://)
 _PUT_LIMIT = "5 GB, the most one object-store upload (PUT) takes"
 # The console takes the signed letter as a PDF or a photo; 20 MB is our judgement of a
 # generous scan or phone photo, well below what would make an upload fail.
@@ -83,6 +86,8 @@ def inspect_data(
     chosen = (
         cfg.voices.values() if only is None else [cfg.voices[n] for n in cfg.voices if n in only]
     )
+    index = cfg.voices.data_index()
+    memo.head_objects(e.data for e in index if e.data.remote and (only is None or e.name in only))
     for voice in chosen:
         thresholds = Thresholds.from_yaml(voice.checks)
         rules = AudioRules(
@@ -141,6 +146,9 @@ def _check_data(
     report = Report(voice.location_of(field), f"voices.{voice.name}.{field}")
     edition = EDITIONS[voice.edition]
     path, shown = source.path, source.declared
+    if source.remote:
+        _check_remote(source, report, memo)
+        return report.diagnostics()
     try:
         if not _contained(root_dir, path, shown, report, allow_outside, memo.is_outside):
             return report.diagnostics()
@@ -172,6 +180,23 @@ def _check_data(
     return report.diagnostics()
 
 
+def _check_remote(source: DataSource, report: Report, memo: RunMemo) -> None:
+    """A zip in object storage: a HEAD says it exists and fits one upload; its recordings
+    are not read here (plan reads no object), and the voice is said to be not checked."""
+    memo.head_objects([source])
+    size = memo.remote_sizes[source]
+    if isinstance(size, str):
+        report.error(size)
+    elif size > MAX_PUT_BYTES:
+        report.error(f"{source.declared} is larger than {_PUT_LIMIT}")
+    else:
+        report.warning(
+            f"not checked: {source.declared} is in object storage, and its recordings are not "
+            "read before apply (apply checks its sha256 before creating the job); validate a "
+            "local copy to check them"
+        )
+
+
 class RunMemo:
     """What one preflight run learns once and reuses: voices often share their data.
 
@@ -183,6 +208,25 @@ class RunMemo:
         self.packages: dict[tuple[object, ...], tuple[list[Finding], Measured | None]] = {}
         self._real: dict[Path, str] = {}
         self._outside: dict[tuple[Path, Path], bool] = {}
+        self.remote = RemoteObjects()
+        self.remote_sizes: dict[DataSource, int | str] = {}  # a size, or why there is none
+
+    def head_objects(self, sources: Iterable[DataSource]) -> None:
+        """The size of each object not asked for yet, in parallel: one HEAD per object, and
+        a catalogue in a bucket pays its round trips HEAD_PARALLELISM at a time."""
+        todo = list(dict.fromkeys(s for s in sources if s not in self.remote_sizes))
+
+        def head(source: DataSource) -> int | str:
+            try:
+                return self.remote.size(source)
+            except ObjectUnavailable as error:
+                return str(error)
+
+        if len(todo) == 1:
+            self.remote_sizes[todo[0]] = head(todo[0])
+        elif todo:
+            with ThreadPoolExecutor(max_workers=HEAD_PARALLELISM) as pool:
+                self.remote_sizes.update(zip(todo, pool.map(head, todo), strict=True))
 
     def realpath(self, path: Path) -> str:
         real = self._real.get(path)

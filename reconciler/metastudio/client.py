@@ -28,7 +28,7 @@ from reconciler.metastudio.models import (
     TrainingQuotas,
     UploadUrls,
 )
-from reconciler.metastudio.objects import ObjectStore, Progress
+from reconciler.metastudio.objects import BodyOpener, ObjectStore, Progress
 from reconciler.metastudio.policy import RateLimits, RetryPolicy
 from reconciler.metastudio.redact import SignedUrl, optional_url
 from reconciler.metastudio.short_jobs import VOICE_ASSESS, CreatedShortJob, ShortJob
@@ -326,6 +326,28 @@ class MetaStudioClient:
         content_type = CONTENT_TYPES.get(kind, "application/octet-stream")
         return self.objects.upload(
             url, path, content_type, progress=progress, refresh=refresh, what=f"upload {kind}"
+        )
+
+    def upload_stream(
+        self,
+        url: SignedUrl,
+        open_body: BodyOpener,
+        size: int,
+        kind: str,
+        *,
+        progress: Progress | None = None,
+        refresh: Callable[[], SignedUrl] | None = None,
+    ) -> str:
+        """PUT a training file read from a stream (``open_body`` is called per attempt)."""
+        content_type = CONTENT_TYPES.get(kind, "application/octet-stream")
+        return self.objects.upload_stream(
+            url,
+            open_body,
+            size,
+            content_type,
+            progress=progress,
+            refresh=refresh,
+            what=f"upload {kind}",
         )
 
     def download(self, url: SignedUrl, dest: Path) -> int:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import Protocol, TypeVar
 
 import requests
 
@@ -31,10 +32,18 @@ class UploadRejectedError(MetaStudioError):
     """The object store refused the URL itself (expired, or bound to something else)."""
 
 
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+# Opens the body of one attempt: a retried PUT reads its body again from the start.
+BodyOpener = Callable[[], AbstractContextManager[Readable]]
+
+
 class _CountingReader:
     """A file body with a length, so requests frames it with Content-Length."""
 
-    def __init__(self, stream: BinaryIO, length: int, progress: Progress | None) -> None:
+    def __init__(self, stream: Readable, length: int, progress: Progress | None) -> None:
         self._stream = stream
         self._length = length
         self._progress = progress
@@ -77,14 +86,37 @@ class ObjectStore:
     ) -> str:
         """PUT the file; returns the ETag. Transient failures are retried from the start;
         a refused URL is replaced once through ``refresh`` when given."""
-        check_transport(url.value, "upload URL")
         size = path.stat().st_size
+        return self.upload_stream(
+            url,
+            lambda: path.open("rb", buffering=0),
+            size,
+            content_type,
+            progress=progress,
+            refresh=refresh,
+            what=what,
+        )
+
+    def upload_stream(
+        self,
+        url: SignedUrl,
+        open_body: BodyOpener,
+        size: int,
+        content_type: str,
+        *,
+        progress: Progress | None = None,
+        refresh: Callable[[], SignedUrl] | None = None,
+        what: str = "upload",
+    ) -> str:
+        """PUT ``size`` bytes read from ``open_body()``, opened anew for every attempt (a
+        file, or a stream from another store); otherwise as :meth:`upload`."""
+        check_transport(url.value, "upload URL")
         current, refreshed = url, False
 
         def attempt() -> str:
             nonlocal current, refreshed
             try:
-                return self._put_once(current, path, size, content_type, progress, what)
+                return self._put_once(current, open_body, size, content_type, progress, what)
             except UploadRejectedError as rejected:
                 if refresh is None or refreshed:
                     raise
@@ -97,7 +129,7 @@ class ObjectStore:
     def _put_once(
         self,
         url: SignedUrl,
-        path: Path,
+        open_body: BodyOpener,
         size: int,
         content_type: str,
         progress: Progress | None,
@@ -112,7 +144,7 @@ class ObjectStore:
                 progress(n)
 
         try:
-            with path.open("rb", buffering=0) as stream:
+            with open_body() as stream:
                 response = self.session.put(
                     url.value,
                     data=_CountingReader(stream, size, counted),
@@ -123,6 +155,15 @@ class ObjectStore:
         except requests.RequestException as error:
             self._rewind(progress, sent)
             raise unanswered(what, error) from None
+        except ConnectionError as error:
+            # The body's own source failed before the request went out (a stream from
+            # another store): the next attempt opens it again.
+            self._rewind(progress, sent)
+            cause = type(error).__name__
+            raise TryAgain(TransportError(what, cause=cause), why=cause) from None
+        except BaseException:
+            self._rewind(progress, sent)  # the body refused to go on (a wrong digest, say)
+            raise
         status = response.status_code
         if status < 300:
             return response.headers.get("ETag", "").strip('"')

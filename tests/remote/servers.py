@@ -88,7 +88,9 @@ class Proxy:
                 for key, value in reply.getheaders():
                     if key.lower() not in ("content-length", "transfer-encoding", "connection"):
                         self.send_header(key, value)
-                self.send_header("Content-Length", str(len(data)))
+                # A HEAD's answer has no body but says the object's length.
+                told = reply.getheader("Content-Length") if self.command == "HEAD" else None
+                self.send_header("Content-Length", told or str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.state.backends.s3_store import is_obs, make_client
+from reconciler.s3client import is_obs
+from reconciler.state.backends.s3_store import make_client
 from tests.cli_runs import run_cli
 
 

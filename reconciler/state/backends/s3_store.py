@@ -3,10 +3,7 @@
 boto3 is imported here, lazily, so the default install needs it only for `backend: s3`.
 botocore's own retries are off: a conditional PUT retried behind our back after a 500 could
 get 412 for its own first attempt and look like a conflict. Our retries read back instead.
-
-Huawei OBS (an endpoint under myhuaweicloud.com) gets virtual-hosted addressing and
-checksums only where the API requires them: OBS rejects boto3's default trailing checksums
-(XAmzContentSHA256Mismatch, as reported against Terraform's S3 backend on OBS).
+The client itself (OBS settings included) comes from reconciler.s3client.
 """
 
 from __future__ import annotations
@@ -16,11 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from reconciler.s3client import INSTALL_HINT, s3_client
 from reconciler.state.backends.remote import describe_error, retrying
 from reconciler.state.errors import StateError
 
-OBS_DOMAIN = "myhuaweicloud.com"
-INSTALL_HINT = "install the S3 backend with: pip install 'reconciler[s3]'"
 _TRANSIENT_CODES = {"InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout"}
 
 T = TypeVar("T")
@@ -36,31 +32,11 @@ class Stored:
     etag: str
 
 
-def is_obs(endpoint: str | None) -> bool:
-    host = (endpoint or "").split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    return host == OBS_DOMAIN or host.endswith("." + OBS_DOMAIN)
-
-
 def make_client(endpoint: str | None, region: str | None) -> Any:
     try:
-        import boto3
-        from botocore.config import Config
+        return s3_client(endpoint, region)
     except ImportError:
         raise StateError("the S3 state backend needs boto3", hint=INSTALL_HINT) from None
-    options: dict[str, Any] = {
-        "retries": {"total_max_attempts": 1, "mode": "standard"},
-        "connect_timeout": 10,
-        "read_timeout": 30,
-    }
-    if is_obs(endpoint):
-        options.update(
-            s3={"addressing_style": "virtual"},
-            request_checksum_calculation="when_required",
-            response_checksum_validation="when_required",
-        )
-    return boto3.session.Session().client(
-        "s3", endpoint_url=endpoint, region_name=region, config=Config(**options)
-    )
 
 
 class S3Store:
