@@ -77,7 +77,7 @@ def test_the_apply_step_writes_the_result_for_the_pull_request(
     assert f"`{COMMIT}`" in comment
     assert "(https://github.example/team/voices/actions/runs/42)" in comment
     log = comment.split("````text\n", 1)[1]
-    assert "Apply complete! Resources: 5 added" in log and log.endswith("````\n")
+    assert "Apply complete: 5 created" in log and log.endswith("````\n")
     assert SK not in comment
     assert comment in (work / "summary").read_text(encoding="utf-8")
     assert len(project.jobs()) == 5
@@ -99,5 +99,7 @@ def test_a_refused_apply_is_reported_too_and_changes_nothing(
         "<!-- reconciler-apply -->",
         "### reconciler apply failed (exit code 1)",
     ]
-    assert "stale" in comment.split("````text\n", 1)[1]
+    log = comment.split("````text\n", 1)[1]
+    assert "the saved plan belongs to state lineage" in log
+    assert "run `reconciler plan --out FILE` again" in log
     assert {job["job_id"] for job in project.jobs()} == jobs

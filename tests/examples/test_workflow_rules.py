@@ -132,10 +132,13 @@ def test_applies_never_queue_on_the_lock() -> None:
 
 
 def test_every_plan_waits_for_the_lock() -> None:
+    plans = 0
     for file, name, job in _all_jobs():
         for line in _runs(job).replace("\\\n", " ").splitlines():
-            if "reconciler plan" in line:
+            if re.match(r"\s*reconciler plan ", line):  # the command, not a message
                 assert '--lock-timeout "$LOCK_TIMEOUT"' in line, f"{file} {name}: {line}"
+                plans += 1
+    assert plans == 4  # pull request, main, and the drift check's stream and markdown
 
 
 def test_no_job_downloads_training_data_at_checkout() -> None:
