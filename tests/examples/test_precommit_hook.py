@@ -56,6 +56,7 @@ def _repository(path: Path) -> Path:
 
 def _hook_repository(root: Path) -> Path:
     """This repository as pre-commit clones it: committed, with what installing it needs."""
+    root.mkdir()
     for name in HOOK_REPOSITORY:
         source = REPO / name
         if source.is_dir():
