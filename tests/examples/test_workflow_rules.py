@@ -1,8 +1,9 @@
 """What the GitOps workflows promise, read from their YAML: no job runs GitHub's 6-hour
 default, write credentials never leave the `production` environment, applies never queue on
 the state lock, plan jobs download no training data, and the apply result reaches the pull
-request that asked for it. The shell of the steps is run for real elsewhere
-(tests/examples/test_apply_step.py, tests/e2e/test_drift_workflow.py)."""
+request that asked for it. The steps' code is run for real elsewhere: the shell against the
+emulator (tests/e2e/test_apply_workflow.py, tests/e2e/test_drift_workflow.py), the comment
+scripts with node (tests/examples/test_comment_scripts.py)."""
 
 from __future__ import annotations
 
