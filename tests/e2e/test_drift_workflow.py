@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from tests.e2e.conftest import Project
+from tests.e2e.conftest import Project, lock_held
 from tests.metastudio.conftest import make_client
 
 WORKFLOW = (
@@ -132,3 +132,28 @@ def test_a_plan_error_fails_the_job_with_its_diagnostics(project: Project, tmp_p
     assert result.returncode == 1
     assert "drift" not in outputs
     assert "Error: " in result.stderr and "edition" in result.stderr
+
+
+def test_an_apply_holding_the_lock_skips_the_check_instead_of_failing_it(
+    project: Project, tmp_path: Path
+) -> None:
+    runner = Runner(project, tmp_path)
+    with lock_held(project.state_path) as lock_id:
+        result, outputs = runner.step("Plan and look for drift", LOCK_TIMEOUT="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert outputs == {"drift": "skipped"}
+    # A notice on the run, naming the holder, and the reason in the job summary.
+    notice = result.stdout.splitlines()[-1]
+    assert notice.startswith("::notice title=Drift check skipped::state ")
+    assert lock_id in notice and "after waiting 1s" in notice
+    summary = (runner.work / "summary").read_text(encoding="utf-8")
+    assert "### reconciler drift check skipped" in summary and lock_id in summary
+    # The issue step does not run after a skipped check.
+    assert _steps()["Open, update or close the drift issue"]["if"] == (
+        "steps.plan.outputs.drift != 'skipped'"
+    )
+
+    # Any other error still fails the job.
+    (project.root / "voices.yaml").write_text("version: 1\nvoices: {x: {edition: gold}}\n")
+    result, outputs = runner.step("Plan and look for drift", LOCK_TIMEOUT="1")
+    assert result.returncode == 1 and "drift" not in outputs

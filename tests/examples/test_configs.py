@@ -92,9 +92,9 @@ def test_workflow_plans_pull_requests_and_applies_the_saved_plan_on_main() -> No
     # The state is in OBS: nothing is committed back, and the bucket's keys reach every step
     # that reads the state.
     assert "git push" not in text and "contents: write" not in text
-    for job in ("pr-plan", "main-plan", "main-apply"):
+    for job, kind in (("pr-plan", "READ"), ("main-plan", "READ"), ("main-apply", "WRITE")):
         steps = "\n".join(str(step) for step in jobs[job]["steps"])
-        assert "secrets.STATE_SECRET_ACCESS_KEY" in steps, job
+        assert f"secrets.STATE_{kind}_SECRET_ACCESS_KEY" in steps, job
     assert workflow["concurrency"]["group"]  # runs on main never overlap
 
 
@@ -145,7 +145,9 @@ def test_pre_commit_hook_runs_validate_once_on_config_and_data_changes() -> None
     assert hook["entry"] == "reconciler validate"
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is False
+    assert hook["args"] == ["voices"]  # the GitOps layout; other layouts name theirs
     files = re.compile(hook["files"])
     for name in ("voices/voices.yaml", "voices.yml", "data/a/0.wav", "data/a/0.txt", "d.zip"):
         assert files.search(name), name
-    assert not files.search("reconciler/cli.py")
+    assert files.search("voices/reconciler.lock")
+    assert not files.search("reconciler/cli.py") and not files.search("poetry.lock")

