@@ -19,7 +19,7 @@ import pytest
 from reconciler.speechlike import write_steady_package, write_steady_pairs
 from tests.examples.helpers import GITOPS, REPO
 
-DEFAULT_VENV = "/work/tools/precommit"
+DEFAULT_VENV = str(REPO / ".ci" / "tools" / "precommit")  # where .ci/run puts it
 # What `pip install .` of this repository needs: the rest is never part of the hook.
 HOOK_REPOSITORY = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "reconciler")
 
