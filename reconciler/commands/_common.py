@@ -163,7 +163,6 @@ def add_plan_options(parser: argparse.ArgumentParser) -> None:
         help="plan to replace this voice even if it has not changed (repeatable)",
     )
     parser.add_argument("--destroy", action="store_true", help="plan to destroy every voice")
-    parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     add_lock_timeout(parser)
 
 
