@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from reconciler.emulator import FaultPlan
 from tests.e2e.conftest import ONE_PREMIUM, Project, lock_held
+from tests.e2e.status_helpers import apply
 
 
 def test_a_lock_wait_names_the_holder_and_keeps_saying_so(project: Project) -> None:
@@ -30,3 +31,18 @@ def test_a_slow_upload_shows_bytes_in_the_log(project: Project) -> None:
     assert uploading, out
     assert all(" of " in line and "/s, 1 file in flight" in line for line in uploading)
     assert "voice.premium: uploaded training data" in out
+
+
+def test_a_wait_for_training_keeps_saying_where_it_stands(project: Project) -> None:
+    apply(project, "alpha")  # the emulator's job stays in review until the test moves it
+    project.environ["RECONCILER_PROGRESS_INTERVAL"] = "0.1"
+    code, out, err = project.run("status", "--wait", "--timeout", "0.8", "--poll-interval", "0.5")
+    assert code == 1 and "timed out after 0.8 s" in err
+    lines = out.splitlines()
+    assert lines[:2] == [
+        "Waiting for 1 of 1 voices to finish training...",
+        "voice.alpha: SYSTEM_AUDITING",
+    ]
+    still = [line for line in lines if line.startswith("still waiting (")]
+    assert len(still) >= 2, out
+    assert all(line.endswith("1 voice: 1 SYSTEM_AUDITING.") for line in still)
