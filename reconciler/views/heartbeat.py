@@ -8,6 +8,7 @@ in a line every ``interval`` seconds (``RECONCILER_PROGRESS_INTERVAL``, default 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -99,7 +100,10 @@ class Heartbeat:
                 due = self._last + self._interval - self._clock()
             self._sleep(max(_MIN_WAKE, due))
             if not self._closed.is_set():
-                self.beat()
+                # A stream that went away (stderr closed) ends the lines, not with a traceback
+                # from this thread; the run itself finds out at its own next write.
+                with contextlib.suppress(OSError, ValueError):
+                    self.beat()
 
 
 def duration(seconds: float) -> str:

@@ -3,6 +3,10 @@ on a clock the test moves, never by sleeping through real intervals."""
 
 from __future__ import annotations
 
+import threading
+
+import pytest
+
 from reconciler.views.heartbeat import Heartbeat, duration, size
 from tests.clocks import ManualClock
 
@@ -68,3 +72,23 @@ def test_interval_zero_means_no_lines_and_no_thread() -> None:
 def test_durations_and_sizes_read_short() -> None:
     assert [duration(s) for s in (0, 9.9, 65, 3600 + 4 * 60 + 1)] == ["0s", "9s", "1m05s", "1h04m"]
     assert [size(n) for n in (512, 1536, 341 << 20)] == ["512 B", "1.5 KiB", "341.0 MiB"]
+
+
+def test_a_stream_gone_away_ends_the_lines_without_a_thread_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    crashes: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", crashes.append)
+    clock = ManualClock()
+    tried: list[str] = []
+
+    def say(text: str) -> None:
+        tried.append(text)
+        raise BrokenPipeError("stderr is gone")
+
+    sleeper = clock.sleeper(2)
+    heartbeat = Heartbeat(say, 10.0, clock, sleep=sleeper)
+    heartbeat.follow(lambda: "still waiting")
+    assert sleeper.done.wait(10)
+    heartbeat.close()
+    assert tried == ["still waiting", "still waiting"] and crashes == []
