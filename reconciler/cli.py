@@ -12,12 +12,14 @@ from typing import NoReturn
 
 from reconciler import __version__
 from reconciler.commands import command_modules
-from reconciler.environment import Environment
+from reconciler.environment import Environment, progress_interval
 from reconciler.errors import ExitStatus, ReconcilerError, UsageError
 from reconciler.output import GuardedOutput, OutputLost
 from reconciler.printable import printable
 from reconciler.signals import Signals, Terminated, sigterm_as_interrupt
 from reconciler.views.base import View, text_view
+
+NO_COLOR_HELP = "plain text even on a terminal (as do NO_COLOR=1 and TERM=dumb)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,13 +57,31 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug", action="store_true", help="show tracebacks and debug logging on errors"
     )
+    parser.add_argument("--no-color", action="store_true", help=NO_COLOR_HELP)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for module in command_modules():
         module.register(subparsers)
+    for command in _subcommand_parsers(parser):
+        # Accepted after the verb too, as `plan --no-color` always was; SUPPRESS keeps a
+        # verb that was not given it from resetting the top-level flag.
+        command.add_argument(
+            "--no-color", action="store_true", default=argparse.SUPPRESS, help=NO_COLOR_HELP
+        )
     # A verb with --json sets its own: the function choosing its view from the flags.
-    parser.set_defaults(view=lambda args, env: text_view(env))
+    # `completion` writes its script from the whole parser (commands/ cannot import cli.py).
+    parser.set_defaults(view=lambda args, env: text_view(env), deprecated=(), root_parser=parser)
     return parser
+
+
+def _subcommand_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every parser under ``parser``'s subcommands, nested ones (``state rm``) included."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):  # aliases share a parser
+                found += [child, *_subcommand_parsers(child)]
+    return found
 
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
@@ -94,6 +114,7 @@ def _main(argv: Sequence[str], env: Environment, output: GuardedOutput) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        progress_interval(env.environ)  # a bad value is a usage error before any work
     except UsageError as error:
         if "--json" in argv:
             from reconciler.views.stream import JsonStream
@@ -104,6 +125,10 @@ def _main(argv: Sequence[str], env: Environment, output: GuardedOutput) -> int:
         return int(ExitStatus.ERROR)
     except SystemExit as exit_:  # --help and --version print and exit 0
         return int(exit_.code or 0)
+    if args.no_color:
+        env = dataclasses.replace(env, no_color=True)
+    for old, new in dict.fromkeys(args.deprecated):
+        env.err(f"warning: {old} is deprecated and will be removed; use {new}")
     if args.debug:
         import logging
 

@@ -9,6 +9,7 @@ come after the filesystem's clock has moved on; ``rewrite_in_place`` waits for t
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -46,3 +47,41 @@ def _after_a_tick(ctime_ns: int, folder: Path) -> None:
                 return
     finally:
         probe.unlink(missing_ok=True)
+
+
+class ManualClock:
+    """A clock that moves only when told: ``clock()`` is now, ``advance`` lets time pass."""
+
+    def __init__(self, start: float = 1_000_000.0) -> None:
+        self.now = start
+        self._guard = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._guard:
+            return self.now
+
+    def advance(self, seconds: float) -> None:
+        with self._guard:
+            self.now += seconds
+
+    def sleeper(self, ticks: int) -> Sleeper:
+        return Sleeper(self, ticks)
+
+
+class Sleeper:
+    """A timer thread's sleep that lets ``ticks`` pauses pass on the clock (each as long as
+    asked), then lets no more: it idles a few real milliseconds a time until the thread is
+    told to stop, so a test counts exactly the lines ``ticks`` pauses make."""
+
+    def __init__(self, clock: ManualClock, ticks: int) -> None:
+        self.clock = clock
+        self.left = ticks
+        self.done = threading.Event()  # set once every tick has been slept
+
+    def __call__(self, seconds: float) -> None:
+        if self.left > 0:
+            self.left -= 1
+            self.clock.advance(seconds)
+            return
+        self.done.set()
+        time.sleep(0.005)

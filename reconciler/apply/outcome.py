@@ -60,7 +60,13 @@ class ApplyResult:
 
     @property
     def failed(self) -> list[Outcome]:
+        """Changes not carried out, whether they failed or were stopped."""
         return [o for o in self.outcomes if not o.ok]
+
+    @property
+    def stopped(self) -> list[Outcome]:
+        """Changes a Ctrl-C or SIGTERM stopped: the next apply finishes them."""
+        return [o for o in self.outcomes if o.interrupted]
 
     @property
     def interrupted(self) -> bool:

@@ -60,6 +60,28 @@ def integer(minimum: int, maximum: int) -> Callable[[str], int]:
     return parse
 
 
+def renamed(new_flag: str) -> type[argparse.Action]:
+    """The action of a flag's old spelling: it stores like ``new_flag`` and notes its use in
+    ``deprecated`` (flag, new flag) so that cli.py warns once, however often it was given."""
+
+    class Renamed(argparse.Action):
+        def __call__(
+            self,
+            parser: argparse.ArgumentParser,
+            namespace: object,  # the Namespace, which stops at the verb modules
+            values: object,
+            option_string: str | None = None,
+        ) -> None:
+            fields = vars(namespace)
+            fields[self.dest] = values
+            fields["deprecated"] = (
+                *fields.get("deprecated", ()),
+                (option_string or self.dest, new_flag),
+            )
+
+    return Renamed
+
+
 port = integer(0, 65535)
 parallelism = integer(1, MAX_PARALLELISM)
 

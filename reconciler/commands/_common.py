@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         DurationLimits,  # imported where used: `reconciler --help` must stay cheap
     )
     from reconciler.operations.clients import ClientFactory
+    from reconciler.operations.locking import LockWaits
     from reconciler.operations.workspace import Workspace
 
 DEFAULT_LOCK_TIMEOUT = 0.0
@@ -95,7 +96,15 @@ def open_workspace(path: str, env: Environment) -> Workspace:
         env.environ,
         clients_for(env),
         clock=env.clock,
+        lock_waits=lock_waits(env),
     )
+
+
+def lock_waits(env: Environment) -> LockWaits:
+    """What the run says while it waits for the state lock (--lock-timeout)."""
+    from reconciler.views.lock_wait import lock_wait_lines
+
+    return lock_wait_lines(env)
 
 
 def load_workspace(
@@ -154,7 +163,6 @@ def add_plan_options(parser: argparse.ArgumentParser) -> None:
         help="plan to replace this voice even if it has not changed (repeatable)",
     )
     parser.add_argument("--destroy", action="store_true", help="plan to destroy every voice")
-    parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     add_lock_timeout(parser)
 
 

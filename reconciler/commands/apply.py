@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from reconciler.commands._arguments import MAX_POLL_INTERVAL, parallelism, seconds
+from reconciler.commands._arguments import MAX_POLL_INTERVAL, parallelism, renamed, seconds
 from reconciler.commands._common import add_json, add_plan_options
 from reconciler.environment import Environment
+from reconciler.errors import UsageError
 
 if TYPE_CHECKING:  # imported where used: `reconciler --help` must stay cheap
     from reconciler.views.apply import ApplyView
@@ -42,11 +43,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "download the previews; exit 1 unless all succeeded",
     )
     parser.add_argument(
-        "--wait-timeout",
+        "--timeout",
         type=seconds(positive=True),
         default=None,
         metavar="SECONDS",
         help="with --wait: give up waiting after this long (training goes on)",
+    )
+    # The old spelling, before every wait took --timeout: still accepted, with a warning.
+    parser.add_argument(
+        "--wait-timeout",
+        dest="timeout",
+        type=seconds(positive=True),
+        action=renamed("--timeout"),
+        help=argparse.SUPPRESS,
     )
     parser.add_argument(
         "--poll-interval",
@@ -63,9 +72,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def view(args: argparse.Namespace, env: Environment) -> ApplyView:
     from reconciler.views.apply import apply_view
 
-    color = env.color and not args.no_color
     return apply_view(
-        env, "apply", json=args.json, auto_approve=args.auto_approve, color=color, wait=args.wait
+        env,
+        "apply",
+        json=args.json,
+        auto_approve=args.auto_approve,
+        color=env.color,
+        wait=args.wait,
     )
 
 
@@ -76,6 +89,8 @@ def run(args: argparse.Namespace, env: Environment, view: ApplyView) -> int:
     from reconciler.operations.status import WaitRequest
     from reconciler.state import rfc3339
 
+    if args.timeout is not None and not args.wait:
+        raise UsageError("--timeout only applies with --wait")
     saved = load_saved(env.cwd / args.path)
     if saved is not None:
         _refuse_selection_with_saved_plan(args)
@@ -92,15 +107,13 @@ def run(args: argparse.Namespace, env: Environment, view: ApplyView) -> int:
         parallelism=args.parallelism,
         lock_timeout=args.lock_timeout,
     )
-    wait = WaitRequest(timeout=args.wait_timeout, poll=args.poll_interval) if args.wait else None
+    wait = WaitRequest(timeout=args.timeout, poll=args.poll_interval) if args.wait else None
     return apply_flow(args.config if saved else args.path, request, env, view, wait)
 
 
 def _refuse_selection_with_saved_plan(args: argparse.Namespace) -> None:
     """A saved plan carries the selection it was made with: a flag here would be ignored, and
     a reviewer's `--exclude` silently dropped could apply what someone meant to hold back."""
-    from reconciler.errors import UsageError
-
     given = [
         flag
         for flag, value in (

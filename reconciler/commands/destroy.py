@@ -41,7 +41,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_selection(parser)
     add_exclusion(parser)
-    parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     add_lock_timeout(parser)
     add_json(parser)
     parser.set_defaults(handler=run, view=view)
@@ -50,8 +49,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def view(args: argparse.Namespace, env: Environment) -> ApplyView:
     from reconciler.views.apply import apply_view
 
-    color = env.color and not args.no_color
-    return apply_view(env, "destroy", json=args.json, auto_approve=args.auto_approve, color=color)
+    return apply_view(
+        env, "destroy", json=args.json, auto_approve=args.auto_approve, color=env.color
+    )
 
 
 def run(args: argparse.Namespace, env: Environment, view: ApplyView) -> int:

@@ -69,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def view(args: argparse.Namespace, env: Environment) -> PlanView:
     from reconciler.views.plan import plan_view
 
-    return plan_view(env, json=args.json, fmt=args.format, color=env.color and not args.no_color)
+    return plan_view(env, json=args.json, fmt=args.format, color=env.color)
 
 
 def run(args: argparse.Namespace, env: Environment, view: PlanView) -> int:

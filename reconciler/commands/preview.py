@@ -68,6 +68,7 @@ def _check_trained(status: VoiceStatus) -> str:
 
 def run(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.operations.preview import PreviewRequest, preview_voice, shown
+    from reconciler.views.heartbeat import Heartbeat, duration
 
     workspace = open_workspace(args.path, env)
     request = PreviewRequest(
@@ -79,12 +80,31 @@ def run(args: argparse.Namespace, env: Environment, view: View) -> int:
         pitch=args.pitch,
         volume=args.volume,
     )
-    made = preview_voice(
-        workspace,
-        request,
-        trained_asset=_check_trained,
-        charged=lambda: env.err("note: auditions of third-party voices are charged"),
-    )
+    # Synthesis takes seconds to minutes: stderr says it goes on (stdout lists the files),
+    # from the moment the voice is known to be trained.
+    heartbeat = Heartbeat(env.err, env.progress_interval, env.clock)
+
+    def trained(status: VoiceStatus) -> str:
+        asset_id = _check_trained(status)
+        started = env.clock()
+        env.err(f"Synthesizing an audition with {status.address}...")
+        heartbeat.follow(
+            lambda: (
+                f"still waiting for the audition of {status.address}: "
+                f"{duration(env.clock() - started)} of {args.timeout:g}s"
+            )
+        )
+        return asset_id
+
+    try:
+        made = preview_voice(
+            workspace,
+            request,
+            trained_asset=trained,
+            charged=lambda: env.err("note: auditions of third-party voices are charged"),
+        )
+    finally:
+        heartbeat.close()
     env.out(
         f"Downloaded {len(made.paths)} preview file(s) of voice.{made.name} "
         f"(asset {made.asset_id}):"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from reconciler.addresses import PREFIX as ADDRESS_PREFIX
 from reconciler.addresses import resolve_address
-from reconciler.commands._common import add_lock_timeout, add_path
+from reconciler.commands._common import add_lock_timeout, add_path, lock_waits
 from reconciler.environment import Environment
 from reconciler.errors import ExitStatus
 from reconciler.views.state_records import list_rows, show_lines
@@ -166,7 +166,13 @@ def run_push(args: argparse.Namespace, env: Environment, view: View) -> int:
 
     backend = _backend(args.path, env)
     pushed = read_local_state(env.cwd / args.file)
-    stored = push_state(backend, pushed, force=args.force, lock_timeout=args.lock_timeout)
+    stored = push_state(
+        backend,
+        pushed,
+        force=args.force,
+        lock_timeout=args.lock_timeout,
+        on_wait=lock_waits(env),
+    )
     env.out(f"Pushed {args.file} to {backend.describe()} (serial {stored.serial}).")
     return int(ExitStatus.OK)
 
@@ -175,7 +181,9 @@ def run_migrate(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.operations.state_transfer import migrate_state
 
     backend = _backend(args.path, env)
-    migrated = migrate_state(backend, env.cwd / args.source, lock_timeout=args.lock_timeout)
+    migrated = migrate_state(
+        backend, env.cwd / args.source, lock_timeout=args.lock_timeout, on_wait=lock_waits(env)
+    )
     stored = migrated.state
     done = "was already migrated to" if migrated.already else "migrated to"
     # Said only once the backend was read back holding everything the file and its journal
@@ -201,7 +209,9 @@ def run_rm(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.operations.forget import forget_voices
 
     addresses, path = _split_path(args.addresses, env)
-    removed = forget_voices(_backend(path, env), addresses, lock_timeout=args.lock_timeout)
+    removed = forget_voices(
+        _backend(path, env), addresses, lock_timeout=args.lock_timeout, on_wait=lock_waits(env)
+    )
     for record in removed:  # never a record without a job ID: forget_voices refuses those
         env.out(
             f"Removed {record.address} from the state; job {record.job_id} still exists in "
@@ -215,7 +225,11 @@ def run_mv(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.operations.move import move_voice
 
     moved = move_voice(
-        _backend(args.path, env), args.source, args.target, lock_timeout=args.lock_timeout
+        _backend(args.path, env),
+        args.source,
+        args.target,
+        lock_timeout=args.lock_timeout,
+        on_wait=lock_waits(env),
     )
     job = f"job {moved.job_id}" if moved.job_id else "its interrupted create"
     env.out(f"Moved {args.source} to {moved.address} in the state ({job} kept).")

@@ -188,7 +188,9 @@ def run_apply(
 ) -> ApplyRun:
     """``local_checks`` (the data preflight) overlaps the refresh when planning here;
     ``stop``, once set, starts no new step (as Ctrl-C does). The lock is released on return."""
-    with state_lock(workspace.backend, request.operation, request.lock_timeout):
+    with state_lock(
+        workspace.backend, request.operation, request.lock_timeout, workspace.lock_waits
+    ):
         state = workspace.backend.read()
         if request.saved is not None:
             if local_checks is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reconciler.addresses import resolve_address
-from reconciler.operations.locking import state_lock
+from reconciler.operations.locking import LockWaits, state_lock
 from reconciler.plan.forgetting import unsettled
 from reconciler.state.backend import StateBackend
 from reconciler.state.errors import StateError
@@ -11,10 +11,14 @@ from reconciler.state.record import VoiceRecord
 
 
 def forget_voices(
-    backend: StateBackend, addresses: list[str], *, lock_timeout: float
+    backend: StateBackend,
+    addresses: list[str],
+    *,
+    lock_timeout: float,
+    on_wait: LockWaits | None = None,
 ) -> list[VoiceRecord]:
     """Remove every addressed record in one write, or none if any address is unknown."""
-    with state_lock(backend, "state rm", lock_timeout):
+    with state_lock(backend, "state rm", lock_timeout, on_wait):
         state = backend.read()
         names = []
         for address in addresses:

@@ -57,7 +57,7 @@ def import_all(
 ) -> ImportAllResult:
     """``path`` is the configuration (file or directory), ``out`` the new YAML file."""
     refuse_existing(out)
-    with state_lock(workspace.backend, "import", lock_timeout):
+    with state_lock(workspace.backend, "import", lock_timeout, workspace.lock_waits):
         state = workspace.backend.read()
         with workspace.client() as client:
             jobs = list(client.iter_jobs())

@@ -31,7 +31,7 @@ def import_job(
     """Record ``job_id`` as the job of the voice at ``address`` and return the new record."""
     name = resolve_address(address, workspace.config.voices, "the configuration")
     voice = workspace.config.voices[name]
-    with state_lock(workspace.backend, "import", lock_timeout):
+    with state_lock(workspace.backend, "import", lock_timeout, workspace.lock_waits):
         state = workspace.backend.read()
         check_unrecorded(state, name, job_id)
         with workspace.client() as client:

@@ -6,7 +6,7 @@ import re
 
 from reconciler.addresses import PREFIX, address_of, resolve_address
 from reconciler.errors import UsageError
-from reconciler.operations.locking import state_lock
+from reconciler.operations.locking import LockWaits, state_lock
 from reconciler.plan.moves import renamed
 from reconciler.state.backend import StateBackend
 from reconciler.state.errors import StateError
@@ -16,7 +16,12 @@ _ADDRESS = re.compile(rf"{re.escape(PREFIX)}[a-z0-9_-]{{1,64}}")
 
 
 def move_voice(
-    backend: StateBackend, source: str, target: str, *, lock_timeout: float
+    backend: StateBackend,
+    source: str,
+    target: str,
+    *,
+    lock_timeout: float,
+    on_wait: LockWaits | None = None,
 ) -> VoiceRecord:
     """The record at ``source`` moved to ``target``, in one write; returns it as moved."""
     if not _ADDRESS.fullmatch(target):
@@ -24,7 +29,7 @@ def move_voice(
             f"{target!r} is not a voice address",
             hint="write voice.NAME, NAME being 1 to 64 lowercase letters, digits, '-' or '_'",
         )
-    with state_lock(backend, "state mv", lock_timeout):
+    with state_lock(backend, "state mv", lock_timeout, on_wait):
         state = backend.read()
         old = resolve_address(source, state.voices, "the state")
         new = target[len(PREFIX) :]

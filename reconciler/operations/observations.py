@@ -10,7 +10,7 @@ import dataclasses
 import time
 from collections.abc import Callable, Iterable
 
-from reconciler.operations.locking import state_lock
+from reconciler.operations.locking import LockWaits, state_lock
 from reconciler.state import State, StateBackend, rfc3339
 from reconciler.status.model import VoiceStatus
 
@@ -34,6 +34,7 @@ def record_observations(
     *,
     operation: str = "status",
     clock: Callable[[], float] = time.time,
+    on_wait: LockWaits | None = None,
 ) -> int:
     """Write each observed remote_state and asset_id into its record; returns records changed.
 
@@ -42,7 +43,7 @@ def record_observations(
     statuses = list(statuses)
     if not _updates(backend.read(), statuses):
         return 0
-    with state_lock(backend, operation, lock_timeout):
+    with state_lock(backend, operation, lock_timeout, on_wait):
         state = backend.read()
         updates = _updates(state, statuses)
         if not updates:

@@ -224,7 +224,9 @@ def plan_under_lock(
     """Plan while holding the state lock when refreshing (the remote side is being read)."""
     with ExitStack() as stack:
         if refresh:
-            stack.enter_context(state_lock(workspace.backend, operation, lock_timeout))
+            stack.enter_context(
+                state_lock(workspace.backend, operation, lock_timeout, workspace.lock_waits)
+            )
         client = stack.enter_context(workspace.client()) if refresh else None
         early = None
         if client is not None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.addresses import address_of
-from reconciler.operations.locking import state_lock
+from reconciler.operations.locking import LockWaits, state_lock
 from reconciler.state.backend import StateBackend
 from reconciler.state.backends.local import LocalStateBackend
 from reconciler.state.codec import encode
@@ -46,9 +46,16 @@ def _read(source: LocalStateBackend, path: Path) -> State:
     return state
 
 
-def push_state(backend: StateBackend, pushed: State, *, force: bool, lock_timeout: float) -> State:
+def push_state(
+    backend: StateBackend,
+    pushed: State,
+    *,
+    force: bool,
+    lock_timeout: float,
+    on_wait: LockWaits | None = None,
+) -> State:
     """Store ``pushed`` (whose serial is the one it was pulled at) in place of the stored one."""
-    with state_lock(backend, "state push", lock_timeout):
+    with state_lock(backend, "state push", lock_timeout, on_wait):
         stored = backend.read()
         if stored.serial == 0:
             base = dataclasses.replace(pushed, serial=0)
@@ -77,7 +84,9 @@ class Migrated:
     already: bool  # an earlier migrate had copied it: nothing was written
 
 
-def migrate_state(backend: StateBackend, source: Path, *, lock_timeout: float) -> Migrated:
+def migrate_state(
+    backend: StateBackend, source: Path, *, lock_timeout: float, on_wait: LockWaits | None = None
+) -> Migrated:
     """Copy the local state at ``source`` (snapshot + journal) into ``backend``.
 
     Idempotent: a backend already holding exactly that state is left as it is. A backend
@@ -92,9 +101,9 @@ def migrate_state(backend: StateBackend, source: Path, *, lock_timeout: float) -
             hint="point the config's state section at the new backend first",
         )
     # The source's lock too: an apply still running on it would change it after the copy.
-    with state_lock(local_backend, "state migrate", lock_timeout):
+    with state_lock(local_backend, "state migrate", lock_timeout, on_wait):
         local = _read(local_backend, source)
-        with state_lock(backend, "state migrate", lock_timeout):
+        with state_lock(backend, "state migrate", lock_timeout, on_wait):
             stored = backend.read()
             already = stored.serial > 0 and _same_content(stored, local)
             if not already:

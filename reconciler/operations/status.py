@@ -54,7 +54,7 @@ def select_names(workspace: Workspace, state: State, targets: Sequence[str]) -> 
 
 def _record(workspace: Workspace, statuses: list[VoiceStatus], lock_timeout: float) -> str | None:
     try:
-        record_observations(workspace.backend, statuses, lock_timeout)
+        record_observations(workspace.backend, statuses, lock_timeout, on_wait=workspace.lock_waits)
     except LockError as error:
         # The observations only refresh a cache; a busy lock must not fail the command.
         return str(error)

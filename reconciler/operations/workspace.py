@@ -13,6 +13,7 @@ from reconciler.data import DigestCache, default_cache_dir
 from reconciler.fsutil import ensure_dir
 from reconciler.metastudio import MetaStudioClient
 from reconciler.operations.clients import ClientFactory
+from reconciler.operations.locking import LockWaits
 from reconciler.state import StateBackend
 from reconciler.state.backends import open_backend
 
@@ -35,6 +36,8 @@ class Workspace:
     backend: StateBackend
     cache: DigestCache
     clients: ClientFactory
+    # Told when a run is about to wait for the state lock (the command shows it); None: silent.
+    lock_waits: LockWaits | None = None
 
     @classmethod
     def load(
@@ -44,6 +47,7 @@ class Workspace:
         clients: Callable[[Config], ClientFactory],
         *,
         clock: Callable[[], float] = time.time,
+        lock_waits: LockWaits | None = None,
     ) -> Workspace:
         """``clients`` picks, from the loaded config, where API calls go."""
         config, cache_dir = load_checked_config(path, environ)
@@ -52,6 +56,7 @@ class Workspace:
             backend=state_backend(config, clock=clock),
             cache=DigestCache(cache_dir, clock=clock),
             clients=clients(config),
+            lock_waits=lock_waits,
         )
 
     def client(self) -> AbstractContextManager[MetaStudioClient]:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from reconciler.errors import ReconcilerError
+
+if TYPE_CHECKING:
+    from reconciler.state.lockinfo import LockInfo
 
 
 class StateError(ReconcilerError):
@@ -11,6 +16,15 @@ class StateError(ReconcilerError):
 
 class LockError(ReconcilerError):
     """The state lock cannot be taken or removed."""
+
+
+class LockBusy(LockError):
+    """Another run holds the lock; ``holder`` is its note (None when it has written none yet),
+    so that a run about to wait can say for whom."""
+
+    def __init__(self, message: str, *, holder: LockInfo | None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.holder = holder
 
 
 class LockLostError(StateError):

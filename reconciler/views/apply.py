@@ -154,12 +154,22 @@ def summarise(result: ApplyResult, env: Environment, operation: str, *, destroy:
     rare = [kind for kind in (Result.MOVED, Result.FORGOTTEN) if result.count(kind)]
     counts = ", ".join(f"{result.count(kind)} {kind.value}" for kind in (*kinds, *rare))
     title = "Destroy" if destroy else "Apply"
-    if result.failed:
-        env.out(f"\n{title} finished with errors: {counts}, {len(result.failed)} failed.")
-        for outcome in result.failed:
-            env.err(f"  {outcome.address} ({outcome.action.value}): {outcome.detail}")
+    # A voice stopped by Ctrl-C or SIGTERM did nothing wrong: it is counted apart, and the
+    # next apply finishes it.
+    failed = [o for o in result.failed if not o.interrupted]
+    stopped = result.stopped
+    if failed:
+        counts += f", {len(failed)} failed"
+    if stopped:
+        counts += f", {len(stopped)} stopped"
+    if failed:
+        env.out(f"\n{title} finished with errors: {counts}.")
+    elif stopped:
+        env.out(f"\n{title} stopped: {counts}.")
     else:
         env.out(f"\n{title} complete: {counts}.")
+    for outcome in (*failed, *stopped):
+        env.err(f"  {outcome.address} ({outcome.action.value}): {outcome.detail}")
     if result.interrupted:
         env.err(
             "Interrupted: every finished step is recorded in the state; run "

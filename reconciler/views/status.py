@@ -47,8 +47,16 @@ class StatusText(TextView):
         if self._progress is None:
             # Progress goes to stdout, or to stderr when the output is JSON (stdout stays
             # parseable).
-            out = self.env.stderr if self.fmt == "json" else self.env.stdout
-            self._progress = WaitProgress(out)
+            env = self.env
+            json = self.fmt == "json"
+            out = env.stderr if json else env.stdout
+            tty = env.stderr_is_tty if json else env.stdout_is_tty
+            self._progress = WaitProgress(
+                out,
+                live=tty and not env.dumb_terminal,
+                interval=env.progress_interval,
+                clock=env.clock,
+            )
         return self._progress
 
     def observed(self, report: StatusReport, configured: Collection[str]) -> int:

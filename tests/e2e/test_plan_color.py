@@ -14,7 +14,7 @@ class Terminal(io.StringIO):
         return True
 
 
-def plan_output(project: Project, stdout: io.StringIO, **extra_env: str) -> str:
+def plan_output(project: Project, stdout: io.StringIO, *argv: str, **extra_env: str) -> str:
     env = Environment(
         stdout=stdout,
         stderr=io.StringIO(),
@@ -22,7 +22,7 @@ def plan_output(project: Project, stdout: io.StringIO, **extra_env: str) -> str:
         cwd=project.root,
         home=project.root,
     )
-    assert main(["plan"], env=env) == 0
+    assert main(list(argv or ("plan",)), env=env) == 0
     return stdout.getvalue()
 
 
@@ -31,3 +31,10 @@ def test_colour_only_on_a_terminal_without_no_color(project: Project) -> None:
     assert "\x1b[" not in plan_output(project, Terminal(), NO_COLOR="1")
     assert "\x1b[" not in plan_output(project, io.StringIO())
     assert "\x1b[" in plan_output(project, Terminal(), NO_COLOR="")  # empty: not set
+
+
+def test_no_color_flag_and_a_dumb_terminal_turn_colour_off(project: Project) -> None:
+    assert "\x1b[" not in plan_output(project, Terminal(), TERM="dumb")
+    assert "\x1b[" in plan_output(project, Terminal(), TERM="xterm-256color")
+    assert "\x1b[" not in plan_output(project, Terminal(), "plan", "--no-color")
+    assert "\x1b[" not in plan_output(project, Terminal(), "--no-color", "plan")  # before the verb

@@ -22,10 +22,12 @@ def test_preview_refuses_until_trained_then_downloads_wavs(project: Project) -> 
         f"voice.alpha is not trained yet: job {jobs['alpha']} is SYSTEM_AUDITING "
         "(wait for it with `reconciler status --wait --target voice.alpha`)"
     ) in err
+    assert "Synthesizing" not in err  # said only once the voice is known to be trained
 
     train(project, jobs["alpha"])
     code, out, err = project.run("preview", "voice.alpha", "--out", "out")  # text from YAML
     assert code == 0, err
+    assert err.splitlines()[-1] == "Synthesizing an audition with voice.alpha..."
     assert out.splitlines()[1:] == ["  out/0.wav"]
     assert _duration(project.root / "out" / "0.wav") > 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -59,6 +60,10 @@ def test_sigterm_finishes_the_step_in_flight_then_exits_143(project: Project) ->
     assert process.returncode == 143, output
     assert "Interrupted: every finished step is recorded" in output
     assert "Traceback" not in output and "unexpected" not in output
+    # Voices the signal stopped did nothing wrong: counted as stopped, none as failed.
+    summary = re.search(r"^Apply (stopped|finished with errors): .*$", output, re.M)
+    assert summary is not None and summary.group(1) == "stopped", output
+    assert re.search(r", \d+ stopped\.$", summary.group(0)) and "failed" not in summary.group(0)
     check_invariants(project)
     recorded = [r["job_id"] for r in project.state()["voices"].values() if r["job_id"]]
     assert recorded and set(recorded) <= {job["job_id"] for job in project.jobs()}

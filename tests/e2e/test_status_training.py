@@ -63,7 +63,7 @@ def test_apply_wait_follows_training_to_the_end(project: Project) -> None:
         "--wait",
         "--poll-interval",
         "0.05",
-        "--wait-timeout",
+        "--timeout",
         "20",
     )
     assert code == 0, out + err

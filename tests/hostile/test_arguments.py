@@ -51,6 +51,7 @@ def test_options_may_come_between_positionals_and_the_path_last(applied: Project
         (("apply", "--parallelism", "0"), "argument --parallelism: must be from 1 to 64"),
         (("apply", "--parallelism", "9" * 5000), "argument --parallelism: expected a whole"),
         (("destroy", "--parallelism", "1.5"), "argument --parallelism: expected a whole number"),
+        (("apply", "--wait", "--timeout=-inf"), "argument --timeout: expected a"),
         (("apply", "--wait", "--wait-timeout=-inf"), "argument --wait-timeout: expected a"),
         (("apply", "--wait", "--poll-interval", "nan"), "argument --poll-interval: expected a"),
         (("preview", "voice.b", "--out", "o", "--speed", "10"), "argument --speed: must be from"),

@@ -102,7 +102,8 @@ COMMANDS: dict[tuple[str, ...], tuple[list[st.SearchStrategy[str]], Options]] = 
             **_COUNTS,
             "--config": PATHS,
             "--wait": None,
-            "--wait-timeout": NUMBERS,
+            "--timeout": NUMBERS,
+            "--wait-timeout": NUMBERS,  # the old spelling, still accepted
             "--poll-interval": NUMBERS,
         },
     ),
@@ -173,7 +174,7 @@ def command_lines(draw: st.DrawFn) -> list[str]:
     parts += [[word] for word in draw(st.lists(VALUES, max_size=1))]  # a stray word
     ordered = draw(st.permutations(parts))
     if ["--wait"] in parts:  # the last value of an option wins
-        ordered.append(["--wait-timeout" if words == ("apply",) else "--timeout", "0.3"])
+        ordered.append(["--timeout", "0.3"])
     return [*words, *(word for part in ordered for word in part)]
 
 

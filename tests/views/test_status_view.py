@@ -7,6 +7,7 @@ import io
 from reconciler.status import VoiceStatus
 from reconciler.views.status_table import problem_line, render_table
 from reconciler.views.wait_progress import WaitProgress
+from tests.clocks import ManualClock
 
 
 def _status(name: str, state: str | None, **fields: object) -> VoiceStatus:
@@ -53,7 +54,7 @@ class _Terminal(io.StringIO):
 
 def test_progress_on_a_terminal_redraws_one_summary_line_between_change_lines() -> None:
     stream = _Terminal()
-    progress = WaitProgress(stream)
+    progress = WaitProgress(stream, live=True, interval=10.0, clock=ManualClock())
     progress.update([_status("a", "WAITING"), _status("b", "SUCCEED", terminal=True)])
     progress.update([_status("a", "PROCESSING"), _status("b", "SUCCEED", terminal=True)])
     progress.close()
@@ -70,7 +71,8 @@ def test_progress_on_a_terminal_redraws_one_summary_line_between_change_lines() 
 
 def test_progress_in_a_log_is_one_line_per_change() -> None:
     stream = io.StringIO()
-    progress = WaitProgress(stream)
+    clock = ManualClock()
+    progress = WaitProgress(stream, live=False, interval=10.0, clock=clock, sleep=clock.sleeper(0))
     progress.update([_status("a", "WAITING")])
     progress.update([_status("a", "WAITING")])
     progress.update([_status("a", "FAILED", terminal=True)])
@@ -80,3 +82,24 @@ def test_progress_in_a_log_is_one_line_per_change() -> None:
         "voice.a: WAITING",
         "voice.a: WAITING -> FAILED",
     ]
+
+
+def test_a_long_wait_in_a_log_says_where_things_stand_every_interval() -> None:
+    stream = io.StringIO()
+    clock = ManualClock()
+    sleeper = clock.sleeper(3)  # 30 s with no poll: the timer must speak
+    progress = WaitProgress(stream, live=False, interval=10.0, clock=clock, sleep=sleeper)
+    progress.update([_status("a", "WAITING"), _status("b", "PROCESSING")])
+    assert sleeper.done.wait(10)
+    progress.update([_status("a", "SUCCEED", terminal=True), _status("b", "PROCESSING")])
+    progress.close()
+    assert stream.getvalue().splitlines() == [
+        "Waiting for 2 of 2 voices to finish training...",
+        "voice.a: WAITING",
+        "voice.b: PROCESSING",
+        "still waiting (10s): 2 voices: 1 PROCESSING, 1 WAITING.",
+        "still waiting (20s): 2 voices: 1 PROCESSING, 1 WAITING.",
+        "still waiting (30s): 2 voices: 1 PROCESSING, 1 WAITING.",
+        "voice.a: WAITING -> SUCCEED",
+    ]
+    assert "\r" not in stream.getvalue() and "\x1b" not in stream.getvalue()

@@ -11,7 +11,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from reconciler.fsutil import ensure_dir, file_error, file_errors, remove_stray_temps
-from reconciler.state.errors import LockError
+from reconciler.state.errors import LockBusy, LockError
 from reconciler.state.lockinfo import (
     Confirm,
     LockInfo,
@@ -123,17 +123,19 @@ class LocalLock:
             with contextlib.suppress(OSError):
                 self.info_path.unlink(missing_ok=True)
 
-    def _busy_error(self, timeout: float) -> LockError:
+    def _busy_error(self, timeout: float) -> LockBusy:
         info = read_lock_info(self.info_path)
         waited = f" after waiting {timeout:g}s" if timeout > 0 else ""
         if info is None:
-            return LockError(
+            return LockBusy(
                 f"state {self.state_path} is locked by another process{waited}; "
                 "it has not recorded who it is",
+                holder=None,
                 hint="retry with a longer --lock-timeout",
             )
-        return LockError(
+        return LockBusy(
             f"state {self.state_path} is locked{waited}: {info.describe()}",
+            holder=info,
             hint=(
                 "wait for that run or retry with a longer --lock-timeout; if it is dead or hung, "
                 f"run `reconciler force-unlock {info.id}` to remove the lock"

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from reconciler.state.errors import LockError, StateError
+from reconciler.state.errors import LockBusy, StateError
 from reconciler.state.lockinfo import LockInfo, new_lock_info
 from reconciler.state.model import State
 
@@ -82,15 +82,17 @@ def lock_info(operation: str, where: str, now: float) -> LockInfo:
     return dataclasses.replace(new_lock_info(operation, Path(), now), path=where)
 
 
-def busy_error(where: str, holder: LockInfo | None, waited: float) -> LockError:
+def busy_error(where: str, holder: LockInfo | None, waited: float) -> LockBusy:
     after = f" after waiting {waited:g}s" if waited > 0 else ""
     if holder is None:
-        return LockError(
+        return LockBusy(
             f"state {where} is locked by another run{after}; it has not recorded who it is",
+            holder=None,
             hint="retry with a longer --lock-timeout",
         )
-    return LockError(
+    return LockBusy(
         f"state {where} is locked{after}: {holder.describe()}",
+        holder=holder,
         hint=(
             "wait for that run or retry with a longer --lock-timeout; if it is dead or hung "
             f"(its lock is from {holder.created}), run `reconciler force-unlock {holder.id}` "
