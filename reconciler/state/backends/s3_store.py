@@ -20,7 +20,7 @@ from reconciler.state.backends.remote import describe_error, retrying
 from reconciler.state.errors import StateError
 
 OBS_DOMAIN = "myhuaweicloud.com"
-INSTALL_HINT = "install the S3 backend with: pip install 'reconciler[s3]'"
+INSTALL_HINT = "install the S3 backend with: pip install 'metastudio-reconciler[s3]'"
 _TRANSIENT_CODES = {"InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout"}
 
 T = TypeVar("T")
