@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 OBS_DOMAIN = "myhuaweicloud.com"
-INSTALL_HINT = "install the s3 extra: pip install 'reconciler[s3]'"
+INSTALL_HINT = "install the s3 extra: pip install 'metastudio-reconciler[s3]'"
 
 
 def is_obs(endpoint: str | None) -> bool:

@@ -34,7 +34,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         timeout=300,
     )
-    wheel = next(out.glob("reconciler-*.whl"))
+    wheel = next(out.glob("metastudio_reconciler-*.whl"))
     target = out / "site"
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(target)
@@ -44,7 +44,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_ships_schema_and_typing_marker(installed: Path) -> None:
     assert (installed / "reconciler" / "schemas" / "voices.schema.json").is_file()
     assert (installed / "reconciler" / "py.typed").is_file()
-    entry_points = next(installed.glob("reconciler-*.dist-info")) / "entry_points.txt"
+    entry_points = next(installed.glob("metastudio_reconciler-*.dist-info")) / "entry_points.txt"
     assert "reconciler = reconciler.cli:main" in entry_points.read_text()
 
 

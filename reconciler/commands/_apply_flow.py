@@ -3,6 +3,7 @@ the verb chose from its flags."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from reconciler.operations.planfile import load_plan
 from reconciler.operations.status import WaitRequest, wait_for
 
 if TYPE_CHECKING:
+    from reconciler.data.checks import DurationLimits
     from reconciler.plan.model import Plan
     from reconciler.views.apply import ApplyView
 
@@ -36,6 +38,12 @@ def apply_flow(
     otherwise the checks overlap the refresh. Waiting starts once the lock is released."""
     view.begin(request.saved)
     workspace = load_workspace(path, env, checks=False)  # checked with the tenant's limits
+
+    def checks(
+        durations: Mapping[str, DurationLimits] | None, names: Collection[str] | None
+    ) -> None:
+        check_data(workspace, env, warn=view.warn, durations=durations, names=names)
+
     try:
         with workspace.client() as client:
             run = run_apply(
@@ -45,9 +53,7 @@ def apply_flow(
                 reporter=view,
                 listener=view,
                 stop=env.stop,  # set when stdout goes away (output.py)
-                local_checks=lambda durations, names: check_data(
-                    workspace, env, warn=view.warn, durations=durations, names=names
-                ),
+                local_checks=checks,
             )
             if wait is None or not run.finished:
                 return view.code

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from reconciler.operations.clients import ClientFactory
     from reconciler.operations.locking import LockWaits
     from reconciler.operations.workspace import Workspace
+    from reconciler.plan.findings import Finding
 
 DEFAULT_LOCK_TIMEOUT = 0.0
 
@@ -126,9 +127,9 @@ def check_data(
     warn: Callable[[Diagnostic], None] | None = None,
     durations: Mapping[str, DurationLimits] | None = None,
     names: Collection[str] | None = None,
-) -> None:
+) -> list[Diagnostic]:
     """The training-data preflight of the voices ``names`` (None: all): warnings go to
-    stderr (or to ``warn``), errors stop here, every line shown."""
+    stderr (or to ``warn``), errors stop here, every line shown. Returns the warnings."""
     from reconciler.config.diagnostics import InvalidConfig
     from reconciler.data import preflight
 
@@ -149,6 +150,25 @@ def check_data(
             env.err(printable(f"warning: {diagnostic.format(cwd=env.cwd)}"))
     if errors:
         raise InvalidConfig(errors, env.cwd)
+    return diagnostics
+
+
+def findings_of(diagnostics: Collection[Diagnostic], cwd: Path) -> tuple[Finding, ...]:
+    """The preflight's diagnostics as the plan carries them, files shown relative to ``cwd``."""
+    from reconciler.config.diagnostics import display_path
+    from reconciler.plan.findings import Finding
+
+    return tuple(
+        Finding(
+            severity=d.severity,
+            file=printable(display_path(d.file, cwd)),
+            line=d.line,
+            column=d.column,
+            path=printable(d.path),
+            message=printable(d.message),
+        )
+        for d in diagnostics
+    )
 
 
 def add_plan_options(parser: argparse.ArgumentParser) -> None:
@@ -164,6 +184,15 @@ def add_plan_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--destroy", action="store_true", help="plan to destroy every voice")
     add_lock_timeout(parser)
+
+
+def add_pretty(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--pretty",
+        action="store_true",
+        help="with --format json: indented over many lines (default: one line, as Terraform "
+        "writes it and as terraform-compliance reads it)",
+    )
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:

@@ -27,7 +27,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=".",
         help="config file or directory, or a plan file saved by `reconciler plan --out`",
     )
-    parser.add_argument("--config", default=".", help="with a plan file: the config (.)")
+    parser.add_argument(
+        "--config",
+        default=None,
+        help="with a plan file: the config (default: the one the plan was made from, which "
+        "the file records relative to itself; . for plans made before it did)",
+    )
     parser.add_argument("--auto-approve", action="store_true", help="do not ask for 'yes'")
     parser.add_argument(
         "--parallelism",
@@ -86,14 +91,19 @@ def run(args: argparse.Namespace, env: Environment, view: ApplyView) -> int:
     from reconciler.commands._apply_flow import apply_flow, load_saved
     from reconciler.operations.apply import ApplyRequest
     from reconciler.operations.plan import PlanRequest
+    from reconciler.operations.planfile import saved_config
     from reconciler.operations.status import WaitRequest
     from reconciler.state import rfc3339
 
     if args.timeout is not None and not args.wait:
         raise UsageError("--timeout only applies with --wait")
-    saved = load_saved(env.cwd / args.path)
+    planfile = env.cwd / args.path
+    saved = load_saved(planfile)
+    config = args.path
     if saved is not None:
         _refuse_selection_with_saved_plan(args)
+        # An explicit --config wins; a file older than plan format 5 recorded none.
+        config = args.config or str(saved_config(saved, planfile) or ".")
     request = ApplyRequest(
         operation="apply",
         created_at=rfc3339(env.clock()),
@@ -108,7 +118,7 @@ def run(args: argparse.Namespace, env: Environment, view: ApplyView) -> int:
         lock_timeout=args.lock_timeout,
     )
     wait = WaitRequest(timeout=args.timeout, poll=args.poll_interval) if args.wait else None
-    return apply_flow(args.config if saved else args.path, request, env, view, wait)
+    return apply_flow(config, request, env, view, wait)
 
 
 def _refuse_selection_with_saved_plan(args: argparse.Namespace) -> None:

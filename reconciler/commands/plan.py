@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from reconciler.commands._common import (
     add_json,
     add_path,
     add_plan_options,
+    add_pretty,
     boolean,
     check_data,
     load_workspace,
@@ -35,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--out", type=file_name, metavar="FILE", help="save the plan for `reconciler apply FILE`"
     )
     parser.add_argument("--format", choices=PLAN_FORMATS, default="text")
+    add_pretty(parser)
     parser.add_argument(
         "--detailed-exitcode",
         action="store_true",
@@ -69,10 +72,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def view(args: argparse.Namespace, env: Environment) -> PlanView:
     from reconciler.views.plan import plan_view
 
-    return plan_view(env, json=args.json, fmt=args.format, color=env.color)
+    return plan_view(env, json=args.json, fmt=args.format, color=env.color, pretty=args.pretty)
 
 
 def run(args: argparse.Namespace, env: Environment, view: PlanView) -> int:
+    from reconciler.commands._common import findings_of
+    from reconciler.config.diagnostics import Diagnostic
     from reconciler.operations.plan import PlanRequest, plan_under_lock
     from reconciler.operations.planfile import save_plan
     from reconciler.state import rfc3339
@@ -80,6 +85,7 @@ def run(args: argparse.Namespace, env: Environment, view: PlanView) -> int:
     if args.assess and not args.refresh:
         raise UsageError("--assess asks MetaStudio, which --refresh=false rules out")
     workspace = load_workspace(args.path, env, checks=False)
+    warnings: list[Diagnostic] = []
     plan = plan_under_lock(
         workspace,
         PlanRequest(
@@ -92,10 +98,12 @@ def run(args: argparse.Namespace, env: Environment, view: PlanView) -> int:
         lock_timeout=args.lock_timeout,
         operation="plan",
         created_at=rfc3339(env.clock()),
-        local_checks=lambda durations, names: check_data(
-            workspace, env, warn=view.warn, durations=durations, names=names
+        local_checks=lambda durations, names: warnings.extend(
+            check_data(workspace, env, warn=view.warn, durations=durations, names=names)
         ),
     ).plan
+    # Reviewers read the plan, not stderr: every rendering (and the saved file) carries them.
+    plan = dataclasses.replace(plan, findings=findings_of(warnings, env.cwd))
     if args.assess:
         from reconciler.operations.assess_plan import assess_plan
 
@@ -103,7 +111,7 @@ def run(args: argparse.Namespace, env: Environment, view: PlanView) -> int:
     view.show(plan)
     if args.out:
         out = Path(args.out)
-        save_plan(plan, out if out.is_absolute() else env.cwd / out)
+        save_plan(plan, out if out.is_absolute() else env.cwd / out, config=env.cwd / args.path)
         view.saved(args.out)
     if args.detailed_exitcode and plan.has_changes:
         return int(ExitStatus.CHANGES)

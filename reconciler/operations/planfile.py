@@ -9,12 +9,15 @@ field is type-checked, and the content digest written with the plan must still m
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from reconciler.config import config_files
 from reconciler.errors import ReconcilerError
 from reconciler.fsutil import atomic_write, file_errors
 from reconciler.plan.model import PLAN_FORMAT_VERSION, Plan
@@ -39,13 +42,40 @@ def content_digest(data: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def save_plan(plan: Plan, path: Path) -> None:
+def save_plan(plan: Plan, path: Path, config: Path | None = None) -> None:
+    """``config``: the configuration the plan was made from; the file records it relative to
+    its own folder, so the pair moves together (a checkout, a CI artifact beside it)."""
+    if config is not None:
+        plan = dataclasses.replace(plan, config_path=_relative(config, path.parent))
     data = plan_to_dict(plan)
     _refuse_clear_phone(data, path)
     data[DIGEST_KEY] = content_digest(data)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     with file_errors("write plan file", path):
         atomic_write(path, text.encode("utf-8"), mode=0o600)
+
+
+def _relative(target: Path, start: Path) -> str | None:
+    try:
+        return Path(os.path.relpath(target.resolve(), start.resolve())).as_posix()
+    except ValueError:  # another drive (Windows): no relative path
+        return None
+
+
+def saved_config(plan: Plan, path: Path) -> Path | None:
+    """The configuration the plan at ``path`` was made from (None: a plan older than format 5,
+    which did not record it). Raises when the plan file was moved away from it."""
+    if plan.config_path is None:
+        return None
+    config = path.resolve().parent / plan.config_path
+    # A moved file's relative path may well lead to some folder: one without the YAML.
+    if not (config.is_file() or (config.is_dir() and config_files(config)[1])):
+        raise ReconcilerError(
+            f"plan file {path} was made from the configuration at {plan.config_path!r} "
+            f"(relative to the plan file), which is not there: was the plan file moved?",
+            hint="give the configuration with --config, or keep the plan file where it was made",
+        )
+    return config
 
 
 def load_plan(path: Path) -> Plan:

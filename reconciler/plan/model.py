@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from reconciler.plan.findings import Finding
     from reconciler.plan.resources import ResourceNeed
 
 RESOURCE_TYPE = "metastudio_voice"
@@ -20,7 +21,10 @@ RESOURCE_TYPE = "metastudio_voice"
 # 4: the steps move, forget, update_asset and restore_asset (with a change's
 #    ``previous_address``, the restore action and ``excludes``): a reader of 3 would refuse
 #    them as unknown steps; it now says the file is newer instead.
-PLAN_FORMAT_VERSION = 4
+# 5: the configuration it was made from, relative to the plan file (``config``), so that
+#    `apply FILE` needs no --config, and the data preflight's ``findings``, so that `show FILE`
+#    says them; files of formats 1 to 4 still load (without either).
+PLAN_FORMAT_VERSION = 5
 
 
 class Action(str, enum.Enum):
@@ -202,6 +206,11 @@ class Plan:
     # names (plancodec), so that reading it back costs what its changes do. A plan the
     # planner made lists them in ``changes`` and has none here.
     unchanged: tuple[str, ...] = ()
+    # The data preflight's warnings (errors stop a plan), for every rendering to show.
+    findings: tuple[Finding, ...] = ()
+    # A saved plan's configuration, as a path relative to the plan file's folder (None: a
+    # plan not saved, or saved before format 5).
+    config_path: str | None = None
 
     @property
     def names(self) -> list[str]:

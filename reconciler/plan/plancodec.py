@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from reconciler.plan import resources
+from reconciler.plan.findings import Finding
 from reconciler.plan.model import (
     PLAN_FORMAT_VERSION,
     Action,
@@ -57,6 +58,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "changes": [_change_to_dict(c) for c in plan.changes if not is_idle(c)],
         "resources": [need.to_dict() for need in plan.resources],
         "unchanged": [*plan.unchanged, *(c.name for c in plan.changes if is_idle(c))],
+        "findings": [finding.to_dict() for finding in plan.findings],
+        "config": plan.config_path,
     }
 
 
@@ -118,6 +121,28 @@ def plan_from_dict(data: Any) -> Plan:
             _need_from_dict(n, f"resources[{i}]")
             for i, n in enumerate(top.array("resources") if "resources" in top.data else [])
         ),
+        # Format 5 added both: older plans said their findings on stderr only, and need
+        # --config to be applied.
+        findings=tuple(
+            _finding_from_dict(f, f"findings[{i}]")
+            for i, f in enumerate(top.array("findings") if "findings" in top.data else [])
+        ),
+        config_path=top.optional("config", str) if "config" in top.data else None,
+    )
+
+
+def _finding_from_dict(data: Any, where: str) -> Finding:
+    fields = _Fields(data, where)
+    severity = fields.get("severity", str)
+    if severity not in ("error", "warning"):
+        raise PlanDecodeError(f"{where}.severity: unknown value {severity!r}")
+    return Finding(
+        severity="error" if severity == "error" else "warning",
+        file=fields.get("file", str),
+        line=fields.optional("line", int),
+        column=fields.optional("column", int),
+        path=fields.get("path", str),
+        message=fields.get("message", str),
     )
 
 

@@ -11,6 +11,7 @@ from reconciler.environment import Environment
 from reconciler.plan.model import Plan
 from reconciler.views.base import TextView, View
 from reconciler.views.plan_formats import render
+from reconciler.views.provenance import Provenance
 from reconciler.views.stream import JsonStream, JsonView, json_stream
 
 
@@ -23,19 +24,26 @@ class PlanView(View, Protocol):
         """The plan was saved as ``name`` (--out)."""
 
 
-def plan_view(env: Environment, *, json: bool, fmt: str, color: bool) -> PlanView:
-    return PlanJson(json_stream(env)) if json else PlanText(env, fmt, color=color)
+def plan_view(
+    env: Environment, *, json: bool, fmt: str, color: bool, pretty: bool = False
+) -> PlanView:
+    return PlanJson(json_stream(env)) if json else PlanText(env, fmt, color=color, pretty=pretty)
 
 
 class PlanText(TextView):
-    def __init__(self, env: Environment, fmt: str, *, color: bool) -> None:
+    def __init__(self, env: Environment, fmt: str, *, color: bool, pretty: bool = False) -> None:
         super().__init__(env)
         self.fmt = fmt
         self.color = color
+        self.pretty = pretty
         self.warn: Callable[[Diagnostic], None] | None = None
 
     def show(self, plan: Plan) -> None:
-        self.env.out(render(plan, self.fmt, color=self.color))
+        # A comment made in CI names the commit it planned and links the run.
+        provenance = Provenance.from_environment(self.env.environ)
+        self.env.out(
+            render(plan, self.fmt, color=self.color, pretty=self.pretty, provenance=provenance)
+        )
 
     def saved(self, name: str) -> None:
         if self.fmt == "text":

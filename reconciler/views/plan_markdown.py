@@ -1,8 +1,9 @@
 """The plan as a pull-request comment that always fits GitHub's size limit.
 
 The full rendering is tried first; when it is too long, detail is given up in a fixed order
-(no-op rows, the text details, the change table, the destroy list) and never by cutting text,
-so no fenced block or table row is ever left half-written.
+(no-op rows, the text details, all but the first data findings of each voice, the change
+table, the destroy list) and never by cutting text, so no fenced block or table row is ever
+left half-written.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from functools import cached_property
 
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.plan.renames import rename_hints
+from reconciler.views.plan_findings import markdown_section
 from reconciler.views.plan_markdown_parts import (
     MARKER,
     TOO_LARGE,
@@ -26,6 +28,7 @@ from reconciler.views.plan_markdown_parts import (
     warning_lines,
 )
 from reconciler.views.plan_text import render_text
+from reconciler.views.provenance import Provenance
 from reconciler.views.wording import (
     NOT_REFRESHED,
     RESOURCES_HEADING,
@@ -37,6 +40,7 @@ from reconciler.views.wording import (
 )
 
 FIRST_ADDRESSES = (20, 5, 0)
+FIRST_FINDINGS = (3, 0)  # per voice, once every finding no longer fits
 EVERY = -1  # warnings: every destroyed/replaced address, without the reasons
 
 
@@ -47,15 +51,19 @@ class Detail:
     text: bool = True
     list_first: int = 0  # per-action lists instead of the table, with this many addresses
     warnings: int | None = None  # None: one line per address with its reason; else list_first
+    findings: int | None = None  # None: every data finding; else this many per voice
 
     @property
     def summarised(self) -> bool:
-        return not (self.table and self.text)
+        return not (self.table and self.text) or self.findings is not None
 
 
-def render_markdown(plan: Plan, *, max_chars: int = 65000) -> str:
-    """The comment, at most ``max_chars`` long, without a trailing newline."""
-    comment = _Comment(plan)
+def render_markdown(
+    plan: Plan, *, max_chars: int = 65000, provenance: Provenance | None = None
+) -> str:
+    """The comment, at most ``max_chars`` long, without a trailing newline; ``provenance``
+    names the commit planned and the CI run."""
+    comment = _Comment(plan, provenance or Provenance())
     for detail in _levels(plan):
         # The text of a large plan is slow to render: skip it when the rest alone is too long.
         if detail.text and len(comment.document(detail, text="")) > max_chars:
@@ -72,18 +80,25 @@ def _levels(plan: Plan) -> Iterator[Detail]:
         yield Detail()
     yield Detail(noop_rows=False)
     yield Detail(noop_rows=False, text=False)
+    if plan.findings:
+        for shown in FIRST_FINDINGS:
+            yield Detail(noop_rows=False, text=False, findings=shown)
+    least = 0 if plan.findings else None
     for warnings in (None, EVERY):
         for first in FIRST_ADDRESSES:
-            yield Detail(table=False, text=False, list_first=first, warnings=warnings)
+            yield Detail(
+                table=False, text=False, list_first=first, warnings=warnings, findings=least
+            )
     for first in FIRST_ADDRESSES:
-        yield Detail(table=False, text=False, list_first=first, warnings=first)
+        yield Detail(table=False, text=False, list_first=first, warnings=first, findings=least)
 
 
 class _Comment:
     """Builds each part once: a large plan is tried at several levels of detail."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, provenance: Provenance) -> None:
         self.plan = plan
+        self.provenance = provenance.markdown()
         self.doomed = [c for c in plan.changes if destroys(c)]
         self.summary_line = plan.summary.line() if plan.has_changes else noop_label(plan)
         self.title = "reconciler plan (destroy)" if plan.destroy else "reconciler plan"
@@ -92,7 +107,7 @@ class _Comment:
 
     @cached_property
     def text(self) -> str:
-        return details(render_text(self.plan))
+        return details(render_text(self.plan, findings=False))
 
     @cached_property
     def warning_lines(self) -> list[str]:
@@ -103,10 +118,10 @@ class _Comment:
         return [c for c in self.plan.changes if listed(c)]
 
     def document(self, detail: Detail, text: str | None = None) -> str:
-        plan = self.plan
         parts = [f"{MARKER}\n### {self.title}", f"**{self.summary_line}**"]
         parts += self._notes(detail)
         parts += self._warnings(detail)
+        parts += markdown_section(self.plan.findings, first=detail.findings)
         parts += self._resources()
         parts.append(self.summary_table)
         if self.progress:
@@ -114,9 +129,15 @@ class _Comment:
         parts += self._changes(detail)
         if detail.text:
             parts.append(self.text if text is None else text)
-        lineage = escape(plan.state_lineage)
-        parts.append(f"<sub>State serial {plan.state_serial}, lineage {lineage}.</sub>")
+        parts.append(self.footer)
         return "\n\n".join(parts)
+
+    @cached_property
+    def footer(self) -> str:
+        plan = self.plan
+        lineage = escape(plan.state_lineage)
+        origin = f"{self.provenance} " if self.provenance else ""
+        return f"<sub>{origin}State serial {plan.state_serial}, lineage {lineage}.</sub>"
 
     def _notes(self, detail: Detail) -> list[str]:
         lines = []
@@ -173,7 +194,11 @@ class _Comment:
         lines = [MARKER, f"### {self.title}", "", f"**{self.summary_line}**", ""]
         if self.doomed:
             lines += [warning_intro(self.doomed), ""]
+        if self.plan.findings:
+            lines += [f"The data checks found {len(self.plan.findings)} problems.", ""]
         lines.append(TOO_LARGE)
+        if self.provenance:
+            lines += ["", self.provenance]
         kept: list[str] = []
         for line in lines:
             if len("\n".join([*kept, line])) > max_chars:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from reconciler.plan.model import Plan, ResourceChange
 from reconciler.views.ansi import GREEN, RED, YELLOW, Style
 from reconciler.views.plan_blocks import render_block
+from reconciler.views.plan_findings import text_section
 from reconciler.views.wording import (
     NOT_REFRESHED,
     RESOURCES_HEADING,
@@ -22,8 +23,11 @@ HEADLINE_DESTROY = "reconciler will destroy the following voices:"
 HEADLINE_NOOP = "reconciler has nothing to do for the following voices:"
 
 
-def render_text(plan: Plan, *, color: bool = False, show_noop: bool = False) -> str:
-    """The whole plan, without a trailing newline (callers print it as one line would be)."""
+def render_text(
+    plan: Plan, *, color: bool = False, show_noop: bool = False, findings: bool = True
+) -> str:
+    """The whole plan, without a trailing newline (callers print it as one line would be);
+    ``findings``: with the data checks' findings (the comment shows them on their own)."""
     style = Style(color)
     lines = _preamble(plan)
     shown = [c for c in plan.changes if show_noop or listed(c)]
@@ -34,6 +38,8 @@ def render_text(plan: Plan, *, color: bool = False, show_noop: bool = False) -> 
     if not show_noop:
         lines += _attention_section(plan.changes)
     lines += _resources_section(plan, style)
+    if findings:
+        lines += text_section(plan.findings)
     if plan.has_changes:
         lines.append(style.bold(plan.summary.line()))
     else:

@@ -13,10 +13,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reconciler import __version__
+from reconciler.addresses import address_of
 from reconciler.config.diagnostics import Diagnostic, InvalidConfig, display_path, printable
 from reconciler.environment import Environment
 from reconciler.errors import ConfigError, ReconcilerError
 from reconciler.plan.drift import drifts
+from reconciler.plan.findings import voice_of
 from reconciler.plan.model import Plan
 from reconciler.plan.renames import rename_hints
 from reconciler.signals import Terminated
@@ -110,11 +112,13 @@ class JsonStream:
 
 def located(d: Diagnostic, cwd: Path) -> ui.Message:
     """A problem at a place in a config or data file: the summary says what, the detail
-    names the field."""
+    names the field, the address the voice (when it is one voice's)."""
+    voice = voice_of(d.path)
     return ui.diagnostic(
         d.severity,
         printable(d.message),
         printable(d.path),
+        address=None if voice is None else address_of(voice),
         filename=printable(display_path(d.file, cwd)),
         line=d.line,
         column=d.column,

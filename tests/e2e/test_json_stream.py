@@ -84,6 +84,7 @@ def test_plan_apply_status_drift_destroy_cover_every_message_type(project: Proje
     assert warning["severity"] == "warning"
     assert warning["range"]["filename"] == "voices.yaml"
     assert warning["range"]["start"]["line"] > 1
+    assert warning["address"] in planned  # each one names its voice
 
     code, applied, _ = stream(project, "apply", "--auto-approve")
     seen |= {m["type"] for m in applied}

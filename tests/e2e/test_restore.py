@@ -38,10 +38,9 @@ def test_a_voice_created_again_within_seven_days_is_restored_without_a_job(
     code, out, _ = project.run("plan", "--format", "json")
     (change,) = json.loads(out)["resource_changes"]
     assert change["change"]["actions"] == ["create"]
-    assert (change["reconciler_action"], change["action_reason"]) == (
-        "restore",
-        "reconciler_recycle_bin",
-    )
+    # Terraform has no word for it: no action_reason, ours in reconciler_reason.
+    assert (change["reconciler_action"], change["reconciler_reason"]) == ("restore", "recycle_bin")
+    assert "action_reason" not in change and change["change"]["before"] is None
     code, out, _ = project.run("plan", "--format", "markdown")
     assert "restore" in out, out
     code, out, _ = project.run("plan", "--json")

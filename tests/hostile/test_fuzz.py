@@ -93,8 +93,15 @@ COMMANDS: dict[tuple[str, ...], tuple[list[st.SearchStrategy[str]], Options]] = 
     ),
     ("plan",): (
         [PATHS],
-        {**_PLAN, "--out": OUTPUTS, "--format": VALUES, "--detailed-exitcode": None},
+        {
+            **_PLAN,
+            "--out": OUTPUTS,
+            "--format": VALUES,
+            "--pretty": None,
+            "--detailed-exitcode": None,
+        },
     ),
+    ("show",): ([PATHS], {"--format": VALUES, "--pretty": None, "--no-color": None}),
     ("apply",): (
         [PATHS],
         {

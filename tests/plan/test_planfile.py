@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 
 from reconciler.errors import ReconcilerError
-from reconciler.operations.planfile import DIGEST_KEY, content_digest, load_plan, save_plan
+from reconciler.operations.planfile import (
+    DIGEST_KEY,
+    content_digest,
+    load_plan,
+    save_plan,
+    saved_config,
+)
+from reconciler.plan.findings import Finding
 from reconciler.plan.model import Action, AttributeChange, Plan, Reason, ResourceChange, Step
 from reconciler.plan.plancodec import plan_from_dict, plan_to_dict
 from reconciler.views.plan_json import render_json
@@ -60,7 +67,7 @@ def test_a_saved_plan_holds_only_what_apply_does(tmp_path: Path) -> None:
     data = json.loads(path.read_text())
     assert [c["name"] for c in data["changes"]] == [c.name for c in (*syncing, plan.changes[-1])]
     assert data["unchanged"] == [c.name for c in idle]
-    assert data["format_version"] == 4 and data["replace"] == []
+    assert data["format_version"] == 5 and data["replace"] == []
     loaded = load_plan(path)
     assert loaded.summary == plan.summary and loaded.summary.noop == 1000 + len(syncing)
 
@@ -251,3 +258,59 @@ def test_reformatting_keeps_the_content_digest(tmp_path: Path) -> None:
     data = json.loads(path.read_text())
     path.write_text(json.dumps(dict(reversed(data.items()))))  # other key order, no indent
     assert load_plan(path) == saved_form(plan)
+
+
+FINDING = Finding("warning", "voices/voices.yaml", 7, 17, "voices.news.data.dir", "3.wav: short")
+
+
+def test_findings_and_the_configuration_round_trip(tmp_path: Path) -> None:
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "voices" / "voices.yaml").write_text("version: 1\n")
+    (tmp_path / "plans").mkdir()
+    path = tmp_path / "plans" / "tfplan"
+    plan = dataclasses.replace(fx.every_action_plan(), findings=(FINDING,))
+    save_plan(plan, path, config=tmp_path / "voices")
+    loaded = load_plan(path)
+    assert loaded.findings == (FINDING,)
+    assert loaded.config_path == "../voices"  # relative: the pair may move together
+    found = saved_config(loaded, path)
+    assert found is not None and found.resolve() == (tmp_path / "voices").resolve()
+
+
+def test_a_plan_file_moved_away_from_its_configuration_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "voices" / "voices.yaml").write_text("version: 1\n")
+    made = tmp_path / "tfplan"
+    save_plan(fx.plan(fx.created("news")), made, config=tmp_path / "voices")
+    moved = tmp_path / "elsewhere" / "tfplan"
+    moved.parent.mkdir()
+    moved.write_bytes(made.read_bytes())
+    # "elsewhere/voices" does not exist; "elsewhere/.." would be a folder without YAML.
+    with pytest.raises(ReconcilerError) as error:
+        saved_config(load_plan(moved), moved)
+    assert "made from the configuration at 'voices'" in one_line_naming(error, moved)
+    assert "was the plan file moved?" in str(error.value) and "--config" in (error.value.hint or "")
+    (moved.parent / "voices").mkdir()  # a folder of that name, but no configuration in it
+    with pytest.raises(ReconcilerError, match="was the plan file moved"):
+        saved_config(load_plan(moved), moved)
+
+
+def test_a_format_4_plan_has_no_findings_and_no_configuration(tmp_path: Path) -> None:
+    data = plan_to_dict(fx.every_action_plan())
+    data["format_version"] = 4
+    del data["findings"], data["config"]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data | {DIGEST_KEY: content_digest(data)}))
+    loaded = load_plan(path)
+    assert loaded.findings == () and loaded.config_path is None
+    assert saved_config(loaded, path) is None  # apply then takes --config (default .)
+
+
+def test_a_damaged_finding_is_named(tmp_path: Path) -> None:
+    data = plan_to_dict(dataclasses.replace(fx.plan(), findings=(FINDING,)))
+    data["findings"][0]["severity"] = "fatal"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data | {DIGEST_KEY: content_digest(data)}))
+    with pytest.raises(ReconcilerError) as error:
+        load_plan(path)
+    assert "findings[0].severity: unknown value 'fatal'" in one_line_naming(error, path)

@@ -233,7 +233,7 @@ def test_without_boto3_the_error_names_the_extra(
     code, err = _validate_one_line(tmp_path, "s3://b-1/v.zip", "http://127.0.0.1:9")
     assert code == 1, err
     assert "voices.yaml:7:" in err and "voices.v.data.package" in err
-    assert "pip install 'reconciler[s3]'" in err and "Traceback" not in err
+    assert "pip install 'metastudio-reconciler[s3]'" in err and "Traceback" not in err
 
 
 def test_without_credentials_or_object_validate_says_so_in_one_line(

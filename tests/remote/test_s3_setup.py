@@ -38,8 +38,12 @@ def test_obs_is_recognised_by_its_domain(endpoint: str | None, expected: bool) -
 @pytest.mark.parametrize(
     ("module", "section", "extra"),
     [
-        ("boto3", "state: {backend: s3, bucket: team-state}", "reconciler[s3]"),
-        ("psycopg", "state: {backend: postgres, dsn: 'host=127.0.0.1'}", "reconciler[postgres]"),
+        ("boto3", "state: {backend: s3, bucket: team-state}", "metastudio-reconciler[s3]"),
+        (
+            "psycopg",
+            "state: {backend: postgres, dsn: 'host=127.0.0.1'}",
+            "metastudio-reconciler[postgres]",
+        ),
     ],
 )
 def test_a_missing_extra_names_the_install_command(

@@ -15,7 +15,7 @@ from reconciler.state.backends.remote import ATTEMPTS, backoff, describe_error, 
 from reconciler.state.errors import StateError
 
 T = TypeVar("T")
-INSTALL_HINT = "install the PostgreSQL backend with: pip install 'reconciler[postgres]'"
+INSTALL_HINT = "install the PostgreSQL backend with: pip install 'metastudio-reconciler[postgres]'"
 # Client-side keepalives notice a dead server; the server-side ones (set per session) make
 # the server drop a vanished holder's connection, and with it its advisory lock.
 KEEPALIVES = {
