@@ -28,7 +28,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("planfile", type=file_name, metavar="PLANFILE", help="the saved plan")
     parser.add_argument("--format", choices=PLAN_FORMATS, default="text")
     add_pretty(parser)
-    parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     parser.set_defaults(handler=run)
 
 
