@@ -164,6 +164,13 @@ def static_keys(
     if ak and sk:
         token = environ.get(ENV_SECURITY_TOKEN) or profile.get("security_token") or None
         return KeyPair(ak, sk, token, f"the [basic] profile in {where}")
+    if ak or sk:
+        # Half a pair is a mistake to point at, not a reason to ask the metadata service.
+        have, lack, key = ("an access key", ENV_SK, "sk") if ak else ("a secret key", ENV_AK, "ak")
+        raise ReconcilerError(
+            f"incomplete MetaStudio credentials: {have} but no {'secret' if ak else 'access'} key",
+            hint=f"set {lack}, or {key} in the [basic] profile of {where}",
+        )
     return None
 
 

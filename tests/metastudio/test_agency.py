@@ -161,3 +161,14 @@ def test_no_temporary_secret_reaches_the_logs(
     assert keys.secret_key not in logged and str(keys.security_token) not in logged
     cache = (tmp_path / ".reconciler" / "projects.json").read_text(encoding="utf-8")
     assert keys.access_key not in cache and keys.secret_key not in cache
+
+
+def test_half_a_key_pair_is_an_error_not_a_metadata_lookup(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    environ = {ENV_METADATA_URL: emulator.base_url, "HUAWEICLOUD_SDK_AK": AK}
+    with pytest.raises(ReconcilerError) as error, new_session() as session:
+        resolve_credentials(environ, tmp_path, ChainSettings(project_id=PROJECT), session)
+    assert "incomplete MetaStudio credentials: an access key but no secret key" in str(error.value)
+    assert "HUAWEICLOUD_SDK_SK" in str(error.value)
+    assert "get_securitykey" not in operations(emulator)
