@@ -3,6 +3,7 @@ IAM (the project lookup), the metadata service (temporary keys) and MetaStudio."
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,26 +73,31 @@ def test_region_and_keys_alone_plan_and_apply(tmp_path: Path, emulator: Emulator
 
 
 def test_only_an_agency_applies_and_its_keys_are_refreshed_mid_apply(
-    tmp_path: Path, short_keys: Emulator
+    tmp_path: Path, short_keys: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # what --debug would print: no secret there either
     project = make_project(
         tmp_path, short_keys, {"HUAWEICLOUD_SDK_METADATA_URL": short_keys.base_url}
     )
+    code, plan_out, plan_err = project.run("plan", "--out", "tfplan")
+    assert code == 0, plan_out + plan_err
+    before = len(short_keys.core.agency.issued())
     code, out, err = project.run("apply", "--auto-approve", "--json")
     assert code == 0, out + err
     assert len(project.jobs()) == 2
     counts = operations(project)
     issued = short_keys.core.agency.issued()
-    assert len(issued) == counts["get_securitykey"] >= 2, counts
-    # Requests went on being accepted after the first keys had expired: the apply outlived
-    # them, on refreshed keys (the emulator refuses expired ones).
-    first, last_used = issued[0], short_keys.core.agency.last_used()
+    assert len(issued) == counts["get_securitykey"] >= before + 2, counts
+    # Requests went on being accepted after the apply's first keys had expired: the apply
+    # outlived them, on refreshed keys (the emulator refuses expired ones).
+    first, last_used = issued[before], short_keys.core.agency.last_used()
     assert first.expires_at is not None and max(last_used.values()) > first.expires_at
-    assert len(last_used) >= 2
     secrets = [s for c in issued for s in (c.ak, c.sk, str(c.security_token))]
     written = [p for p in project.root.rglob("*") if p.is_file() and "data" not in p.parts]
     assert any(p.name == "projects.json" for p in written)
-    texts = [out, err, *(p.read_bytes().decode("utf-8", "replace") for p in written)]
+    assert any(p.name == "tfplan" for p in written)
+    outputs = [plan_out, plan_err, out, err, caplog.text]
+    texts = [*outputs, *(p.read_bytes().decode("utf-8", "replace") for p in written)]
     leaks = [s for s in secrets for text in texts if s in text]
     assert leaks == []
 
