@@ -138,3 +138,17 @@ def test_cache_is_keyed_by_region_endpoint_and_key(emulator: Emulator, tmp_path:
     with pytest.raises(MetaStudioError):
         resolve(emulator, tmp_path, {"HUAWEICLOUD_SDK_AK": "OTHERAK", "HUAWEICLOUD_SDK_SK": SK})
     assert lookups(emulator) == 2
+
+
+def test_the_sdk_variable_or_the_profile_moves_the_lookup(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    settings = ChainSettings(region="cn-north-4")
+    environ = {**KEYS, "HUAWEICLOUD_SDK_IAM_ENDPOINT": emulator.base_url}
+    with new_session() as session:
+        assert resolve_credentials(environ, tmp_path, settings, session).project_id == PROJECT
+        profile = tmp_path / ".huaweicloud" / "credentials"
+        profile.parent.mkdir()
+        profile.write_text(f"[basic]\nak = {AK}\nsk = {SK}\niam_endpoint = {emulator.base_url}\n")
+        assert resolve_credentials({}, tmp_path, settings, session).project_id == PROJECT
+    assert lookups(emulator) == 2  # no cache_dir: nothing cached
