@@ -41,6 +41,9 @@ class AkSkCredentials:
     def current(self) -> AkSkCredentials:
         return self
 
+    def renew(self) -> bool:
+        return False  # permanent keys: nothing newer to get
+
 
 @dataclass(frozen=True)
 class TokenCredentials:
@@ -50,6 +53,9 @@ class TokenCredentials:
 
     def current(self) -> TokenCredentials:
         return self
+
+    def renew(self) -> bool:
+        return False
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,17 @@ class AgencyCredentials:
             return False
         lifetime = max(0.0, expires - self._fetched_at)
         return expires - now < min(REFRESH_BEFORE_SECONDS, lifetime / 2)
+
+    def renew(self) -> bool:
+        """Fetch new keys now, whatever the clock says: the service refused these (its clock
+        may run ahead of ours). False when none could be fetched."""
+        with self._lock:
+            try:
+                self._keys, self._fetched_at = self._fetch(), self._clock()
+            except ReconcilerError:
+                return False
+            self.refreshes += 1
+            return True
 
     def current(self) -> AkSkCredentials:
         with self._lock:

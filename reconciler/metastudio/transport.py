@@ -106,7 +106,10 @@ class Transport:
         # Python's json.dumps default separators match the SDK's serialisation.
         payload = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
 
+        renewed = False
+
         def attempt() -> Any:
+            nonlocal renewed
             self.limits.acquire(op.rate_class)
             try:
                 response = self._send(op, path, pairs, payload, headers or {})
@@ -124,6 +127,10 @@ class Transport:
             refused = MetaStudioError.from_response(
                 op.name, status, response.text, response.headers.get("X-Request-Id")
             )
+            if status == 401 and not renewed and self.credentials.renew():
+                # Temporary keys refused before our clock saw them expire: once, with new ones.
+                renewed = True
+                raise TryAgain(refused, why="temporary keys refused", at_once=True)
             if refused.error_code == TENANT_MISMATCH:
                 refused.hint = project_refused_hint(
                     self.project_id, self.credentials.project_source

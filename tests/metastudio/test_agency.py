@@ -172,3 +172,22 @@ def test_half_a_key_pair_is_an_error_not_a_metadata_lookup(
     assert "incomplete MetaStudio credentials: an access key but no secret key" in str(error.value)
     assert "HUAWEICLOUD_SDK_SK" in str(error.value)
     assert "get_securitykey" not in operations(emulator)
+
+
+def test_keys_refused_before_our_clock_says_they_expire_are_renewed_once(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    environ = {ENV_METADATA_URL: emulator.base_url}
+    settings = ChainSettings(project_id=PROJECT)
+    with new_session() as session:
+        creds = resolve_credentials(environ, tmp_path, settings, session)  # the wall clock
+        assert isinstance(creds, AgencyCredentials)
+        with MetaStudioClient.connect(emulator.base_url, creds) as client:
+            emulator.advance_clock(7 * 3600)  # expired for the service, not for our clock
+            assert client.list_jobs().count == 0
+            assert creds.refreshes == 1 and operations(emulator)["get_securitykey"] == 2
+            emulator.config.agency = False  # no new keys to be had: the refusal stands
+            emulator.advance_clock(7 * 3600)
+            with pytest.raises(MetaStudioError, match="expired"):
+                client.list_jobs()
+            assert operations(emulator)["list_jobs"] == 3
