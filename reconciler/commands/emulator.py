@@ -56,6 +56,18 @@ def register(subparsers: Any) -> None:
             "training resources bought per edition (quotas)"
         ),
     )
+    serve.add_argument(
+        "--region",
+        default="cn-north-4",
+        help="IAM names the project after this region (GET /v3/projects?name=REGION)",
+    )
+    serve.add_argument(
+        "--metadata-ttl",
+        type=seconds(positive=True),
+        default=6 * 3600.0,
+        metavar="S",
+        help="lifetime of the temporary keys the metadata service hands out (default 6 h)",
+    )
     serve.add_argument("--fault-seed", type=integer(0, 2**63 - 1), default=0, metavar="N")
     serve.add_argument(
         "--allow-remote", action="store_true", help="allow listening on a non-loopback address"
@@ -108,10 +120,12 @@ def build_config(args: argparse.Namespace, env: Environment) -> EmulatorConfig:
     if not _is_loopback(args.host) and not args.allow_remote:
         raise UsageError(f"refusing to listen on non-loopback {args.host}; add --allow-remote")
     credentials, tokens = _credentials(args, env), _tokens(args, env)
-    if not credentials and not tokens:
+    # A project alone is an agency's: clients get temporary keys from the metadata service.
+    agency_project = args.project_id or env.environ.get("HUAWEICLOUD_SDK_PROJECT_ID")
+    if not credentials and not tokens and not agency_project:
         raise UsageError(
             "no credentials: pass --ak/--sk/--project-id, set HUAWEICLOUD_SDK_AK/SK/PROJECT_ID, "
-            "or give --token"
+            "give --token, or --project-id alone for an agency (metadata service keys only)"
         )
     try:
         faults = FaultPlan.load(args.faults) if args.faults else FaultPlan()
@@ -131,6 +145,9 @@ def build_config(args: argparse.Namespace, env: Environment) -> EmulatorConfig:
         faults=faults,
         seed=args.fault_seed,
         tenant=tenant,
+        region=args.region,
+        metadata_ttl_seconds=args.metadata_ttl,
+        agency_project=agency_project,
     )
 
 

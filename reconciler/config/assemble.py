@@ -27,6 +27,7 @@ from reconciler.config.model import (
     StateSettings,
     VoiceSpec,
 )
+from reconciler.regions import region_problem
 
 SINGLE_SECTIONS = ("provider", "state", "defaults")
 DATA_KINDS: tuple[DataKind, ...] = ("package", "dir", "segments")
@@ -186,6 +187,8 @@ def assemble(
     check_moved(moved, configured, assembler.error, assembler.where)
     check_removed(removed, moved, configured, assembler.error, assembler.where)
     provider, state = sections["provider"], sections["state"]
+    if provider is not None and isinstance(provider.value, dict):
+        _check_provider(assembler, provider)
     if state is not None and isinstance(state.value, dict):
         _check_state(assembler, state)
     if not clean or assembler.diagnostics or provider is None:
@@ -226,6 +229,29 @@ def _check_state(assembler: _Assembler, state: _Field) -> None:
             message = f"{name} is only for backend: {kind}, and this state uses backend: {backend}"
             assembler.error(state.location(name), f"state.{name}", message)
     _check_dsn(assembler, state)
+
+
+def _check_provider(assembler: _Assembler, provider: _Field) -> None:
+    """What the schema cannot say well: the emulator stands alone, iam_endpoint serves the
+    region's lookup, and a region alone must be one MetaStudio serves."""
+    raw = provider.value
+    if "emulator" in raw:
+        others = [name for name in ("region", "endpoint", "iam_endpoint") if name in raw]
+        if others:
+            message = (
+                f"emulator and {' and '.join(others)} are mutually exclusive: "
+                "the emulator runs in-process"
+            )
+            assembler.error(provider.location(others[0]), f"provider.{others[0]}", message)
+        return
+    if "iam_endpoint" in raw and "region" not in raw:
+        message = "iam_endpoint needs region: it is where the region's project is looked up"
+        assembler.error(provider.location("iam_endpoint"), "provider.iam_endpoint", message)
+    region = raw.get("region")
+    if isinstance(region, str) and "endpoint" not in raw:
+        problem = region_problem(region)
+        if problem is not None:
+            assembler.error(provider.location("region"), "provider.region", problem)
 
 
 def _check_dsn(assembler: _Assembler, state: _Field) -> None:

@@ -71,7 +71,7 @@ def describe(error: ValidationError, places: Mapping[str, list[str]]) -> list[Pr
         return [Problem(f"must be {_show(_expected(error))}")]
     if kind == "minLength":
         return [Problem("must not be empty")]
-    if kind == "oneOf":
+    if kind in ("oneOf", "anyOf"):
         return [Problem(_one_of(error))]
     return [Problem(error.message)]
 

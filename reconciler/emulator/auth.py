@@ -8,6 +8,7 @@ Error messages never carry a secret, a token or a signature.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 
 from reconciler import signing
 from reconciler.emulator.config import Credential, EmulatorConfig
@@ -29,18 +30,45 @@ _MEANINGFUL = (
 _JSON_TYPES = ("application/json", "application/bson")
 
 
-def authenticate(config: EmulatorConfig, request: Request, now: float) -> None:
+def authenticate(
+    config: EmulatorConfig,
+    request: Request,
+    now: float,
+    *,
+    issued: Callable[[str], Credential | None] = lambda access_key: None,
+    emulated_now: float | None = None,
+) -> Credential | None:
+    """The AK/SK credential the request is signed with (None for a token). ``now`` is the
+    wall clock (X-Sdk-Date is checked against it); ``emulated_now`` the emulated world's,
+    which temporary keys from the metadata service expire by."""
     token = request.header("X-Auth-Token")
     if token is not None:
         _check_token(config, request, token)
-        return
+        return None
+    credential = verify_signature(config, request, now, issued=issued, emulated_now=emulated_now)
+    header_project = request.header("X-Project-Id")
+    if header_project != credential.project_id or request.project_id != credential.project_id:
+        raise tenant_mismatch("the project in the URL and X-Project-Id must be the access key's")
+    return credential
+
+
+def verify_signature(
+    config: EmulatorConfig,
+    request: Request,
+    now: float,
+    *,
+    issued: Callable[[str], Credential | None] = lambda access_key: None,
+    emulated_now: float | None = None,
+) -> Credential:
+    """The credential whose SDK-HMAC-SHA256 signature the request carries (MetaStudio and IAM
+    check signatures alike)."""
     value = request.header("Authorization")
     if not value:
         raise auth_failed("no Authorization or X-Auth-Token header")
     parsed = signing.parse_authorization(value)
     if parsed is None:
         raise auth_failed("the Authorization header is not SDK-HMAC-SHA256")
-    credential = config.credential(parsed.access_key)
+    credential = config.credential(parsed.access_key) or issued(parsed.access_key)
     if credential is None:
         raise auth_failed("the access key is unknown")
     _check_date(config, request, now)
@@ -56,9 +84,10 @@ def authenticate(config: EmulatorConfig, request: Request, now: float) -> None:
     ):
         raise auth_failed("verify aksk signature fail")
     _check_security_token(credential, request)
-    header_project = request.header("X-Project-Id")
-    if header_project != credential.project_id or request.project_id != credential.project_id:
-        raise tenant_mismatch("the project in the URL and X-Project-Id must be the access key's")
+    expires = credential.expires_at
+    if expires is not None and (now if emulated_now is None else emulated_now) >= expires:
+        raise auth_failed("the temporary access key and its security token have expired")
+    return credential
 
 
 def _check_coverage(request: Request, signed: list[str]) -> None:

@@ -17,6 +17,7 @@ class Credential:
     sk: str = field(repr=False)
     project_id: str
     security_token: str | None = field(default=None, repr=False)
+    expires_at: float | None = None  # temporary keys from the metadata service (emulated time)
 
 
 @dataclass
@@ -24,7 +25,8 @@ class EmulatorConfig:
     """``seconds_per_state``: 0 = a submitted job finishes on the next read, negative = jobs only
     move through the admin endpoints, positive = each state lasts that long.
     ``tts_delay_seconds`` follows the same rule for TTS audition files. ``tenant`` holds what
-    the tenant is allowed (op 17's durations), shared by every project of the instance."""
+    the tenant is allowed (op 17's durations), shared by every project of the instance.
+    IAM and the metadata service are served beside the API (``api_iam``, ``api_metadata``)."""
 
     data_dir: Path
     credentials: list[Credential] = field(default_factory=list)
@@ -36,6 +38,15 @@ class EmulatorConfig:
     seed: int = 0
     tenant: Tenant = field(default_factory=Tenant)
     max_clock_skew_seconds: float = 900.0
+    # IAM: the AK's project is named after this region; ``iam_projects`` adds (id, name) pairs
+    # every account lists too (several projects of one name, for tests).
+    region: str = "cn-north-4"
+    iam_projects: list[tuple[str, str]] = field(default_factory=list)
+    # The metadata service hands out temporary keys of the default project (its agency),
+    # valid this long; agency=False answers as an ECS without an agency.
+    agency: bool = True
+    metadata_ttl_seconds: float = 6 * 3600.0
+    agency_project: str | None = None  # the agency's project when no AK/SK or token names one
 
     def credential(self, access_key: str) -> Credential | None:
         return next((c for c in self.credentials if c.ak == access_key), None)
@@ -44,4 +55,4 @@ class EmulatorConfig:
     def default_project(self) -> str | None:
         if self.credentials:
             return self.credentials[0].project_id
-        return next(iter(self.tokens.values()), None)
+        return next(iter(self.tokens.values()), self.agency_project)

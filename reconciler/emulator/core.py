@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from reconciler.emulator import keys, lifecycle, listing
+from reconciler.emulator.agency import AgencyKeys
 from reconciler.emulator.audit import audit_job
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.errors import unknown_job
@@ -34,6 +35,7 @@ class Core:
         self.signer = UrlSigner(self.store.url_secret)
         self.stats = Stats()
         self.faults = FaultInjector(config.faults, config.seed)
+        self.agency = AgencyKeys()  # temporary keys the metadata service issued
         self.lock = threading.RLock()
         self.stopping = threading.Event()
         self._inflight = 0

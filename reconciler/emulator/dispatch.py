@@ -58,7 +58,15 @@ def handle_api(core: Core, exchange: Exchange) -> None:
 def _respond(core: Core, request: Request, resolved: routes.Resolved) -> Response:
     try:
         if request.project_id:  # without a project in the path there is nothing to check
-            authenticate(core.config, request, core.wall_time())
+            credential = authenticate(
+                core.config,
+                request,
+                core.wall_time(),
+                issued=core.agency.get,
+                emulated_now=core.now(),
+            )
+            if credential is not None and credential.expires_at is not None:
+                core.agency.used(credential.ak, core.now())
         if resolved.error is not None:
             raise resolved.error
         assert resolved.handler is not None

@@ -15,6 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from reconciler.emulator.admin import handle_admin
+from reconciler.emulator.api_iam import PREFIX as IAM_PREFIX
+from reconciler.emulator.api_iam import handle_iam
+from reconciler.emulator.api_metadata import PREFIXES as METADATA_PREFIXES
+from reconciler.emulator.api_metadata import handle_metadata
 from reconciler.emulator.core import Core
 from reconciler.emulator.dispatch import handle_api
 from reconciler.emulator.errors import INTERNAL_ERROR, INVALID_BODY, ApiError
@@ -104,6 +108,10 @@ class RequestHandler(BaseHTTPRequestHandler):
                     handle_object(core, self)
                 elif self.raw_path.startswith("/_emulator/"):
                     handle_admin(core, self)
+                elif self.raw_path.startswith(IAM_PREFIX):
+                    handle_iam(core, self)
+                elif self.raw_path.startswith(METADATA_PREFIXES):
+                    handle_metadata(core, self)
                 else:
                     handle_api(core, self)
             except Exception:

@@ -1,4 +1,4 @@
-"""Where the API lives: a region's public endpoint, or an explicit URL."""
+"""Where the API lives: a region's public endpoint, or an explicit URL; and where IAM is."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from reconciler.errors import ReconcilerError
+from reconciler.regions import region_problem
 
 REGION_ENDPOINT = "https://metastudio.{region}.myhuaweicloud.com"
+IAM_ENDPOINT = "https://iam.{region}.myhuaweicloud.com"
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -34,14 +36,30 @@ def check_transport(url: str, what: str) -> str:
     )
 
 
+def check_region(region: str) -> str:
+    if not region or not all(c.isalnum() or c == "-" for c in region):
+        raise ReconcilerError(f"invalid region {region!r}", hint="for example cn-north-4")
+    return region
+
+
 def resolve_endpoint(*, region: str | None = None, endpoint: str | None = None) -> str:
-    if endpoint and region:
-        raise ReconcilerError("give either a region or an endpoint, not both")
+    """The explicit endpoint when given (the region then only names the project), else the
+    region's public endpoint."""
     if endpoint:
         url = endpoint if "://" in endpoint else f"https://{endpoint}"
         return check_transport(url.rstrip("/"), "endpoint")
     if region:
-        if not all(c.isalnum() or c == "-" for c in region):
-            raise ReconcilerError(f"invalid region {region!r}", hint="for example cn-north-4")
+        problem = region_problem(check_region(region))
+        if problem is not None:
+            raise ReconcilerError(problem)
         return REGION_ENDPOINT.format(region=region)
     raise ReconcilerError("no MetaStudio endpoint", hint="set provider.region or provider.endpoint")
+
+
+def resolve_iam_endpoint(region: str, override: str | None = None) -> str:
+    """Where the project of ``region`` is looked up: ``override`` (provider.iam_endpoint, else
+    HUAWEICLOUD_SDK_IAM_ENDPOINT, the SDK's variable), else the region's IAM."""
+    if override:
+        url = override if "://" in override else f"https://{override}"
+        return check_transport(url.rstrip("/"), "IAM endpoint")
+    return IAM_ENDPOINT.format(region=check_region(region))

@@ -7,6 +7,7 @@ from typing import Any
 
 from reconciler.errors import ReconcilerError
 
+TENANT_MISMATCH = "MSS.00010009"
 _HINTS = {
     "APIGW.0301": "check the access key, secret key and clock (X-Sdk-Date), or the token",
     "APIGW.0308": "requests were throttled; lower the rate limits or retry later",
@@ -42,6 +43,20 @@ def _parse_error_body(text: str) -> tuple[str | None, str | None]:
     return search(body)
 
 
+def project_refused_hint(project_id: str, source: str | None) -> str:
+    """What to do when MetaStudio answers that the project is not the credentials' one."""
+    where = f" (from {source})" if source else ""
+    hint = (
+        f"MetaStudio refuses project id {project_id}{where} for these credentials: it must be "
+        "the project named after the region, in the account of the access key. Find its id "
+        "in the console under My Credentials > API Credentials, or leave project_id unset "
+        "and set provider.region to look it up in IAM"
+    )
+    if source and "cached in " in source:
+        hint += f"; delete {source.split('cached in ', 1)[1]} to look it up again"
+    return hint
+
+
 class MetaStudioError(ReconcilerError):
     """A call MetaStudio answered with an error (or that never got an answer)."""
 
@@ -54,13 +69,15 @@ class MetaStudioError(ReconcilerError):
         error_msg: str | None = None,
         request_id: str | None = None,
         hint: str | None = None,
+        service: str = "MetaStudio",
     ) -> None:
         self.operation = operation
         self.status = status
         self.error_code = error_code
         self.error_msg = error_msg
         self.request_id = request_id
-        parts = [f"MetaStudio {operation} failed"]
+        self.service = service
+        parts = [f"{service} {operation} failed"]
         if status is not None:
             parts.append(f": HTTP {status}")
         if error_code:
@@ -73,12 +90,27 @@ class MetaStudioError(ReconcilerError):
 
     @classmethod
     def from_response(
-        cls, operation: str, status: int, body: str, request_id: str | None
+        cls,
+        operation: str,
+        status: int,
+        body: str,
+        request_id: str | None,
+        *,
+        service: str = "MetaStudio",
+        hint: str | None = None,
     ) -> MetaStudioError:
         code, msg = _parse_error_body(body)
         if code is None:
             code, msg = str(status), (body.strip()[:200] or None)
-        return cls(operation, status=status, error_code=code, error_msg=msg, request_id=request_id)
+        return cls(
+            operation,
+            status=status,
+            error_code=code,
+            error_msg=msg,
+            request_id=request_id,
+            service=service,
+            hint=hint,
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self!s})"
@@ -95,18 +127,53 @@ class OutcomeUnknownError(MetaStudioError):
         super().__init__(
             operation,
             status=status,
-            error_msg=f"outcome unknown ({cause})",
-            hint="the request may have taken effect; it was not retried",
+            error_msg=f"outcome unknown ({cause}); not retried",
+            hint="the request may have taken effect",
         )
 
 
 class TransportError(MetaStudioError):
-    """No answer at all after every retry (connection refused, reset, timeout)."""
+    """No answer at all: ``cause`` says why in a sentence naming the host (DNS, TLS, timeout,
+    refused, reset); the message adds whether, and how often, the request was tried again."""
 
-    def __init__(self, operation: str, *, cause: str) -> None:
+    def __init__(
+        self,
+        operation: str,
+        *,
+        cause: str,
+        retried: bool = True,
+        attempts: int | None = None,
+        seconds: float | None = None,
+        service: str = "MetaStudio",
+        hint: str | None = None,
+    ) -> None:
+        self.cause = cause
+        self.retried = retried
+        self.attempts = attempts
+        self.seconds = seconds
+        if not retried:
+            note = "not retried"
+        elif attempts is not None and attempts > 1:
+            spent = f" in {seconds:.1f} s" if seconds is not None else ""
+            note = f"gave up after {attempts} attempts{spent}"
+        else:
+            note = "not retried"
         super().__init__(
             operation,
             status=None,
-            error_msg=f"no response ({cause})",
-            hint="check the endpoint and the network, then run again",
+            error_msg=f"{cause}; {note}",
+            hint=hint or "check the endpoint and the network, then run again",
+            service=service,
+        )
+
+    def after(self, attempts: int, seconds: float) -> TransportError:
+        """The same failure, saying how many attempts it took to give up."""
+        return TransportError(
+            self.operation,
+            cause=self.cause,
+            retried=self.retried,
+            attempts=attempts,
+            seconds=seconds,
+            service=self.service,
+            hint=self.hint,
         )

@@ -20,9 +20,10 @@ import requests
 from reconciler.fsutil import atomic_writer, ensure_dir, file_error
 from reconciler.metastudio.endpoint import check_transport
 from reconciler.metastudio.errors import MetaStudioError, TransportError
+from reconciler.metastudio.netfail import host_of
 from reconciler.metastudio.policy import RetryPolicy, TryAgain, parse_retry_after, retrying
 from reconciler.metastudio.redact import SignedUrl, redact_url
-from reconciler.metastudio.transport import SEND_BLOCK, Transport, unanswered
+from reconciler.metastudio.transport import SEND_BLOCK, Transport, no_answer, unanswered
 
 Progress = Callable[[int], None]  # called with the number of bytes just sent
 T = TypeVar("T")
@@ -154,7 +155,7 @@ class ObjectStore:
                 )
         except requests.RequestException as error:
             self._rewind(progress, sent)
-            raise unanswered(what, error) from None
+            raise unanswered(what, no_answer(error, url.value, self.timeout)) from None
         except ConnectionError as error:
             # The body's own source failed before the request went out (a stream from
             # another store): the next attempt opens it again.
@@ -205,15 +206,15 @@ class ObjectStore:
         try:
             return self._get_once(url, dest, what)
         except requests.RequestException as error:
-            raise unanswered(what, error) from None
+            raise unanswered(what, no_answer(error, url.value, self.timeout)) from None
 
     def _get_once(self, url: SignedUrl, dest: Path, what: str) -> int:
         with self.session.get(url.value, stream=True, timeout=self.timeout) as response:
             status = response.status_code
             if status >= 500 or status == 429:
                 # Backoff alone, without Retry-After, as downloads have always retried.
-                cause = f"HTTP {status}"
-                raise TryAgain(TransportError(what, cause=cause), why=cause)
+                cause = f"HTTP {status} from {host_of(url.value)}"
+                raise TryAgain(TransportError(what, cause=cause), why=f"HTTP {status}")
             if response.status_code >= 300:
                 code, message = _store_error(response.text)
                 raise MetaStudioError(

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from reconciler.metastudio.errors import TransportError
+
 log = logging.getLogger("reconciler.metastudio")
 T = TypeVar("T")
 
@@ -67,6 +69,7 @@ def retrying(
     up to ``policy.max_attempts`` calls. Any other exception ends it at once: an attempt that
     must not be repeated (a non-idempotent request that was sent) raises its own error."""
     number = 0
+    started = time.monotonic()
     while True:
         number += 1
         try:
@@ -75,7 +78,10 @@ def retrying(
             if again.at_once:
                 continue
             if number >= policy.max_attempts:
-                raise again.final from None
+                final = again.final
+                if isinstance(final, TransportError):
+                    final = final.after(number, time.monotonic() - started)
+                raise final from None
             delay = policy.delay(number, again.retry_after, rng)
             log.debug("%s: %s, retry %d in %.2fs", what, again.why, number, delay)
             sleep(delay)

@@ -14,12 +14,18 @@ from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NewConnectionError
 
 from reconciler import __version__, signing
 from reconciler.metastudio.api import Operation, Retry
 from reconciler.metastudio.credentials import AkSkCredentials, Credentials, TokenCredentials
-from reconciler.metastudio.errors import MetaStudioError, OutcomeUnknownError, TransportError
+from reconciler.metastudio.errors import (
+    TENANT_MISMATCH,
+    MetaStudioError,
+    OutcomeUnknownError,
+    TransportError,
+    project_refused_hint,
+)
+from reconciler.metastudio.netfail import Failure, classify, host_of
 from reconciler.metastudio.policy import (
     RateLimits,
     RetryPolicy,
@@ -52,18 +58,19 @@ def new_session(pool_size: int = 16) -> requests.Session:
     return session
 
 
-def unanswered(operation: str, error: requests.RequestException) -> TryAgain:
-    """A request that got no answer: worth another attempt, a TransportError once none is left."""
-    cause = type(error).__name__
-    return TryAgain(TransportError(operation, cause=cause), why=cause)
+def unanswered(operation: str, failure: Failure, *, service: str = "MetaStudio") -> Exception:
+    """A request that got no answer: worth another attempt when the failure may mend, a
+    TransportError (naming the host and the kind of failure) once none is left."""
+    final = TransportError(
+        operation, cause=failure.sentence, retried=failure.retryable, service=service
+    )
+    if not failure.retryable:
+        return final
+    return TryAgain(final, why=failure.kind)
 
 
-def _was_sent(error: requests.RequestException) -> bool:
-    """False only when the request surely never left: the connection could not be made."""
-    if isinstance(error, requests.ConnectTimeout):
-        return False
-    reason = getattr(error.args[0], "reason", None) if error.args else None
-    return not isinstance(reason, NewConnectionError)
+def no_answer(error: requests.RequestException, url: str, timeout: tuple[float, float]) -> Failure:
+    return classify(error, host_of(url), connect_timeout=timeout[0], read_timeout=timeout[1])
 
 
 @dataclass
@@ -99,14 +106,18 @@ class Transport:
         # Python's json.dumps default separators match the SDK's serialisation.
         payload = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
 
+        renewed = False
+
         def attempt() -> Any:
+            nonlocal renewed
             self.limits.acquire(op.rate_class)
             try:
                 response = self._send(op, path, pairs, payload, headers or {})
             except requests.RequestException as error:
-                if op.retry is Retry.UNSAFE and _was_sent(error):
-                    raise OutcomeUnknownError(op.name, cause=type(error).__name__) from None
-                raise unanswered(op.name, error) from None
+                failure = no_answer(error, self.endpoint, self.timeout)
+                if op.retry is Retry.UNSAFE and failure.sent:
+                    raise OutcomeUnknownError(op.name, cause=failure.sentence) from None
+                raise unanswered(op.name, failure) from None
             status = response.status_code
             if status < 400:
                 return _json(response, op.name)
@@ -116,6 +127,14 @@ class Transport:
             refused = MetaStudioError.from_response(
                 op.name, status, response.text, response.headers.get("X-Request-Id")
             )
+            if status == 401 and not renewed and self.credentials.renew():
+                # Temporary keys refused before our clock saw them expire: once, with new ones.
+                renewed = True
+                raise TryAgain(refused, why="temporary keys refused", at_once=True)
+            if refused.error_code == TENANT_MISMATCH:
+                refused.hint = project_refused_hint(
+                    self.project_id, self.credentials.project_source
+                )
             if status == 429 or status >= 500:
                 after = parse_retry_after(response.headers.get("Retry-After"))
                 raise TryAgain(refused, why=f"HTTP {status}", retry_after=after)
@@ -134,7 +153,7 @@ class Transport:
         headers = {"Content-Type": "application/json", "User-Agent": self.user_agent, **extra}
         if op.app_user_header and self.app_user_id:
             headers["X-App-UserId"] = self.app_user_id
-        creds = self.credentials
+        creds = self.credentials.current()  # temporary keys are refreshed before they expire
         if isinstance(creds, TokenCredentials):
             headers["X-Auth-Token"] = creds.token
         elif isinstance(creds, AkSkCredentials):

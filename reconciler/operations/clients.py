@@ -11,7 +11,9 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from reconciler.config import Config
-from reconciler.metastudio import MetaStudioClient, RateLimits, load_credentials, resolve_endpoint
+from reconciler.metastudio import MetaStudioClient, RateLimits, resolve_endpoint
+from reconciler.metastudio.chain import ChainSettings, resolve_credentials
+from reconciler.metastudio.transport import new_session
 
 ClientFactory = Callable[[], AbstractContextManager[MetaStudioClient]]
 
@@ -29,18 +31,25 @@ def cloud_clients(config: Config, environ: Mapping[str, str], home: Path) -> Cli
     @contextmanager
     def connect() -> Iterator[MetaStudioClient]:
         endpoint = resolve_endpoint(region=provider.region, endpoint=provider.endpoint)
-        token_env = provider.extra.get("token_env")
-        credentials = load_credentials(
-            environ,
-            home,
+        token_env, iam_endpoint = (
+            provider.extra.get("token_env"),
+            provider.extra.get("iam_endpoint"),
+        )
+        settings = ChainSettings(
+            region=provider.region,
             project_id=provider.project_id,
             token_env=str(token_env) if token_env else None,
+            iam_endpoint=str(iam_endpoint) if iam_endpoint else None,
+            cache_dir=config.root_dir / ".reconciler",
         )
         rates = provider.extra.get("rate_limits")
         configured = RateLimits({k: float(v) for k, v in rates.items()}) if rates else None
-        with MetaStudioClient.connect(
-            endpoint, credentials, app_user_id=provider.app_user_id, rate_limits=configured
-        ) as client:
-            yield client
+        # The IAM lookup and the metadata service's refreshes use their own connections.
+        with new_session() as auth_session:
+            credentials = resolve_credentials(environ, home, settings, auth_session)
+            with MetaStudioClient.connect(
+                endpoint, credentials, app_user_id=provider.app_user_id, rate_limits=configured
+            ) as client:
+                yield client
 
     return connect
