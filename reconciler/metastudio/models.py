@@ -18,12 +18,12 @@ from reconciler.metastudio.redact import SignedUrl, optional_url
 Raw = Mapping[str, Any]
 
 
-def _str(raw: Raw, key: str) -> str | None:
+def str_field(raw: Raw, key: str) -> str | None:
     value = raw.get(key)
     return value if isinstance(value, str) else None
 
 
-def _int(raw: Raw, key: str) -> int | None:
+def int_field(raw: Raw, key: str) -> int | None:
     value = raw.get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -32,7 +32,7 @@ def _strings(value: object) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _dict(raw: Raw, key: str) -> Raw:
+def dict_field(raw: Raw, key: str) -> Raw:
     value = raw.get(key)
     return value if isinstance(value, Mapping) else {}
 
@@ -59,15 +59,15 @@ class UploadUrls:
     def from_create(cls, raw: Raw) -> UploadUrls:
         return cls._build(
             raw.get("training_data_uploading_url"),
-            _dict(raw, "segment_uploading_url"),
+            dict_field(raw, "segment_uploading_url"),
             raw.get("authorization_letter_uploading_url"),
         )
 
     @classmethod
     def from_address(cls, raw: Raw) -> UploadUrls:
         return cls._build(
-            _dict(raw, "package_url").get("training_data_uploading_url"),
-            _dict(raw, "segment_url"),
+            dict_field(raw, "package_url").get("training_data_uploading_url"),
+            dict_field(raw, "segment_url"),
             raw.get("authorization_letter_uploading_url"),
         )
 
@@ -110,7 +110,7 @@ class TrainingJob:
         return cls(
             job_id=str(raw.get("job_id", "")),
             **{
-                key: _str(raw, key)
+                key: str_field(raw, key)
                 for key in (
                     "job_type",
                     "voice_name",
@@ -126,9 +126,9 @@ class TrainingJob:
                     "batch_name",
                 )
             },
-            reject_times=_int(raw, "reject_times"),
-            create_time=_int(raw, "create_time"),
-            lastupdate_time=_int(raw, "lastupdate_time"),
+            reject_times=int_field(raw, "reject_times"),
+            create_time=int_field(raw, "create_time"),
+            lastupdate_time=int_field(raw, "lastupdate_time"),
             raw=raw,
         )
 
@@ -151,7 +151,7 @@ class JobPage:
         jobs = raw.get("jobs")
         items = jobs if isinstance(jobs, list) else []
         return cls(
-            count=_int(raw, "count") or 0,
+            count=int_field(raw, "count") or 0,
             jobs=tuple(TrainingJob.from_raw(j) for j in items if isinstance(j, Mapping)),
         )
 
@@ -175,16 +175,16 @@ class OperationLogPage:
         items = raw.get("operations")
         ops = tuple(
             OperationLog(
-                time=_int(op, "time"),
-                action=_str(op, "action"),
-                operator=_str(op, "operator"),
-                external_info=_dict(op, "external_info"),
+                time=int_field(op, "time"),
+                action=str_field(op, "action"),
+                operator=str_field(op, "operator"),
+                external_info=dict_field(op, "external_info"),
                 raw=op,
             )
             for op in (items if isinstance(items, list) else [])
             if isinstance(op, Mapping)
         )
-        return cls(count=_int(raw, "count") or 0, operations=ops)
+        return cls(count=int_field(raw, "count") or 0, operations=ops)
 
 
 @dataclass(frozen=True)
@@ -205,23 +205,23 @@ class AuditResult:
 
     @classmethod
     def from_raw(cls, raw: Raw) -> AuditResult:
-        system = _dict(raw, "system_audit_result")
-        admin = _dict(raw, "admin_audit_result")
+        system = dict_field(raw, "system_audit_result")
+        admin = dict_field(raw, "admin_audit_result")
         errors = system.get("errors")
         return cls(
-            system_audit_time=_int(system, "audit_time"),
+            system_audit_time=int_field(system, "audit_time"),
             system_errors=tuple(
                 AuditError(
                     *(
-                        _str(e, k)
+                        str_field(e, k)
                         for k in ("audio_name", "text_name", "error_code", "error_message")
                     )
                 )
                 for e in (errors if isinstance(errors, list) else [])
                 if isinstance(e, Mapping)
             ),
-            admin_message=_str(admin, "message"),
-            admin_audit_time=_int(admin, "audit_time"),
+            admin_message=str_field(admin, "message"),
+            admin_audit_time=int_field(admin, "audit_time"),
             raw=raw,
         )
 
@@ -268,8 +268,8 @@ class AuditionFile:
         ]
         return cls(
             is_file_complete=raw.get("is_file_complete") is True,
-            message=_str(raw, "message"),
-            code=_str(raw, "code"),
+            message=str_field(raw, "message"),
+            code=str_field(raw, "code"),
             download_urls=tuple(SignedUrl(u) for u in urls if isinstance(u, str) and u),
             raw=raw,
         )
@@ -287,9 +287,9 @@ class Asset:
     def from_raw(cls, raw: Raw) -> Asset:
         return cls(
             asset_id=str(raw.get("asset_id", "")),
-            asset_name=_str(raw, "asset_name"),
-            asset_type=_str(raw, "asset_type"),
-            asset_state=_str(raw, "asset_state"),
+            asset_name=str_field(raw, "asset_name"),
+            asset_type=str_field(raw, "asset_type"),
+            asset_state=str_field(raw, "asset_state"),
             raw=raw,
         )
 
@@ -303,7 +303,7 @@ class AssetPage:
     def from_raw(cls, raw: Raw) -> AssetPage:
         items = raw.get("assets")
         return cls(
-            count=_int(raw, "count") or 0,
+            count=int_field(raw, "count") or 0,
             assets=tuple(
                 Asset.from_raw(a)
                 for a in (items if isinstance(items, list) else [])
@@ -333,14 +333,14 @@ class TrainingResource:
     @classmethod
     def from_raw(cls, raw: Raw) -> TrainingResource:
         return cls(
-            resource_id=_str(raw, "resource_id"),
-            resource_type=_str(raw, "resource_type"),
-            resource_nums=_int(raw, "resource_nums"),
-            resource_available_nums=_int(raw, "resource_available_nums"),
-            operation_type=_str(raw, "operation_type"),
-            resource_source=_str(raw, "resource_source"),
-            expire_time=_str(raw, "expire_time"),
-            status=_int(raw, "status"),
+            resource_id=str_field(raw, "resource_id"),
+            resource_type=str_field(raw, "resource_type"),
+            resource_nums=int_field(raw, "resource_nums"),
+            resource_available_nums=int_field(raw, "resource_available_nums"),
+            operation_type=str_field(raw, "operation_type"),
+            resource_source=str_field(raw, "resource_source"),
+            expire_time=str_field(raw, "expire_time"),
+            status=int_field(raw, "status"),
             raw=raw,
         )
 
@@ -358,11 +358,11 @@ class TrainingQuotas:
 
     @classmethod
     def from_raw(cls, raw: Raw) -> TrainingQuotas:
-        nums = _dict(raw, "resource_available_nums")
+        nums = dict_field(raw, "resource_available_nums")
         items = raw.get("resources")
         return cls(
-            count=_int(raw, "count") or 0,
-            available={edition: _int(nums, edition) for edition in QUOTA_EDITIONS},
+            count=int_field(raw, "count") or 0,
+            available={edition: int_field(nums, edition) for edition in QUOTA_EDITIONS},
             resources=tuple(
                 TrainingResource.from_raw(r)
                 for r in (items if isinstance(items, list) else [])

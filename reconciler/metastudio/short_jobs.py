@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from reconciler.errors import ReconcilerError
 from reconciler.jobstates import JobState
-from reconciler.metastudio.models import Raw, _dict, _int, _str
+from reconciler.metastudio.models import Raw, dict_field, int_field, str_field
 from reconciler.metastudio.redact import SignedUrl, optional_url
 
 VOICE_ASSESS = "VOICE_ASSESS"
@@ -67,16 +67,16 @@ class AssessResult:
         items = tuple(
             AssessItem(
                 name,
-                expected=_str(raw[name], "expected"),
-                actual=_str(raw[name], "actual"),
-                suggestion=_str(raw[name], "suggestion"),
-                suggestion_en=_str(raw[name], "suggestion_en"),
-                status=_int(raw[name], "status"),
+                expected=str_field(raw[name], "expected"),
+                actual=str_field(raw[name], "actual"),
+                suggestion=str_field(raw[name], "suggestion"),
+                suggestion_en=str_field(raw[name], "suggestion_en"),
+                status=int_field(raw[name], "status"),
             )
             for name in names
             if isinstance(raw.get(name), Mapping)
         )
-        return cls(items=items, suggestion=_str(raw, "suggestion"), raw=raw)
+        return cls(items=items, suggestion=str_field(raw, "suggestion"), raw=raw)
 
     def item(self, name: str) -> AssessItem | None:
         return next((i for i in self.items if i.name == name), None)
@@ -101,13 +101,13 @@ class ShortJob:
         assess = raw.get("assess_result")
         return cls(
             job_id=str(raw.get("job_id", "")),
-            job_type=_str(raw, "job_type"),
-            state=_str(raw, "state"),
-            job_failed_code=_str(raw, "job_failed_code"),
-            job_failed_reason=_str(raw, "job_failed_reason"),
-            create_time=_int(raw, "create_time"),
-            lastupdate_time=_int(raw, "lastupdate_time"),
-            assess_result=AssessResult.from_raw(_dict(raw, "assess_result"))
+            job_type=str_field(raw, "job_type"),
+            state=str_field(raw, "state"),
+            job_failed_code=str_field(raw, "job_failed_code"),
+            job_failed_reason=str_field(raw, "job_failed_reason"),
+            create_time=int_field(raw, "create_time"),
+            lastupdate_time=int_field(raw, "lastupdate_time"),
+            assess_result=AssessResult.from_raw(dict_field(raw, "assess_result"))
             if isinstance(assess, Mapping)
             else None,
             raw=raw,
