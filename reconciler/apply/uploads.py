@@ -18,7 +18,8 @@ from pathlib import Path
 
 from reconciler.apply.events import Reporter
 from reconciler.config import VoiceSpec
-from reconciler.data import build_package
+from reconciler.data import build_package, dataset_files
+from reconciler.data.lfs import materialize
 from reconciler.errors import ReconcilerError
 from reconciler.fsutil import file_error, file_errors
 from reconciler.metastudio import MetaStudioClient, SignedUrl, UploadUrls
@@ -44,6 +45,7 @@ class UploadJob:
     skip_confirmed: bool = False  # resuming the same data: confirmed sentences stay done
 
     def run(self) -> None:
+        self._fetch()
         if self.voice.data.kind == "segments":
             self._segments()
         elif self.voice.data.kind == "dir":
@@ -60,6 +62,19 @@ class UploadJob:
         else:
             self._package(self.voice.data.path)
         self._letter()
+
+    def _fetch(self) -> None:
+        """A checkout without Git LFS content has pointers where the data should be: fetch
+        this voice's files (only these, only if pointers) and check them first."""
+        data = self.voice.data
+        with file_errors("read training data in", data.path):
+            if data.kind == "package":
+                files = [data.path]
+            else:
+                files = [item.path for item in dataset_files(data.path)]
+            if self.voice.authorization_letter is not None:
+                files.append(self.voice.authorization_letter)
+            materialize(files, where=self.voice.address)
 
     def _zip(self, package: Path) -> None:
         try:
