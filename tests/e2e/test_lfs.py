@@ -167,3 +167,28 @@ def read_pointer_oid(path: Path) -> str:
     found, _ = read_pointer(path, path.stat().st_size)
     assert found is not None
     return found.oid
+
+
+def test_content_that_differs_from_its_pointer_uploads_nothing(
+    repos: tuple[Project, Project, Path],
+) -> None:
+    """git lfs pull checks out a damaged local object without a word: apply's own check of
+    every fetched file against its pointer stops the upload."""
+    author, clone, _ = repos
+    recording = clone.root / "data" / "premium" / "recording.wav"
+    oid = read_pointer_oid(recording)
+    git(clone.root, "lfs", "fetch", "--include=data/premium/recording.wav")
+    stored = clone.root / ".git" / "lfs" / "objects" / oid[:2] / oid[2:4] / oid
+    size = stored.stat().st_size
+    stored.unlink()  # a new file: the object may be hard-linked to the remote's
+    stored.write_bytes(b"\0" * size)
+    code, out, err = author.run("apply", "--auto-approve", "--exclude", "voice.premium")
+    assert code == 0, out + err
+    _share_state(author, clone)
+    code, out, err = clone.run("apply", "--auto-approve")
+    said = out + err
+    assert code == 1, said
+    assert "voice.premium" in said and "data/premium/recording.wav" in said, said
+    assert f"differs from its Git LFS pointer (sha256:{oid}, {size} bytes)" in said
+    assert "nothing was uploaded" in said
+    assert clone.state()["voices"]["premium"]["phase"] == "created"
