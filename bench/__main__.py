@@ -1,4 +1,4 @@
-"""``python -m bench [plan|apply|digest|upload|segments|audio|all] [--size S] [--out DIR]``."""
+"""``python -m bench [plan|apply|digest|upload|segments|audio|lfs|all] [--size S] [--out DIR]``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ BENCHMARKS = {
     "upload": "bench.upload",
     "segments": "bench.segments",
     "audio": "bench.audio",
+    "lfs": "bench.lfs_scale",
 }
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from reconciler.apply.events import Reporter
 from reconciler.config import VoiceSpec
-from reconciler.data import build_package
+from reconciler.data import build_package, dataset_files
+from reconciler.data.lfs import materialize
 from reconciler.data.remote import RemoteObjects
 from reconciler.errors import ReconcilerError
 from reconciler.fsutil import file_error, file_errors
@@ -49,7 +50,13 @@ class UploadJob:
     def run(self) -> None:
         if self.voice.data.remote:
             self._remote_package()
-        elif self.voice.data.kind == "segments":
+        else:
+            self._fetch()
+            self._local()
+        self._letter()
+
+    def _local(self) -> None:
+        if self.voice.data.kind == "segments":
             self._segments()
         elif self.voice.data.kind == "dir":
             with file_errors("create a temporary directory in", self.work_dir):
@@ -64,7 +71,19 @@ class UploadJob:
                 self._package(package)
         else:
             self._package(self.voice.data.path)
-        self._letter()
+
+    def _fetch(self) -> None:
+        """A checkout without Git LFS content has pointers where the data should be: fetch
+        this voice's files (only these, only if pointers) and check them first."""
+        data = self.voice.data
+        with file_errors("read training data in", data.path):
+            if data.kind == "package":
+                files = [data.path]
+            else:
+                files = [item.path for item in dataset_files(data.path)]
+            if self.voice.authorization_letter is not None:
+                files.append(self.voice.authorization_letter)
+            materialize(files, where=self.voice.address)
 
     def _zip(self, package: Path) -> None:
         try:

@@ -65,6 +65,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--no-table", action="store_true", help="findings only, no table of each voice's data"
     )
+    parser.add_argument(
+        "--update-lock",
+        action="store_true",
+        help="write reconciler.lock beside the config: the data's sha256s, sizes and "
+        "measurements, so that a checkout without the Git LFS content still plans",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -76,6 +82,7 @@ def run(args: argparse.Namespace, env: Environment, view: View) -> int:
     check = check_config(env.cwd / args.path)
     diagnostics = list(check.diagnostics)
     inspection = Inspection()
+    written: str | None = None
     if check.config is not None:
         cache_dir = default_cache_dir(check.config.root_dir, env.environ)
         cache = DigestCache(cache_dir, clock=env.clock)
@@ -85,8 +92,11 @@ def run(args: argparse.Namespace, env: Environment, view: View) -> int:
             allowed_sample_rates=args.sample_rates,
             allowed_bit_depths=args.bit_depths,
             cache=cache,
+            updating_lock=args.update_lock,
         )
         diagnostics += inspection.diagnostics
+        if args.update_lock:
+            written = _write_lock(check.config.root_dir, inspection.locked, env)
     diagnostics.sort(key=Diagnostic.sort_key)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
@@ -94,6 +104,8 @@ def run(args: argparse.Namespace, env: Environment, view: View) -> int:
     if args.format == "json":
         report = _report(check, diagnostics, valid, env.cwd)
         report["data"] = voice_data_json(inspection.voices.values())
+        if written is not None:
+            report["lock"] = written
         env.out(json.dumps(report, indent=2))
     else:
         if not args.no_table:
@@ -102,8 +114,22 @@ def run(args: argparse.Namespace, env: Environment, view: View) -> int:
         for diagnostic in diagnostics:
             prefix = "" if diagnostic.is_error else "warning: "
             env.err(printable(prefix + diagnostic.format(env.cwd)))
+        if written is not None:
+            env.out(f"Wrote {written}.")
         _summary(env, check, errors, warnings, valid, args.strict)
     return int(ExitStatus.OK if valid else ExitStatus.ERROR)
+
+
+def _write_lock(root_dir: Path, locked: dict[str, Any], env: Environment) -> str:
+    from reconciler.config import display_path, printable
+    from reconciler.data.lock import write_lock
+    from reconciler.fsutil import file_error
+
+    try:
+        path = write_lock(root_dir, locked)
+    except OSError as error:
+        raise file_error("write the data lock", root_dir / "reconciler.lock", error) from error
+    return printable(display_path(path, env.cwd))
 
 
 def _summary(

@@ -19,17 +19,21 @@ import codecs
 import re
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Any, BinaryIO
 
 from reconciler.config.model import Edition
 from reconciler.data.audio import DECODE_ERRORS, AudioStats, analyse
 from reconciler.data.checks import Thresholds, judge_audio
 from reconciler.data.digest import DigestCache
 from reconciler.data.entries import Entry
+from reconciler.data.facts import Facts, FactSource, wav_facts, wav_info
 from reconciler.data.files import BLOCK_SIZE
+from reconciler.data.lock import UPDATE_COMMAND
 from reconciler.data.report import FileRow, Report
-from reconciler.data.text import judge_text
+from reconciler.data.text import judge_text_facts, text_facts
 from reconciler.wav import WavError, WavInfo, read_wav_info
 
 SENTENCE_MAX_SECONDS = 15.0
@@ -124,7 +128,44 @@ class _Checker:
         self.rules = rules
         self.report = report
         self.cache = cache
+        self.facts = FactSource(cache)
         self.measured = Measured()
+
+    def _unknown(self, entry: Entry, what: str) -> None:
+        """A pointer whose content is not here, and the lock does not say ``what`` of it."""
+        self.report.error(
+            f"a Git LFS pointer whose content is not checked out, and reconciler.lock "
+            f"has no {what} of it: run `{UPDATE_COMMAND}` where the data is present "
+            "(or fetch it with git lfs pull)",
+            entry.name,
+        )
+
+    def _header(self, entry: Entry, facts: Facts) -> WavInfo | None:
+        """The header from the facts, else read (and added to them); None: reported."""
+        known = facts.get("wav")
+        if isinstance(known, dict) and "error" in known:
+            self.report.error(f"not a usable WAV file: {known['error']}", entry.name)
+            return None
+        info = wav_info(known)
+        if info is not None:
+            return info
+        if entry.pointer:
+            self._unknown(entry, "WAV header")
+            return None
+        try:
+            with self.facts.open(entry) as stream:
+                info = read_wav_info(stream, entry.size)
+        except WavError as error:
+            facts["wav"] = {"error": str(error)}
+            self.facts.keep(entry, facts)
+            self.report.error(f"not a usable WAV file: {error}", entry.name)
+            return None
+        except _READ_ERRORS as error:
+            self.report.error(f"unreadable: {error}", entry.name)
+            return None
+        facts["wav"] = wav_facts(info)
+        self.facts.keep(entry, facts)
+        return info
 
     def long(self, wavs: list[Entry], texts: list[Entry], edition: Edition) -> None:
         report = self.report
@@ -178,14 +219,9 @@ class _Checker:
 
     def wav(self, entry: Entry, *, sentence: bool) -> tuple[WavInfo | None, AudioStats | None]:
         report, rules = self.report, self.rules
-        try:
-            with entry.open() as stream:
-                info = read_wav_info(stream, entry.size)
-        except WavError as error:
-            report.error(f"not a usable WAV file: {error}", entry.name)
-            return None, None
-        except _READ_ERRORS as error:
-            report.error(f"unreadable: {error}", entry.name)
+        facts = self.facts.of(entry)
+        info = self._header(entry, facts)
+        if info is None:
             return None, None
         name = entry.name
         usable = _check_format(info, name, rules, report)
@@ -204,7 +240,7 @@ class _Checker:
         self.measured.rows.append(row)
         if not usable:
             return info, None
-        stats = self._measure(entry, info)
+        stats = self._measure(entry, info, facts)
         if stats is not None:
             row.speech_seconds, row.speech_dbfs, row.snr_db = (
                 stats.speech_seconds,
@@ -214,34 +250,56 @@ class _Checker:
             judge_audio(stats, name, rules.thresholds, report, long_take=not sentence)
         return info, stats
 
-    def _measure(self, entry: Entry, info: WavInfo) -> AudioStats | None:
+    def _measure(self, entry: Entry, info: WavInfo, facts: Facts) -> AudioStats | None:
         def compute() -> tuple[dict[str, object], int]:
             try:
-                with entry.open() as stream:
-                    stats, read = analyse(stream, info.bits_per_sample)
+                with self.facts.open(entry) as stream:
+                    stats, _ = analyse(stream, info.bits_per_sample)
             except (*DECODE_ERRORS, *_READ_ERRORS) as error:
-                return {"error": str(error) or type(error).__name__}, entry.size
-            return stats.to_dict(), read
+                return {"error": str(error) or type(error).__name__}, 0
+            return stats.to_dict(), 0  # the bytes were counted as they were read
 
-        if self.cache is None or entry.identity is None:
-            found = compute()[0]
-        else:
-            found = self.cache.analysis(entry.identity, compute)
+        found = facts.get("analysis")
+        if not isinstance(found, dict) or (
+            "error" not in found and AudioStats.from_dict(found) is None
+        ):
+            if entry.pointer:  # none, or from another version: only the bytes can tell
+                self._unknown(entry, "current measurements")
+                return None
+            if self.cache is None or entry.identity is None:
+                found = compute()[0]
+            else:
+                found = self.cache.analysis(entry.identity, compute)
+                if "error" not in found and AudioStats.from_dict(found) is None:
+                    found = compute()[0]  # a record from another version: measure again
+            facts["analysis"] = found
+            self.facts.keep(entry, facts)
         if "error" in found:
             self.report.error(f"audio cannot be decoded: {found['error']}", entry.name)
             return None
-        stats = AudioStats.from_dict(found)
-        if stats is None:  # a record from another version: measure again
-            stats = AudioStats.from_dict(compute()[0])
-        return stats
+        return AudioStats.from_dict(found)
 
     def text(self, entry: Entry, stats: AudioStats | None) -> None:
-        text = _read_text(entry, self.report)
-        if text is None:
+        facts = self.facts.of(entry)
+        known = facts.get("text")
+        if not isinstance(known, dict):
+            if entry.pointer:
+                self._unknown(entry, "transcript facts")
+                return
+            known = _read_text(self.facts.open, entry)
+            if "unreadable" in known:  # not kept: it may be readable next time
+                self.report.error(f"unreadable: {known['unreadable']}", entry.name)
+                return
+            facts["text"] = known
+            self.facts.keep(entry, facts)
+        if "error" in known:
+            detail = known.get("detail")
+            shown = None if detail is None else str(detail)
+            self.report.error(str(known["error"]), entry.name, shown)
             return
         speech = stats.speech_seconds if stats is not None else None
-        judge_text(
-            text, entry.name, self.rules.language, speech, self.rules.thresholds, self.report
+        judge_text_facts(
+            known, entry.name, self.rules.language, speech, self.rules.thresholds, self.report
         )
 
 
@@ -274,14 +332,17 @@ def _format(info: WavInfo) -> str:
     return f"{info.sample_rate / 1000:g} kHz {info.bits_per_sample}-bit {channels}"
 
 
-def _read_text(entry: Entry, report: Report) -> str | None:
-    """The transcript's start (TEXT_CHARS_READ), the whole file checked as UTF-8."""
+def _read_text(
+    opener: Callable[[Entry], AbstractContextManager[BinaryIO]], entry: Entry
+) -> dict[str, Any]:
+    """The transcript's facts (text.text_facts) from its start (TEXT_CHARS_READ), the whole
+    file checked as UTF-8; or what is wrong with it ("error", "detail"; "unreadable")."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     total = offset = 0  # offset: where the bytes the decoder still holds begin
     kept: list[str] = []
     length = 0
     try:
-        with entry.open() as stream:
+        with opener(entry) as stream:
             while block := stream.read(BLOCK_SIZE):
                 text = decoder.decode(block)
                 if length < TEXT_CHARS_READ:
@@ -291,13 +352,10 @@ def _read_text(entry: Entry, report: Report) -> str | None:
                 offset = total - len(decoder.getstate()[0])
             decoder.decode(b"", final=True)
     except UnicodeDecodeError as error:
-        report.error("not UTF-8 text", entry.name, f"byte {offset + error.start}")
-        return None
+        return {"error": "not UTF-8 text", "detail": f"byte {offset + error.start}"}
     except _READ_ERRORS as error:
-        report.error(f"unreadable: {error}", entry.name)
-        return None
+        return {"unreadable": str(error)}
     text = "".join(kept)[:TEXT_CHARS_READ].replace("\ufeff", "")
     if not text.strip():
-        report.error("empty (each recording needs its text)", entry.name)
-        return None
-    return text
+        return {"error": "empty (each recording needs its text)"}
+    return text_facts(text)

@@ -14,14 +14,24 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reconciler.config.diagnostics import Diagnostic, display_path
 from reconciler.config.model import EDITIONS, Config, DataSource, Edition, VoiceSpec
 from reconciler.data.checks import DEFAULT_DURATIONS, DurationLimits, Thresholds, judge_total
 from reconciler.data.content import AudioRules, Measured, check_dataset
-from reconciler.data.digest import DigestCache
+from reconciler.data.digest import Content, DigestCache
 from reconciler.data.entries import folder_entries, is_outside, zip_entries
 from reconciler.data.files import MAX_PUT_BYTES
+from reconciler.data.lfs import read_pointer
+from reconciler.data.lock import DataLock, load_lock
+from reconciler.data.locking import (
+    check_letter_pointer,
+    locked_folder,
+    locked_package,
+    record_folder,
+    record_package,
+)
 from reconciler.data.package import package_size
 from reconciler.data.remote import ObjectUnavailable, RemoteObjects
 from reconciler.data.report import Finding, Report, VoiceData
@@ -40,6 +50,8 @@ _LETTER_MAGIC = (b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # PDF, JPEG, 
 class Inspection:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     voices: dict[str, VoiceData] = field(default_factory=dict)
+    # What reconciler.lock should say of each data path checked (data.lock), by path.
+    locked: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def preflight(
@@ -73,14 +85,20 @@ def inspect_data(
     cache: DigestCache | None = None,
     durations: Mapping[str, DurationLimits] | None = None,
     names: Collection[str] | None = None,
+    updating_lock: bool = False,
 ) -> Inspection:
     """Findings and measurements of the data and letter of each voice, or of those named.
 
     ``durations``: the tenant's limits per edition (MetaStudio op 17) when the caller could
     ask for them; the documented ranges otherwise. A voice's ``checks`` override both.
+    Git LFS pointers are checked against ``reconciler.lock`` and judged by its facts;
+    ``updating_lock``: the lock is being rewritten, so data that no longer matches it is no
+    problem.
     """
     inspection = Inspection()
-    memo = RunMemo()
+    lock, problems = load_lock(cfg.root_dir)
+    inspection.diagnostics += problems
+    memo = RunMemo(cfg.root_dir, lock, updating_lock, inspection.locked)
     # Only the voices named are built (a cache hit makes each spec on first use).
     only = None if names is None else set(names)
     chosen = (
@@ -110,7 +128,7 @@ def inspect_data(
         )
         inspection.voices[voice.name] = data
         if voice.authorization_letter is not None:
-            inspection.diagnostics += _check_letter(cfg.root_dir, voice, allow_outside)
+            inspection.diagnostics += _check_letter(cfg.root_dir, voice, allow_outside, memo, cache)
     return inspection
 
 
@@ -160,7 +178,11 @@ def _check_data(
         elif not path.is_dir():
             report.error(f"{shown} is not a folder")
         else:
-            entries = folder_entries(root_dir, path, report, contain=not allow_outside)
+            found = folder_entries(root_dir, path, report, contain=not allow_outside, cache=cache)
+            source_key = memo.source_key(path)
+            entries = locked_folder(memo.lock, source_key, found, report, memo.updating)
+            if entries is None:  # pointers the lock cannot stand for: reported
+                return report.diagnostics()
             if source.kind == "dir":
                 if package_size((e.name, e.size) for e in entries) > MAX_PUT_BYTES:
                     report.error(f"{shown} would zip to more than {_PUT_LIMIT}")
@@ -172,6 +194,7 @@ def _check_data(
             measured = check_dataset(
                 entries, edition, segments=segments, rules=rules, report=report, cache=cache
             )
+            record_folder(memo.locked, source_key, entries, cache)
         if measured is not None and measured.rows:
             data.rows, data.total_seconds = measured.rows, measured.total_seconds
             judge_total(measured.total_seconds, edition.name, limits[0], report, limits[1])
@@ -204,7 +227,17 @@ class RunMemo:
     shared by 10,000 voices is opened once, not 10,000 times; resolved paths likewise.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        root_dir: Path | None = None,
+        lock: DataLock | None = None,
+        updating: bool = False,
+        locked: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.root_dir = root_dir
+        self.lock = lock
+        self.updating = updating
+        self.locked: dict[str, dict[str, Any]] = {} if locked is None else locked
         self.packages: dict[tuple[object, ...], tuple[list[Finding], Measured | None]] = {}
         self._real: dict[Path, str] = {}
         self._outside: dict[tuple[Path, Path], bool] = {}
@@ -234,6 +267,12 @@ class RunMemo:
             real = self._real[path] = os.path.realpath(path)
         return real
 
+    def source_key(self, path: Path) -> str:
+        """How the lock names a data path: relative to the config directory, with ``/``."""
+        if self.root_dir is None:
+            return path.as_posix()
+        return Path(os.path.relpath(path, self.root_dir)).as_posix()
+
     def is_outside(self, root_dir: Path, path: Path) -> bool:
         outside = self._outside.get((root_dir, path))
         if outside is None:
@@ -253,7 +292,7 @@ def _check_package_once(
     key = (memo.realpath(path), *file_identity(path.stat()), edition.name, rules, shown)
     if key not in memo.packages:
         fresh = Report(report.location, report.path)
-        measured = _check_package(path, shown, edition, rules, fresh, cache)
+        measured = _check_package(path, shown, edition, rules, fresh, cache, memo)
         memo.packages[key] = (fresh.findings, measured)
     findings, measured = memo.packages[key]
     report.findings += findings
@@ -267,23 +306,60 @@ def _check_package(
     rules: AudioRules,
     report: Report,
     cache: DigestCache | None,
+    memo: RunMemo,
 ) -> Measured | None:
     if not path.is_file():
         report.error(f"{shown} is not a file")
-    elif path.stat().st_size > MAX_PUT_BYTES:
+        return None
+    # Before reading it (to hash it): a pointer is never that large.
+    if path.stat().st_size > MAX_PUT_BYTES:
         report.error(f"{shown} is larger than {_PUT_LIMIT}")
+        return None
+    content = _content(path, cache)
+    source_key = memo.source_key(path)
+    if content.size > MAX_PUT_BYTES:
+        report.error(f"{shown} is larger than {_PUT_LIMIT}")
+    elif content.pointer:
+        entries = locked_package(memo.lock, source_key, content, shown, report)
+        if entries is not None:
+            measured = check_dataset(
+                entries, edition, segments=False, rules=rules, report=report, cache=cache
+            )
+            record_package(memo.locked, source_key, content, entries, cache)
+            return measured
     else:
+        locked_package(memo.lock, source_key, content, shown, report, updating=memo.updating)
         try:
-            with zip_entries(path, report) as entries:
-                return check_dataset(
+            with zip_entries(path, report, content.sha256 if cache else None) as entries:
+                measured = check_dataset(
                     entries, edition, segments=False, rules=rules, report=report, cache=cache
                 )
+                record_package(memo.locked, source_key, content, entries, cache)
+                return measured
         except zipfile.BadZipFile as error:
             report.error(f"{shown} is not a readable zip file: {error}")
     return None
 
 
-def _check_letter(root_dir: Path, voice: VoiceSpec, allow_outside: bool) -> list[Diagnostic]:
+def _content(path: Path, cache: DigestCache | None) -> Content:
+    """The file's sha256 and size, a Git LFS pointer's if it is one; without a cache the
+    sha256 of a real file is left empty (nothing keeps it)."""
+    if cache is not None:
+        return cache.content(path)
+    size = path.stat().st_size
+    pointer, _ = read_pointer(path, size)
+    if pointer is not None:
+        return Content(pointer.oid, pointer.size, True)
+    return Content("", size, False)
+
+
+def _check_letter(
+    root_dir: Path,
+    voice: VoiceSpec,
+    allow_outside: bool,
+    memo: RunMemo,
+    cache: DigestCache | None,
+) -> list[Diagnostic]:
     assert voice.authorization_letter is not None
     path = voice.authorization_letter
     shown = display_path(path, root_dir)
@@ -297,18 +373,35 @@ def _check_letter(root_dir: Path, voice: VoiceSpec, allow_outside: bool) -> list
             report.error(f"{shown} does not exist")
         elif not path.is_file():
             report.error(f"{shown} is not a file")
-        elif path.stat().st_size == 0:
-            report.error(f"{shown} is empty")
-        elif path.stat().st_size > LETTER_MAX_BYTES:
-            report.error(f"{shown} is larger than 20 MB: scan or photograph it at a lower size")
         else:
-            with path.open("rb") as stream:
-                head = stream.read(8)
-            if not head.startswith(_LETTER_MAGIC):
-                report.error(
-                    f"{shown} is not a PDF, JPEG or PNG file (by its content): upload the "
-                    "printed template, signed by hand, as a PDF or a photo"
-                )
+            # Read to hash it only below the limit: a pointer is never larger than that.
+            big = path.stat().st_size > LETTER_MAX_BYTES
+            content = Content("", path.stat().st_size, False) if big else _content(path, cache)
+            size = content.size
+            if size == 0:
+                report.error(f"{shown} is empty")
+            elif size > LETTER_MAX_BYTES:
+                report.error(f"{shown} is larger than 20 MB: scan or photograph it at a lower size")
+            else:
+                key = memo.source_key(path)
+                if content.pointer:
+                    looks_right = check_letter_pointer(
+                        memo.lock, key, content, shown, report, memo.locked
+                    )
+                else:
+                    with path.open("rb") as stream:
+                        looks_right = stream.read(8).startswith(_LETTER_MAGIC)
+                    if content.sha256:
+                        memo.locked[key] = {
+                            "sha256": content.sha256,
+                            "size": size,
+                            "letter": looks_right,
+                        }
+                if looks_right is False:
+                    report.error(
+                        f"{shown} is not a PDF, JPEG or PNG file (by its content): upload the "
+                        "printed template, signed by hand, as a PDF or a photo"
+                    )
     except OSError as error:
         report.error(f"{shown} cannot be read: {error.strerror or error}")
     return report.diagnostics()

@@ -11,6 +11,8 @@ such as swapped files or a transcript of another sentence; twice outside them is
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from reconciler.data.checks import Thresholds
 from reconciler.data.report import Report
@@ -28,6 +30,13 @@ def script_of(text: str) -> tuple[str | None, int]:
     return ("CN", han) if han >= latin else ("EN", latin)
 
 
+def text_facts(text: str) -> dict[str, Any]:
+    """What the judgement needs of a transcript, kept by content (data.facts) so that a
+    re-plan, or a checkout without the file's content, need not read it again."""
+    script, letters = script_of(text)
+    return {"words": any(ch.isalnum() for ch in text), "script": script, "letters": letters}
+
+
 def judge_text(
     text: str,
     name: str,
@@ -36,11 +45,22 @@ def judge_text(
     t: Thresholds,
     report: Report,
 ) -> None:
-    if not any(ch.isalnum() for ch in text):
+    judge_text_facts(text_facts(text), name, language, speech_seconds, t, report)
+
+
+def judge_text_facts(
+    facts: Mapping[str, Any],
+    name: str,
+    language: str | None,
+    speech_seconds: float | None,
+    t: Thresholds,
+    report: Report,
+) -> None:
+    if not facts.get("words"):
         report.error("no words in it, only punctuation or spaces", name)
         return
-    script, letters = script_of(text)
-    if script is None:
+    script, letters = facts.get("script"), int(facts.get("letters") or 0)
+    if script not in LANGUAGE_NAMES:
         report.error("no Chinese or Latin letters in it (digits only?)", name)
         return
     if language is not None and script != language:

@@ -7,6 +7,7 @@ are for the full sizes, on a quiet machine (``python -m bench all``).
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +83,10 @@ def test_digest(tmp_path: Path) -> None:
     assert results["cold_cache"]["misses"] == 40
     assert results["warm_cache"] == {"bytes_read": 0, "hits": 40, "misses": 0}
     assert results["plan_warm_cache"]["bytes_read"] == 0
-    # Cold: the preflight decodes each recording once and the digest reads every file once.
+    # Cold: every file is hashed once, each distinct recording decoded once, each header and
+    # transcript read once (their facts are then kept by content).
     cold = results["plan_cold_training_data_bytes_read"]
-    assert results["dataset_bytes"] < cold < 2 * results["dataset_bytes"]
+    assert results["dataset_bytes"] < cold < 2 * results["dataset_bytes"] + 40 * 4096
     assert results["plan_cold_process_read_bytes"] > results["dataset_bytes"]
     assert results["ratio"] > 0 and results["data_digest_mib_s"] > 0
 
@@ -117,6 +119,18 @@ def test_audio(tmp_path: Path) -> None:
         assert results["ratio_to_sox"] > 0
     else:
         assert results["sox"] == "sox not found"
+
+
+@pytest.mark.skipif(shutil.which("git-lfs") is None, reason="needs git-lfs")
+def test_lfs(tmp_path: Path) -> None:
+    (size,) = run_tiny("lfs", tmp_path)["results"]["sizes"]
+    assert size["voices"] == 20
+    assert size["cold_plan_bytes"]["audio_bytes_read"] == 0
+    assert size["cold_plan_bytes"]["pointer_bytes_read"] > 0  # it did read the pointers
+    assert size["edited_plan_bytes"]["audio_bytes_read"] == 0
+    assert size["apply_fetched_files"] == ["new000.zip", "new001.zip", "new002.zip"]
+    assert size["apply_fetched_bytes"] > 3 * 100_000
+    assert 1 <= size["cold_plan_calls"] <= 3
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["nonsense"]])

@@ -278,16 +278,25 @@ def test_measurements_are_cached_so_a_rerun_reads_no_audio(tmp_path: Path) -> No
     cold = DigestCache(tmp_path / "cache", clock=a_minute_later)  # the data is not new
     first = inspect_data(config, cache=cold)
     wav_bytes = sum(p.stat().st_size for p in (tmp_path / "data").glob("*.wav"))
-    assert cold.misses == 20
-    assert wav_bytes <= cold.bytes_read < wav_bytes + 20 * 4096  # libsndfile re-reads headers
+    text_bytes = sum(p.stat().st_size for p in (tmp_path / "data").glob("*.txt"))
+    # Every file's sha256 (what measurements are kept by: data.facts), and each distinct
+    # recording measured once (write_steady_pairs repeats 5 takes).
+    takes = {p.read_bytes() for p in (tmp_path / "data").glob("*.wav")}
+    take_bytes = sum(len(take) for take in takes)
+    assert len(takes) == 5 and cold.misses == 40 + 5
+    # Each file hashed, each distinct recording decoded (libsndfile re-reads headers) and
+    # its header read, each transcript read.
+    hashed = wav_bytes + text_bytes
+    assert hashed + take_bytes + text_bytes <= cold.bytes_read
+    assert cold.bytes_read < hashed + take_bytes + text_bytes + 5 * 4096
     warm = DigestCache(tmp_path / "cache")  # a new run: only the records on disk
     second = inspect_data(config, cache=warm)
-    assert (warm.hits, warm.misses, warm.bytes_read) == (20, 0, 0)
+    assert (warm.hits, warm.misses, warm.bytes_read) == (40, 0, 0)
     assert second.voices["v"].rows == first.voices["v"].rows
     (tmp_path / "data" / "3.wav").write_bytes(pcm16(_noise(9.0, -75), RATE))  # changed
     again = DigestCache(tmp_path / "cache")
     found = inspect_data(config, cache=again)
-    assert (again.hits, again.misses) == (19, 1)
+    assert (again.hits, again.misses) == (39, 2)  # its digest and its measurement
     assert any("3.wav: no speech found" in d.message for d in found.diagnostics)
 
 

@@ -1,0 +1,121 @@
+"""``reconciler.lock``: the training data's sha256s, sizes and measurements, committed beside
+the YAML like a package lock, so a checkout without the Git LFS content still plans.
+
+One key per data path (relative to the config directory, as voices name it): a folder lists
+its files, a zip or letter gives its own sha256 and size (a zip also its members), and every
+file carries the facts the preflight judges (``data.facts``: WAV header, measurements,
+transcript facts). Written sorted, one line per file, so a changed recording is a one-line
+diff. ``reconciler validate --update-lock`` writes it where the data is present.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reconciler.config.diagnostics import Diagnostic, Location
+from reconciler.fsutil import atomic_writer
+
+LOCK_NAME = "reconciler.lock"
+LOCK_VERSION = 1
+UPDATE_COMMAND = "reconciler validate --update-lock"
+_HEX = frozenset("0123456789abcdef")
+
+
+@dataclass
+class DataLock:
+    """``data``: path -> {"files": {name: file}} for a folder, or a file's own entry
+    ({"sha256", "size", and "members": {name: member} for a zip})."""
+
+    path: Path
+    data: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def file(self, source: str) -> dict[str, Any] | None:
+        """The entry of the zip or letter at ``source``, if the lock has a sound one."""
+        entry = self.data.get(source)
+        if entry is None or not _is_file(entry):
+            return None
+        return entry
+
+    def folder(self, source: str) -> dict[str, dict[str, Any]] | None:
+        """The files the lock lists in the folder ``source``, by name."""
+        entry = self.data.get(source)
+        files = entry.get("files") if entry is not None else None
+        if not isinstance(files, dict):
+            return None
+        return {n: f for n, f in files.items() if isinstance(f, dict) and _is_file(f)}
+
+
+def lock_path(root_dir: Path) -> Path:
+    return root_dir / LOCK_NAME
+
+
+def load_lock(root_dir: Path) -> tuple[DataLock | None, list[Diagnostic]]:
+    """The lock beside the configuration, None if there is none; a damaged one is a located
+    error (and no lock)."""
+    path = lock_path(root_dir)
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        return None, []
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [_problem(path, None, f"cannot be read: {error}")]
+    try:
+        raw = json.loads(text)
+    except ValueError as error:
+        line = getattr(error, "lineno", None)
+        return None, [_problem(path, line, f"is not valid JSON ({error})")]
+    if not isinstance(raw, dict) or not isinstance(raw.get("data"), dict):
+        return None, [_problem(path, 1, 'is not a data lock (no "data" object)')]
+    if raw.get("lock_version") != LOCK_VERSION:
+        version = raw.get("lock_version")
+        return None, [_problem(path, 1, f"has lock_version {version!r}, this reads {LOCK_VERSION}")]
+    data = {k: v for k, v in raw["data"].items() if isinstance(v, dict)}
+    return DataLock(path, data), []
+
+
+def _problem(path: Path, line: int | None, message: str) -> Diagnostic:
+    hint = f"; write it again with `{UPDATE_COMMAND}` where the data is present"
+    return Diagnostic.at(Location(path, line), "reconciler.lock", f"{path.name} {message}{hint}")
+
+
+def _is_file(entry: Mapping[str, Any]) -> bool:
+    digest, size = entry.get("sha256"), entry.get("size")
+    hexadecimal = isinstance(digest, str) and len(digest) == 64 and set(digest) <= _HEX
+    return hexadecimal and isinstance(size, int) and not isinstance(size, bool) and size >= 0
+
+
+def render_lock(data: Mapping[str, Mapping[str, Any]]) -> str:
+    """Sorted JSON, one line per file or member: stable bytes, small diffs."""
+    sources = []
+    for source in sorted(data):
+        entry = data[source]
+        nested = "files" if "files" in entry else "members" if "members" in entry else None
+        head = {k: v for k, v in entry.items() if k != nested}
+        opening = _line(head)[:-1]  # the entry's own fields, then its files
+        if nested is None:
+            sources.append(f"  {_line(source)}: {_line(head)}")
+            continue
+        rows = [f"    {_line(n)}: {_line(f)}" for n, f in sorted(entry[nested].items())]
+        body = ",\n".join(rows)
+        separator = ", " if head else ""
+        inner = f"{{\n{body}\n  }}" if rows else "{}"
+        sources.append(f"  {_line(source)}: {opening}{separator}{_line(nested)}: {inner}}}")
+    listing = ",\n".join(sources)
+    data_text = f"{{\n{listing}\n}}" if sources else "{}"
+    return f'{{"lock_version": {LOCK_VERSION}, "data": {data_text}}}\n'
+
+
+def _line(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+
+
+def write_lock(root_dir: Path, data: Mapping[str, Mapping[str, Any]]) -> Path:
+    """Replace the lock atomically (readable by all: it is committed, and holds no secret)."""
+    path = lock_path(root_dir)
+    with atomic_writer(path, 0o644) as stream:
+        stream.write(render_lock(data).encode("utf-8"))
+    return path
