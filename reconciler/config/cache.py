@@ -83,7 +83,8 @@ _PERSONAL = tuple(a for a in attributes.TABLE.entries if a.personal)
 _DECODER = json.JSONDecoder()
 _ERRORS = (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError)
 
-Rebuild = Callable[[], Mapping[str, VoiceSpec]]
+# The voices as the YAML says, asked for when the entry of the file given turns out damaged.
+Rebuild = Callable[[Path], Mapping[str, VoiceSpec]]
 Sections = dict[str, Any]  # {"data": {...}, "values": [[path, line, column]], "keys": [...]}
 
 
@@ -241,7 +242,16 @@ def write_entry(
         return False
 
 
-def _unkept() -> Mapping[str, VoiceSpec]:
+def forget_entry(cache_dir: Path, file: Path) -> bool:
+    """Drop the entry of ``file``: True if it is gone."""
+    try:
+        _slot(cache_dir, file).unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
+
+
+def _unkept(file: Path) -> Mapping[str, VoiceSpec]:
     raise ValueError("a voice did not decode as it was encoded")
 
 
@@ -415,7 +425,7 @@ class CachedVoices(ConfiguredVoices):
         self._order = sorted([*self._position, *built])
         self._index: list[VoiceData] | None = None
         self._rebuild = rebuild
-        self._fresh: Mapping[str, VoiceSpec] | None = None
+        self._fresh: dict[Path, Mapping[str, VoiceSpec]] = {}
         self._lock = threading.Lock()
 
     def __getitem__(self, name: str) -> VoiceSpec:
@@ -467,13 +477,14 @@ class CachedVoices(ConfiguredVoices):
             letter = voice.authorization_letter
             return VoiceSpec(data=voice.data, authorization_letter=letter, **fields)
         except _ERRORS:
-            return self._rebuilt(voice)
+            return self._rebuilt(entry.file, voice)
 
-    def _rebuilt(self, voice: VoiceData) -> VoiceSpec:
+    def _rebuilt(self, file: Path, voice: VoiceData) -> VoiceSpec:
         """A damaged line (only a hand-edited entry has one): the voice as the YAML says."""
-        if self._fresh is None:
-            self._fresh = self._rebuild()
-        spec = self._fresh.get(voice.name)
+        fresh = self._fresh.get(file)
+        if fresh is None:
+            fresh = self._fresh[file] = self._rebuild(file)
+        spec = fresh.get(voice.name)
         if spec is None or (spec.data, spec.authorization_letter) != voice[1:]:
             # The YAML is no longer what the index was made from: it changed since this run
             # read it, and the run must not mix the two.

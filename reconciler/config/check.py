@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.config.assemble import assemble
+from reconciler.config.cache import forget_entry
 from reconciler.config.diagnostics import SURROGATES, Diagnostic, InvalidConfig
 from reconciler.config.incremental import file_keys, load_incremental, store
 from reconciler.config.loader import Document, load_yaml, parse_yaml
@@ -156,18 +157,22 @@ def load_config(path: Path, *, cwd: Path | None = None, cache_dir: Path | None =
                 keys,
                 cache_dir,
                 functools.partial(_clean_document, cache_dir=cache_dir, read=read),
-                functools.partial(_assembled_voices, path, cwd, cache_dir),
+                functools.partial(_rebuilt_voices, path, cwd, cache_dir),
             )
             if config is not None:
                 return config
     return _assembled(path, cwd, cache_dir, keys, read)
 
 
-def _assembled_voices(path: Path, cwd: Path | None, cache_dir: Path) -> Mapping[str, VoiceSpec]:
-    keys: dict[Path, str] = {}
-    with contextlib.suppress(OSError):
-        keys = file_keys(*config_files(path))
-    return _assembled(path, cwd, cache_dir, keys, {}).voices
+def _rebuilt_voices(
+    path: Path, cwd: Path | None, cache_dir: Path, damaged: Path
+) -> Mapping[str, VoiceSpec]:
+    """The voices as the YAML says, for a run that found a line of ``damaged``'s entry
+    damaged: that entry is dropped and the configuration loaded again, which reads only
+    that file (or, if the entry cannot be dropped, every file without the cache)."""
+    if forget_entry(cache_dir, damaged):
+        return load_config(path, cwd=cwd, cache_dir=cache_dir).voices
+    return _assembled(path, cwd, None, {}, {}).voices
 
 
 def _assembled(

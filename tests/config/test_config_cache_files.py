@@ -259,7 +259,7 @@ def test_a_phone_keeps_only_its_own_file_out_of_the_cache(
     load(project)
     assert work["written"] == 9
     cached = b"".join(entry.read_bytes() for entry in (project / ".cache" / "config").iterdir())
-    assert b"138" not in cached
+    assert b"0000 0000" not in cached and b"+86" not in cached
     work.clear()
     config = load(project)
     assert work == Counter(parsed=1, read=10)
@@ -274,3 +274,19 @@ def test_concurrent_runs_after_an_edit_agree(project: Path) -> None:
     expected = everything(cold(project))
     assert all(everything(config) == expected for config in configs)
     assert everything(load(project)) == expected
+
+
+def test_a_damaged_voice_line_costs_only_its_file_when_used(
+    project: Path, work: Counter[str]
+) -> None:
+    load(project)
+    for entry in (project / ".cache" / "config").iterdir():
+        text = entry.read_bytes()
+        if b"voices-006.yaml" in text:
+            entry.write_bytes(text.replace(b'["v031",{', b'["v031",{"bogus":1,'))
+    work.clear()
+    config = load(project)
+    assert work == Counter(read=10)  # the header and index are sound: a hit
+    assert config.voices["v031"].voice_name == "Voice 31"
+    assert work == Counter(read=20, parsed=1, written=1)  # voices-006.yaml read again
+    assert everything(config) == everything(cold(project))
