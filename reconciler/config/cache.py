@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -88,7 +89,9 @@ Rebuild = Callable[[Path], Mapping[str, VoiceSpec]]
 Sections = dict[str, Any]  # {"data": {...}, "values": [[path, line, column]], "keys": [...]}
 
 
+@functools.cache
 def _code_fingerprint() -> bytes:
+    """Taken once a run: every entry a run writes is keyed by the code that run loaded."""
     digest = hashlib.sha256(str(FORMAT).encode())
     here = Path(__file__).parent
     for name in SOURCES:
