@@ -348,8 +348,6 @@ def _decode(file: Path, raw: dict[str, Any], index: dict[str, Any], lines: list[
     decoded = _decode_index(index)
     if len(decoded) != len(lines) or len(voice_names) != len(lines):
         raise ValueError("one line and one voice_name per voice")
-    if not all(isinstance(name, str) for name in voice_names):
-        raise TypeError("voice_names are text")
     return Entry(
         file=file,
         context=raw["context"],
