@@ -16,9 +16,7 @@ from typing import TypeVar
 
 from reconciler.config.assemble import assemble
 from reconciler.config.cache import (
-    CachedVoices,
     Entry,
-    Rebuild,
     Sections,
     context_of,
     file_key,
@@ -27,6 +25,7 @@ from reconciler.config.cache import (
     sections_of,
     write_entry,
 )
+from reconciler.config.cached_voices import CachedVoices, Rebuild
 from reconciler.config.diagnostics import SURROGATES, Location
 from reconciler.config.history import check_moved, check_removed
 from reconciler.config.loader import Document
