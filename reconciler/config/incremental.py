@@ -20,6 +20,7 @@ from reconciler.config.cache import (
     Sections,
     context_of,
     file_key,
+    forget_entry,
     read_entry,
     sections_document,
     sections_of,
@@ -108,6 +109,10 @@ def store(
     """Keep each document's part of ``config`` under its key; how many entries were written.
     A file that changed since its key was taken is left out: its entry would mix versions."""
     parsed = list(documents)
+    if parsed:
+        # Before format 6 a directory's whole configuration was one entry named after the
+        # directory (100 MB at 100,000 voices); no file's entry has that name.
+        forget_entry(cache_dir, config.root_dir)
     if context is None:
         context = context_of([(d.file, sections_of(d)) for d in parsed])
     written = 0

@@ -3,7 +3,9 @@ and the result (voices, locations, errors, the digest a saved plan checks) is a 
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -290,3 +292,14 @@ def test_a_damaged_voice_line_costs_only_its_file_when_used(
     assert config.voices["v031"].voice_name == "Voice 31"
     assert work == Counter(read=20, parsed=1, written=1)  # voices-006.yaml read again
     assert everything(config) == everything(cold(project))
+
+
+def test_the_single_entry_of_earlier_versions_is_dropped(project: Path) -> None:
+    """Before, a directory's configuration was one entry named after the directory."""
+    slots = project / ".cache" / "config"
+    slots.mkdir(parents=True)
+    legacy = slots / f"{hashlib.sha256(os.fsencode(project)).hexdigest()}.json"
+    legacy.write_bytes(b'{"key": "an old one"}\n{}\n')
+    load(project)
+    assert not legacy.exists()
+    assert len(list(slots.iterdir())) == FILES + 1
