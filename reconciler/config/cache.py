@@ -1,75 +1,84 @@
-"""The assembled configuration of unchanged files, kept so a warm plan neither parses nor
-assembles them again (2.2 s of YAML and 1.1 s of assembly at 10,000 voices).
+"""What each YAML file of a configuration assembled to, kept so that a plan after an edit
+parses, validates and assembles only the files that changed (at 100,000 voices in files of
+10,000, an edit of one file costs that file, not the 20 s of the whole).
 
 An entry is plain JSON, never pickle: loading it runs no code, whoever wrote the folder.
-It is keyed by everything the result depends on: each file's name and exact bytes, the
-config directory, the schema, and the source of the code that parses and assembles (so a
-changed loader never serves an old answer). Each config location has one slot, replaced
-when the files change, so the folder does not grow with every edit. Locations (file, line,
-column) are kept for every field, so later messages point where they did. Anything wrong
-with an entry (unreadable, corrupt, another format) only means it is rebuilt from the YAML.
+There is one entry a file (its slot is named after the file's path, so the folder does not
+grow with every edit), keyed by the file's name and exact bytes, the config directory, the
+schema and the source of the code that parses and assembles (so a changed loader never
+serves an old answer). What a file assembles to also depends on what lies outside it: the
+`provider` and `defaults` sections, wherever they are written. Each entry records that as
+its context, and an entry whose context is not the configuration's current one is not used
+(incremental.py falls back to reading every file). Locations (file, line, column) are kept
+for every field, so later messages point where they did. Anything wrong with an entry
+(unreadable, corrupt, another format) only means its file is read again.
 
 An entry is lines, so that a hit decodes only what it uses (a saved plan's apply touches 30
-voices of 100,000): a header (key, provider, state section), a compact index of every
-voice's data and letter (what the config digest needs), then one line per voice, turned
-into its VoiceSpec on first use.
+voices of 100,000): a header (key, context, the file's single sections with their
+locations, its voice_names and its moved and removed entries: what the rules across files
+need), a compact index of every voice's data and letter (what the config digest needs),
+then one line per voice, turned into its VoiceSpec on first use.
 
-A configuration holding a phone number is not cached: the number is personal data and the
-cache should not hold a second copy of it.
+A file whose voices (or defaults) hold a phone number is not cached: the number is personal
+data and the cache should not hold a second copy of it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
-import threading
-import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from reconciler import attributes
+from reconciler.config.cached_voices import ERRORS as _ERRORS
+from reconciler.config.cached_voices import INDEXED, CachedVoices, location
 from reconciler.config.diagnostics import Location
+from reconciler.config.loader import Document, NodePath
 from reconciler.config.model import (
-    Config,
-    ConfiguredVoices,
     DataSource,
     MovedEntry,
-    Provider,
     RemovedEntry,
-    StateSettings,
     VoiceData,
     VoiceSpec,
 )
 from reconciler.config.schema import schema_fingerprint
-from reconciler.errors import ConfigError
 from reconciler.fsutil import atomic_write
 
-# 5: object-store data (sha256, endpoint, region) in the data index; 4: moved and removed in
-# the header; 3: lines (header, data index, one per voice); 2: every
-# field, state section
-FORMAT = 5
+# 6: one entry a file, with its sections and context; 5: object-store data (sha256,
+# endpoint, region) in the data index; 4: moved and removed in the header; 3: lines
+# (header, data index, one per voice); 2: every field, state section
+FORMAT = 6
 # The modules whose code decides what a file assembles to.
-SOURCES = ("assemble.py", "cache.py", "check.py", "dsn.py", "history.py", "loader.py", "model.py")
-# Taken from the data index, not the voice's line: one copy, and the digest needs no line.
-_INDEXED = ("data", "authorization_letter")
-_VOICE_FIELDS = tuple(f for f in dataclasses.fields(VoiceSpec) if f.name not in _INDEXED)
-# Encoded as {"path": ...}: JSON has no paths.
-_PATH_FIELDS = frozenset(
-    name
-    for name, hint in typing.get_type_hints(VoiceSpec).items()
-    if name not in _INDEXED and (hint is Path or Path in typing.get_args(hint))
+SOURCES = (
+    "assemble.py",
+    "cache.py",
+    "cached_voices.py",
+    "check.py",
+    "dsn.py",
+    "history.py",
+    "incremental.py",
+    "loader.py",
+    "model.py",
 )
-_DECODER = json.JSONDecoder()
-_ERRORS = (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError)
+# The sections defined once per configuration, in whichever file; the first two change
+# what every voice assembles to.
+SECTIONS = ("provider", "state", "defaults")
+CONTEXT_SECTIONS = ("provider", "defaults")
+_VOICE_FIELDS = tuple(f for f in dataclasses.fields(VoiceSpec) if f.name not in INDEXED)
+_PERSONAL = tuple(a for a in attributes.TABLE.entries if a.personal)
 
-Rebuild = Callable[[], Mapping[str, VoiceSpec]]
+Sections = dict[str, Any]  # {"data": {...}, "values": [[path, line, column]], "keys": [...]}
 
 
+@functools.cache
 def _code_fingerprint() -> bytes:
+    """Taken once a run: every entry a run writes is keyed by the code that run loaded."""
     digest = hashlib.sha256(str(FORMAT).encode())
     here = Path(__file__).parent
     for name in SOURCES:
@@ -78,60 +87,17 @@ def _code_fingerprint() -> bytes:
     return digest.digest()
 
 
-def content_key(root_dir: Path, files: Sequence[Path]) -> str:
-    """Changes whenever anything the assembled Config depends on does."""
+def file_key(root_dir: Path, file: Path, content: bytes) -> str:
+    """Changes whenever anything in the file, or the code reading it, does."""
     digest = hashlib.sha256(_code_fingerprint())
-    digest.update(os.fsencode(root_dir) + b"\0")
-    for file in files:
-        digest.update(os.fsencode(file) + b"\0")
-        data = file.read_bytes()
-        digest.update(f"{len(data)}\0".encode() + data)
+    digest.update(os.fsencode(root_dir) + b"\0" + os.fsencode(file) + b"\0")
+    digest.update(f"{len(content)}\0".encode() + content)
     return digest.hexdigest()
 
 
-def _slot(cache_dir: Path, path: Path) -> Path:
-    name = hashlib.sha256(os.fsencode(path)).hexdigest()
+def _slot(cache_dir: Path, file: Path) -> Path:
+    name = hashlib.sha256(os.fsencode(file)).hexdigest()
     return cache_dir / "config" / f"{name}.json"
-
-
-def cached_config(path: Path, key: str, cache_dir: Path, rebuild: Rebuild) -> Config | None:
-    """The Config stored for files with content ``key``, or None (then parse and
-    ``store_config``). ``rebuild`` assembles the voices from the YAML again: it is called
-    only if a voice's line turns out damaged when the voice is first used."""
-    try:
-        head, index, *lines = _slot(cache_dir, path).read_bytes().split(b"\n")
-        header = json.loads(head)
-        if not isinstance(header, dict) or header.get("key") != key:
-            return None
-        return _decode(header["config"], json.loads(index), lines, rebuild)
-    except _ERRORS:
-        return None
-
-
-def store_config(path: Path, config: Config, key: str, cache_dir: Path) -> None:
-    """Keep ``config`` as what files with content ``key`` assemble to (best effort)."""
-    personal = [a.name for a in attributes.TABLE.entries if a.personal]
-    if any(getattr(voice, name) for voice in config.voices.values() for name in personal):
-        return
-    try:
-        if content_key(config.root_dir, config.files) != key:
-            return  # a file changed while it was read: the entry could mix two versions
-        lines = _encode(config, key)
-        head, index, *voices = (line.encode("ascii") for line in lines)
-        decoded = _decode(json.loads(head)["config"], json.loads(index), voices, _unkept)
-        if _encode(decoded, key) != lines:
-            return  # a value JSON does not keep exactly (a non-string key, say)
-        slot = _slot(cache_dir, path)
-        slot.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(slot, "\n".join(lines).encode("ascii"))
-    except (OSError, TypeError, ValueError, KeyError):
-        # An unwritable cache, or a value JSON cannot hold: it only costs time.
-        with contextlib.suppress(OSError):
-            _slot(cache_dir, path).unlink(missing_ok=True)
-
-
-def _unkept() -> Mapping[str, VoiceSpec]:
-    raise ValueError("a voice did not decode as it was encoded")
 
 
 def _dumps(value: Any) -> str:
@@ -139,13 +105,161 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def _encode(config: Config, key: str) -> list[str]:
+def sections_of(document: Document) -> Sections:
+    """The file's single sections with every location inside them, as JSON: enough to
+    assemble the other files against them without parsing this one again."""
+    data = document.data if isinstance(document.data, dict) else {}
+    held = {name: data[name] for name in SECTIONS if name in data}
+
+    def marks(found: Mapping[NodePath, tuple[int, int]]) -> list[Any]:
+        return [[list(p), *mark] for p, mark in found.items() if not p or p[0] in held]
+
+    return {"data": held, "values": marks(document.value_marks), "keys": marks(document.key_marks)}
+
+
+def sections_document(file: Path, sections: Sections) -> Document:
+    """A stand-in for the file that locates everything in its sections as the file did."""
+
+    def marks(raw: list[Any]) -> dict[NodePath, tuple[int, int]]:
+        return {tuple(p): (line, column) for p, line, column in raw}
+
+    data = sections["data"]
+    if not isinstance(data, dict) or not set(data) <= set(SECTIONS):
+        raise ValueError("not the sections of a file")
+    return Document(file, data, marks(sections["values"]), marks(sections["keys"]))
+
+
+def context_of(holders: Sequence[tuple[Path, Sections]]) -> str:
+    """What every file's voices depend on outside the file: the provider and defaults
+    sections, their locations (inherited fields point there) and the files holding them."""
+    digest = hashlib.sha256()
+    for file, sections in holders:
+        parts = {
+            name: sections["data"][name] for name in CONTEXT_SECTIONS if name in sections["data"]
+        }
+        if not parts:
+            continue
+        marks = [
+            [kind, [m for m in sections[kind] if m[0] and m[0][0] in parts]]
+            for kind in ("values", "keys")
+        ]
+        digest.update(os.fsencode(file) + b"\0")
+        digest.update(json.dumps([parts, marks], sort_keys=True).encode() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One file's entry as read: its header decoded, its voices' lines not yet."""
+
+    file: Path
+    context: str
+    sections: Sections | None  # None: the file defines no single section
+    moved: tuple[MovedEntry, ...]
+    removed: tuple[RemovedEntry, ...]
+    voice_names: tuple[str, ...]  # each voice's, in the index's order
+    index: list[VoiceData]
+    lines: list[bytes]
+    files: tuple[Path, ...]  # what the locations' file numbers stand for
+
+
+def read_entry(cache_dir: Path, file: Path, key: str) -> Entry | None:
+    """The entry of ``file`` with content ``key``, or None (then parse it)."""
+    try:
+        head, index, *lines = _slot(cache_dir, file).read_bytes().split(b"\n")
+        header = json.loads(head)
+        if not isinstance(header, dict) or header.get("key") != key:
+            return None
+        return _decode(file, header, json.loads(index), lines)
+    except _ERRORS:
+        return None
+
+
+def _holds_personal(voices: Sequence[VoiceSpec], sections: Sections) -> bool:
+    if any(getattr(voice, a.name) for voice in voices for a in _PERSONAL):
+        return True
+    defaults = sections["data"].get("defaults")
+    for a in _PERSONAL:
+        value: Any = defaults
+        for part in a.config_key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            return True
+    return False
+
+
+def write_entry(
+    cache_dir: Path,
+    document: Document,
+    key: str,
+    context: str,
+    voices: Sequence[VoiceSpec],
+    moved: Sequence[MovedEntry],
+    removed: Sequence[RemovedEntry],
+) -> bool:
+    """Keep what ``document`` (the file with content ``key``) assembled to: its voices, in
+    name order, and its moved and removed entries. Best effort: False if not kept."""
+    file = document.file
+    sections = sections_of(document)
+    if _holds_personal(voices, sections):
+        return False
+    try:
+        lines = _encode(file, key, context, sections, voices, moved, removed)
+        head, index, *rest = (line.encode("ascii") for line in lines)
+        decoded = _decode(file, json.loads(head), json.loads(index), rest)
+        again = CachedVoices([decoded], {}, _unkept)
+        if (
+            _encode(
+                file,
+                key,
+                context,
+                decoded.sections or sections,
+                list(again.values()),
+                decoded.moved,
+                decoded.removed,
+            )
+            != lines
+        ):
+            return False  # a value JSON does not keep exactly (a date, a non-string key)
+        slot = _slot(cache_dir, file)
+        slot.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(slot, "\n".join(lines).encode("ascii"))
+        return True
+    except (OSError, TypeError, ValueError, KeyError):
+        # An unwritable cache, or a value JSON cannot hold: it only costs time.
+        with contextlib.suppress(OSError):
+            _slot(cache_dir, file).unlink(missing_ok=True)
+        return False
+
+
+def forget_entry(cache_dir: Path, file: Path) -> bool:
+    """Drop the entry of ``file``: True if it is gone."""
+    try:
+        _slot(cache_dir, file).unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
+
+
+def _unkept(file: Path) -> Mapping[str, VoiceSpec]:
+    raise ValueError("a voice did not decode as it was encoded")
+
+
+def _encode(
+    file: Path,
+    key: str,
+    context: str,
+    sections: Sections,
+    voices: Sequence[VoiceSpec],
+    moved: Sequence[MovedEntry],
+    removed: Sequence[RemovedEntry],
+) -> list[str]:
     """Every field of every voice, whatever fields VoiceSpec gains: one left out would be a
     setting silently lost on a warm run (a cache hit must equal a fresh assembly)."""
-    files = {file: index for index, file in enumerate(config.files)}
+    files = {file: 0}  # the file itself, then any other a location points into (defaults)
 
     def where(location: Location) -> list[Any]:
-        return [files[location.file], location.line, location.column]
+        return [files.setdefault(location.file, len(files)), location.line, location.column]
 
     def value(name: str, item: Any) -> Any:
         if name == "source":
@@ -158,31 +272,23 @@ def _encode(config: Config, key: str) -> list[str]:
             return dict(item)
         return item
 
-    provider = config.provider
-    header = {
-        "root_dir": str(config.root_dir),
-        "files": [str(file) for file in config.files],
-        "provider": [
-            provider.region,
-            provider.endpoint,
-            provider.project_id,
-            provider.app_user_id,
-            dict(provider.extra),
-        ],
-        "state_path": str(config.state_path),
-        "state": dataclasses.asdict(config.state),
-        "moved": [
-            [m.source, m.target, m.path, where(m.source_at), where(m.target_at)]
-            for m in config.moved
-        ],
-        "removed": [[r.source, r.destroy, r.path, where(r.source_at)] for r in config.removed],
-    }
-    voices = [
-        _dumps([name, {f.name: value(f.name, getattr(voice, f.name)) for f in _VOICE_FIELDS}])
-        for name, voice in config.voices.items()
+    lines = [
+        _dumps([voice.name, {f.name: value(f.name, getattr(voice, f.name)) for f in _VOICE_FIELDS}])
+        for voice in voices
     ]
-    index = _encode_index(config.voices.data_index())
-    return [_dumps({"key": key, "config": header}), _dumps(index), *voices]
+    index = _encode_index([VoiceData(v.name, v.data, v.authorization_letter) for v in voices])
+    header = {
+        "key": key,
+        "context": context,
+        "sections": sections if sections["data"] else None,
+        "moved": [
+            [m.source, m.target, m.path, where(m.source_at), where(m.target_at)] for m in moved
+        ],
+        "removed": [[r.source, r.destroy, r.path, where(r.source_at)] for r in removed],
+        "voice_names": [voice.voice_name for voice in voices],
+        "files": [str(path) for path in files],  # last: every location is numbered by now
+    }
+    return [_dumps(header), _dumps(index), *lines]
 
 
 def _encode_index(entries: Sequence[VoiceData]) -> dict[str, Any]:
@@ -218,133 +324,31 @@ def _decode_index(raw: dict[str, Any]) -> list[VoiceData]:
     ]
 
 
-class _Locations(Mapping[str, Location]):
-    """Field locations made when asked for: most are never needed (only for a message), and
-    making them all was most of a cache hit's cost. They are kept flat, ``[key, file, line,
-    column, key, ...]``: one JSON list a voice, not one a field, halves what a plan decodes."""
-
-    __slots__ = ("_files", "_marks")
-
-    def __init__(self, files: tuple[Path, ...], marks: list[Any]) -> None:
-        if not isinstance(marks, list) or len(marks) % 4:
-            raise TypeError("field locations are a flat list of (key, file, line, column)")
-        self._files, self._marks = files, marks
-
-    def __getitem__(self, key: str) -> Location:
-        try:
-            at = 4 * self._marks[::4].index(key)
-            return _location(self._files, self._marks[at + 1 : at + 4])
-        except (TypeError, ValueError, IndexError):
-            # Not there, or (only in a hand-edited entry) not a location: location_of()
-            # falls back to the voice.
-            raise KeyError(key) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._marks[::4])
-
-    def __len__(self) -> int:
-        return len(self._marks) // 4
-
-
-def _location(files: tuple[Path, ...], mark: list[Any]) -> Location:
-    index, line, column = mark
-    if type(index) is not int or type(line) is not int or type(column) is not int:
-        raise TypeError("a location is three numbers")
-    return Location(files[index], line, column)
-
-
-def _decode(
-    raw: dict[str, Any], index: dict[str, Any], lines: list[bytes], rebuild: Rebuild
-) -> Config:
-    files = tuple(Path(file) for file in raw["files"])
-    region, endpoint, project_id, app_user_id, extra = raw["provider"]
-    return Config(
-        root_dir=Path(raw["root_dir"]),
-        files=files,
-        provider=Provider(region, endpoint, project_id, app_user_id, extra),
-        state_path=Path(raw["state_path"]),
-        voices=_CachedVoices(_decode_index(index), lines, files, rebuild),
-        state=StateSettings(**raw["state"]),
+def _decode(file: Path, raw: dict[str, Any], index: dict[str, Any], lines: list[bytes]) -> Entry:
+    files = tuple(Path(path) for path in raw["files"])
+    if not files or files[0] != file:
+        raise ValueError("another file's entry")
+    sections = raw["sections"]
+    if sections is not None:
+        sections_document(file, sections)  # refuses what is not a file's sections
+    voice_names = tuple(raw["voice_names"])
+    decoded = _decode_index(index)
+    if len(decoded) != len(lines) or len(voice_names) != len(lines):
+        raise ValueError("one line and one voice_name per voice")
+    return Entry(
+        file=file,
+        context=raw["context"],
+        sections=sections,
         moved=tuple(
-            MovedEntry(source, target, path, _location(files, at), _location(files, to))
+            MovedEntry(source, target, path, location(files, at), location(files, to))
             for source, target, path, at, to in raw["moved"]
         ),
         removed=tuple(
-            RemovedEntry(source, destroy, path, _location(files, at))
+            RemovedEntry(source, destroy, path, location(files, at))
             for source, destroy, path, at in raw["removed"]
         ),
+        voice_names=voice_names,
+        index=decoded,
+        lines=lines,
+        files=files,
     )
-
-
-class _CachedVoices(ConfiguredVoices):
-    """Voices whose specs are made from their lines on first use and then kept. Apply reads
-    them from worker threads: a lock makes each one once, so all threads share it."""
-
-    __slots__ = ("_files", "_fresh", "_index", "_lines", "_lock", "_position", "_rebuild")
-
-    def __init__(
-        self, index: list[VoiceData], lines: list[bytes], files: tuple[Path, ...], rebuild: Rebuild
-    ) -> None:
-        super().__init__({})  # the specs made so far
-        self._position = {entry.name: at for at, entry in enumerate(index)}
-        if not all(isinstance(name, str) for name in self._position):
-            raise TypeError("voice names are text")
-        if len(self._position) != len(index) or len(lines) != len(index):
-            raise ValueError("one line per voice, each name once")
-        self._index, self._lines, self._files = index, lines, files
-        self._rebuild = rebuild
-        self._fresh: Mapping[str, VoiceSpec] | None = None
-        self._lock = threading.Lock()
-
-    def __getitem__(self, name: str) -> VoiceSpec:
-        spec = self._specs.get(name)
-        if spec is None:
-            at = self._position[name]
-            with self._lock:
-                spec = self._specs.get(name)
-                if spec is None:
-                    spec = self._specs[name] = self._make(self._index[at], self._lines[at])
-        return spec
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._position)
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._position
-
-    def data_index(self) -> Sequence[VoiceData]:
-        return self._index
-
-    def _make(self, entry: VoiceData, line: bytes) -> VoiceSpec:
-        try:
-            text = line.decode("ascii")
-            (name, fields), end = _DECODER.raw_decode(text)
-            if end != len(text):
-                raise ValueError("more than one voice on the line")
-            if name != entry.name:
-                raise ValueError("the line is another voice's")
-            fields["source"] = _location(self._files, fields["source"])
-            fields["field_locations"] = _Locations(self._files, fields["field_locations"])
-            for key in _PATH_FIELDS:  # none today: then this costs nothing
-                if key in fields:
-                    fields[key] = Path(fields[key]["path"])
-            letter = entry.authorization_letter
-            return VoiceSpec(data=entry.data, authorization_letter=letter, **fields)
-        except _ERRORS:
-            return self._rebuilt(entry)
-
-    def _rebuilt(self, entry: VoiceData) -> VoiceSpec:
-        """A damaged line (only a hand-edited entry has one): the voice as the YAML says."""
-        if self._fresh is None:
-            self._fresh = self._rebuild()
-        spec = self._fresh.get(entry.name)
-        if spec is None or (spec.data, spec.authorization_letter) != entry[1:]:
-            # The YAML is no longer what the index was made from: it changed since this run
-            # read it, and the run must not mix the two.
-            raise ConfigError(
-                "the configuration changed while this run was using it", hint="run it again"
-            )
-        return spec

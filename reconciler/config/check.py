@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.config.assemble import assemble
-from reconciler.config.cache import cached_config, content_key, store_config
+from reconciler.config.cache import forget_entry
 from reconciler.config.diagnostics import SURROGATES, Diagnostic, InvalidConfig
+from reconciler.config.incremental import file_keys, load_incremental, store
 from reconciler.config.loader import Document, load_yaml, parse_yaml
 from reconciler.config.model import Config, VoiceSpec
 from reconciler.config.schema import schema_fingerprint, validate_document
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
+Read = tuple[Document | None, list[Diagnostic]]  # a file parsed, with its problems
 
 
 @dataclass(frozen=True)
@@ -73,20 +75,30 @@ def check_config(
     path: Path, *, cache_dir: Path | None = None, adding: tuple[tuple[Path, str], ...] = ()
 ) -> ConfigCheck:
     """``adding``: files about to be written, with their text, checked as part of it."""
+    return _check(path, cache_dir, adding)[0]
+
+
+def _check(
+    path: Path,
+    cache_dir: Path | None,
+    adding: tuple[tuple[Path, str], ...] = (),
+    read: Mapping[Path, Read] | None = None,
+) -> tuple[ConfigCheck, list[Document]]:
+    """``read``: files this run already read (and validated), not read again."""
     path = Path(os.path.abspath(path))
     try:
         root_dir, files = config_files(path)
         missing = not path.exists()
     except OSError as error:
         problem = Diagnostic("error", path, None, None, "", f"cannot read: {error.strerror}")
-        return ConfigCheck(None, path.parent, (), (problem,))
+        return ConfigCheck(None, path.parent, (), (problem,)), []
     if missing:
         problem = Diagnostic("error", path, None, None, "", "no such file or directory")
-        return ConfigCheck(None, root_dir, (), (problem,))
+        return ConfigCheck(None, root_dir, (), (problem,)), []
     if not files:
         message = "no *.yaml or *.yml files in this directory"
         problem = Diagnostic("error", path, None, None, "", message)
-        return ConfigCheck(None, root_dir, (), (problem,))
+        return ConfigCheck(None, root_dir, (), (problem,)), []
     diagnostics: list[Diagnostic] = []
     documents: list[Document] = []
     for file in files:
@@ -95,10 +107,9 @@ def check_config(
             message = "the file name is not valid UTF-8: rename the file"
             diagnostics.append(Diagnostic("error", file, None, None, "", message))
             continue
-        document, problems = load_yaml(file)
+        document, problems = read[file] if read and file in read else _read(file, cache_dir)
         diagnostics += problems
         if document is not None:
-            diagnostics += _validate(document, cache_dir)
             documents.append(document)
     for file, text in adding:
         document, problems = parse_yaml(text, file)
@@ -110,37 +121,70 @@ def check_config(
     clean = not any(d.is_error for d in diagnostics) and len(documents) == len(files)
     config, problems = assemble(root_dir, documents, files, clean=clean)
     diagnostics = sorted({*diagnostics, *problems}, key=Diagnostic.full_sort_key)
-    return ConfigCheck(config, root_dir, files, tuple(diagnostics))
+    return ConfigCheck(config, root_dir, files, tuple(diagnostics)), documents
+
+
+def _read(file: Path, cache_dir: Path | None) -> Read:
+    """One file parsed and, if it parses, validated against the schema."""
+    document, problems = load_yaml(file)
+    if document is not None:
+        problems += _validate(document, cache_dir)
+    return document, problems
+
+
+def _clean_document(file: Path, cache_dir: Path, read: dict[Path, Read]) -> Document | None:
+    """One file read for the incremental path: None at any error, which the cold path
+    then reports as it always does (from ``read``: it is not read twice)."""
+    document, problems = read[file] = _read(file, cache_dir)
+    return None if any(d.is_error for d in problems) else document
 
 
 def load_config(path: Path, *, cwd: Path | None = None, cache_dir: Path | None = None) -> Config:
     """The validated config; InvalidConfig lists every error, paths relative to ``cwd``.
 
-    With ``cache_dir``, files whose exact bytes assembled cleanly before are not parsed again.
+    With ``cache_dir``, files whose exact bytes assembled cleanly before are not parsed
+    again: only the changed files are (incremental.py).
     """
-    key = None
+    path = Path(os.path.abspath(path))
+    keys: dict[Path, str] = {}
+    read: dict[Path, Read] = {}
     if cache_dir is not None:
-        path = Path(os.path.abspath(path))
         with contextlib.suppress(OSError):
             root_dir, files = config_files(path)
-            key = content_key(root_dir, files)
-            rebuild = functools.partial(_assembled_voices, path, cwd, cache_dir, key)
-            cached = cached_config(path, key, cache_dir, rebuild)
-            if cached is not None:
-                return cached
-    return _assembled(path, cwd, cache_dir, key)
+            keys = file_keys(root_dir, files)  # before reading: what the entries will hold
+            config = load_incremental(
+                root_dir,
+                keys,
+                cache_dir,
+                functools.partial(_clean_document, cache_dir=cache_dir, read=read),
+                functools.partial(_rebuilt_voices, path, cwd, cache_dir),
+            )
+            if config is not None:
+                return config
+    return _assembled(path, cwd, cache_dir, keys, read)
 
 
-def _assembled_voices(
-    path: Path, cwd: Path | None, cache_dir: Path, key: str
+def _rebuilt_voices(
+    path: Path, cwd: Path | None, cache_dir: Path, damaged: Path
 ) -> Mapping[str, VoiceSpec]:
-    return _assembled(path, cwd, cache_dir, key).voices
+    """The voices as the YAML says, for a run that found a line of ``damaged``'s entry
+    damaged: that entry is dropped and the configuration loaded again, which reads only
+    that file (or, if the entry cannot be dropped, every file without the cache)."""
+    if forget_entry(cache_dir, damaged):
+        return load_config(path, cwd=cwd, cache_dir=cache_dir).voices
+    return _assembled(path, cwd, None, {}, {}).voices
 
 
-def _assembled(path: Path, cwd: Path | None, cache_dir: Path | None, key: str | None) -> Config:
-    check = check_config(path, cache_dir=cache_dir)
+def _assembled(
+    path: Path,
+    cwd: Path | None,
+    cache_dir: Path | None,
+    keys: Mapping[Path, str],
+    read: Mapping[Path, Read],
+) -> Config:
+    check, documents = _check(path, cache_dir, read=read)
     if check.config is None:
         raise InvalidConfig(check.errors, cwd if cwd is not None else Path.cwd())
-    if cache_dir is not None and key is not None:
-        store_config(path, check.config, key, cache_dir)
+    if cache_dir is not None and keys:
+        store(cache_dir, documents, check.config, keys)
     return check.config
