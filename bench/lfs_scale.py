@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
-    PROJECT,
     Summary,
     Table,
     Target,
@@ -40,7 +39,13 @@ from bench.common import (
 )
 from bench.emulator_process import EmulatorProcess
 from bench.plan_scale import FLOOR_FACTOR, rate_limit_floor
-from bench.project import LIMITS, VOICES_PER_FILE, project_env, succeeded_job, trained_record
+from bench.project import (
+    LIMITS,
+    project_env,
+    succeeded_job,
+    trained_record,
+    write_config,
+)
 
 SIZES = {"tiny": (20,), "full": (10_000, 100_000)}
 CHANGED = {"tiny": 3, "full": 30}
@@ -65,20 +70,9 @@ def _git(cwd: Path, *args: str, skip_smudge: bool = False) -> str:
 
 
 def _write_config(root: Path, n: int, endpoint: str, data: dict[int, str]) -> None:
-    head = (
-        f"version: 1\nprovider:\n  endpoint: {endpoint}\n  project_id: {PROJECT}\n"
-        "defaults:\n  sex: FEMALE\n  language: CN\n"
-        "  checks: {min_total_seconds: 1, advised_total_seconds: 1}\n"
-    )
-    (root / "voices.yaml").write_text(head, encoding="utf-8")
-    for start in range(0, n, VOICES_PER_FILE):
-        voices = "".join(
-            f"  v{i:06d}:\n    edition: premium\n    voice_name: Voice {i}\n"
-            f"    data: {{package: {data.get(i, f'data/p{i % DISTINCT:03d}.zip')}}}\n"
-            for i in range(start, min(n, start + VOICES_PER_FILE))
-        )
-        name = f"voices-{start // VOICES_PER_FILE:03d}.yaml"
-        (root / name).write_text(f"version: 1\nvoices:\n{voices}", encoding="utf-8")
+    """The plan benchmark's project, each voice on one of DISTINCT packages unless ``data``
+    names its own."""
+    write_config(root, n, endpoint, "", lambda i: data.get(i, f"data/p{i % DISTINCT:03d}.zip"))
 
 
 def _packages(root: Path, names: list[str], seed: int) -> list[Path]:

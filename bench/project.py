@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,8 +38,15 @@ def project_env(root: Path) -> dict[str, str]:
     )
 
 
-def write_config(root: Path, n: int, endpoint: str, limits: str) -> None:
-    """voices.yaml with the provider, and the voices in files of ``VOICES_PER_FILE``."""
+def write_config(
+    root: Path,
+    n: int,
+    endpoint: str,
+    limits: str,
+    package: Callable[[int], str] = lambda i: "data/long.zip",
+) -> None:
+    """voices.yaml with the provider, and the voices in files of ``VOICES_PER_FILE``;
+    ``package(i)`` names voice i's training data."""
     head = (
         f"version: 1\nprovider:\n  endpoint: {endpoint}\n  project_id: {PROJECT}\n{limits}"
         "defaults:\n  sex: FEMALE\n  language: CN\n"
@@ -50,7 +57,7 @@ def write_config(root: Path, n: int, endpoint: str, limits: str) -> None:
     for start in range(0, n, VOICES_PER_FILE):
         voices = "".join(
             f"  v{i:06d}:\n    edition: premium\n    voice_name: Voice {i}\n"
-            "    data: {package: data/long.zip}\n"
+            f"    data: {{package: {package(i)}}}\n"
             for i in range(start, min(n, start + VOICES_PER_FILE))
         )
         name = f"voices-{start // VOICES_PER_FILE:03d}.yaml"
