@@ -106,3 +106,19 @@ def tree_mtimes(root: Path) -> dict[str, int]:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+
+
+def gitops_voices_with_data(voices: Path) -> Path:
+    """The GitOps example's voices copied to ``voices``, with stand-in data and letters."""
+    from reconciler.speechlike import write_steady_package, write_steady_pairs
+
+    shutil.copytree(GITOPS / "voices", voices)
+    config = voices / "voices.yaml"
+    # Stand-in data is seconds long; the real recordings have the minutes each edition needs.
+    relaxed = "defaults:\n  checks: {min_total_seconds: 1, advised_total_seconds: 1}\n"
+    config.write_text(config.read_text().replace("defaults:\n", relaxed, 1))
+    write_steady_pairs(voices / "data" / "support-agent", 20, 5.0)
+    write_steady_package(voices / "data" / "brand-narrator.zip", count=None, seconds=30.0)
+    (voices / "letters").mkdir()
+    (voices / "letters" / "brand-narrator.pdf").write_bytes(b"%PDF-1.4 signed letter")
+    return voices

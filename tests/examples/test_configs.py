@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
-from reconciler.speechlike import write_steady_package, write_steady_pairs
 from tests.examples.helpers import (
     GITOPS,
     REPO,
     copy_quickstart,
+    gitops_voices_with_data,
     make_data,
     reconciler,
     run,
@@ -47,16 +47,7 @@ def test_quickstart_schema_comment_points_at_the_schema() -> None:
 
 
 def test_gitops_voices_validate_with_their_data(tmp_path: Path) -> None:
-    voices = tmp_path / "voices"
-    shutil.copytree(GITOPS / "voices", voices)
-    # Stand-in data is seconds long; the real recordings have the minutes each edition needs.
-    config = voices / "voices.yaml"
-    relaxed = "defaults:\n  checks: {min_total_seconds: 1, advised_total_seconds: 1}\n"
-    config.write_text(config.read_text().replace("defaults:\n", relaxed, 1))
-    write_steady_pairs(voices / "data" / "support-agent", 20, 5.0)
-    write_steady_package(voices / "data" / "brand-narrator.zip", count=None, seconds=30.0)
-    (voices / "letters").mkdir()
-    (voices / "letters" / "brand-narrator.pdf").write_bytes(b"%PDF-1.4 signed letter")
+    gitops_voices_with_data(tmp_path / "voices")
 
     result = reconciler("validate", "--strict", "voices", cwd=tmp_path)
 

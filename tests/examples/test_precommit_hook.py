@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.speechlike import write_steady_package, write_steady_pairs
-from tests.examples.helpers import GITOPS, REPO
+from tests.examples.helpers import REPO, gitops_voices_with_data
 
 DEFAULT_VENV = str(REPO / ".ci" / "tools" / "precommit")  # where .ci/run puts it
 # What `pip install .` of this repository needs: the rest is never part of the hook.
@@ -69,16 +68,7 @@ def _hook_repository(root: Path) -> Path:
 
 def _team_repository(root: Path) -> Path:
     """The voices in voices/, and other YAML at the root that is no voice configuration."""
-    voices = root / "voices"
-    shutil.copytree(GITOPS / "voices", voices)
-    config = voices / "voices.yaml"
-    # Stand-in data is seconds long; the real recordings have the minutes each edition needs.
-    relaxed = "defaults:\n  checks: {min_total_seconds: 1, advised_total_seconds: 1}\n"
-    config.write_text(config.read_text().replace("defaults:\n", relaxed, 1))
-    write_steady_pairs(voices / "data" / "support-agent", 20, 5.0)
-    write_steady_package(voices / "data" / "brand-narrator.zip", count=None, seconds=30.0)
-    (voices / "letters").mkdir()
-    (voices / "letters" / "brand-narrator.pdf").write_bytes(b"%PDF-1.4 signed letter")
+    gitops_voices_with_data(root / "voices")
     (root / ".pre-commit-config.yaml").write_text("repos: []\n", encoding="utf-8")
     (root / "docker-compose.yaml").write_text("services: {}\n", encoding="utf-8")
     return _repository(root)
