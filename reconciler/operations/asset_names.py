@@ -6,9 +6,9 @@ is matched exactly here), so a short name can cost as many pages as the library:
 filtered listing's first page tells what the rest of it costs, as the library's first page
 (the probe) tells what the whole listing costs. The cheaper way is taken once those are
 known, so the check costs at most the probe, one first page per name, and the cheaper of the
-rest; the probe is skipped for a single name, whose one listing is never beaten unless it
-has pages to go. Lookups run at once on a few threads, within the client's rate limits; the
-results and the first error are those of looking the names up one after the other.
+rest; a single name needs no probe, as its listing is part of the whole. Lookups run at
+once on a few threads, within the client's rate limits; the results and the first error
+are those of looking the names up one after the other.
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ def live_assets_named(
     with ThreadPoolExecutor(max_workers=min(LOOKUPS, len(names))) as pool:
         firsts = _in_order(pool, lambda n: client.list_assets(limit=PAGE_LIMIT, name=n), names)
         later = sum(_later_pages(first) for first in firsts)
-        if probe is None and later > 1:  # one more page is not worth a probe
-            probe = client.list_assets(limit=PAGE_LIMIT)
+        # A single name's listing is part of the whole: never dearer, no probe needed.
         if probe is not None and _later_pages(probe) < later:
             return _by_name(client.iter_assets(first=probe), names)
         wanted = [(n, offset) for n, f in zip(names, firsts, strict=True) for offset in _rest(f)]
