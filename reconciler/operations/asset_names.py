@@ -50,8 +50,14 @@ def live_assets_named(
         pages = _in_order(
             pool, lambda w: client.list_assets(offset=w[1], limit=PAGE_LIMIT, name=w[0]), wanted
         )
-    assets = [a for first in firsts for a in first.assets] + [a for p in pages for a in p.assets]
-    return _by_name(assets, names)
+    listed = {name: list(first.assets) for name, first in zip(names, firsts, strict=True)}
+    for (name, _), page in zip(wanted, pages, strict=True):
+        listed[name] += page.assets
+    # Each name from its own listing only, as when they were looked up one after the other.
+    found: dict[str, tuple[str, ...]] = {}
+    for name, assets in listed.items():
+        found.update(_by_name(assets, [name]))
+    return found
 
 
 def _in_order(pool: ThreadPoolExecutor, call: Callable[[T], R], items: Sequence[T]) -> list[R]:
