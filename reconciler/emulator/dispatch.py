@@ -27,7 +27,13 @@ def render_json_error(
 def handle_api(core: Core, exchange: Exchange) -> None:
     match = _V1.match(exchange.raw_path)
     resolved = routes.resolve(exchange.method, match["rest"]) if match else routes.NOT_FOUND
-    core.stats.count(resolved.operation)
+    with core.stats.handling(resolved.operation):
+        _handle(core, exchange, match, resolved)
+
+
+def _handle(
+    core: Core, exchange: Exchange, match: re.Match[str] | None, resolved: routes.Resolved
+) -> None:
     try:
         body = exchange.read_body(MAX_API_BODY)
     except ApiError as error:
