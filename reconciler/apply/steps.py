@@ -1,9 +1,9 @@
 """One voice's change carried out step by step, with a checkpoint after every remote step.
 
-Order per voice: [delete old asset -> record it gone -> delete old job] -> record the create
-attempt -> create -> record the job ID -> upload -> record "uploaded" -> submit -> record
-"submitted". A kill at any instant leaves a state from which the next run finishes the job
-without making a second one.
+Order per voice: [fetch and check the data to upload] -> [delete old asset -> record it gone
+-> delete old job] -> record the create attempt -> create -> record the job ID -> upload ->
+record "uploaded" -> submit -> record "submitted". A kill at any instant leaves a state from
+which the next run finishes the job without making a second one.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from reconciler.addresses import PREFIX as ADDRESS_PREFIX
 from reconciler.apply.asset_update import update_voice_asset
 from reconciler.apply.assets import delete_voice_asset, deleted_record, restored_already
 from reconciler.apply.context import ApplyContext
+from reconciler.apply.data_ready import make_ready
 from reconciler.apply.outcome import Result
 from reconciler.apply.recovery import find_created, strangers
 from reconciler.apply.uploads import Interrupted, UploadJob
@@ -53,8 +54,8 @@ class VoiceRun:
     def run(self) -> Result:
         """Carry out the change's steps in order; each ends with its own checkpoint."""
         urls: UploadUrls | None = None
-        if Step.CREATE in self.change.steps:
-            self.check_remote_data()
+        if Step.UPLOAD in self.change.steps:
+            self.make_data_ready()
         for step in self.change.steps:
             if step is Step.SYNC:
                 self.sync_record()
@@ -81,16 +82,14 @@ class VoiceRun:
                 update_voice_asset(self.ctx, self.change, self._want()[1])
         return Result.of(self.change.action, moved=Step.MOVE in self.change.steps)
 
-    def check_remote_data(self) -> None:
-        """Object-store data is read before anything else is done: a create takes a training
-        resource, and a replace deletes the old job first, so an object that does not match
-        its sha256 must stop the change before either."""
-        voice = self.voice
-        if voice is None or not voice.data.remote:
+    def make_data_ready(self) -> None:
+        """Before the first step: a create takes a training resource and a replace deletes
+        the old job first, so data that cannot be had (a Git LFS object the server lacks) or
+        does not match its digest must stop the change before either (data_ready.py)."""
+        if self.voice is None:
             return
         self.checkpoint_stop()
-        self.say(f"checking {voice.data.declared} against its sha256")
-        self.ctx.remote.verify(voice.data, voice.location_of("data.sha256"))
+        make_ready(self.ctx, self.voice, creates=Step.CREATE in self.change.steps, say=self.say)
 
     # -- steps ------------------------------------------------------------------------------
 

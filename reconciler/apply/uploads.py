@@ -4,7 +4,8 @@ PACKAGE: one zip (a ``dir`` is zipped deterministically first, into a temporary 
 the upload streams from disk; a zip in object storage streams from its store). SEGMENT:
 sentence i's wav and txt, then the confirm call for index i, sentences in parallel. The
 authorization letter goes last. URLs refused by the object store (expired, say) are
-replaced once through uploading-address-url.
+replaced once through uploading-address-url. Git LFS content is fetched before the change's
+first step (data_ready.py), so the files here hold their content.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from pathlib import Path
 
 from reconciler.apply.events import Reporter
 from reconciler.config import VoiceSpec
-from reconciler.data import build_package, dataset_files
-from reconciler.data.lfs import materialize
+from reconciler.data import build_package
 from reconciler.data.remote import RemoteObjects
 from reconciler.errors import ReconcilerError
 from reconciler.fsutil import file_error, file_errors
@@ -51,7 +51,6 @@ class UploadJob:
         if self.voice.data.remote:
             self._remote_package()
         else:
-            self._fetch()
             self._local()
         self._letter()
 
@@ -71,19 +70,6 @@ class UploadJob:
                 self._package(package)
         else:
             self._package(self.voice.data.path)
-
-    def _fetch(self) -> None:
-        """A checkout without Git LFS content has pointers where the data should be: fetch
-        this voice's files (only these, only if pointers) and check them first."""
-        data = self.voice.data
-        with file_errors("read training data in", data.path):
-            if data.kind == "package":
-                files = [data.path]
-            else:
-                files = [item.path for item in dataset_files(data.path)]
-            if self.voice.authorization_letter is not None:
-                files.append(self.voice.authorization_letter)
-            materialize(files, where=self.voice.address)
 
     def _zip(self, package: Path) -> None:
         try:

@@ -37,7 +37,9 @@ def apply_flow(
     """``path`` is the config; with ``request.saved`` the data is checked before the lock,
     otherwise the checks overlap the refresh. Waiting starts once the lock is released."""
     view.begin(request.saved)
-    workspace = load_workspace(path, env, checks=False)  # checked with the tenant's limits
+    timeout = wait.timeout if wait is not None else None
+    # Checked later, with the tenant's limits.
+    workspace = load_workspace(path, env, checks=False, timeout=timeout)
 
     def checks(
         durations: Mapping[str, DurationLimits] | None, names: Collection[str] | None

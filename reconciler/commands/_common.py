@@ -68,8 +68,11 @@ def add_exclusion(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def clients_for(env: Environment) -> Callable[[Config], ClientFactory]:
-    """The cloud, or the bundled emulator when the config names one (and the user is told)."""
+def clients_for(
+    env: Environment, timeout: float | None = None
+) -> Callable[[Config], ClientFactory]:
+    """The cloud, or the bundled emulator when the config names one (and the user is told).
+    ``timeout``: the command's --timeout, which no wait for credentials may outlast."""
 
     from reconciler.operations.clients import cloud_clients, emulator_dir
 
@@ -77,7 +80,7 @@ def clients_for(env: Environment) -> Callable[[Config], ClientFactory]:
 
         folder = emulator_dir(config)
         if folder is None:
-            return cloud_clients(config, env.environ, env.home)
+            return cloud_clients(config, env.environ, env.home, timeout=timeout)
         from reconciler.embedded import embedded_clients  # loads the emulator only when used
 
         env.err(f"Using the local MetaStudio emulator (data in {folder}).")
@@ -86,7 +89,7 @@ def clients_for(env: Environment) -> Callable[[Config], ClientFactory]:
     return choose
 
 
-def open_workspace(path: str, env: Environment) -> Workspace:
+def open_workspace(path: str, env: Environment, *, timeout: float | None = None) -> Workspace:
     """The workspace of the config at ``path``, without the training-data preflight (status
     needs no data, and must keep working after the recordings are archived)."""
     from reconciler.operations.workspace import Workspace
@@ -95,7 +98,7 @@ def open_workspace(path: str, env: Environment) -> Workspace:
     return Workspace.load(
         target if target.is_absolute() else env.cwd / target,
         env.environ,
-        clients_for(env),
+        clients_for(env, timeout),
         clock=env.clock,
         lock_waits=lock_waits(env),
     )
@@ -109,11 +112,16 @@ def lock_waits(env: Environment) -> LockWaits:
 
 
 def load_workspace(
-    path: str, env: Environment, *, allow_outside: bool = False, checks: bool = True
+    path: str,
+    env: Environment,
+    *,
+    allow_outside: bool = False,
+    checks: bool = True,
+    timeout: float | None = None,
 ) -> Workspace:
     """Load and validate; with ``checks=False`` the caller runs :func:`check_data` later
     (plan and apply overlap it with the remote refresh)."""
-    workspace = open_workspace(path, env)
+    workspace = open_workspace(path, env, timeout=timeout)
     if checks:
         check_data(workspace, env, allow_outside=allow_outside)
     return workspace

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace, env: Environment, view: AssessView) -> int:
     from reconciler.operations.assess import AssessRequest, assess_voices, failures
 
     addresses, path = split_words(args.words, env.cwd)
-    workspace = open_workspace(path, env)
+    workspace = open_workspace(path, env, timeout=args.timeout)
     request = AssessRequest(addresses, timeout=args.timeout, again=args.again)
     assessments = assess_voices(workspace, request)
     view.show(assessments)

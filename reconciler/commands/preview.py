@@ -70,7 +70,7 @@ def run(args: argparse.Namespace, env: Environment, view: View) -> int:
     from reconciler.operations.preview import PreviewRequest, preview_voice, shown
     from reconciler.views.heartbeat import Heartbeat, duration
 
-    workspace = open_workspace(args.path, env)
+    workspace = open_workspace(args.path, env, timeout=args.timeout)
     request = PreviewRequest(
         address=args.address,
         out=env.cwd / args.out,

@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, env: Environment, view: StatusView) -> int:
 
     if args.timeout is not None and not args.wait:
         raise UsageError("--timeout only applies with --wait")
-    workspace = open_workspace(args.path, env)
+    workspace = open_workspace(args.path, env, timeout=args.timeout)
     names = select_names(workspace, workspace.backend.read(), args.target)
     configured = workspace.config.voices
     with workspace.client() as client:

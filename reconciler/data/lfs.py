@@ -20,7 +20,7 @@ import os
 import re
 import subprocess
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +38,7 @@ _INCLUDE_CHARS = 60_000  # per `git lfs pull` call: stays far below any argv lim
 # Apply uploads voices in parallel, but two `git lfs pull` in one work tree contend for its
 # index lock: one at a time.
 _PULLING = threading.Lock()
+UNTOUCHED = "nothing was created, deleted or uploaded"
 
 
 @dataclass(frozen=True)
@@ -85,18 +86,24 @@ def repo_root(folder: Path) -> Path | None:
     return Path(top) if done.returncode == 0 and top else None
 
 
-def materialize(paths: Iterable[Path], *, where: str) -> int:
-    """Make sure the files apply is about to upload hold their content: those that are Git
-    LFS pointers are fetched (only those) and each is checked against its pointer's sha256
-    and size. Returns the number fetched. ``where`` names what needs them (a voice's
-    address) in messages; on any problem nothing is uploaded."""
+def pointers_among(paths: Iterable[Path]) -> dict[Path, Pointer]:
+    """Those of ``paths`` that are Git LFS pointers, with what they point at. Only files of
+    at most 1024 bytes are opened."""
     pointers: dict[Path, Pointer] = {}
     for path in paths:
         found, _ = read_pointer(path, os.stat(path).st_size)
         if found is not None:
             pointers[path] = found
+    return pointers
+
+
+def materialize(pointers: Mapping[Path, Pointer], *, where: Callable[[Path], str]) -> None:
+    """Fetch the content of these pointer files (only theirs) and check each against its
+    pointer's sha256 and size. ``where(path)`` names the file in messages, with the YAML line
+    that asks for it. Apply calls this before a voice's first step, so on any problem
+    nothing was created, deleted or uploaded for it."""
     if not pointers:
-        return 0
+        return
     with _PULLING:
         failure = _pull(list(pointers), where)
     for path, pointer in pointers.items():
@@ -104,18 +111,17 @@ def materialize(paths: Iterable[Path], *, where: str) -> int:
         if still is not None:
             why = f" ({failure})" if failure else ""
             raise LfsFetchError(
-                f"{where}: {path}: the Git LFS object sha256:{pointer.oid} could not be "
+                f"{where(path)}: the Git LFS object sha256:{pointer.oid} could not be "
                 f"fetched{why}: push it to the LFS server (git lfs push --all) or check it "
-                "out by hand; nothing was uploaded"
+                f"out by hand; {UNTOUCHED}"
             )
         digest, size = _sha256(path)
         if (digest, size) != (pointer.oid, pointer.size):
             raise LfsFetchError(
-                f"{where}: {path}: its content (sha256:{digest}, {size} bytes) differs from "
-                f"its Git LFS pointer (sha256:{pointer.oid}, {pointer.size} bytes), which the "
-                "plan was made from: fetch it again (git lfs pull); nothing was uploaded"
+                f"{where(path)}: its content (sha256:{digest}, {size} bytes) differs from "
+                f"its Git LFS pointer (sha256:{pointer.oid}, {pointer.size} bytes), which "
+                f"the plan was made from: fetch it again (git lfs pull); {UNTOUCHED}"
             )
-    return len(pointers)
 
 
 def _sha256(path: Path) -> tuple[str, int]:
@@ -128,14 +134,14 @@ def _sha256(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _pull(paths: Sequence[Path], where: str) -> str | None:
+def _pull(paths: Sequence[Path], where: Callable[[Path], str]) -> str | None:
     """``git lfs pull --include=<their paths>`` in the repository's root; what it said
     when it failed, else None."""
     root = repo_root(paths[0].parent)
     if root is None:
         raise LfsFetchError(
-            f"{where}: {paths[0]} is a Git LFS pointer outside any Git work tree: "
-            "put the real file there; nothing was uploaded"
+            f"{where(paths[0])}: a Git LFS pointer outside any Git work tree: "
+            f"put the real file there; {UNTOUCHED}"
         )
     failure = None
     for batch in _batches(_relative(root, paths)):
@@ -149,8 +155,8 @@ def _pull(paths: Sequence[Path], where: str) -> str | None:
             )
         except OSError as error:
             raise LfsFetchError(
-                f"{where}: cannot run git lfs to fetch the training data ({error.strerror}): "
-                "install git-lfs (https://git-lfs.com); nothing was uploaded"
+                f"{where(paths[0])}: cannot run git lfs to fetch the training data "
+                f"({error.strerror}): install git-lfs (https://git-lfs.com); {UNTOUCHED}"
             ) from error
         if done.returncode != 0:
             failure = _last_line(done.stderr) or f"git lfs pull: exit status {done.returncode}"

@@ -45,6 +45,8 @@ class ChainSettings:
     token_env: str | None = None
     iam_endpoint: str | None = None  # provider.iam_endpoint
     cache_dir: Path | None = None  # the config's .reconciler folder
+    # The command's --timeout: the metadata service is never waited on longer (metadata.py).
+    metadata_timeout: float | None = None
 
 
 def resolve_credentials(
@@ -64,7 +66,7 @@ def resolve_credentials(
     keys = static_keys(environ, profile, where)
     metadata: MetadataService | None = None
     if keys is None:
-        metadata = MetadataService(metadata_url(environ), session)
+        metadata = MetadataService(metadata_url(environ), session, budget=settings.metadata_timeout)
         keys = _agency_keys(metadata, settings.token_env)
     if project is None:
         project, source = _looked_up(environ, profile, settings, session, keys)

@@ -6,14 +6,18 @@ and security token from ``http://169.254.169.254/openstack/latest/securitykey`` 
 The SDK has no setting for that address; ``HUAWEICLOUD_SDK_METADATA_URL`` overrides it here
 (tests point it at the emulator). Off the cloud nothing answers there, so the timeouts are
 the SDK's short ones and nothing is retried: the chain's last link fails in a few seconds.
+A command given ``--timeout T`` waits less if T is shorter: one fetch (its two or three
+requests together) has T seconds, each request's connect and read wait being the SDK's or
+what is left of T, whichever is shorter.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -79,10 +83,14 @@ class MetadataService:
     url: str
     session: requests.Session
     timeout: tuple[float, float] = TIMEOUT
+    budget: float | None = None  # the command's --timeout: one fetch waits no longer
+    clock: Callable[[], float] = time.monotonic
     calls: int = 0
+    _deadline: float | None = field(default=None, init=False, repr=False)  # of this fetch
 
     def fetch(self) -> KeyPair:
         """The current temporary keys (one token request, then the security key)."""
+        self._deadline = None if self.budget is None else self.clock() + self.budget
         token = self._session_token()
         response = self._get(token)
         if response.status_code == 401 and NO_AGENCY not in response.text:
@@ -125,30 +133,44 @@ class MetadataService:
     def _request(
         self, method: str, path: str, operation: str, headers: dict[str, str]
     ) -> requests.Response:
+        connect, read = self._timeouts(operation)
         self.calls += 1
         try:
             return self.session.request(
                 method,
                 self.url + path,
                 headers=headers,
-                timeout=self.timeout,
+                timeout=(connect, read),
                 allow_redirects=False,
             )
         except requests.RequestException as error:
-            failure = classify(
-                error,
-                host_of(self.url),
-                connect_timeout=self.timeout[0],
-                read_timeout=self.timeout[1],
-            )
-            raise TransportError(
+            # As waited, to the hundredth: what is left of a budget is no round number.
+            waited = {"connect_timeout": round(connect, 2), "read_timeout": round(read, 2)}
+            failure = classify(error, host_of(self.url), **waited)
+            raise self._failed(operation, failure.sentence) from None
+
+    def _timeouts(self, operation: str) -> tuple[float, float]:
+        """The SDK's waits, cut to what is left of the budget."""
+        if self._deadline is None:
+            return self.timeout
+        left = self._deadline - self.clock()
+        if left <= 0:
+            raise self._failed(
                 operation,
-                cause=failure.sentence,
-                retried=False,
-                service=SERVICE,
-                hint=f"no temporary credentials: not on a Huawei Cloud ECS/CCE node? Set "
-                f"HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or {ENV_METADATA_URL}",
-            ) from None
+                f"{host_of(self.url)} did not give the keys within the --timeout of "
+                f"{self.budget:g} s",
+            )
+        return min(self.timeout[0], left), min(self.timeout[1], left)
+
+    def _failed(self, operation: str, cause: str) -> TransportError:
+        return TransportError(
+            operation,
+            cause=cause,
+            retried=False,
+            service=SERVICE,
+            hint=f"no temporary credentials: not on a Huawei Cloud ECS/CCE node? Set "
+            f"HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or {ENV_METADATA_URL}",
+        )
 
     def _keys(self, response: requests.Response) -> KeyPair:
         try:

@@ -24,8 +24,11 @@ def emulator_dir(config: Config) -> Path | None:
     return (config.root_dir / str(folder)).resolve() if folder else None
 
 
-def cloud_clients(config: Config, environ: Mapping[str, str], home: Path) -> ClientFactory:
-    """Clients for the real service: endpoint, credentials and rate limits from the config."""
+def cloud_clients(
+    config: Config, environ: Mapping[str, str], home: Path, *, timeout: float | None = None
+) -> ClientFactory:
+    """Clients for the real service: endpoint, credentials and rate limits from the config.
+    ``timeout``: the command's --timeout, which no wait for credentials may outlast."""
     provider = config.provider
 
     @contextmanager
@@ -41,6 +44,7 @@ def cloud_clients(config: Config, environ: Mapping[str, str], home: Path) -> Cli
             token_env=str(token_env) if token_env else None,
             iam_endpoint=str(iam_endpoint) if iam_endpoint else None,
             cache_dir=config.root_dir / ".reconciler",
+            metadata_timeout=timeout,
         )
         rates = provider.extra.get("rate_limits")
         configured = RateLimits({k: float(v) for k, v in rates.items()}) if rates else None

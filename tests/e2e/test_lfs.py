@@ -143,52 +143,116 @@ def test_apply_fetches_only_the_voices_it_uploads(
     assert code == 0 and "No changes." in out, out + err
 
 
-def test_a_pointer_whose_object_is_missing_uploads_nothing(
-    repos: tuple[Project, Project, Path],
-) -> None:
-    author, clone, remote = repos
-    oid = read_pointer_oid(clone.root / "data" / "premium" / "recording.wav")
-    stored = remote / "lfs" / "objects" / oid[:2] / oid[2:4] / oid
-    assert stored.is_file()
-    stored.unlink()
-    code, out, err = author.run("apply", "--auto-approve", "--exclude", "voice.premium")
-    assert code == 0, out + err
-    _share_state(author, clone)
-    code, out, err = clone.run("apply", "--auto-approve")
-    assert code == 1, out + err
-    said = out + err
-    assert "voice.premium" in said and "data/premium/recording.wav" in said, said
-    assert f"the Git LFS object sha256:{oid} could not be fetched" in said
-    assert "nothing was uploaded" in said
-    assert clone.state()["voices"]["premium"]["phase"] == "created"  # resumable, unsubmitted
-
-
 def read_pointer_oid(path: Path) -> str:
     found, _ = read_pointer(path, path.stat().st_size)
     assert found is not None
     return found.oid
 
 
-def test_content_that_differs_from_its_pointer_uploads_nothing(
-    repos: tuple[Project, Project, Path],
-) -> None:
+RECORDING = "data/premium/recording.wav"
+
+
+def _lose_object(clone: Project, remote: Path) -> str:
+    """The LFS server lacks the premium recording's object; what apply must say."""
+    oid = read_pointer_oid(clone.root / RECORDING)
+    stored = remote / "lfs" / "objects" / oid[:2] / oid[2:4] / oid
+    assert stored.is_file()
+    stored.unlink()
+    return f"the Git LFS object sha256:{oid} could not be fetched"
+
+
+def _damage_object(clone: Project, remote: Path) -> str:
     """git lfs pull checks out a damaged local object without a word: apply's own check of
-    every fetched file against its pointer stops the upload."""
-    author, clone, _ = repos
-    recording = clone.root / "data" / "premium" / "recording.wav"
-    oid = read_pointer_oid(recording)
-    git(clone.root, "lfs", "fetch", "--include=data/premium/recording.wav")
+    every fetched file against its pointer must catch it."""
+    oid = read_pointer_oid(clone.root / RECORDING)
+    git(clone.root, "lfs", "fetch", f"--include={RECORDING}")
     stored = clone.root / ".git" / "lfs" / "objects" / oid[:2] / oid[2:4] / oid
     size = stored.stat().st_size
     stored.unlink()  # a new file: the object may be hard-linked to the remote's
     stored.write_bytes(b"\0" * size)
+    return f"differs from its Git LFS pointer (sha256:{oid}, {size} bytes)"
+
+
+FAULTS = {"missing": _lose_object, "damaged": _damage_object}
+
+
+def _mutations(project: Project) -> dict[str, int]:
+    """The calls since the last reset that create, delete or upload anything."""
+    operations: dict[str, int] = project.admin("GET", "/stats")["operations"]
+    return {
+        op: n for op, n in operations.items() if op.startswith(("create_", "delete_", "object_"))
+    }
+
+
+def _job_ids(project: Project) -> set[str]:
+    # Only what identifies a job: its signed URLs and state move on by themselves.
+    return {job["job_id"] for job in project.jobs()}
+
+
+def _located_line(said: str, expected: str) -> str:
+    (line,) = [line for line in said.splitlines() if expected in line]
+    assert "voices.yaml:" in line and "voices.premium.data.dir: " in line, line
+    assert RECORDING in line, line
+    assert line.endswith("nothing was created, deleted or uploaded"), line
+    return line
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_bad_object_stops_the_create_before_the_job_exists(
+    repos: tuple[Project, Project, Path], fault: str
+) -> None:
+    author, clone, remote = repos
+    expected = FAULTS[fault](clone, remote)
+    code, out, err = author.run("apply", "--auto-approve", "--exclude", "voice.premium")
+    assert code == 0, out + err
+    _share_state(author, clone)
+    jobs = _job_ids(author)
+    author.admin("DELETE", "/stats")
+    code, out, err = clone.run("apply", "--auto-approve")
+    assert code == 1, out + err
+    _located_line(out + err, expected)
+    assert "Traceback" not in out + err
+    # No training resource taken: no job to resume, nothing recorded for it.
+    assert _mutations(author) == {}
+    assert _job_ids(author) == jobs
+    assert "premium" not in clone.state()["voices"]
+
+
+def test_the_next_apply_creates_the_voice_once_the_object_is_pushed(
+    repos: tuple[Project, Project, Path],
+) -> None:
+    author, clone, remote = repos
+    _lose_object(clone, remote)
     code, out, err = author.run("apply", "--auto-approve", "--exclude", "voice.premium")
     assert code == 0, out + err
     _share_state(author, clone)
     code, out, err = clone.run("apply", "--auto-approve")
-    said = out + err
-    assert code == 1, said
-    assert "voice.premium" in said and "data/premium/recording.wav" in said, said
-    assert f"differs from its Git LFS pointer (sha256:{oid}, {size} bytes)" in said
-    assert "nothing was uploaded" in said
-    assert clone.state()["voices"]["premium"]["phase"] == "created"
+    assert code == 1, out + err
+    git(author.root, "lfs", "push", "--all", "origin")  # the author still has it
+    author.admin("DELETE", "/stats")
+    code, out, err = clone.run("apply", "--auto-approve")
+    assert code == 0 and "1 created" in out, out + err
+    assert sum(n for op, n in _mutations(author).items() if op.startswith("create_")) == 1
+    assert clone.state()["voices"]["premium"]["phase"] == "submitted"
+    assert (clone.root / RECORDING).read_bytes() == (author.root / RECORDING).read_bytes()
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_bad_object_stops_a_replace_before_the_old_job_is_deleted(
+    repos: tuple[Project, Project, Path], fault: str
+) -> None:
+    author, clone, remote = repos
+    code, out, err = author.run("apply", "--auto-approve")
+    assert code == 0 and "5 created" in out, out + err
+    _share_state(author, clone)
+    expected = FAULTS[fault](clone, remote)
+    kept = clone.state()["voices"]["premium"]
+    jobs = _job_ids(author)
+    author.admin("DELETE", "/stats")
+    code, out, err = clone.run("apply", "--auto-approve", "--replace", "voice.premium")
+    assert code == 1, out + err
+    _located_line(out + err, expected)
+    assert _mutations(author) == {}
+    assert _job_ids(author) == jobs
+    record = clone.state()["voices"]["premium"]
+    assert (record["job_id"], record["phase"]) == (kept["job_id"], "submitted")
