@@ -1,4 +1,5 @@
-"""``python -m bench [plan|apply|digest|upload|segments|audio|all] [--size S] [--out DIR]``."""
+"""``python -m bench [plan|apply|digest|upload|segments|audio|speech|all] [--size S]
+[--out DIR]``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ BENCHMARKS = {
     "upload": "bench.upload",
     "segments": "bench.segments",
     "audio": "bench.audio",
+    "speech": "bench.speech",
 }
 
 

@@ -23,8 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reconciler.config.model import Edition
+from reconciler.data import models
 from reconciler.data.audio import DECODE_ERRORS, AudioStats, analyse
-from reconciler.data.checks import Thresholds, judge_audio
+from reconciler.data.checks import Thresholds, judge_audio, judge_speakers
 from reconciler.data.digest import DigestCache
 from reconciler.data.entries import Entry
 from reconciler.data.files import BLOCK_SIZE
@@ -62,6 +63,7 @@ class Measured:
 
     rows: list[FileRow] = field(default_factory=list)
     total_seconds: float = 0.0
+    not_run: tuple[str, ...] = ()
 
 
 def check_dataset(
@@ -90,6 +92,14 @@ def check_dataset(
         checker.long(wavs, texts, edition)
     else:
         checker.sentences(top, edition, segments)
+    pitches = {r.name: r.f0_median for r in checker.measured.rows if r.f0_median is not None}
+    judge_speakers(pitches, rules.thresholds, report)
+    if checker.decoded and models.missing():
+        checker.measured.not_run = models.missing()
+        report.warning(
+            f"checks not run: {', '.join(models.missing())} (the audio extra: "
+            f"{models.INSTALL_HINT})"
+        )
     for row in checker.measured.rows:
         row.worst = report.worst(row.name)
     return checker.measured
@@ -125,6 +135,7 @@ class _Checker:
         self.report = report
         self.cache = cache
         self.measured = Measured()
+        self.decoded = 0
 
     def long(self, wavs: list[Entry], texts: list[Entry], edition: Edition) -> None:
         report = self.report
@@ -206,11 +217,18 @@ class _Checker:
             return info, None
         stats = self._measure(entry, info)
         if stats is not None:
+            self.decoded += 1
             row.speech_seconds, row.speech_dbfs, row.snr_db = (
                 stats.speech_seconds,
                 stats.speech_dbfs,
                 stats.snr_db,
             )
+            row.dnsmos_sig, row.dnsmos_bak, row.dnsmos_ovrl = (
+                stats.dnsmos_sig,
+                stats.dnsmos_bak,
+                stats.dnsmos_ovrl,
+            )
+            row.f0_median = stats.f0_median
             judge_audio(stats, name, rules.thresholds, report, long_take=not sentence)
         return info, stats
 
@@ -226,12 +244,15 @@ class _Checker:
         if self.cache is None or entry.identity is None:
             found = compute()[0]
         else:
-            found = self.cache.analysis(entry.identity, compute)
+            # Measured with other models installed is measured again.
+            identity = [*entry.identity, "models", *models.available()]
+            found = self.cache.analysis(identity, compute)
         if "error" in found:
             self.report.error(f"audio cannot be decoded: {found['error']}", entry.name)
             return None
         stats = AudioStats.from_dict(found)
-        if stats is None:  # a record from another version: measure again
+        # A record from another version, or measured before a model was installed: again.
+        if stats is None or tuple(stats.models) != models.available():
             stats = AudioStats.from_dict(compute()[0])
         return stats
 
