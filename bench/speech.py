@@ -55,7 +55,7 @@ def bare_inference(audio16: list[np.ndarray]) -> dict[str, float]:
     for x in audio16:
         vad = models.vad_factory(listen.RATE)()
         for at in range(0, x.size - listen.VAD_WINDOW + 1, listen.VAD_WINDOW):
-            vad.process(memoryview(x[at : at + listen.VAD_WINDOW]))
+            vad.process(x[at : at + listen.VAD_WINDOW].data)
     spent["vad"] = time.perf_counter() - started
     session = models.dnsmos_session()
     name = session.get_inputs()[0].name

@@ -87,7 +87,8 @@ def _snr(db: float) -> Callable[[np.ndarray], np.ndarray]:
     def noisy(samples: np.ndarray) -> np.ndarray:
         edge = round(speech.EDGE_SECONDS * speech.RATE)
         level = 10 * np.log10(np.mean(samples[edge:-edge] ** 2))
-        return samples + speech.pink(samples.size, 9, dbfs=level - db)
+        out: np.ndarray = samples + speech.pink(samples.size, 9, dbfs=level - db)
+        return out
 
     return noisy
 

@@ -25,10 +25,13 @@ MIN_SILENCE = 0.1
 PAD = 0.03
 NOISE_MARGIN = 0.04
 NOISE_MIN_SECONDS = 0.1
-# Under this share of the sounding frames heard as speech, the model's verdict is not used for
-# speech time: a voice it does not know (synthetic, sung) must not be read as silence; whether
+# Under this share of the sounding frames heard as speech, the model's verdict is not used
+# for speech time: a voice it does not know (synthetic, sung) must not be read as silence; whether
 # such a recording is speech at all is judged with DNSMOS (see checks).
 TRUSTED_SHARE = 0.1
+# ... nor when it hears under 60% of what stands out of the room tone as speech: in a real
+# voice it hears all of it (and more: the quiet ends of words).
+TRUSTED_COVER = 0.6
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -45,7 +48,7 @@ def speech_windows(probabilities: Sequence[float]) -> BoolArray:
     speech = _fill(speech, round(MIN_SILENCE / VAD_STEP), value=False)
     speech = _fill(speech, round(MIN_SPEECH / VAD_STEP), value=True)
     pad = max(1, round(PAD / VAD_STEP))
-    padded = speech.copy()
+    padded: BoolArray = speech.copy()
     for shift in range(1, pad + 1):
         padded[shift:] |= speech[:-shift]
         padded[:-shift] |= speech[shift:]
@@ -55,7 +58,7 @@ def speech_windows(probabilities: Sequence[float]) -> BoolArray:
 def _fill(mask: BoolArray, shortest: int, *, value: bool) -> BoolArray:
     """Runs of ``value`` shorter than ``shortest`` windows flipped; for gaps (False) only
     those between speech."""
-    result = mask.copy()
+    result: BoolArray = mask.copy()
     edges = np.diff(np.concatenate(([0], (mask == value).view(np.int8), [0])))
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)

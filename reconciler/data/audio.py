@@ -232,7 +232,9 @@ def _summarise(acc: _Accumulator, rate: int, channels: int, subtype: str) -> Aud
         sounding = np.count_nonzero(~zero)
         share = float(np.count_nonzero(voiced) / sounding) if sounding else 0.0
         heard["speech_share"] = share
-        if share >= activity.TRUSTED_SHARE:
+        heard_energy = np.count_nonzero(raw_speech)
+        covered = np.count_nonzero(voiced & raw_speech) / heard_energy if heard_energy else 1.0
+        if share >= activity.TRUSTED_SHARE and covered >= activity.TRUSTED_COVER:
             raw_speech = speech = voiced
             cut_against = cut_against | voiced
             snr, heard["snr_fallback"] = activity.snr(energy, voiced, zero, step)

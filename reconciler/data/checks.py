@@ -92,15 +92,17 @@ class Thresholds:
     en_letters_per_second: tuple[float, float] = (8.0, 25.0)
     # The model checks (the ``audio`` extra). Share of the sounding time the voice-activity
     # model hears as speech: below it, and with DNSMOS hearing no voice in it either (SIG
-    # under 2, "poor"; music and tones score about 1.2), the file is music, tones or noise
-    # (judgement). Both must agree: a voice the VAD does not know must not be refused.
+    # under 1.6; music and tones score about 1.2, synthetic voices 2 and up), the file is
+    # music, tones or noise (judgement). Both must agree: a voice the VAD does not know (it
+    # hears little of a synthesiser's) must not be refused.
     min_speech_share: float = 0.3
     # DNSMOS P.835, 1 to 5 (ITU-T P.835: 1 bad, 2 poor, 3 fair). Emilia (He et al., 2024)
-    # keeps OVRL 3.0 and up for a TTS corpus of found audio; clean read speech from a
-    # synthesiser scores 2.4 to 3.2, so the defaults warn only at "poor" and below: reverb
-    # and distortion take SIG to about 1.2, noise at 10 dB SNR BAK to about 2 (our judgement).
-    min_dnsmos_ovrl: float = 2.0
-    min_dnsmos_sig: float = 2.0
+    # keeps OVRL 3.0 and up for a TTS corpus of found audio, but clean read speech from
+    # synthesisers scores OVRL 1.8 to 3.2 and SIG 2.1 to 3.5, so the defaults warn only
+    # below that: reverb and distortion take SIG and OVRL to about 1.2, noise at 10 dB SNR
+    # BAK to about 2 (our judgement).
+    min_dnsmos_ovrl: float = 1.5
+    min_dnsmos_sig: float = 1.8
     min_dnsmos_bak: float = 2.5
     # Energy above 4 kHz over that below: telephone audio has none (judgement: read speech
     # in a room reads -10 to -30 dB, a phone line band-limited to 3.4 kHz under -80 dB, and
@@ -140,7 +142,7 @@ class Thresholds:
 _THRESHOLD_FIELDS = frozenset(f.name for f in fields(Thresholds))
 
 
-_VOICE_SIG = 2.0  # DNSMOS SIG at or above which a recording holds a voice
+_VOICE_SIG = 1.6  # DNSMOS SIG at or above which a recording holds a voice
 
 
 def judge_audio(

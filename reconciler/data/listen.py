@@ -137,7 +137,7 @@ class Listener:
         process: Callable[[memoryview], float] = self._vad.process
         probabilities = self.speech_probability
         for start in range(0, whole, VAD_WINDOW):
-            probabilities.append(process(memoryview(pending[start : start + VAD_WINDOW])))
+            probabilities.append(process(pending[start : start + VAD_WINDOW].data))
         self._pending = pending[whole:].copy()
 
     def _quality(self, x: Floats) -> None:

@@ -39,7 +39,7 @@ SILENT_SHARE = 0.01  # under 1% of frames above -50 dBFS: nobody speaks
 # Under 20% of the recording heard as speech by the voice-activity model (when installed):
 # music, tones or noise. Lenient: a long take with 3 s pauses is still over half speech.
 SPEECH_SHARE = 0.2
-VOICE_SIG = 2.0  # ... and DNSMOS SIG under 2 ("poor"): no voice in it either (tones score 1.2)
+VOICE_SIG = 1.6  # ... and DNSMOS SIG under 1.6: no voice in it either (tones score 1.2)
 QUIET_DB = -40.0  # speech this far below full scale is too quiet to train on
 MIN_SNR_DB = 15.0
 CLIPPED_SHARE = 0.005

@@ -44,7 +44,8 @@ def _lowpass() -> np.ndarray:
     n = np.arange(_LOWPASS) - _LOWPASS // 2
     cutoff = 7200 / IN_RATE
     h = 2 * cutoff * np.sinc(2 * cutoff * n) * np.hamming(_LOWPASS)
-    return (h / h.sum()).astype(np.float32)
+    taps: np.ndarray = (h / h.sum()).astype(np.float32)
+    return taps
 
 
 @functools.cache
@@ -112,7 +113,7 @@ class Ears:
             usable = len(buffer) // VAD_SAMPLES * VAD_SAMPLES
             for at in range(0, usable, VAD_SAMPLES):
                 window = buffer[at : at + VAD_SAMPLES]
-                self._probabilities.append(self._vad.process(memoryview(window)))
+                self._probabilities.append(self._vad.process(window.data))
             self._vad_buffer = buffer[usable:].copy()
         if self._session is not None:
             buffer = np.concatenate([self._dnsmos_buffer, low])

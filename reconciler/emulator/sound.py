@@ -30,6 +30,8 @@ SPEECH_GATE_DB = -50.0
 PAUSE_SECONDS = 1.0
 CLICK_SECONDS = 0.1
 FRAMES_PER_SECOND = RATE // FRAME
+TRUSTED_SHARE = 0.1  # under it, the voice-activity model's speech time is not used ...
+TRUSTED_COVER = 0.6
 
 
 class FormatProblem(Exception):
@@ -44,9 +46,11 @@ class Measures:
     longest_clip_run: int  # consecutive full-scale samples
     samples: int
     zero: np.ndarray  # frames whose every sample is 0: an edit, never a microphone
-    # Per 20 ms frame whether the voice-activity model hears speech; None without the model.
+    # Per 20 ms frame whether the voice-activity model hears speech; None without the model,
+    # or when it hears little of the voice (a voice it does not know is judged by levels).
     voiced: np.ndarray | None = None
     dnsmos: dict[str, float] | None = None  # sig, bak, ovrl (1 to 5)
+    vad_share: float | None = None  # of the recording heard as speech; None without the model
 
     @property
     def clipped_share(self) -> float:
@@ -55,13 +59,6 @@ class Measures:
     @property
     def speech_share(self) -> float:
         return float(np.mean(self.frame_db > SPEECH_GATE_DB)) if self.frame_db.size else 0.0
-
-    @property
-    def voiced_share(self) -> float | None:
-        """Share of the recording the voice-activity model hears as speech."""
-        if self.voiced is None:
-            return None
-        return float(np.mean(self.voiced)) if self.voiced.size else 0.0
 
     @property
     def speech_db(self) -> float:
@@ -202,7 +199,17 @@ def measure(stream: BinaryIO) -> Measures:
         voiced = np.zeros(frame_db.size, dtype=bool)
         inside = at < heard.speech.size
         voiced[inside] = heard.speech[at[inside]]
-    return Measures(samples / RATE, frame_db, clipped, longest, samples, zero, voiced, heard.dnsmos)
+    share = float(np.mean(voiced)) if voiced is not None and voiced.size else None
+    trusted = None
+    if voiced is not None and share is not None and share >= TRUSTED_SHARE:
+        # ... and only if it hears most of what stands above the speech gate, as it does in
+        # a real voice (it hears little of a synthesiser's).
+        loud = frame_db > SPEECH_GATE_DB
+        if np.count_nonzero(voiced & loud) >= TRUSTED_COVER * np.count_nonzero(loud):
+            trusted = voiced
+    return Measures(
+        samples / RATE, frame_db, clipped, longest, samples, zero, trusted, heard.dnsmos, share
+    )
 
 
 def _longest_true_run(flags: np.ndarray) -> int:

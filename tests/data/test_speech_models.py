@@ -34,7 +34,7 @@ def test_the_resampler_keeps_speech_band_and_removes_what_16_khz_cannot_hold() -
 
 @pytest.mark.parametrize("rate", [48000, 44100, 32000])
 def test_the_resampler_streams_block_by_block_as_in_one_go(rate: int) -> None:
-    signal = _tone(440.0, 2.0, rate) * 0.5
+    signal = _tone(440.0, 2.0, rate) * np.float32(0.5)
     whole = Resampler(rate)(signal)
     stream = Resampler(rate)
     parts = [stream(signal[at : at + 4801]) for at in range(0, signal.size, 4801)]
