@@ -20,7 +20,7 @@ import numpy as np
 
 from bench.common import MIB, Summary, Table, Target, begin, median, report, run_child, scratch_dir
 
-SIZES = {"tiny": (2, 10.0, 1), "full": (30, 120.0, 1)}  # files, seconds each, repeats
+SIZES = {"tiny": (2, 10.0, 1), "full": (10, 60.0, 1)}  # files, seconds each, repeats
 RATE = 48000
 
 
