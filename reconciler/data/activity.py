@@ -32,6 +32,9 @@ TRUSTED_SHARE = 0.1
 # ... nor when it hears under 60% of what stands out of the room tone as speech: in a real
 # voice it hears all of it (and more: the quiet ends of words).
 TRUSTED_COVER = 0.6
+# ... nor when the frames it calls pauses are over 10 dB louder than the quietest tenth of the
+# recording: in a real voice its pauses are the room tone; where it misses a voice they are not.
+TRUSTED_NOISE_DB = 10.0
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]

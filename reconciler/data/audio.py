@@ -257,9 +257,13 @@ def _summarise(acc: _Accumulator, rate: int, channels: int, subtype: str) -> Aud
         heard_energy = np.count_nonzero(raw_speech)
         covered = np.count_nonzero(voiced & raw_speech) / heard_energy if heard_energy else 1.0
         if share >= activity.TRUSTED_SHARE and covered >= activity.TRUSTED_COVER:
-            raw_speech = speech = voiced
-            cut_against = cut_against | voiced
-            snr, heard["snr_fallback"] = activity.snr(energy, voiced, zero, step)
+            heard_snr, fallback = activity.snr(energy, voiced, zero, step)
+            heard_noise = float(_db(energy[voiced].mean())) - heard_snr if voiced.any() else noise
+            # Pauses as loud as speech: the model missed part of the voice (see activity).
+            if fallback or heard_noise <= noise + activity.TRUSTED_NOISE_DB:
+                raw_speech = speech = voiced
+                cut_against = cut_against | voiced
+                snr, heard["snr_fallback"] = heard_snr, fallback
     starts, lengths = runs(speech)
     count = len(energy)
     speech_energy = energy[raw_speech]
