@@ -64,9 +64,13 @@ def write(project: Project, plan: dict[str, Any], *, recompute: bool) -> None:
     (project.root / "tfplan").write_text(json.dumps(plan))
 
 
+def without_urls(job: dict[str, Any]) -> dict[str, Any]:
+    """A job less its presigned URLs: those are signed afresh on every listing."""
+    return {k: v for k, v in job.items() if not k.endswith("_url")}
+
+
 def jobs_of(project: Project) -> list[dict[str, Any]]:
-    """The jobs, less their presigned URLs: those are signed afresh on every listing."""
-    return [{k: v for k, v in job.items() if not k.endswith("_url")} for job in project.jobs()]
+    return [without_urls(job) for job in project.jobs()]
 
 
 def refused(project: Project, expected: str) -> str:
