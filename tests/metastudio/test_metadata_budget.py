@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,34 +20,15 @@ from tests.metastudio.test_network_errors import SilentServer
 TOKEN_ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\ntoken"
 
 
-class TokenThenSilence:
+class TokenThenSilence(SilentServer):
     """Answers the first request (the session token) and never the next ones."""
 
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = int(self.sock.getsockname()[1])
-        self.accepted: list[socket.socket] = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.accepted.append(conn)
-            if len(self.accepted) == 1:
-                request = b""
-                while b"\r\n\r\n" not in request and (chunk := conn.recv(4096)):
-                    request += chunk
-                conn.sendall(TOKEN_ANSWER)
-                conn.close()
-
-    def close(self) -> None:
-        self.sock.close()
-        for conn in self.accepted:
+    def answer(self, conn: socket.socket) -> None:
+        if len(self.accepted) == 1:
+            request = b""
+            while b"\r\n\r\n" not in request and (chunk := conn.recv(4096)):
+                request += chunk
+            conn.sendall(TOKEN_ANSWER)
             conn.close()
 
 

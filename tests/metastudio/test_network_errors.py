@@ -66,6 +66,10 @@ class SilentServer:
             except OSError:
                 return
             self.accepted.append(conn)
+            self.answer(conn)
+
+    def answer(self, conn: socket.socket) -> None:
+        """Silent: a subclass may answer some connections."""
 
     def close(self) -> None:
         self.sock.close()
