@@ -8,7 +8,6 @@ any ``iam_projects`` the instance was given. Answers carry ``X-IAM-Trace-Id`` as
 from __future__ import annotations
 
 import uuid
-from urllib.parse import parse_qsl
 
 from reconciler.emulator.auth import verify_signature
 from reconciler.emulator.config import Credential
@@ -50,15 +49,7 @@ def handle_iam(core: Core, exchange: Exchange) -> None:
             raise ApiError(404, API_NOT_FOUND, f"IAM API not found: {exchange.raw_path}")
         if exchange.method != "GET":
             raise ApiError(405, METHOD_NOT_ALLOWED, f"method not allowed: {exchange.method}")
-        request = Request(
-            method=exchange.method,
-            path=exchange.raw_path,
-            query=parse_qsl(exchange.query_string, keep_blank_values=True),
-            headers=exchange.headers_map,
-            body=body,
-            request_id=exchange.request_id,
-            base_url=exchange.base_url,
-        )
+        request = Request.received(exchange, body)
         credential = verify_signature(
             core.config,
             request,

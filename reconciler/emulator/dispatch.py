@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 from reconciler.emulator import faulting, routes
 from reconciler.emulator.auth import authenticate
@@ -42,17 +42,8 @@ def _handle(
     decision = core.faults.decide(resolved.operation) if resolved.handler else Decision()
     if faulting.before(core, exchange, decision, render_json_error):
         return
-    request = Request(
-        method=exchange.method,
-        path=exchange.raw_path,
-        query=parse_qsl(exchange.query_string, keep_blank_values=True),
-        headers=exchange.headers_map,
-        body=body,
-        request_id=exchange.request_id,
-        base_url=exchange.base_url,
-        project_id=unquote(match["project"]) if match else "",
-        params=resolved.params,
-    )
+    project_id = unquote(match["project"]) if match else ""
+    request = Request.received(exchange, body, project_id, **resolved.params)
     response = _respond(core, request, resolved)
     if decision.fault == "drop_response" and response.status == 200:
         # The work is done and persisted; the client just never hears about it.

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
 from reconciler.emulator.errors import ApiError, invalid_parameter
@@ -36,6 +37,23 @@ class Request:
     base_url: str
     project_id: str = ""
     params: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def received(
+        cls, exchange: Exchange, body: bytes, project_id: str = "", **params: str
+    ) -> Request:
+        """The request as the exchange received it: path and query untouched."""
+        return cls(
+            method=exchange.method,
+            path=exchange.raw_path,
+            query=parse_qsl(exchange.query_string, keep_blank_values=True),
+            headers=exchange.headers_map,
+            body=body,
+            request_id=exchange.request_id,
+            base_url=exchange.base_url,
+            project_id=project_id,
+            params=dict(params),
+        )
 
     def header(self, name: str) -> str | None:
         return header(self.headers, name)
