@@ -168,13 +168,11 @@ def _relative(root: Path, paths: Iterable[Path]) -> list[str]:
     found = []
     for path in paths:
         relative = os.path.relpath(os.path.realpath(path), real_root)
-        if "," in relative:  # git lfs splits --include at commas, with no escape
-            raise LfsFetchError(
-                f"{relative}: git lfs pull --include cannot name a path with a comma: rename it"
-            )
-        # A wildcard in a name may fetch more than the file: harmless, as every file is
-        # checked against its pointer's sha256 afterwards.
-        found.append(Path(relative).as_posix())
+        # git lfs splits --include at commas and has no escape for one, so a comma is asked
+        # for as "?" (any one character). A wildcard, ours or one in a name, may fetch more
+        # than the file: harmless, as every file is checked against its pointer's sha256
+        # afterwards.
+        found.append(Path(relative).as_posix().replace(",", "?"))
     return sorted(set(found))
 
 

@@ -66,6 +66,12 @@ def repos(
     tmp_path: Path, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[Project, Project, Path]:
     """(the author's checkout, with the data; a CI clone without it; the bare remote)."""
+    return make_repos(tmp_path, project, monkeypatch)
+
+
+def make_repos(
+    tmp_path: Path, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Project, Project, Path]:
     home = tmp_path / "home"
     home.mkdir()
     for name, value in {
@@ -141,6 +147,28 @@ def test_apply_fetches_only_the_voices_it_uploads(
     assert record["phase"] == "submitted"
     code, out, err = clone.run("plan", "--detailed-exitcode")
     assert code == 0 and "No changes." in out, out + err
+
+
+def test_apply_fetches_a_folder_whose_name_has_a_comma(
+    tmp_path: Path, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git lfs pull --include splits at commas with no escape: the path is still fetched."""
+    folder = "data/premium, take 2"
+    (project.root / "data" / "premium").rename(project.root / folder)
+    config = (project.root / "voices.yaml").read_text("utf-8")
+    (project.root / "voices.yaml").write_text(
+        config.replace("{dir: data/premium}", f"{{dir: '{folder}'}}"), "utf-8"
+    )
+    author, clone, _ = make_repos(tmp_path, project, monkeypatch)
+    code, out, err = author.run("apply", "--auto-approve", "--exclude", "voice.premium")
+    assert code == 0 and "4 created" in out, out + err
+    _share_state(author, clone)
+    fetched = clone.root / folder / "recording.wav"
+    assert is_pointer(fetched)
+    code, out, err = clone.run("apply", "--auto-approve")
+    assert code == 0 and "1 created" in out, out + err
+    assert fetched.read_bytes() == (author.root / folder / "recording.wav").read_bytes()
+    assert is_pointer(clone.root / "data" / "basic" / "0.wav")
 
 
 def read_pointer_oid(path: Path) -> str:
