@@ -10,11 +10,16 @@ diff. ``reconciler validate --update-lock`` writes it where the data is present.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
 
 from reconciler.config.diagnostics import Diagnostic, Location
 from reconciler.fsutil import atomic_writer
@@ -73,8 +78,54 @@ def load_lock(root_dir: Path) -> tuple[DataLock | None, list[Diagnostic]]:
     if raw.get("lock_version") != LOCK_VERSION:
         version = raw.get("lock_version")
         return None, [_problem(path, 1, f"has lock_version {version!r}, this reads {LOCK_VERSION}")]
-    data = {k: v for k, v in raw["data"].items() if isinstance(v, dict)}
-    return DataLock(path, data), []
+    damage = best_match(_validator().iter_errors(raw))
+    if damage is not None:  # a hand edit or a bad merge: its facts cannot be trusted
+        where = _json_path(damage.absolute_path)
+        line = _line_of(text, list(damage.absolute_path))
+        return None, [_problem(path, line, f"is damaged at {where}: {_reason(damage)}")]
+    return DataLock(path, raw["data"]), []
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    text = resources.files("reconciler").joinpath("schemas/lock.schema.json").read_text("utf-8")
+    return Draft202012Validator(json.loads(text))
+
+
+def _json_path(path: Sequence[object]) -> str:
+    """``data["data/x"]["files"]["0.wav"]["sha256"]``: the first key bare, as in JavaScript."""
+    if not path:
+        return "the top"
+    head, *rest = path
+    return f"{head}" + "".join(f"[{json.dumps(p, ensure_ascii=False)}]" for p in rest)
+
+
+def _reason(error: ValidationError) -> str:
+    if error.validator == "pattern":
+        return f"{json.dumps(error.instance)} is not a lowercase hexadecimal sha256"
+    if error.validator == "anyOf":  # the only one: a measurement's value
+        shown = json.dumps(error.instance, ensure_ascii=False)
+        return f"{shown} is not a measurement (a number, text, true/false, null or numbers)"
+    if error.validator == "oneOf":
+        return 'neither a folder ({"files": ...}) nor a file ({"sha256", "size"})'
+    return error.message
+
+
+def _line_of(text: str, path: list[object]) -> int:
+    """The line where ``path`` lives in the lock as ``render_lock`` lays it out (its data
+    path, then its file's name on a line of its own); 1 when the layout is another."""
+    keys = [p for p in path[1:] if isinstance(p, str) and p not in ("files", "members")]
+    lines = text.splitlines()
+    line, at = 1, 0
+    for key in keys[:2]:
+        needle = json.dumps(key, ensure_ascii=False) + ":"
+        for number in range(at, len(lines)):
+            if lines[number].lstrip().startswith(needle):
+                line, at = number + 1, number + 1
+                break
+        else:
+            break
+    return line
 
 
 def _problem(path: Path, line: int | None, message: str) -> Diagnostic:

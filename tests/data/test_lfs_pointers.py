@@ -7,7 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -265,3 +267,48 @@ def test_a_lock_without_current_measurements_asks_for_an_update(
     errors = _errors(bare)
     assert len(errors) == 1 and "4.wav: a Git LFS pointer" in errors[0], errors
     assert "--update-lock" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        (
+            lambda files: files["4.wav"].update(sha256="4" * 63),
+            '["data/sentences"]["files"]["4.wav"]["sha256"]: "444',
+        ),
+        (
+            lambda files: files["4.wav"]["analysis"].update(snr_db={"db": 40}),
+            '["data/sentences"]["files"]["4.wav"]["analysis"]["snr_db"]',
+        ),
+        (
+            lambda files: files["4.wav"]["wav"].update(sample_rate="48000"),
+            '["data/sentences"]["files"]["4.wav"]["wav"]["sample_rate"]',
+        ),
+        (lambda files: files["4.wav"].pop("size"), '["data/sentences"]["files"]["4.wav"]'),
+    ],
+)
+def test_a_lock_whose_entry_is_damaged_is_an_error_at_its_line(
+    tmp_path: Path, damage: Callable[[dict[str, Any]], object], said: str
+) -> None:
+    """A hand edit or a bad merge: the plan must not judge data by facts of the wrong shape
+    (nor crash on them); the error names the lock's line and the entry's path."""
+    bare = _bare_project(tmp_path)
+    lock = json.loads((bare / "reconciler.lock").read_text("utf-8"))
+    damage(lock["data"]["data/sentences"]["files"])
+    text = render_lock(lock["data"])
+    (bare / "reconciler.lock").write_text(text, "utf-8")
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.lstrip().startswith('"4.wav"'))
+    loaded, problems = load_lock(bare)
+    assert loaded is None and len(problems) == 1
+    assert (problems[0].file.name, problems[0].line) == ("reconciler.lock", line)
+    assert f"reconciler.lock is damaged at data{said}" in problems[0].message
+    assert "reconciler validate --update-lock" in problems[0].message
+    errors = _errors(bare)
+    assert errors and any(f"reconciler.lock:{line}: " in e for e in errors), errors
+
+
+def test_the_lock_written_by_validate_is_valid_against_its_schema(tmp_path: Path) -> None:
+    bare = _bare_project(tmp_path)
+    loaded, problems = load_lock(bare)
+    assert problems == [] and loaded is not None
+    assert loaded.file("data/set.zip") is not None and loaded.folder("data/sentences")
