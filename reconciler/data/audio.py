@@ -13,6 +13,9 @@ recording: next to speech it marks an edit, such as short clips spliced into one
 
 from __future__ import annotations
 
+import functools
+import types
+import typing
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, BinaryIO
 
@@ -76,13 +79,36 @@ class AudioStats:
     @classmethod
     def from_dict(cls, raw: Any) -> AudioStats | None:
         """The stats back from a cache record, or None if it does not hold them all."""
-        names = {f.name for f in fields(cls)}
-        if not isinstance(raw, dict) or set(raw) != names:
+        hints = _field_types()
+        if not isinstance(raw, dict) or set(raw) != set(hints):
             return None
-        try:
-            return cls(**raw)
-        except TypeError:
-            return None
+        if not all(_fits(raw[name], hint) for name, hint in hints.items()):
+            return None  # a damaged record or lock: measured again, or asked for again
+        return cls(**raw)
+
+
+@functools.cache
+def _field_types() -> dict[str, Any]:
+    hints = typing.get_type_hints(AudioStats)
+    return {f.name: hints[f.name] for f in fields(AudioStats)}
+
+
+def _fits(value: object, hint: Any) -> bool:
+    """Is ``value`` (from JSON) of the field's type: int, float, str, bool, lists of them
+    and optionals? A float field takes an int (JSON writes 2.0 as 2.0, a hand edit as 2)."""
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        return any(_fits(value, arm) for arm in typing.get_args(hint))
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return isinstance(value, list) and all(_fits(v, item) for v in value)
+    if hint is type(None):
+        return value is None
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(hint, type) and isinstance(value, hint)
 
 
 class _Counting:

@@ -252,7 +252,7 @@ def test_warm_checks_read_no_header_or_transcript(tmp_path: Path) -> None:
     assert moved.bytes_read == hashed  # hashing only: no header, measurement or transcript
 
 
-@pytest.mark.parametrize("damage", ["no facts", "old measurements"])
+@pytest.mark.parametrize("damage", ["no facts", "old measurements", "a measurement as text"])
 def test_a_lock_without_current_measurements_asks_for_an_update(
     tmp_path: Path, damage: str
 ) -> None:
@@ -261,8 +261,10 @@ def test_a_lock_without_current_measurements_asks_for_an_update(
     entry = lock["data"]["data/sentences"]["files"]["4.wav"]
     if damage == "no facts":
         entry.pop("wav")
-    else:
+    elif damage == "old measurements":
         entry["analysis"].pop("snr_db")
+    else:  # of a shape the schema allows (a format name is text), of a type the field is not
+        entry["analysis"]["snr_db"] = "40 dB"
     (bare / "reconciler.lock").write_text(render_lock(lock["data"]), "utf-8")
     errors = _errors(bare)
     assert len(errors) == 1 and "4.wav: a Git LFS pointer" in errors[0], errors
