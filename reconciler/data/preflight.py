@@ -8,7 +8,9 @@ unchanged data reads none of it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import tempfile
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +26,7 @@ from reconciler.data.digest import Content, DigestCache
 from reconciler.data.entries import folder_entries, is_outside, zip_entries
 from reconciler.data.files import MAX_PUT_BYTES
 from reconciler.data.lfs import read_pointer
-from reconciler.data.lock import DataLock, load_lock
+from reconciler.data.lock import UPDATE_COMMAND, DataLock, load_lock
 from reconciler.data.locking import (
     check_letter_pointer,
     locked_folder,
@@ -33,7 +35,7 @@ from reconciler.data.locking import (
     record_package,
 )
 from reconciler.data.package import package_size
-from reconciler.data.remote import ObjectUnavailable, RemoteObjects
+from reconciler.data.remote import DigestMismatch, ObjectUnavailable, RemoteObjects
 from reconciler.data.report import Finding, Report, VoiceData
 from reconciler.defaults import DEFAULT_BIT_DEPTHS, DEFAULT_SAMPLE_RATES
 from reconciler.file_identity import file_identity
@@ -164,14 +166,13 @@ def _check_data(
     report = Report(voice.location_of(field), f"voices.{voice.name}.{field}")
     edition = EDITIONS[voice.edition]
     path, shown = source.path, source.declared
-    if source.remote:
-        _check_remote(source, report, memo)
-        return report.diagnostics()
     try:
-        if not _contained(root_dir, path, shown, report, allow_outside, memo.is_outside):
-            return report.diagnostics()
         measured: Measured | None = None
-        if not path.exists():
+        if source.remote:
+            measured = _check_remote(source, edition, rules, report, memo, cache)
+        elif not _contained(root_dir, path, shown, report, allow_outside, memo.is_outside):
+            return report.diagnostics()
+        elif not path.exists():
             report.error(f"{shown} does not exist")
         elif source.kind == "package":
             measured = _check_package_once(path, shown, edition, rules, report, memo, cache)
@@ -203,21 +204,85 @@ def _check_data(
     return report.diagnostics()
 
 
-def _check_remote(source: DataSource, report: Report, memo: RunMemo) -> None:
-    """A zip in object storage: a HEAD says it exists and fits one upload; its recordings
-    are not read here (plan reads no object), and the voice is said to be not checked."""
+def _check_remote(
+    source: DataSource,
+    edition: Edition,
+    rules: AudioRules,
+    report: Report,
+    memo: RunMemo,
+    cache: DigestCache | None,
+) -> Measured | None:
+    """A zip in object storage: a HEAD says it exists and fits one upload, and its
+    recordings are judged by what reconciler.lock holds for its sha256 (plan reads no
+    object). Without that, the voice is said to be not checked."""
     memo.head_objects([source])
     size = memo.remote_sizes[source]
     if isinstance(size, str):
         report.error(size)
-    elif size > MAX_PUT_BYTES:
+        return None
+    if size > MAX_PUT_BYTES:
         report.error(f"{source.declared} is larger than {_PUT_LIMIT}")
-    else:
+        return None
+    assert source.sha256 is not None  # assembly requires it for object-store data
+    content = Content(source.sha256, size, pointer=True)  # the bytes are not here
+    if memo.updating:
+        return _measure_object(source, content, edition, rules, report, memo, cache)
+    entry = memo.lock.file(source.declared) if memo.lock is not None else None
+    if entry is None or (entry["sha256"], entry["size"]) != (content.sha256, content.size):
+        why = "has no measurements of it" if entry is None else "is stale for it"
         report.warning(
-            f"not checked: {source.declared} is in object storage, and its recordings are not "
-            "read before apply (apply checks its sha256 before creating the job); validate a "
-            "local copy to check them"
+            f"not checked: {source.declared} is in object storage, and reconciler.lock {why}: "
+            f"run `{UPDATE_COMMAND}` where the object can be read (it reads it once); "
+            "apply checks its sha256 before creating the job"
         )
+        return None
+    entries = locked_package(memo.lock, source.declared, content, source.declared, report)
+    if entries is None:
+        return None
+    measured = check_dataset(
+        entries, edition, segments=False, rules=rules, report=report, cache=cache
+    )
+    record_package(memo.locked, source.declared, content, entries, cache)
+    return measured
+
+
+def _measure_object(
+    source: DataSource,
+    content: Content,
+    edition: Edition,
+    rules: AudioRules,
+    report: Report,
+    memo: RunMemo,
+    cache: DigestCache | None,
+) -> Measured | None:
+    """``validate --update-lock``: the object read once into a temporary file, its sha256
+    checked on the way, and judged as the same zip beside the YAML would be; the lock then
+    records its members' facts under its URL."""
+    # Beside the cache when there is one: a place the user chose, not a small /tmp.
+    where = cache.cache_dir if cache is not None else None
+    if where is not None:
+        where.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="reconciler-object-", dir=where) as scratch:
+        copy = Path(scratch) / "object.zip"
+        try:
+            memo.remote.download(source, content.size, report.location, copy)
+        except DigestMismatch as error:
+            report.error(f"{source.declared} {error.problem}")
+            return None
+        except ObjectUnavailable as error:
+            report.error(str(error))
+            return None
+        present = dataclasses.replace(content, pointer=False)
+        try:
+            with zip_entries(copy, report, content.sha256 if cache else None) as entries:
+                measured = check_dataset(
+                    entries, edition, segments=False, rules=rules, report=report, cache=cache
+                )
+                record_package(memo.locked, source.declared, present, entries, cache)
+                return measured
+        except zipfile.BadZipFile as error:
+            report.error(f"{source.declared} is not a readable zip file: {error}")
+    return None
 
 
 class RunMemo:

@@ -2,8 +2,10 @@
 
 Plan never reads such an object: its digest is the declared sha256 (digest.py), and the
 preflight only asks the store, with one HEAD per object, that it exists and fits one upload.
-Its recordings cannot be measured without their bytes, so the preflight says "not checked"
-instead (a warning: clean data must not be blocked).
+Its recordings are judged by the facts ``reconciler.lock`` holds for that sha256, which
+``validate --update-lock`` measures by reading the object once (into a temporary file: a zip
+is read from its end); without them the preflight says "not checked" (a warning: clean
+data must not be blocked).
 
 Apply reads the object twice, both times as a stream, never whole in memory nor on disk:
 once before the job is created, to check its sha256 (creating a job takes a training
@@ -46,6 +48,8 @@ class DigestMismatch(ReconcilerError):
     """The object's bytes are not the ones the YAML declares. Not an OSError on purpose:
     raised inside an upload's body, it must end the PUT, not look like a network fault that
     the HTTP stack retries."""
+
+    problem = ""  # what differs, without the location and the object's name
 
 
 class SourceInterrupted(ConnectionError):
@@ -162,6 +166,21 @@ class RemoteObjects:
                     raise ObjectUnavailable(f"{error}; tried {attempts} times") from None
         raise AssertionError("unreachable")
 
+    def download(self, source: DataSource, size: int, where: Location, into: Path) -> None:
+        """The object into the file ``into``, its size and sha256 checked on the way (for
+        ``validate --update-lock``, which measures what is inside; plan and apply never
+        write an object to disk). A read that fails in passing starts again."""
+        for attempt in range(1, 4):
+            try:
+                with self.checked(source, size, where) as stream, into.open("wb") as sink:
+                    while block := stream.read(BLOCK_SIZE):
+                        sink.write(block)
+                return
+            except SourceInterrupted as error:
+                if attempt == 3:
+                    raise ObjectUnavailable(f"{error}; tried 3 times") from None
+        raise AssertionError("unreachable")
+
     def _counted(self, block: int) -> None:
         with self._lock:
             self.counts.bytes_read += block
@@ -176,7 +195,9 @@ class _Mismatch:
     def __call__(self, problem: str) -> DigestMismatch:
         text = f"{self.source.declared} {problem}; nothing from it was submitted"
         line = Diagnostic.at(self.where, "data.sha256", text).format(Path.cwd())
-        return DigestMismatch(line, hint="fix the object or the sha256 in the YAML")
+        mismatch = DigestMismatch(line, hint="fix the object or the sha256 in the YAML")
+        mismatch.problem = problem
+        return mismatch
 
 
 class CheckedStream:

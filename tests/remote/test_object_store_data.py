@@ -270,3 +270,77 @@ def test_a_saved_plan_applies_object_store_data_and_holds_no_secret(
     code, out, err = project.run("apply", "tfplan")
     assert code == 0, out + err
     assert [p.read_bytes() for p in (tmp_path / "emulator").rglob("*.zip")] == [data]
+
+
+def test_the_lock_holds_an_objects_measurements_so_plan_judges_it_reading_nothing(
+    tmp_path: Path, emulator: Emulator, moto_url: str, bucket: str, proxy: Proxy
+) -> None:
+    """validate --update-lock reads the object once and records what is inside under its
+    URL; plans then judge the recordings by those facts with no GET, and say nothing is
+    "not checked"."""
+    data = _package(tmp_path)
+    _put(moto_url, bucket, KEY, data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    project = _project(tmp_path, emulator, _data(bucket, sha256, proxy.url))
+
+    code, out, err = project.run("validate", "--update-lock", "--no-table")
+    assert code == 0 and "Wrote reconciler.lock." in out, out + err
+    assert _requests(proxy, "GET") == 1
+    entry = json.loads((project.root / "reconciler.lock").read_text("utf-8"))["data"]
+    assert set(entry) == {f"s3://{bucket}/{KEY}"}
+    locked = entry[f"s3://{bucket}/{KEY}"]
+    assert (locked["sha256"], locked["size"]) == (sha256, len(data))
+    assert locked["members"]["recording.wav"]["wav"]["sample_rate"] == 48000
+    assert (tmp_path / "cache").is_dir()  # where the copy was made
+    assert not list((tmp_path / "cache").rglob("reconciler-object-*"))  # and removed
+
+    code, out, err = project.run("plan", "--detailed-exitcode")
+    assert code == 2 and "Plan: 1 to create" in out, out + err
+    assert "not checked" not in err, err
+    assert _requests(proxy, "GET") == 1
+
+    # The lock's facts are of that sha256 only: another object is not judged by them.
+    other = _package(tmp_path, seed=1)
+    _put(moto_url, bucket, KEY, other)
+    project = _project(
+        tmp_path, emulator, _data(bucket, hashlib.sha256(other).hexdigest(), proxy.url)
+    )
+    code, out, err = project.run("plan", "--detailed-exitcode")
+    assert code == 2, out + err
+    assert "reconciler.lock is stale for it" in err and "not checked" in err, err
+
+
+def test_update_lock_judges_what_is_inside_the_object(
+    tmp_path: Path, emulator: Emulator, moto_url: str, bucket: str, proxy: Proxy
+) -> None:
+    """Recordings the review would refuse are refused from the lock too, at the YAML line."""
+    low_rate = speechlike.write_package(
+        tmp_path / "low.zip", {"recording.wav": speechlike.tone_wav(40.0, sample_rate=16000)}
+    ).read_bytes()
+    _put(moto_url, bucket, KEY, low_rate)
+    project = _project(
+        tmp_path, emulator, _data(bucket, hashlib.sha256(low_rate).hexdigest(), proxy.url)
+    )
+    code, out, err = project.run("validate", "--update-lock", "--no-table")
+    assert code == 1 and "Wrote reconciler.lock." in out, out + err
+    assert "recording.wav" in err and "16000" in err, err
+    gets = _requests(proxy, "GET")
+    code, out, err = project.run("plan")
+    assert code == 1, out + err
+    said = [line for line in err.splitlines() if "recording.wav" in line and "16000" in line]
+    assert said and said[0].startswith("Error: voices.yaml:"), err
+    assert _requests(proxy, "GET") == gets  # judged from the lock
+
+
+def test_update_lock_refuses_an_object_whose_sha256_differs(
+    tmp_path: Path, emulator: Emulator, moto_url: str, bucket: str, proxy: Proxy
+) -> None:
+    data = _package(tmp_path)
+    _put(moto_url, bucket, KEY, data)
+    project = _project(tmp_path, emulator, _data(bucket, "a" * 64, proxy.url))
+    code, out, err = project.run("validate", "--update-lock", "--no-table")
+    assert code == 1, out + err
+    line = next(line for line in err.splitlines() if f"s3://{bucket}/{KEY} has sha256" in line)
+    assert "voices.yaml:" in line and f"not the {'a' * 64} declared" in line, line
+    lock = json.loads((project.root / "reconciler.lock").read_text("utf-8"))
+    assert lock["data"] == {}
