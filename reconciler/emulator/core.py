@@ -39,10 +39,11 @@ class Core:
         self.faults = FaultInjector(config.faults, config.seed)
         self.agency = AgencyKeys()  # temporary keys the metadata service issued
         self.lock = threading.RLock()
-        self.reviewer = Reviewer(
-            self.lock, self.store, config.tenant, review, config.review_workers
-        )
         self.stopping = threading.Event()
+        workers = config.review_workers
+        self.reviewer = Reviewer(
+            self.lock, self.store, config.tenant, review, workers, self.stopping
+        )
         self._inflight = 0
         self._idle = threading.Condition()
         # The emulated world's time runs this far ahead of the wall clock (admin "clock"):
@@ -127,6 +128,14 @@ class Core:
         if moved:
             self.store.save_jobs([job.job_id])
         return moved
+
+    def await_reviews(self, timeout: float) -> bool:
+        """Wait until no job awaits its verdict; False if some still does after ``timeout``."""
+        with self.lock:
+            return self.reviewer.wait_for(
+                lambda: not any(self.reviewer.pending(job) for job in self.store.jobs.values()),
+                timeout,
+            )
 
     def move_clock(self, seconds: float) -> None:
         """Let ``seconds`` pass in the emulated world once every review the new time makes

@@ -114,6 +114,10 @@ class Emulator:
     def advance_job(self, job_id: str) -> dict[str, Any]:
         return admin.advance_job(self.core, job_id, self._base())
 
+    def await_reviews(self, timeout: float = 60.0) -> bool:
+        """Wait until every submitted job's system audit has its verdict (False: not yet)."""
+        return self.core.await_reviews(timeout)
+
     def fail_job(
         self, job_id: str, state: str = "FAILED", reason: str = "failed by the emulator admin"
     ) -> dict[str, Any]:

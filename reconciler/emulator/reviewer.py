@@ -60,7 +60,10 @@ class Reviewer:
         tenant: Tenant,
         review: ReviewFunction,
         workers: int,
+        stopping: threading.Event,
     ) -> None:
+        """``stopping`` is the emulator's: once it is set no verdict is recorded (so one
+        finishing during shutdown is reviewed again on the next start)."""
         self.store = store
         self.tenant = tenant
         self._review = review
@@ -72,7 +75,7 @@ class Reviewer:
         self._queued: set[_Key] = set()
         self._failures: dict[_Key, str] = {}
         self._threads: list[threading.Thread] = []
-        self._stopping = False
+        self._stopping = stopping
 
     # Life -------------------------------------------------------------------------------
 
@@ -80,7 +83,6 @@ class Reviewer:
         with self.done:
             if self._threads:
                 return
-            self._stopping = False
             self._threads = [
                 threading.Thread(target=self._work, name=f"{name}-{n}", daemon=True)
                 for n in range(self._workers)
@@ -95,7 +97,7 @@ class Reviewer:
         """Stop taking reviews, wake everyone waiting for one, and join the workers. A
         review under way is finished but not recorded: the next start queues it again."""
         with self.done:
-            self._stopping = True
+            self._stopping.set()
             threads, self._threads = self._threads, []
             self._queued.clear()
             self.done.notify_all()
@@ -110,7 +112,7 @@ class Reviewer:
 
     @property
     def running(self) -> bool:
-        return bool(self._threads) and not self._stopping
+        return bool(self._threads) and not self._stopping.is_set()
 
     # What the core asks; callers hold the lock ------------------------------------------
 
@@ -161,7 +163,7 @@ class Reviewer:
             with self.done:
                 self._queued.discard(key)
                 job = self.store.jobs.get(key[0])
-                if self._stopping or job is None or not self._current(job, key):
+                if self._stopping.is_set() or job is None or not self._current(job, key):
                     continue
                 # The review reads the job's fields; the files it names cannot change while
                 # the job is in review (uploads are refused), only vanish with a delete.
@@ -185,7 +187,7 @@ class Reviewer:
     def _record(self, key: _Key, verdict: Verdict | None, failure: str | None) -> None:
         with self.done:
             job = self.store.jobs.get(key[0])
-            if not self._stopping and job is not None and self._current(job, key):
+            if not self._stopping.is_set() and job is not None and self._current(job, key):
                 if verdict is not None:
                     job.review = verdict
                     self.store.save_jobs([job.job_id])
