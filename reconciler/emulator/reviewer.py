@@ -99,7 +99,6 @@ class Reviewer:
         with self.done:
             self._stopping.set()
             threads, self._threads = self._threads, []
-            self._queued.clear()
             self.done.notify_all()
         for _ in threads:
             self._queue.put(None)
@@ -108,7 +107,9 @@ class Reviewer:
             thread.join(max(0.0, deadline - time.monotonic()))
             if thread.is_alive():
                 log.warning("review worker %s still running after %g s", thread.name, timeout)
-        self._queue = queue.SimpleQueue()
+        with self.done:
+            # What is left in the queue is queued again, from the jobs, by the next start.
+            self._queue, self._queued = queue.SimpleQueue(), set()
 
     @property
     def running(self) -> bool:
@@ -181,6 +182,7 @@ class Reviewer:
             review = self._review(job, self.store, self.tenant)
             assess = review.assess_result()
         except Exception as error:  # recorded below if the job still awaits it
+            log.debug("the review of job %s raised", job.job_id, exc_info=True)
             return None, f"{type(error).__name__}: {error}"
         return {"ticket": job.review_ticket, "errors": review.errors, "assess": assess}, None
 

@@ -241,3 +241,17 @@ def test_stop_joins_the_workers_and_a_restart_reviews_what_was_left(
     emu3, api3 = _start(started, tmp_path / "data", third, seconds_per_state=-1)
     assert api3.show(job_id)["state"] == "AUDITING"
     assert emu3.advance_job(job_id)["state"] == "WAITING" and third.tickets == []
+
+
+def test_a_review_that_raises_is_an_emulator_bug_shown_where_its_verdict_is_needed(
+    started: list[tuple[Emulator, GatedReview]], tmp_path: Path
+) -> None:
+    class Broken(GatedReview):
+        def __call__(self, job: Job, store: Store, tenant: Tenant) -> Review:
+            raise RuntimeError("analysis crashed")
+
+    _, api = _start(started, tmp_path / "data", Broken())
+    job_id = _submit(api)
+    response = api.call("GET", f"{USER}/jobs/{job_id}")
+    assert response.status_code == 500
+    assert _other_project_jobs(api).status_code == 200
