@@ -76,7 +76,8 @@ class Core:
     # Jobs -------------------------------------------------------------------------------
 
     def job(self, project_id: str, job_id: str) -> Job:
-        """The job as of now (due transitions applied); callers hold the lock."""
+        """The job as of now (due transitions applied); callers hold the lock, which is
+        released for a moment if the job's review verdict is due (see ``settle``)."""
         job = self.store.jobs.get(job_id)
         if job is None or job.project_id != project_id:
             raise unknown_job(job_id)
