@@ -93,6 +93,7 @@ def commit_job(core: Core, request: Request) -> Response:
             resources.consume(core, job)
         lifecycle.submit(job, core.now(), amendments)
         core.store.save_jobs([job.job_id])
+        core.reviewer.queue(job)  # reviewed off the request path; the job waits in review
     return json_response({})
 
 

@@ -1,11 +1,23 @@
-"""Upload addresses and online-recording confirmation (ops 10, 12, 13, 14)."""
+"""Upload addresses and online-recording confirmation (ops 10, 12, 13, 14).
+
+Confirming a sentence answers at once whether its recording and text are usable: the
+service's answer (``confirm_result``, ``unmatched_index_hit``: "text index that does not
+match the speech") is a per-sentence verdict in the response, so the service judges the one
+sentence within the request. The emulator does the same with the review's per-file rules,
+bounded to one sentence: a recording whose header says it is longer than a sentence may be
+is refused from the header alone, and the analysis runs without the core lock.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+import soundfile
+
 from reconciler.emulator import keys, params
-from reconciler.emulator.audit import audit_segment
+from reconciler.emulator.audit import Errors, audit_segment
+from reconciler.emulator.checks import MAX_SENTENCE_SECONDS, TOO_LONG, error_entry
 from reconciler.emulator.core import Core
 from reconciler.emulator.errors import invalid_parameter
 from reconciler.emulator.model import UPLOADABLE_STATES, Job
@@ -81,13 +93,42 @@ def confirm_segment(core: Core, request: Request) -> Response:
             raise invalid_parameter("index", f"must be below {job.sentences} for {job.job_type}")
         if keys.audio_key(index) not in job.objects or keys.text_key(index) not in job.objects:
             raise invalid_parameter("index", f"sentence {index} has no audio and text uploaded")
-        problems = audit_segment(job, core.store, index, need_confirmed=False)
-        if not problems and index not in job.confirmed:
-            job.confirmed = sorted({*job.confirmed, index})
-            core.store.save_jobs([job.job_id])
+        uploaded = _sentence_objects(job, index)
+        copy = dataclasses.replace(job, objects=dict(job.objects), oplogs=[])
+    problems = _sentence_problems(core, copy, index)
+    with core.lock:
+        current = core.store.jobs.get(copy.job_id)
+        # A sentence uploaded again meanwhile (or a job gone) is not the one judged.
+        confirmed = (
+            not problems
+            and current is not None
+            and current.state in UPLOADABLE_STATES
+            and _sentence_objects(current, index) == uploaded
+        )
+        if current is not None and confirmed and index not in current.confirmed:
+            current.confirmed = sorted({*current.confirmed, index})
+            core.store.save_jobs([current.job_id])
     return json_response(
-        {"confirm_result": not problems, "unmatched_index_hit": [index] if problems else []}
+        {"confirm_result": confirmed, "unmatched_index_hit": [] if confirmed else [index]}
     )
+
+
+def _sentence_objects(job: Job, index: int) -> list[Any]:
+    return [job.objects.get(key) for key in (keys.audio_key(index), keys.text_key(index))]
+
+
+def _sentence_problems(core: Core, job: Job, index: int) -> Errors:
+    path = core.store.object_path(job.job_id, keys.audio_key(index))
+    try:
+        seconds = soundfile.info(str(path)).duration
+    except (RuntimeError, OSError, ValueError):
+        seconds = 0.0  # not a readable WAV: the review's format rule says so at once
+    if seconds > MAX_SENTENCE_SECONDS:
+        message = (
+            f"sentence audio lasts {seconds:.1f} s, over the {MAX_SENTENCE_SECONDS:.0f} s limit"
+        )
+        return [error_entry(f"{index}.wav", f"{index}.txt", message, TOO_LONG)]
+    return audit_segment(job, core.store, index, need_confirmed=False)
 
 
 def show_segment_info(core: Core, request: Request) -> Response:

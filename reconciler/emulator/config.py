@@ -47,6 +47,14 @@ class EmulatorConfig:
     agency: bool = True
     metadata_ttl_seconds: float = 6 * 3600.0
     agency_project: str | None = None  # the agency's project when no AK/SK or token names one
+    # The system audit runs on this many background threads (see ``reviewer``). A read that
+    # finds a job due to leave SYSTEM_AUDITING waits up to ``review_wait_seconds`` for its
+    # verdict (without the lock; 0 answers SYSTEM_AUDITING at once, as the service does), so
+    # quick reviews keep "0 s per state" jobs finished on the next read. An admin step or
+    # clock move waits up to ``review_timeout_seconds``, then fails saying so.
+    review_workers: int = 2
+    review_wait_seconds: float = 5.0
+    review_timeout_seconds: float = 120.0
 
     def credential(self, access_key: str) -> Credential | None:
         return next((c for c in self.credentials if c.ak == access_key), None)

@@ -1,7 +1,8 @@
 """The emulator's shared state and the operations every API module needs.
 
 One re-entrant lock guards the store: requests are short, and a single lock makes every
-mutation plus its write to disk atomic with respect to the other request threads.
+mutation plus its write to disk atomic with respect to the other request threads. The one
+long piece of work, the system audit, runs on the reviewer's threads without the lock.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from reconciler.emulator.errors import unknown_job
 from reconciler.emulator.faults import FaultInjector
 from reconciler.emulator.model import Job
 from reconciler.emulator.presign import UrlSigner
+from reconciler.emulator.reviewer import REVIEWING, Reviewer, ReviewFunction, ReviewPending
 from reconciler.emulator.stats import Stats
 from reconciler.emulator.store import Store
 from reconciler.emulator.wire import Request, Response
@@ -28,7 +30,7 @@ from reconciler.timestamps import rfc3339
 
 
 class Core:
-    def __init__(self, config: EmulatorConfig) -> None:
+    def __init__(self, config: EmulatorConfig, review: ReviewFunction = audit_job) -> None:
         self.config = config
         self.store = Store(config.data_dir)
         self.listings = listing.ListingCache()
@@ -38,6 +40,10 @@ class Core:
         self.agency = AgencyKeys()  # temporary keys the metadata service issued
         self.lock = threading.RLock()
         self.stopping = threading.Event()
+        workers = config.review_workers
+        self.reviewer = Reviewer(
+            self.lock, self.store, config.tenant, review, workers, self.stopping
+        )
         self._inflight = 0
         self._idle = threading.Condition()
         # The emulated world's time runs this far ahead of the wall clock (admin "clock"):
@@ -70,7 +76,8 @@ class Core:
     # Jobs -------------------------------------------------------------------------------
 
     def job(self, project_id: str, job_id: str) -> Job:
-        """The job as of now (due transitions applied); callers hold the lock."""
+        """The job as of now (due transitions applied); callers hold the lock, which is
+        released for a moment if the job's review verdict is due (see ``settle``)."""
         job = self.store.jobs.get(job_id)
         if job is None or job.project_id != project_id:
             raise unknown_job(job_id)
@@ -82,9 +89,19 @@ class Core:
         self.settle(jobs)
         return jobs
 
-    def settle(self, jobs: Iterable[Job]) -> None:
-        """Apply time-based transitions and persist the jobs that moved."""
-        now, per_state = self.now(), self.config.seconds_per_state
+    def settle(self, jobs: Iterable[Job], *, wait: bool = True) -> None:
+        """Apply time-based transitions and persist the jobs that moved. A job due to leave
+        SYSTEM_AUDITING whose review is under way is waited for a little (``wait``, the
+        lock released meanwhile); if the review goes on, the job stays in review."""
+        jobs = list(jobs)
+        per_state = self.config.seconds_per_state
+        if wait and per_state >= 0:
+            now = self.now()
+            due = [job for job in jobs if self._awaits_review(job, now)]
+            if due:  # still in review after the wait: SYSTEM_AUDITING, as the service says
+                self.reviewer.wait(due, self.config.review_wait_seconds)
+            jobs = [job for job in jobs if self.store.jobs.get(job.job_id) is job]
+        now = self.now()
         moved = [
             job.job_id
             for job in jobs
@@ -93,16 +110,55 @@ class Core:
         if moved:
             self.store.save_jobs(moved)
 
+    def _awaits_review(self, job: Job, now: float) -> bool:
+        per_state = self.config.seconds_per_state
+        return (
+            per_state >= 0
+            and job.state == REVIEWING
+            and now >= job.state_since + per_state
+            and self.reviewer.pending(job)
+        )
+
     def step(self, job: Job) -> bool:
+        """Move the job one state by hand. A review under way is waited for, the lock
+        released meanwhile (ReviewPending after ``review_timeout_seconds``), never run here."""
+        timeout = self.config.review_timeout_seconds
+        if self.reviewer.pending(job) and not self.reviewer.wait([job], timeout):
+            raise ReviewPending(job.job_id, timeout)
         moved = lifecycle.step(job, self.now(), self.audit, self.publish)
         if moved:
             self.store.save_jobs([job.job_id])
         return moved
 
-    def audit(self, job: Job) -> list[dict[str, str]]:
-        review = audit_job(job, self.store, self.config.tenant)
-        job.assess = review.assess_result()
-        return review.errors
+    def await_reviews(self, timeout: float) -> bool:
+        """Wait until no job awaits its verdict; False if some still does after ``timeout``."""
+        with self.lock:
+            return self.reviewer.wait_for(
+                lambda: not any(self.reviewer.pending(job) for job in self.store.jobs.values()),
+                timeout,
+            )
+
+    def move_clock(self, seconds: float) -> None:
+        """Let ``seconds`` pass in the emulated world once every review the new time makes
+        due has its verdict (ReviewPending, and the clock unmoved, if one takes too long)."""
+        timeout = self.config.review_timeout_seconds
+
+        def due_unreviewed() -> list[Job]:
+            at = self.now() + seconds
+            return [job for job in self.store.jobs.values() if self._awaits_review(job, at)]
+
+        if due_unreviewed() and not self.reviewer.wait_for(lambda: not due_unreviewed(), timeout):
+            raise ReviewPending(due_unreviewed()[0].job_id, timeout)
+        self.clock_offset += seconds
+
+    def audit(self, job: Job) -> list[dict[str, str]] | None:
+        """The review's errors on the job's submitted data (and its assess_result recorded);
+        None while the reviewer has not finished it."""
+        verdict = self.reviewer.verdict(job)
+        if verdict is None:
+            return None
+        job.assess = verdict["assess"]
+        return list(verdict["errors"])
 
     def publish(self, job: Job, at: float) -> str | None:
         """The trained model's new asset, or None if the project has a live asset of its

@@ -11,6 +11,7 @@ from reconciler.emulator import admin
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.core import Core
 from reconciler.emulator.faults import FaultPlan
+from reconciler.emulator.reviewer import ReviewFunction
 from reconciler.emulator.server import EmulatorServer, base_url, make_server
 
 STOP_TIMEOUT = 5.0
@@ -20,14 +21,22 @@ class Emulator:
     """``with Emulator(config) as emu: requests.get(emu.base_url + ...)``.
 
     The data directory is loaded when the object is built, so jobs can be seeded before the
-    server starts; ``stop()`` closes every connection and frees the port.
+    server starts; ``stop()`` closes every connection, joins the review workers and frees the
+    port. ``review`` replaces the system audit's analysis (``audit.audit_job``), for tests.
     """
 
-    def __init__(self, config: EmulatorConfig, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        config: EmulatorConfig,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        review: ReviewFunction | None = None,
+    ) -> None:
         self.config = config
         self.host = host
         self.port = port
-        self.core = Core(config)
+        self.core = Core(config) if review is None else Core(config, review)
         self._server: EmulatorServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -46,6 +55,7 @@ class Emulator:
             return self
         self.core.stopping.clear()
         server = make_server(self.host, self.port, self.core)
+        self.core.reviewer.start(f"metastudio-review-{server.server_address[1]}")
         thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -63,6 +73,8 @@ class Emulator:
         self.core.stopping.set()
         server.shutdown()
         server.close_connections()
+        # Also wakes the requests waiting for a verdict, so that they finish.
+        self.core.reviewer.stop(self.config.review_timeout_seconds)
         self.core.wait_idle(STOP_TIMEOUT)
         server.server_close()
         thread.join(STOP_TIMEOUT)
@@ -101,6 +113,10 @@ class Emulator:
 
     def advance_job(self, job_id: str) -> dict[str, Any]:
         return admin.advance_job(self.core, job_id, self._base())
+
+    def await_reviews(self, timeout: float = 60.0) -> bool:
+        """Wait until every submitted job's system audit has its verdict (False: not yet)."""
+        return self.core.await_reviews(timeout)
 
     def fail_job(
         self, job_id: str, state: str = "FAILED", reason: str = "failed by the emulator admin"

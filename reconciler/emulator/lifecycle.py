@@ -2,10 +2,13 @@
 
 Transitions happen lazily (when a job is read and its time in a state is up) or through the
 admin endpoints; both go through ``step`` so the op-log and audit results are always the same.
+A job leaves SYSTEM_AUDITING only once its review has a verdict (see ``reviewer``): until
+then it stays, however long its time there has been up.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +24,8 @@ LONG_PATH = (*_LONG, *_TRAINING)
 # States outside the happy path that still lead somewhere when advanced by hand.
 _DETOURS = {"RESULT_REVIEW": "UPLOADING", "USER_RESULT_REVIEW": "UPLOADING"}
 
-Audit = Callable[[Job], list[dict[str, str]]]
+# The review's errors on the job's submitted data; None while the review is not done.
+Audit = Callable[[Job], list[dict[str, str]] | None]
 # Publishes the trained model as an asset: its ID, or None when the asset name is taken.
 MakeAsset = Callable[[Job, float], str | None]
 
@@ -57,17 +61,21 @@ def submit(job: Job, at: float, amendments: dict[str, Any]) -> None:
         )
     job.attrs.update(amendments)
     job.failed_code = job.failed_reason = None
+    job.review_ticket, job.review = uuid.uuid4().hex, None
     log(job, at, "COMMIT_JOB", "USER")
     set_state(job, "SYSTEM_AUDITING", at)
 
 
 def step(job: Job, at: float, audit: Audit, make_asset: MakeAsset) -> bool:
-    """Move the job one state forward at time ``at``; False when it cannot move by itself."""
+    """Move the job one state forward at time ``at``; False when it cannot move by itself
+    or its review is not done."""
     target = next_state(job)
     if target is None:
         return False
     if job.state == "SYSTEM_AUDITING":
         errors = audit(job)
+        if errors is None:
+            return False
         job.system_audit = {"audit_time": int(at), "errors": errors}
         if errors:
             summary = f"{len(errors)} problem(s), first: {errors[0]['error_message']}"
@@ -101,7 +109,9 @@ def advance_due(
         return False
     changed = False
     while next_state(job) is not None and now >= job.state_since + seconds_per_state:
-        changed |= step(job, job.state_since + seconds_per_state, audit, make_asset)
+        if not step(job, job.state_since + seconds_per_state, audit, make_asset):
+            break
+        changed = True
     return changed
 
 

@@ -70,6 +70,12 @@ class Job:
     admin_audit: dict[str, Any] | None = None
     assess: dict[str, Any] | None = None
     holds_resource: bool = False  # a submit consumed a training resource for it
+    # The submission whose data the system audit reviews: set afresh by every submit, so a
+    # review of an earlier upload can be told apart and dropped (see ``reviewer``).
+    review_ticket: str | None = None
+    # The finished review of that submission ({"ticket", "errors", "assess"}), kept with the
+    # job so that a restart does not review the same upload twice.
+    review: dict[str, Any] | None = None
 
     @property
     def sentences(self) -> int:

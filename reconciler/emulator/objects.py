@@ -109,7 +109,7 @@ def put_object(
     with core.lock:
         job = core.store.jobs.get(job_id)
         if job is not None:
-            core.settle([job])  # a job whose audit is due is no longer uploadable
+            core.settle([job], wait=False)  # a job whose audit is due is no longer uploadable
         _check_job(core, job_id, key, body_read=False)
     digest, temp = _receive(core, exchange, length)
     try:
