@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 
@@ -51,14 +51,21 @@ class EarlyListing:
     the run's lock.
     """
 
-    def __init__(self, client: MetaStudioClient, least_lookups: int) -> None:
+    def __init__(
+        self, client: MetaStudioClient, least_lookups: int | Callable[[int], bool]
+    ) -> None:
+        """``least_lookups``: the bound, or whether it is at least a given number (so that
+        a large state need be decoded only as far as the first page makes it matter)."""
         self.first: JobPage | None = None
         self.jobs: Future[list[TrainingJob]] | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._stop = threading.Event()
-        if least_lookups > 1:  # a single lookup is never beaten, so no page is needed
+        at_least = (
+            least_lookups if callable(least_lookups) else lambda count: least_lookups >= count
+        )
+        if at_least(2):  # a single lookup is never beaten, so no page is needed
             self.first = first = client.first_job_page()
-            if _rest_of_listing(first) <= least_lookups:
+            if at_least(_rest_of_listing(first)):
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="listing")
                 self.jobs = self._pool.submit(self._list, client, first)
 

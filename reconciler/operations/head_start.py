@@ -65,9 +65,7 @@ class HeadStart:
                 state = head.backend.read()
                 if self._release.is_set():
                     return  # the config failed meanwhile: ask nothing
-                lookups = (
-                    len({r.job_id for r in state.voices.values() if r.job_id}) if self._whole else 0
-                )
+                lookups = _RecordedJobs(state) if self._whole else 0
                 with EarlyListing(client, lookups) as early:
                     self._begun = (state, client, early)
                     self._ready.set()
@@ -106,3 +104,22 @@ class HeadStart:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class _RecordedJobs:
+    """Whether the state records at least so many distinct jobs: each costs a lookup. The
+    records are decoded only as far as the answer needs (about as many as the listing has
+    pages), so the listing does not wait for a 100,000-record state to be decoded."""
+
+    def __init__(self, state: State) -> None:
+        self._records = iter(state.voices.values())
+        self._ids: set[str] = set()
+
+    def __call__(self, count: int) -> bool:
+        while len(self._ids) < count:
+            record = next(self._records, None)
+            if record is None:
+                return False
+            if record.job_id:
+                self._ids.add(record.job_id)
+        return True
