@@ -69,6 +69,10 @@ class HeadStart:
                 with EarlyListing(client, lookups) as early:
                     self._begun = (state, client, early)
                     self._ready.set()
+                    if isinstance(lookups, _RecordedJobs):
+                        # The plan of every voice reads every record: meanwhile the config's
+                        # workers leave this process idle.
+                        lookups.decode_rest(self._release)
                     self._release.wait()
         except BaseException as error:  # raised in the caller's thread by take()
             self._error = error
@@ -123,3 +127,8 @@ class _RecordedJobs:
             if record.job_id:
                 self._ids.add(record.job_id)
         return True
+
+    def decode_rest(self, stop: threading.Event) -> None:
+        for _ in self._records:
+            if stop.is_set():
+                return
