@@ -10,12 +10,11 @@ here as before; so is everything if the workers cannot be had.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-import pickle
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
@@ -43,10 +42,10 @@ def read_files(files: Sequence[Path], read: Callable[[Path], R]) -> dict[Path, R
     """``read`` of each file, in order; ``read`` must be picklable (a module's function)."""
     workers = workers_for(files)
     if workers > 1:
-        try:
+        # No worker, a worker lost, a result it cannot send: read here instead, slower,
+        # with the same result (or the same error, raised here).
+        with contextlib.suppress(Exception):
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 return dict(zip(files, pool.map(read, files), strict=True))
-        except (BrokenProcessPool, OSError, pickle.PicklingError):
-            pass  # read here instead: slower, the same result
     return {file: read(file) for file in files}

@@ -71,3 +71,11 @@ def test_errors_are_located_the_same_way(tmp_path: Path, monkeypatch: pytest.Mon
         messages.append(str(raised.value))
     assert messages[0] == messages[1]
     assert "voices-1.yaml:4:14" in messages[0] and "platinum" in messages[0]
+
+
+def test_what_cannot_go_to_a_worker_is_read_here(tmp_path: Path, small_threshold: None) -> None:
+    catalogue(tmp_path, 3, 10)
+    files = sorted(tmp_path.glob("*.yaml"))
+    assert read_files(files, lambda file: (file.name, os.getpid())) == {
+        file: (file.name, os.getpid()) for file in files
+    }
