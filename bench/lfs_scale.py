@@ -18,16 +18,19 @@ made with ``GIT_LFS_SKIP_SMUDGE=1`` (pointers only) and an empty cache:
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from bench.common import (
+    REPO_ROOT,
     Summary,
     Table,
     Target,
@@ -141,7 +144,8 @@ def _pointers(root: Path) -> set[str]:
     return found
 
 
-def measure(n: int, changed: int) -> dict[str, Any]:
+def measure(n: int, changed: int, *, apply: bool = True) -> dict[str, Any]:
+    """``apply`` False: the two plans only (the apply part is most of the run at 100,000)."""
     from reconciler.config.check import load_config
     from reconciler.data import DigestCache
     from reconciler.operations.desired import desired_voices
@@ -191,6 +195,25 @@ def measure(n: int, changed: int) -> dict[str, Any]:
         edit_calls = sum(emulator.operations().values())
         edit_bytes = _bytes_of_audio(clone)
         _git(clone, "checkout", "--", "voices-000.yaml")
+        floor = rate_limit_floor(cold_calls)
+        plans = {
+            "voices": n,
+            "distinct_recordings": min(n, DISTINCT),
+            "lock_write_seconds": lock.seconds,
+            "cold_plan_seconds": cold.seconds,
+            "cold_plan_cpu_seconds": cold.cpu_seconds,
+            "cold_plan_calls": cold_calls,
+            "rate_limit_floor_seconds": floor,
+            "cold_plan_peak_rss_bytes": cold.max_rss_bytes,
+            "cold_plan_bytes": cold_bytes,
+            "edited_plan_seconds": after_edit.seconds,
+            "edited_plan_cpu_seconds": after_edit.cpu_seconds,
+            "edited_plan_calls": edit_calls,
+            "edited_plan_bytes": edit_bytes,
+            "changed_voices": changed,
+        }
+        if not apply:
+            return plans
 
         # The author records new takes for `changed` voices and pushes them with the lock.
         new = {i: f"data/new{i:03d}.zip" for i in range(changed)}
@@ -215,20 +238,8 @@ def measure(n: int, changed: int) -> dict[str, Any]:
         if pointers_before - pulled:
             raise RuntimeError(f"the plans fetched LFS content: {sorted(pointers_before - pulled)}")
         fetched_bytes = sum((clone / "data" / name).stat().st_size for name in fetched)
-        floor = rate_limit_floor(cold_calls)
         return {
-            "voices": n,
-            "distinct_recordings": min(n, DISTINCT),
-            "lock_write_seconds": lock.seconds,
-            "cold_plan_seconds": cold.seconds,
-            "cold_plan_calls": cold_calls,
-            "rate_limit_floor_seconds": floor,
-            "cold_plan_peak_rss_bytes": cold.max_rss_bytes,
-            "cold_plan_bytes": cold_bytes,
-            "edited_plan_seconds": after_edit.seconds,
-            "edited_plan_calls": edit_calls,
-            "edited_plan_bytes": edit_bytes,
-            "changed_voices": changed,
+            **plans,
             "apply_seconds": applied.seconds,
             "apply_calls": apply_calls,
             "apply_fetched_files": fetched,
@@ -236,9 +247,11 @@ def measure(n: int, changed: int) -> dict[str, Any]:
         }
 
 
-def run(size: str, out_dir: Path, sizes: tuple[int, ...] | None = None) -> dict[str, Any]:
+def run(
+    size: str, out_dir: Path, sizes: tuple[int, ...] | None = None, *, apply: bool = True
+) -> dict[str, Any]:
     began = begin()
-    results = [measure(n, CHANGED[size]) for n in (sizes or SIZES[size])]
+    results = [measure(n, CHANGED[size], apply=apply) for n in (sizes or SIZES[size])]
     rows = [
         [
             r["voices"],
@@ -248,9 +261,9 @@ def run(size: str, out_dir: Path, sizes: tuple[int, ...] | None = None) -> dict[
             r["cold_plan_bytes"]["audio_bytes_read"],
             r["edited_plan_seconds"],
             r["edited_plan_bytes"]["audio_bytes_read"],
-            r["changed_voices"],
-            r["apply_seconds"],
-            len(r["apply_fetched_files"]),
+            r["changed_voices"] if apply else "-",
+            r["apply_seconds"] if apply else "skipped",
+            len(r["apply_fetched_files"]) if apply else "-",
         ]
         for r in results
     ]
@@ -282,14 +295,15 @@ def run(size: str, out_dir: Path, sizes: tuple[int, ...] | None = None) -> dict[
                 r["cold_plan_bytes"]["audio_bytes_read"] == 0,
             )
         )
-        targets.append(
-            Target(
-                f"LFS files apply fetched for {r['changed_voices']} changed voices",
-                f"exactly their {r['changed_voices']} packages",
-                str(len(r["apply_fetched_files"])),
-                len(r["apply_fetched_files"]) == r["changed_voices"],
+        if apply:
+            targets.append(
+                Target(
+                    f"LFS files apply fetched for {r['changed_voices']} changed voices",
+                    f"exactly their {r['changed_voices']} packages",
+                    str(len(r["apply_fetched_files"])),
+                    len(r["apply_fetched_files"]) == r["changed_voices"],
+                )
             )
-        )
         if r["voices"] == FLOOR_N:
             floor = r["rate_limit_floor_seconds"]
             targets.insert(
@@ -325,3 +339,23 @@ def run(size: str, out_dir: Path, sizes: tuple[int, ...] | None = None) -> dict[
     )
     report(summary, out_dir)
     return summary.to_json()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.lfs_scale", description=__doc__)
+    parser.add_argument("--size", choices=SIZES, default="full")
+    parser.add_argument(
+        "--voices", type=int, action="append", help="these sizes instead (repeatable)"
+    )
+    parser.add_argument(
+        "--plans-only", action="store_true", help="the cold and edited plans, no apply"
+    )
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "results")
+    args = parser.parse_args(argv)
+    sizes = tuple(args.voices) if args.voices else None
+    run(args.size, args.out, sizes, apply=not args.plans_only)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

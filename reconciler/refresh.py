@@ -9,7 +9,8 @@ refresh slow on large fleets). What listing costs is known from its first page's
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 
@@ -38,25 +39,48 @@ def _rest_of_listing(first: JobPage) -> int:
 
 
 class EarlyListing:
-    """A refresh begun before the state is read, when listing is sure to be the cheaper way.
+    """A refresh begun before all it must observe is known, when listing is sure to be the
+    cheaper way.
 
     Each voice in scope costs at least one targeted lookup (its recorded job, or its
-    voice_name), so ``least_lookups`` is known from the configuration alone. When the first
-    page says listing costs no more than that, the remaining pages are fetched in the
-    background while the caller reads (and decodes) the state. Leaving the context does not
-    wait for them (on an error nobody reads the result), though the pages already asked for
-    still finish before the interpreter exits.
+    voice_name), so ``least_lookups`` can be known from the configuration or the state
+    alone. When the first page says listing costs no more than that, the remaining pages are
+    fetched in the background while the caller reads the rest (the state, the
+    configuration). Leaving the context stops the listing at the next job and waits for the
+    pages already asked for: on an error nobody reads the result, and no thread outlives
+    the run's lock.
     """
 
-    def __init__(self, client: MetaStudioClient, least_lookups: int) -> None:
+    def __init__(
+        self, client: MetaStudioClient, least_lookups: int | Callable[[int], bool]
+    ) -> None:
+        """``least_lookups``: the bound, or whether it is at least a given number (so that
+        a large state need be decoded only as far as the first page makes it matter)."""
         self.first: JobPage | None = None
         self.jobs: Future[list[TrainingJob]] | None = None
         self._pool: ThreadPoolExecutor | None = None
-        if least_lookups > 1:  # a single lookup is never beaten, so no page is needed
+        self._stop = threading.Event()
+        at_least = (
+            least_lookups if callable(least_lookups) else lambda count: least_lookups >= count
+        )
+        if at_least(2):  # a single lookup is never beaten, so no page is needed
             self.first = first = client.first_job_page()
-            if _rest_of_listing(first) <= least_lookups:
+            if at_least(_rest_of_listing(first)):
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="listing")
-                self.jobs = self._pool.submit(lambda: list(client.iter_jobs(first=first)))
+                self.jobs = self._pool.submit(self._list, client, first)
+
+    def _list(self, client: MetaStudioClient, first: JobPage) -> list[TrainingJob]:
+        jobs: list[TrainingJob] = []
+        listing = client.iter_jobs(first=first)
+        try:
+            for job in listing:
+                if self._stop.is_set():
+                    break  # closing the listing cancels the pages not yet asked for
+                jobs.append(job)
+        finally:
+            if isinstance(listing, Generator):
+                listing.close()
+        return jobs
 
     def __enter__(self) -> EarlyListing:
         return self
@@ -68,7 +92,8 @@ class EarlyListing:
         traceback: TracebackType | None,
     ) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._stop.set()
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def refresh(

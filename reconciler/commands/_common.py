@@ -89,9 +89,12 @@ def clients_for(
     return choose
 
 
-def open_workspace(path: str, env: Environment, *, timeout: float | None = None) -> Workspace:
+def open_workspace(
+    path: str, env: Environment, *, timeout: float | None = None, head: Workspace | None = None
+) -> Workspace:
     """The workspace of the config at ``path``, without the training-data preflight (status
-    needs no data, and must keep working after the recordings are archived)."""
+    needs no data, and must keep working after the recordings are archived). ``head``: its
+    provider and state read beforehand (:func:`open_head`), kept if the config agrees."""
     from reconciler.operations.workspace import Workspace
 
     target = Path(path)
@@ -101,7 +104,26 @@ def open_workspace(path: str, env: Environment, *, timeout: float | None = None)
         clients_for(env, timeout),
         clock=env.clock,
         lock_waits=lock_waits(env),
+        head=head,
     )
+
+
+def open_head(path: str, env: Environment, *, timeout: float | None = None) -> Workspace | None:
+    """The workspace of the config's provider and state alone, read before its voices so
+    that the remote side can begin meanwhile; None when that is not cheap, or when the
+    bundled emulator is asked for (it says so once the whole config has loaded)."""
+    from reconciler.operations.clients import cloud_clients, emulator_dir
+    from reconciler.operations.workspace import Workspace
+
+    target = Path(path)
+    head = Workspace.head(
+        target if target.is_absolute() else env.cwd / target,
+        env.environ,
+        lambda config: cloud_clients(config, env.environ, env.home, timeout=timeout),
+        clock=env.clock,
+        lock_waits=lock_waits(env),
+    )
+    return None if head is None or emulator_dir(head.config) is not None else head
 
 
 def lock_waits(env: Environment) -> LockWaits:
@@ -118,10 +140,11 @@ def load_workspace(
     allow_outside: bool = False,
     checks: bool = True,
     timeout: float | None = None,
+    head: Workspace | None = None,
 ) -> Workspace:
     """Load and validate; with ``checks=False`` the caller runs :func:`check_data` later
     (plan and apply overlap it with the remote refresh)."""
-    workspace = open_workspace(path, env, timeout=timeout)
+    workspace = open_workspace(path, env, timeout=timeout, head=head)
     if checks:
         check_data(workspace, env, allow_outside=allow_outside)
     return workspace

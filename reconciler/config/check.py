@@ -6,7 +6,7 @@ import contextlib
 import functools
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from reconciler.config.diagnostics import SURROGATES, Diagnostic, InvalidConfig
 from reconciler.config.incremental import file_keys, load_incremental, store
 from reconciler.config.loader import Document, load_yaml, parse_yaml
 from reconciler.config.model import Config, VoiceSpec
+from reconciler.config.parallel import read_files
 from reconciler.config.schema import schema_fingerprint, validate_document
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
@@ -132,11 +133,15 @@ def _read(file: Path, cache_dir: Path | None) -> Read:
     return document, problems
 
 
-def _clean_document(file: Path, cache_dir: Path, read: dict[Path, Read]) -> Document | None:
-    """One file read for the incremental path: None at any error, which the cold path
-    then reports as it always does (from ``read``: it is not read twice)."""
-    document, problems = read[file] = _read(file, cache_dir)
-    return None if any(d.is_error for d in problems) else document
+def _clean_documents(
+    files: Sequence[Path], cache_dir: Path, read: dict[Path, Read]
+) -> dict[Path, Document | None]:
+    """The files read for the incremental path: None at any error, which the cold path
+    then reports as it always does (from ``read``: they are not read twice)."""
+    read.update(read_files(files, functools.partial(_read, cache_dir=cache_dir)))
+    return {
+        file: None if any(d.is_error for d in read[file][1]) else read[file][0] for file in files
+    }
 
 
 def load_config(path: Path, *, cwd: Path | None = None, cache_dir: Path | None = None) -> Config:
@@ -156,7 +161,7 @@ def load_config(path: Path, *, cwd: Path | None = None, cache_dir: Path | None =
                 root_dir,
                 keys,
                 cache_dir,
-                functools.partial(_clean_document, cache_dir=cache_dir, read=read),
+                functools.partial(_clean_documents, cache_dir=cache_dir, read=read),
                 functools.partial(_rebuilt_voices, path, cwd, cache_dir),
             )
             if config is not None:

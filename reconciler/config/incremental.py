@@ -33,8 +33,8 @@ from reconciler.config.loader import Document
 from reconciler.config.model import Config, MovedEntry, RemovedEntry, VoiceSpec
 
 T = TypeVar("T", MovedEntry, RemovedEntry)
-# A file's document, or None if it has any error (parse or schema).
-Parse = Callable[[Path], Document | None]
+# Each file's document, or None if it has any error (parse or schema).
+Parse = Callable[[Sequence[Path]], Mapping[Path, Document | None]]
 
 
 def file_keys(root_dir: Path, files: Sequence[Path]) -> dict[Path, str]:
@@ -55,12 +55,10 @@ def load_incremental(
         return None
     entries = {file: read_entry(cache_dir, file, keys[file]) for file in files}
     fresh: dict[Path, Document] = {}
-    for file, entry in entries.items():
-        if entry is None:
-            document = parse(file)
-            if document is None or not isinstance(document.data, dict):
-                return None
-            fresh[file] = document
+    for file, document in parse([f for f, entry in entries.items() if entry is None]).items():
+        if document is None or not isinstance(document.data, dict):
+            return None
+        fresh[file] = document
     kept = {file: entry for file, entry in entries.items() if entry is not None}
     # What the fresh files are assembled against: the sections of every file, as parsed or
     # as their entries kept them, in the files' order (the cold path's).

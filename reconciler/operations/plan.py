@@ -14,6 +14,7 @@ from reconciler.metastudio import MetaStudioClient, MetaStudioError
 from reconciler.operations.asset_names import live_assets_named
 from reconciler.operations.config_moves import config_moves, config_removals
 from reconciler.operations.desired import config_digest, desired_voices
+from reconciler.operations.head_start import HeadStart
 from reconciler.operations.locking import state_lock
 from reconciler.operations.workspace import Workspace
 from reconciler.plan import restore
@@ -220,8 +221,23 @@ def plan_under_lock(
     operation: str,
     created_at: str,
     local_checks: LocalChecks | None = None,
+    started: HeadStart | None = None,
 ) -> PreparedPlan:
-    """Plan while holding the state lock when refreshing (the remote side is being read)."""
+    """Plan while holding the state lock when refreshing (the remote side is being read).
+
+    ``started``: the lock, state and listing taken while the config was loaded, used if it
+    began and the config agrees with the head it began from."""
+    begun = started.take(workspace.config) if started is not None and refresh else None
+    if begun is not None:
+        return build_plan(
+            workspace,
+            begun[0],
+            begun[1],
+            request,
+            created_at,
+            local_checks=local_checks,
+            early=begun[2],
+        )
     with ExitStack() as stack:
         if refresh:
             stack.enter_context(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.config import Config, config_files, load_config
+from reconciler.config.head import head_config, same_head
 from reconciler.data import DigestCache, default_cache_dir
 from reconciler.fsutil import ensure_dir
 from reconciler.metastudio import MetaStudioClient
@@ -48,13 +50,43 @@ class Workspace:
         *,
         clock: Callable[[], float] = time.time,
         lock_waits: LockWaits | None = None,
+        head: Workspace | None = None,
     ) -> Workspace:
-        """``clients`` picks, from the loaded config, where API calls go."""
+        """``clients`` picks, from the loaded config, where API calls go; ``head``, the
+        workspace of its provider and state read beforehand (:meth:`head`), is kept (its
+        backend and clients may be in use already) when the whole config agrees with it."""
         config, cache_dir = load_checked_config(path, environ)
+        cache = DigestCache(cache_dir, clock=clock)
+        if head is not None and same_head(head.config, config):
+            return dataclasses.replace(head, config=config, cache=cache)
         return cls(
             config=config,
             backend=state_backend(config, clock=clock),
-            cache=DigestCache(cache_dir, clock=clock),
+            cache=cache,
+            clients=clients(config),
+            lock_waits=lock_waits,
+        )
+
+    @classmethod
+    def head(
+        cls,
+        path: Path,
+        environ: Mapping[str, str],
+        clients: Callable[[Config], ClientFactory],
+        *,
+        clock: Callable[[], float] = time.time,
+        lock_waits: LockWaits | None = None,
+    ) -> Workspace | None:
+        """The workspace of the config's provider and state alone, with no voices, when they
+        can be read for much less than the whole config (config/head.py): what a refresh
+        needs to begin. None: wait for :meth:`load`."""
+        config = head_config(path)
+        if config is None:
+            return None
+        return cls(
+            config=config,
+            backend=state_backend(config, clock=clock),
+            cache=DigestCache(default_cache_dir(config.root_dir, environ), clock=clock),
             clients=clients(config),
             lock_waits=lock_waits,
         )

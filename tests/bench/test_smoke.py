@@ -133,6 +133,18 @@ def test_lfs(tmp_path: Path) -> None:
     assert 1 <= size["cold_plan_calls"] <= 3
 
 
+@pytest.mark.skipif(shutil.which("git-lfs") is None, reason="needs git-lfs")
+def test_lfs_plans_only(tmp_path: Path) -> None:
+    from bench import lfs_scale
+
+    assert lfs_scale.main(["--size", "tiny", "--plans-only", "--out", str(tmp_path)]) == 0
+    (size,) = json.loads((tmp_path / "lfs.json").read_text())["results"]["sizes"]
+    assert size["cold_plan_bytes"]["audio_bytes_read"] == 0
+    assert size["edited_plan_calls"] == size["cold_plan_calls"] >= 1
+    assert size["cold_plan_cpu_seconds"] > 0
+    assert "apply_seconds" not in size
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["nonsense"]])
 def test_the_command_line_rejects_or_explains(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as stopped:
