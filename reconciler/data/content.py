@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from reconciler.config.model import Edition
+from reconciler.data import models
 from reconciler.data.audio import DECODE_ERRORS, AudioStats, analyse
-from reconciler.data.checks import Thresholds, judge_audio
+from reconciler.data.checks import Thresholds, judge_audio, judge_speakers
 from reconciler.data.digest import DigestCache
 from reconciler.data.entries import Entry
 from reconciler.data.facts import Facts, FactSource, wav_facts, wav_info
@@ -66,6 +67,7 @@ class Measured:
 
     rows: list[FileRow] = field(default_factory=list)
     total_seconds: float = 0.0
+    not_run: tuple[str, ...] = ()
 
 
 def check_dataset(
@@ -94,6 +96,14 @@ def check_dataset(
         checker.long(wavs, texts, edition)
     else:
         checker.sentences(top, edition, segments)
+    pitches = {r.name: r.f0_median for r in checker.measured.rows if r.f0_median is not None}
+    judge_speakers(pitches, rules.thresholds, report)
+    if checker.decoded and models.missing():
+        checker.measured.not_run = models.missing()
+        report.warning(
+            f"checks not run: {', '.join(models.missing())} (the audio extra: "
+            f"{models.INSTALL_HINT})"
+        )
     for row in checker.measured.rows:
         row.worst = report.worst(row.name)
     return checker.measured
@@ -130,6 +140,7 @@ class _Checker:
         self.cache = cache
         self.facts = FactSource(cache)
         self.measured = Measured()
+        self.decoded = 0
 
     def _unknown(self, entry: Entry, what: str) -> None:
         """A pointer whose content is not here, and the lock does not say ``what`` of it."""
@@ -242,11 +253,18 @@ class _Checker:
             return info, None
         stats = self._measure(entry, info, facts)
         if stats is not None:
+            self.decoded += 1
             row.speech_seconds, row.speech_dbfs, row.snr_db = (
                 stats.speech_seconds,
                 stats.speech_dbfs,
                 stats.snr_db,
             )
+            row.dnsmos_sig, row.dnsmos_bak, row.dnsmos_ovrl = (
+                stats.dnsmos_sig,
+                stats.dnsmos_bak,
+                stats.dnsmos_ovrl,
+            )
+            row.f0_median = stats.f0_median
             judge_audio(stats, name, rules.thresholds, report, long_take=not sentence)
         return info, stats
 
@@ -259,21 +277,34 @@ class _Checker:
                 return {"error": str(error) or type(error).__name__}, 0
             return stats.to_dict(), 0  # the bytes were counted as they were read
 
+        current = models.available()
+
+        def usable(record: object, pointer: bool) -> bool:
+            """An error, or measurements this version reads, made with the models installed
+            now (a pointer's, from the lock, are taken as the author's machine made them)."""
+            if not isinstance(record, dict):
+                return False
+            if "error" in record:
+                return True
+            stats = AudioStats.from_dict(record)
+            return stats is not None and (pointer or tuple(stats.models) == current)
+
         found = facts.get("analysis")
-        if not isinstance(found, dict) or (
-            "error" not in found and AudioStats.from_dict(found) is None
-        ):
+        if not usable(found, entry.pointer):
             if entry.pointer:  # none, or from another version: only the bytes can tell
                 self._unknown(entry, "current measurements")
                 return None
             if self.cache is None or entry.identity is None:
                 found = compute()[0]
             else:
-                found = self.cache.analysis(entry.identity, compute)
-                if "error" not in found and AudioStats.from_dict(found) is None:
+                # Measured with other models installed is measured again.
+                identity = [*entry.identity, "models", *current]
+                found = self.cache.analysis(identity, compute)
+                if not usable(found, False):
                     found = compute()[0]  # a record from another version: measure again
             facts["analysis"] = found
             self.facts.keep(entry, facts)
+        assert isinstance(found, dict)
         if "error" in found:
             self.report.error(f"audio cannot be decoded: {found['error']}", entry.name)
             return None

@@ -133,6 +133,14 @@ def test_lfs(tmp_path: Path) -> None:
     assert 1 <= size["cold_plan_calls"] <= 3
 
 
+def test_speech(tmp_path: Path) -> None:
+    results = run_tiny("speech", tmp_path)["results"]
+    assert results["audio_seconds"] == 20
+    assert results["analysis_seconds_per_hour"] > 0 and results["bare_seconds_per_hour"] > 0
+    (bare,) = results["bare_inference_seconds"]
+    assert set(bare) == {"vad", "dnsmos", "pitch"} and all(v > 0 for v in bare.values())
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["nonsense"]])
 def test_the_command_line_rejects_or_explains(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as stopped:
