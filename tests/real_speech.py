@@ -6,14 +6,22 @@ noise at -62 dBFS RMS, as a quiet studio's) is added under everything. Formats o
 48 kHz 16-bit mono are made by sox from the same take. The tools are Debian packages
 (``.ci/run`` installs them): a machine without them fails these tests with a message saying
 so, never skips them.
+
+What they make is kept on disk for the session and across it (keyed by the command and its
+input, under pytest's temporary root), and each take in memory: every test worker would
+otherwise run espeak-ng and sox again for the same sentences.
 """
 
 from __future__ import annotations
 
 import functools
+import getpass
+import hashlib
+import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -58,9 +66,34 @@ def require_tools() -> None:
         )
 
 
+def _cache_dir() -> Path:
+    """Beside pytest's own temporary folders (``pytest-of-USER``), shared by its workers."""
+    return Path(tempfile.gettempdir()) / f"pytest-of-{getpass.getuser()}" / "real-speech"
+
+
 def _run(command: list[str], data: bytes | None = None) -> bytes:
+    """The command's output, from the disk cache when it ran before on the same input."""
+    key = hashlib.sha256(repr(command).encode() + b"\0" + (data or b"")).hexdigest()
+    return _kept(key, lambda: _output(command, data))
+
+
+def _output(command: list[str], data: bytes | None = None) -> bytes:
     require_tools()
     return subprocess.run(command, input=data, capture_output=True, check=True).stdout
+
+
+def _kept(key: str, make: Callable[[], bytes]) -> bytes:
+    kept = _cache_dir() / key
+    try:
+        return kept.read_bytes()
+    except OSError:
+        pass
+    out = make()
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_name(f"{key}.{os.getpid()}")
+    partial.write_bytes(out)
+    partial.replace(kept)  # whole or not at all, whichever worker writes it
+    return out
 
 
 @functools.cache
@@ -89,11 +122,12 @@ def transcript(index: int, voice: str = MANDARIN) -> str:
 def pink(count: int, seed: int, dbfs: float = ROOM_TONE_DBFS) -> np.ndarray:
     """``count`` samples of pink noise (power falling 3 dB an octave from 50 Hz, nothing
     under 20 Hz) at ``dbfs`` RMS: a room's tone, or a noise of that level."""
-    spectrum = np.fft.rfft(np.random.default_rng(seed).normal(0.0, 1.0, count))
-    freqs = np.fft.rfftfreq(count, 1 / RATE)
+    size = 1 << max(0, count - 1).bit_length()  # a power of two: an odd length's FFT is slow
+    spectrum = np.fft.rfft(np.random.default_rng(seed).normal(0.0, 1.0, size))
+    freqs = np.fft.rfftfreq(size, 1 / RATE)
     spectrum /= np.sqrt(np.maximum(freqs, 50.0))
     spectrum[freqs < 20.0] = 0
-    noise = np.fft.irfft(spectrum, count)
+    noise = np.fft.irfft(spectrum, size)[:count]
     noise *= 10 ** (dbfs / 20) / float(np.sqrt(np.mean(noise**2)))
     return noise
 
@@ -102,7 +136,14 @@ def take(
     *parts: int | float, seed: int = 0, voice: str = MANDARIN, edge: float = EDGE_SECONDS
 ) -> np.ndarray:
     """A recording of the parts in order: an int is that sentence, a float that many seconds
-    of pause; ``edge`` seconds of room tone before and after, peaks at PEAK_DBFS."""
+    of pause; ``edge`` seconds of room tone before and after, peaks at PEAK_DBFS. A copy:
+    callers may change it."""
+    copied: np.ndarray = _take(parts, seed, voice, edge).copy()
+    return copied
+
+
+@functools.lru_cache(maxsize=256)
+def _take(parts: tuple[int | float, ...], seed: int, voice: str, edge: float) -> np.ndarray:
     margin = np.zeros(round(edge * RATE))
     pieces = [margin]
     for part in parts:
@@ -113,6 +154,7 @@ def take(
     speech = np.concatenate([*pieces, margin])
     speech *= 10 ** (PEAK_DBFS / 20) / float(np.max(np.abs(speech)))
     recorded: np.ndarray = speech + pink(speech.size, seed)
+    recorded.flags.writeable = False
     return recorded
 
 
@@ -124,20 +166,25 @@ def pcm16(samples: np.ndarray) -> bytes:
 
 def converted(wav: bytes, *options: str) -> bytes:
     """The WAV converted by sox, as in ``sox in.wav -r 44100 out.wav`` with ``options``."""
-    with tempfile.TemporaryDirectory() as scratch:
-        source, target = Path(scratch) / "in.wav", Path(scratch) / "out.wav"
-        source.write_bytes(wav)
-        _run(["sox", str(source), *options, str(target)])
-        return target.read_bytes()
+    return _sox(wav, list(options), [])
 
 
 def processed(wav: bytes, *effects: str) -> bytes:
     """The WAV through sox's ``effects``, as in ``sox in.wav out.wav rate 8k rate 48k``."""
-    with tempfile.TemporaryDirectory() as scratch:
-        source, target = Path(scratch) / "in.wav", Path(scratch) / "out.wav"
-        source.write_bytes(wav)
-        _run(["sox", str(source), str(target), *effects])
-        return target.read_bytes()
+    return _sox(wav, [], list(effects))
+
+
+def _sox(wav: bytes, options: list[str], effects: list[str]) -> bytes:
+    """sox from file to file (a WAV written to a pipe has no lengths in its header)."""
+
+    def make() -> bytes:
+        with tempfile.TemporaryDirectory() as scratch:
+            source, target = Path(scratch) / "in.wav", Path(scratch) / "out.wav"
+            source.write_bytes(wav)
+            _output(["sox", str(source), *options, str(target), *effects])
+            return target.read_bytes()
+
+    return _kept(hashlib.sha256(repr((options, effects)).encode() + b"\0" + wav).hexdigest(), make)
 
 
 def tones(seconds: float, seed: int = 0) -> np.ndarray:

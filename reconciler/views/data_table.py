@@ -47,7 +47,11 @@ def data_table(voices: Iterable[VoiceData]) -> list[str]:
         ovrl, bak, sig = (voice.mean(f"dnsmos_{s}") for s in ("ovrl", "bak", "sig"))
         quality = ""
         if ovrl is not None and bak is not None and sig is not None:
-            quality = f"; DNSMOS OVRL {ovrl:.2f} (SIG {sig:.2f}, BAK {bak:.2f})"
+            sampled = sum(r.dnsmos_ovrl is not None for r in voice.rows)
+            quality = (
+                f"; DNSMOS OVRL {ovrl:.2f} (SIG {sig:.2f}, BAK {bak:.2f}; "
+                f"{_count(sampled, 'file')} sampled)"
+            )
         lines.append(
             f"voice.{voice.voice} ({voice.edition}): {_count(len(voice.rows), 'recording')}, "
             f"{_minutes(voice.total_seconds)} recorded, {_minutes(speech)} of speech; "
@@ -104,6 +108,8 @@ def voice_data_json(voices: Iterable[VoiceData]) -> dict[str, Any]:
                     "speech_dbfs": r.speech_dbfs,
                     "snr_db": r.snr_db,
                     "dnsmos": {"sig": r.dnsmos_sig, "bak": r.dnsmos_bak, "ovrl": r.dnsmos_ovrl},
+                    # Scored by DNSMOS: in the voice's sample, or doubted (data.quality).
+                    "dnsmos_sampled": r.dnsmos_ovrl is not None,
                     "f0_median_hz": r.f0_median,
                     "worst": None
                     if r.worst is None

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reconciler.data import models
+from reconciler.data import models, quality
 from reconciler.data.audio import analyse
 from reconciler.data.listen import DNSMOS_HOP, DNSMOS_WINDOW, RATE, Listener, Resampler
 from tests import real_speech as speech
@@ -71,7 +71,9 @@ def _reference_dnsmos(audio: np.ndarray) -> tuple[float, float, float]:
 
 
 @pytest.mark.parametrize(
-    "parts", [(0,), (0, 1.0, 1), (0, 1.0, 1, 1.0, 2)], ids=["6-s", "14-s", "24-s"]
+    "parts",
+    [(0,), (0, 1.0, 1), tuple(p for i in range(12) for p in (i, 1.0))],
+    ids=["9-s", "23-s", "2-min-and-more"],  # the last scored twice, at 0 and 2 min
 )
 def test_dnsmos_scores_as_the_reference_does(parts: tuple[int | float, ...]) -> None:
     take = speech.take(*parts).astype(np.float32)
@@ -191,4 +193,12 @@ def test_without_the_audio_extra_validate_says_which_checks_did_not_run(tmp_path
     assert found.returncode == 0, found.stderr
     voice = json.loads(found.stdout)["data"]["voice.v"]
     assert voice["not_run"] == [] and 3.0 < voice["dnsmos"]["ovrl"] <= 5.0
-    assert all(f["dnsmos"]["bak"] is not None and f["f0_median_hz"] for f in voice["files"])
+    assert all(f["f0_median_hz"] for f in voice["files"])
+    # DNSMOS heard its sample (data.quality): 20 sentences of about the same length, so the
+    # minimum of files; the others show no figures, and say so.
+    sampled = [f["name"] for f in voice["files"] if f["dnsmos_sampled"]]
+    assert len(sampled) == quality.MIN_FILES, sampled
+    assert all((f["dnsmos"]["bak"] is not None) == f["dnsmos_sampled"] for f in voice["files"])
+    again = _validate(tmp_path, "--strict", "--format", "json", hide=False)
+    files = json.loads(again.stdout)["data"]["voice.v"]["files"]
+    assert [f["name"] for f in files if f["dnsmos_sampled"]] == sampled
