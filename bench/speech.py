@@ -124,13 +124,12 @@ def full_analysis(files: list[Path]) -> Analysed:
     sample = quality.choose(
         [(p.name, t, len(b)) for p, t, b in zip(files, tokens, blobs, strict=True)]
     )
+    doubt = quality.doubt(thresholds)
     for path, blob in zip(files, blobs, strict=True):
         chosen = path.name in sample
-        stats, _ = analyse(io.BytesIO(blob), 16, everything if chosen else light)
-        if not chosen and quality.doubted(stats, thresholds):
-            analyse(io.BytesIO(blob), 16, everything)
-            chosen = True
-        if chosen:
+        checks = everything if chosen else light
+        stats, _ = analyse(io.BytesIO(blob), 16, checks, None if chosen else doubt)
+        if stats.dnsmos_sig is not None:
             done.dnsmos_files.append(path.name)
     done.seconds = time.perf_counter() - started
     return done

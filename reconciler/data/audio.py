@@ -16,7 +16,7 @@ edit, such as short clips spliced into one take.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from hashlib import blake2b
 from typing import Any, BinaryIO
 
@@ -87,6 +87,9 @@ class AudioStats:
     f0_median: float | None = None  # Hz, over the voiced 10 ms frames
     voiced_seconds: float | None = None
     high_band_db: float | None = None  # energy at 4.2-7.6 kHz over 0.1-3.8 kHz
+    # Whether speech time comes from the VAD (None: it did not run); False: it heard too
+    # little of the sound as speech, which is then a voice only if DNSMOS hears one (checks).
+    vad_trusted: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -192,11 +195,31 @@ def runs(mask: BoolArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
     return starts, np.flatnonzero(edges == -1) - starts
 
 
+@dataclass(frozen=True)
+class Doubt:
+    """When the other measures leave a question DNSMOS answers (data.quality): little heard
+    as speech, too little for the VAD's speech time to be used, an SNR not measurable or
+    under the advised level."""
+
+    min_speech_share: float
+    advised_snr_db: float
+
+    def __call__(self, stats: AudioStats) -> bool:
+        share = stats.speech_share
+        return (
+            (share is not None and share < self.min_speech_share)
+            or stats.vad_trusted is False
+            or stats.snr_fallback
+            or stats.snr_db < self.advised_snr_db
+        )
+
+
 def analyse(
-    stream: BinaryIO, bits: int, checks: tuple[str, ...] | None = None
+    stream: BinaryIO, bits: int, checks: tuple[str, ...] | None = None, doubt: Doubt | None = None
 ) -> tuple[AudioStats, int]:
     """Stats of the recording in ``stream``, and the bytes read; raises DECODE_ERRORS.
-    ``checks``: the model checks to run, by default every one installed."""
+    ``checks``: the model checks to run, by default every one installed. ``doubt``: when
+    DNSMOS is not among them, run it anyway (in the same pass) on a file it doubts."""
     counting = _Counting(stream)
     with soundfile.SoundFile(counting, mode="r") as audio:
         rate, channels, subtype = audio.samplerate, audio.channels, audio.subtype
@@ -204,23 +227,44 @@ def analyse(
         dtype = "int16" if bits <= 16 else "int32"
         acc = _Accumulator(frame, min(bits, 32), float(1 << (15 if bits <= 16 else 31)))
         chosen = models.available() if checks is None else checks
-        acc.listener = Listener(rate, chosen)
+        late = (
+            doubt if models.DNSMOS not in chosen and models.DNSMOS in models.available() else None
+        )
+        acc.listener = Listener(rate, chosen, keep=late is not None)
         size = frame * FRAMES_PER_BLOCK
         if 0 < audio.frames <= rate * _REMEMBERED_SECONDS:
             # A sentence: read whole, and measured once per content in this process.
             samples = audio.read(dtype=dtype, always_2d=True)
-            key = (blake2b(samples.tobytes(), digest_size=16).digest(), rate, subtype, bits, chosen)
+            digest = blake2b(samples.tobytes(), digest_size=16).digest()
+            key = (digest, rate, subtype, bits, chosen, late)
             known = _MEASURED.get(key)
             if known is None:
                 for start in range(0, len(samples), size):
                     acc.add(samples[start : start + size])
-                known = _MEASURED[key] = _summarise(acc, rate, channels, subtype)
+                known = _MEASURED[key] = _finish(acc, rate, channels, subtype, late)
                 if len(_MEASURED) > _MEASURED_KEPT:
                     del _MEASURED[next(iter(_MEASURED))]
             return known, counting.bytes_read
         for block in audio.blocks(size, dtype=dtype, always_2d=True):
             acc.add(block)
-    return _summarise(acc, rate, channels, subtype), counting.bytes_read
+    return _finish(acc, rate, channels, subtype, late), counting.bytes_read
+
+
+def _finish(
+    acc: _Accumulator, rate: int, channels: int, subtype: str, late: Doubt | None
+) -> AudioStats:
+    stats = _summarise(acc, rate, channels, subtype)
+    if late is None or acc.listener is None or not late(stats):
+        return stats
+    ran = {*stats.models, models.DNSMOS}
+    scores = acc.listener.late_dnsmos()
+    return replace(
+        stats,
+        models=[check for check in models.NEEDS if check in ran],
+        dnsmos_sig=scores.get("dnsmos_sig"),
+        dnsmos_bak=scores.get("dnsmos_bak"),
+        dnsmos_ovrl=scores.get("dnsmos_ovrl"),
+    )
 
 
 # Sentences measured in this process, by their samples: tests, benchmarks and datasets repeat
@@ -254,6 +298,7 @@ def _summarise(acc: _Accumulator, rate: int, channels: int, subtype: str) -> Aud
         sounding = np.count_nonzero(~zero)
         share = float(np.count_nonzero(voiced) / sounding) if sounding else 0.0
         heard["speech_share"] = share
+        heard["vad_trusted"] = False
         heard_energy = np.count_nonzero(raw_speech)
         covered = np.count_nonzero(voiced & raw_speech) / heard_energy if heard_energy else 1.0
         if share >= activity.TRUSTED_SHARE and covered >= activity.TRUSTED_COVER:
@@ -264,6 +309,7 @@ def _summarise(acc: _Accumulator, rate: int, channels: int, subtype: str) -> Aud
                 raw_speech = speech = voiced
                 cut_against = cut_against | voiced
                 snr, heard["snr_fallback"] = heard_snr, fallback
+                heard["vad_trusted"] = True
     starts, lengths = runs(speech)
     count = len(energy)
     speech_energy = energy[raw_speech]

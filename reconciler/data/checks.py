@@ -172,17 +172,19 @@ def judge_audio(
             report.error("no speech found: the recording is silence or steady noise", name)
         return
     unvoiced = stats.dnsmos_sig is None or stats.dnsmos_sig < _VOICE_SIG
-    if (
-        VAD in heard
-        and stats.speech_share is not None
-        and stats.speech_share < t.min_speech_share
-        and unvoiced
-    ):
+    heard_share = stats.speech_share
+    # The VAD hearing little (under the share, or too little of the sound to be trusted) is
+    # overruled only by DNSMOS hearing a voice: a real take neither hears is not speech.
+    unheard = heard_share is not None and (
+        heard_share < t.min_speech_share or stats.vad_trusted is False
+    )
+    if VAD in heard and unheard and unvoiced:
         report.error(
             "not speech: music, tones or noise (the voice-activity model hears speech in "
-            f"less than {t.min_speech_share:.0%} of it); record the text spoken",
+            f"less than {t.min_speech_share:.0%} of it, or too little of its sound, and "
+            "DNSMOS hears no voice); record the text spoken",
             name,
-            f"speech in {stats.speech_share:.0%}",
+            f"speech in {heard_share:.0%}",
         )
         return
     level = _dbfs(stats.speech_dbfs)

@@ -27,7 +27,7 @@ from typing import Any, BinaryIO
 
 from reconciler.config.model import Edition
 from reconciler.data import models, quality
-from reconciler.data.audio import DECODE_ERRORS, AudioStats, analyse
+from reconciler.data.audio import DECODE_ERRORS, AudioStats, Doubt, analyse
 from reconciler.data.checks import Thresholds, judge_audio, judge_speakers
 from reconciler.data.digest import DigestCache
 from reconciler.data.entries import Entry
@@ -277,7 +277,8 @@ class _Checker:
         current = models.available()
         light = tuple(check for check in current if check != models.DNSMOS)
         wanted = entry.name in self.sampled
-        found = self._record(entry, info, facts, current if wanted else light)
+        doubt = None if wanted else quality.doubt(self.rules.thresholds)
+        found = self._record(entry, info, facts, current if wanted else light, doubt)
         if found is None or "error" in found:
             return self._decoded(entry, found)
         stats = AudioStats.from_dict(found)
@@ -296,14 +297,19 @@ class _Checker:
         return None if found is None else AudioStats.from_dict(found)
 
     def _record(
-        self, entry: Entry, info: WavInfo, facts: Facts, checks: tuple[str, ...]
+        self,
+        entry: Entry,
+        info: WavInfo,
+        facts: Facts,
+        checks: tuple[str, ...],
+        doubt: Doubt | None = None,
     ) -> dict[str, object] | None:
         """A record of ``checks`` (or of more: a record with DNSMOS serves one without)."""
 
         def compute() -> tuple[dict[str, object], int]:
             try:
                 with self.facts.open(entry) as stream:
-                    stats, _ = analyse(stream, info.bits_per_sample, checks)
+                    stats, _ = analyse(stream, info.bits_per_sample, checks, doubt)
             except (*DECODE_ERRORS, *_READ_ERRORS) as error:
                 return {"error": str(error) or type(error).__name__}, 0
             return stats.to_dict(), 0  # the bytes were counted as they were read
@@ -329,6 +335,8 @@ class _Checker:
             else:
                 # Measured with other models installed is measured again.
                 identity = [*entry.identity, "models", *checks]
+                if doubt is not None:  # DNSMOS too if these find the file doubtful
+                    identity += ["doubt", doubt.min_speech_share, doubt.advised_snr_db]
                 found = self.cache.analysis(identity, compute)
                 if not usable(found, False):
                     found = compute()[0]  # a record from another version: measure again

@@ -107,8 +107,12 @@ class Resampler:
 class Listener:
     """Fed mono float samples at the recording's rate; ``result()`` gives the measures."""
 
-    def __init__(self, rate: int, checks: Sequence[str]) -> None:
+    def __init__(self, rate: int, checks: Sequence[str], *, keep: bool = False) -> None:
+        """``keep``: without DNSMOS among ``checks``, keep the windows it would score, for
+        ``late_dnsmos`` (the preflight asks for it once the other measures doubt a file)."""
         self.checks = tuple(checks)
+        self._keep = keep and models.DNSMOS not in checks
+        self._kept: list[Floats] = []
         self._resample = Resampler(rate)
         self._pending = np.zeros(0, dtype=np.float32)  # 16 kHz samples not yet in a VAD window
         self._vad: Any = models.fresh_vad(RATE) if models.VAD in checks else None
@@ -130,7 +134,7 @@ class Listener:
         self._spectrum(low)
         if self._vad is not None:
             self._voice_activity(low)
-        if self._dnsmos is not None:
+        if self._dnsmos is not None or self._keep:
             self._quality(low)
         if self._pitch:
             self._track_pitch(low)
@@ -178,6 +182,9 @@ class Listener:
             self._next += DNSMOS_HOP
 
     def _score(self, window: Floats) -> None:
+        if self._keep:
+            self._kept.append(window.copy())
+            return
         key = hashlib.blake2b(window.tobytes(), digest_size=16).digest()
         scores = _SCORED.get(key)
         if scores is None:
@@ -190,6 +197,27 @@ class Listener:
         else:
             _SCORED.move_to_end(key)
         self._scores.append(scores)
+
+    def _dnsmos_result(self) -> dict[str, float]:
+        if not self._scores and self._short:
+            tiled = np.concatenate(self._short)
+            while 0 < tiled.size < DNSMOS_WINDOW:  # doubled, as the reference does
+                tiled = np.concatenate([tiled, tiled])
+            if tiled.size:
+                self._score(tiled[:DNSMOS_WINDOW])
+        if not self._scores:
+            return {}
+        sig, bak, ovr = np.mean(np.array(self._scores), axis=0)
+        return {"dnsmos_sig": float(sig), "dnsmos_bak": float(bak), "dnsmos_ovrl": float(ovr)}
+
+    def late_dnsmos(self) -> dict[str, float]:
+        """DNSMOS of the windows kept (``keep``), scored now."""
+        self._keep = False
+        self._dnsmos = models.dnsmos_session()
+        for window in self._kept:
+            self._score(window)
+        self._kept = []
+        return self._dnsmos_result()
 
     def _track_pitch(self, x: Floats) -> None:
         import parselmouth
@@ -208,15 +236,7 @@ class Listener:
         high, low = self._bands
         found["high_band_db"] = float(10 * np.log10(max(high, 1e-20) / max(low, 1e-20)))
         if self._dnsmos is not None:
-            if not self._scores and self._short:
-                tiled = np.concatenate(self._short)
-                while 0 < tiled.size < DNSMOS_WINDOW:  # doubled, as the reference does
-                    tiled = np.concatenate([tiled, tiled])
-                if tiled.size:
-                    self._score(tiled[:DNSMOS_WINDOW])
-            if self._scores:
-                sig, bak, ovr = np.mean(np.array(self._scores), axis=0)
-                found.update(dnsmos_sig=float(sig), dnsmos_bak=float(bak), dnsmos_ovrl=float(ovr))
+            found.update(self._dnsmos_result())
         if self._pitch:
             f0 = np.concatenate(self._f0) if self._f0 else np.zeros(0)
             found["voiced_seconds"] = float(f0.size * PITCH_STEP)

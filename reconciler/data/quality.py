@@ -10,8 +10,10 @@ set more than to one take. So per voice it scores:
   MIN_FILES files: the same data always gives the same sample, so plans are stable and
   cached measurements hold; a changed file moves only itself in or out of the order;
 * every other file the cheaper measures already doubt (``doubted``): little heard as
-  speech (music or noise?), an SNR that could not be measured or is below the advised
-  level. DNSMOS then decides, for that file, what the cheap measures cannot.
+  speech, or too little for the VAD's speech time to be used (music, noise, or a voice
+  the VAD does not know?), an SNR that could not be measured or is below the advised
+  level. DNSMOS then decides, for that file, what the cheap measures cannot; it hears the
+  windows kept while the file was decoded (``listen``), so nothing is read twice.
 
 Within a long take, ``listen`` scores one window every two minutes. The voice's SIG, BAK and
 OVRL are the sampled files' (weighted by length); files out of the sample show none.
@@ -22,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from reconciler.data.audio import AudioStats
+from reconciler.data.audio import AudioStats, Doubt
 from reconciler.data.checks import Thresholds
 from reconciler.data.entries import Entry
 
@@ -55,9 +57,8 @@ def choose(files: Sequence[tuple[str, str, int]]) -> frozenset[str]:
 
 def doubted(stats: AudioStats, t: Thresholds) -> bool:
     """Whether the cheap measures leave a question DNSMOS answers (see the docstring)."""
-    share = stats.speech_share
-    return (
-        (share is not None and share < t.min_speech_share)
-        or stats.snr_fallback
-        or stats.snr_db < t.advised_snr_db
-    )
+    return doubt(t)(stats)
+
+
+def doubt(t: Thresholds) -> Doubt:
+    return Doubt(t.min_speech_share, t.advised_snr_db)

@@ -70,7 +70,10 @@ def audio_problems(m: Measures, *, sentence: bool) -> list[Problem]:
     if m.speech_share < SILENT_SHARE:
         return [(SILENT, "no speech found: the recording is silent")]
     voiced, sig = m.vad_share, (m.dnsmos or {}).get("sig")
-    if voiced is not None and voiced < NOT_SPEECH_SHARE and (sig is None or sig < VOICE_SIG):
+    # A recording the VAD hears little of (or too little to be trusted, ``sound``) is a
+    # voice only if DNSMOS hears one.
+    unheard = voiced is not None and (voiced < NOT_SPEECH_SHARE or m.voiced is None)
+    if voiced is not None and unheard and (sig is None or sig < VOICE_SIG):
         return [(NOT_SPEECH, f"not speech: music, tones or noise ({voiced:.0%} heard as speech)")]
     problems: list[Problem] = []
     if sentence and m.seconds > MAX_SENTENCE_SECONDS:

@@ -171,7 +171,8 @@ def format_of(stream: BinaryIO) -> soundfile.SoundFile:
 def measure(stream: BinaryIO, *, quality: bool = False) -> Measures:
     """Read the whole recording once; FormatProblem if it is not one the service takes.
     DNSMOS is scored when ``quality`` asks for it, or when the recording may not be speech
-    (the voice-activity model hears under NOT_SPEECH_SHARE of it)."""
+    (the voice-activity model hears under NOT_SPEECH_SHARE of it, or too little to be
+    trusted)."""
     levels: list[np.ndarray] = []
     zeros: list[np.ndarray] = []
     clipped = longest = samples = 0
@@ -228,7 +229,9 @@ def measure(stream: BinaryIO, *, quality: bool = False) -> Measures:
         loud = frame_db > SPEECH_GATE_DB
         if np.count_nonzero(voiced & loud) >= TRUSTED_COVER * np.count_nonzero(loud):
             trusted = voiced
-    doubt = share is not None and share < NOT_SPEECH_SHARE
+    # DNSMOS decides what the VAD leaves open: little heard as speech, or too little of the
+    # sound for its speech time to be used (music, noise, or a voice it does not know).
+    doubt = share is not None and (share < NOT_SPEECH_SHARE or trusted is None)
     dnsmos = ears.dnsmos() if quality or doubt else None
     found = Measures(
         samples / RATE, frame_db, clipped, longest, samples, zero, trusted, dnsmos, share

@@ -4,6 +4,7 @@ says when the extra is not installed (the modules hidden from a fresh interprete
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import subprocess
@@ -13,9 +14,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from reconciler import speechlike
+from reconciler.config.diagnostics import Location
 from reconciler.data import models, quality
-from reconciler.data.audio import analyse
+from reconciler.data.audio import AudioStats, analyse
+from reconciler.data.checks import Thresholds, judge_audio
 from reconciler.data.listen import DNSMOS_HOP, DNSMOS_WINDOW, RATE, Listener, Resampler
+from reconciler.data.report import Report
+from reconciler.emulator.checks import NOT_SPEECH, audio_problems
+from reconciler.emulator.sound import measure
 from tests import real_speech as speech
 
 REPO = Path(__file__).resolve().parents[2]
@@ -202,3 +209,36 @@ def test_without_the_audio_extra_validate_says_which_checks_did_not_run(tmp_path
     again = _validate(tmp_path, "--strict", "--format", "json", hide=False)
     files = json.loads(again.stdout)["data"]["voice.v"]["files"]
     assert [f["name"] for f in files if f["dnsmos_sampled"]] == sampled
+
+
+def _judged(stats: AudioStats) -> list[str]:
+    report = Report(Location(Path("voices.yaml")), "voices.v.data")
+    judge_audio(stats, "0.wav", Thresholds(), report, long_take=False)
+    return [f"{f.severity}: {f.problem}" for f in report.findings]
+
+
+def test_what_the_vad_does_not_hear_is_a_voice_only_if_dnsmos_hears_one() -> None:
+    """The fallback to frame energies is narrow: a voice the VAD does not know (the
+    synthetic one of reconciler.speechlike) passes because DNSMOS hears a voice in it; a
+    take neither hears (noise shaped like speech) is not speech, on both sides."""
+    synthetic = speechlike.sentence_wav(6.0, seed=1)
+    stats = analyse(io.BytesIO(synthetic), 16)[0]
+    assert stats.vad_trusted is False and stats.dnsmos_sig is not None
+    assert stats.dnsmos_sig >= 1.6 and _judged(stats) == []
+    assert audio_problems(measure(io.BytesIO(synthetic)), sentence=True) == []
+    take = speech.take(3, seed=3)
+    envelope = np.sqrt(np.convolve(take**2, np.ones(480) / 480, "same"))
+    noise = np.random.default_rng(1).normal(0, 1, take.size) * envelope
+    shaped = speech.pcm16(noise / np.abs(noise).max() * 0.6)
+    stats = analyse(io.BytesIO(shaped), 16)[0]
+    assert [line for line in _judged(stats) if "not speech" in line], _judged(stats)
+    [(code, _)] = audio_problems(measure(io.BytesIO(shaped)), sentence=True)
+    assert code == NOT_SPEECH
+    # Heard as speech in part, but too little of its sound for the VAD's speech time to be
+    # used: DNSMOS decides.
+    clean = analyse(io.BytesIO(speech.pcm16(take)), 16)[0]
+    doubtful = dataclasses.replace(clean, vad_trusted=False, speech_share=0.5)
+    assert quality.doubted(doubtful, Thresholds())
+    unvoiced = dataclasses.replace(doubtful, dnsmos_sig=1.2)
+    assert [line for line in _judged(unvoiced) if line.startswith("error: not speech")]
+    assert not [line for line in _judged(doubtful) if "not speech" in line]
