@@ -169,13 +169,16 @@ def bare_inference(audio16: dict[str, np.ndarray], scored: list[str]) -> dict[st
         session.run(None, {name: window[np.newaxis, :]})
     spent["dnsmos"] = time.perf_counter() - started
     block = 10 * listen.RATE
+    parts = [
+        listen.pitch_band(x[at : at + block])
+        for x in audio16.values()
+        for at in range(0, x.size, block)
+        if x[at : at + block].size >= listen.RATE // 10
+    ]
     started = time.perf_counter()
-    for x in audio16.values():
-        for at in range(0, x.size, block):
-            part = x[at : at + block]
-            if part.size < listen.RATE // 10:
-                continue
-            parselmouth.Sound(part.astype(np.float64), sampling_frequency=listen.RATE).to_pitch_ac(
+    for part in parts:
+        if part.size:
+            parselmouth.Sound(part, sampling_frequency=listen.PITCH_RATE).to_pitch_ac(
                 time_step=listen.PITCH_STEP,
                 pitch_floor=listen.PITCH_FLOOR,
                 pitch_ceiling=listen.PITCH_CEILING,
