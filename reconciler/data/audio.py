@@ -291,6 +291,7 @@ def _summarise(acc: _Accumulator, rate: int, channels: int, subtype: str) -> Aud
     cut_against = raw_speech
     heard = acc.listener.result() if acc.listener is not None else {}
     speech = _smooth(raw_speech, step)
+    heard_by_level = speech
     if models.VAD in heard.get("models", ()):
         assert acc.listener is not None
         windows = activity.speech_windows(acc.listener.speech_probability)
@@ -310,7 +311,10 @@ def _summarise(acc: _Accumulator, rate: int, channels: int, subtype: str) -> Aud
                 cut_against = cut_against | voiced
                 snr, heard["snr_fallback"] = heard_snr, fallback
                 heard["vad_trusted"] = True
-    starts, lengths = runs(speech)
+    lengths = runs(speech)[1]
+    # The edges' silence ends at the first sound either way: the VAD may miss a word's quiet
+    # end (as it does in voices it does not know) that stands clearly above the room tone.
+    edge_starts, edge_lengths = runs(speech | heard_by_level)
     count = len(energy)
     speech_energy = energy[raw_speech]
     speech_dbfs = float(_db(speech_energy.mean())) if speech_energy.size else _FLOOR_DB
@@ -330,9 +334,9 @@ def _summarise(acc: _Accumulator, rate: int, channels: int, subtype: str) -> Aud
         "dc_offset": acc.total / acc.samples if acc.samples else 0.0,
         "clipped_share": acc.clipped / acc.samples if acc.samples else 0.0,
         "longest_clip_run": acc.longest_run,
-        "leading_silence": float(starts[0] * step) if len(starts) else count * step,
-        "trailing_silence": float((count - starts[-1] - lengths[-1]) * step)
-        if len(starts)
+        "leading_silence": float(edge_starts[0] * step) if len(edge_starts) else count * step,
+        "trailing_silence": float((count - edge_starts[-1] - edge_lengths[-1]) * step)
+        if len(edge_starts)
         else count * step,
         "speech_seconds": float(lengths.sum() * step),
         "digital_silence_seconds": float(np.count_nonzero(zero) * step),
