@@ -1,4 +1,5 @@
-"""``python -m bench [plan|apply|digest|upload|segments|audio|lfs|all] [--size S] [--out DIR]``."""
+"""``python -m bench [plan|apply|digest|upload|segments|audio|lfs|speech|all] [--size S]
+[--out DIR]``."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ BENCHMARKS = {
     "segments": "bench.segments",
     "audio": "bench.audio",
     "lfs": "bench.lfs_scale",
+    "speech": "bench.speech",
 }
 
 

@@ -45,6 +45,7 @@ class Dataset:
     files: dict[str, bytes]  # the folder's files, or the members of the zip
     zipped: bytes | None = None  # the package as uploaded, instead of a folder
     letter: bytes | None = None
+    language: str = "CN"
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,43 @@ def _pairs(**replaced: bytes) -> dict[str, bytes]:
 
 def _sentences(**replaced: bytes) -> Dataset:
     return Dataset("basic", _pairs(**replaced))
+
+
+def _spoken_by(*voices: str, edge: float = speech.EDGE_SECONDS) -> Dataset:
+    """The 20 sentence pairs read by the espeak-ng ``voices`` in turn (ten each for two)."""
+    files: dict[str, bytes] = {}
+    for index in range(20):
+        voice = voices[index * len(voices) // 20]
+        take = speech.take(index, seed=index, voice=voice, edge=edge)
+        files[f"{index}.wav"] = speech.pcm16(take)
+        files[f"{index}.txt"] = speech.transcript(index, voice).encode()
+    return Dataset("basic", files, language="CN" if voices[0].startswith("cmn") else "EN")
+
+
+def _snr(db: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Pink noise added ``db`` below the speech (RMS over the sentence, edges left out)."""
+
+    def noisy(samples: np.ndarray) -> np.ndarray:
+        edge = round(speech.EDGE_SECONDS * speech.RATE)
+        level = 10 * np.log10(np.mean(samples[edge:-edge] ** 2))
+        out: np.ndarray = samples + speech.pink(samples.size, 9, dbfs=level - db)
+        return out
+
+    return noisy
+
+
+def _effect(*effects: str) -> Dataset:
+    clean = speech.pcm16(speech.take(3, seed=3))
+    return _sentences(**{"3.wav": speech.processed(clean, *effects)})
+
+
+def _everywhere(*effects: str) -> Dataset:
+    """Every recording through sox's ``effects``: a room's sound is in all of its takes
+    (and DNSMOS hears a sample of them, data.quality)."""
+    files = _pairs()
+    for index in range(20):
+        files[f"{index}.wav"] = speech.processed(files[f"{index}.wav"], *effects)
+    return Dataset("basic", files)
 
 
 def _third(change: Callable[[np.ndarray], np.ndarray]) -> Dataset:
@@ -151,12 +189,32 @@ DC = "DC offset"
 TOTAL = "total duration"
 TEXT = "transcript"
 LETTER = "authorization letter"
+SPEECH = "speech, not music or noise"
+DNSMOS = "DNSMOS (reverb, quality)"
+PHONE = "telephone bandwidth"
+SPEAKER = "one speaker"
+MODELS = (SPEECH, DNSMOS, PHONE, SPEAKER)
 
 CASES = [
     Case(
-        (FORMAT, SET, LENGTH, SILENT, CLIPPING, LEVEL, SNR, EDGES, DC, TOTAL, TEXT),
+        (FORMAT, SET, LENGTH, SILENT, CLIPPING, LEVEL, SNR, EDGES, DC, TOTAL, TEXT, *MODELS),
         "clean-sentence-set",
         _sentences,
+    ),
+    Case((SNR, *MODELS), "mandarin-female", lambda: _spoken_by(speech.MANDARIN_FEMALE)),
+    Case((SNR, *MODELS), "english-male", lambda: _spoken_by(speech.ENGLISH_MALE)),
+    Case((SNR, *MODELS), "english-female", lambda: _spoken_by(speech.ENGLISH_FEMALE)),
+    Case(
+        (SNR, EDGES, *MODELS),
+        "takes-trimmed-to-0.15-s",  # continuous speech: next to no pause to hear the room in
+        lambda: _spoken_by(speech.MANDARIN_FEMALE, edge=0.15),
+    ),
+    Case(
+        (FORMAT,),
+        "16-kHz",
+        lambda: _sox("-r", "16000"),
+        ("error", "sample rate not allowed"),
+        "MSS.20020011",
     ),
     Case(
         (FORMAT,),
@@ -284,6 +342,45 @@ CASES = [
     ),
     Case((SNR,), "snr-8-dB", lambda: _third(_noise(-31)), ("error", "too noisy"), "MSS.20029004"),
     Case(
+        (SNR,),
+        "pink-noise-at-10-dB",
+        lambda: _third(_snr(10)),
+        ("error", "too noisy"),
+        "MSS.20029004",
+    ),
+    Case(
+        (SNR,),
+        "pink-noise-at-0-dB",
+        lambda: _third(_snr(0)),
+        ("error", "too noisy"),
+        "MSS.20029004",
+    ),
+    Case(
+        (SPEECH,),
+        "music-like-tones",
+        lambda: _sentences(**{"3.wav": speech.pcm16(speech.tones(7.0))}),
+        ("error", "music"),
+        "MSS.20029011",
+    ),
+    Case(
+        (DNSMOS,),
+        "reverberant-room",
+        lambda: _everywhere("reverb", "90", "20", "100", "100", "30", "2"),
+        ("warning", "reverberant"),
+    ),
+    Case(
+        (PHONE,),
+        "telephone-band",
+        lambda: _effect("rate", "8k", "rate", "48k"),
+        ("warning", "telephone bandwidth"),
+    ),
+    Case(
+        (SPEAKER,),
+        "two-speakers",
+        lambda: _spoken_by(speech.MANDARIN, speech.MANDARIN_FEMALE),
+        ("warning", "does not sound like the voice's speaker"),
+    ),
+    Case(
         (EDGES,),
         "4-s-leading-silence",
         lambda: _third(_lead(4.0)),
@@ -354,7 +451,7 @@ def _write(root: Path, data: Dataset) -> Path:
     letter = "    authorization_letter: letter.pdf\n" if data.letter is not None else ""
     (root / "voices.yaml").write_text(
         "version: 1\nprovider: {region: cn-north-4}\nvoices:\n  v:\n"
-        f"    edition: {data.edition}\n    voice_name: V\n    language: CN\n"
+        f"    edition: {data.edition}\n    voice_name: V\n    language: {data.language}\n"
         f"    data: {source}\n    checks: {CHECKS[data.edition]}\n{letter}",
         encoding="utf-8",
     )
@@ -385,7 +482,7 @@ def _review(api: Api, data: Dataset, written: Path) -> tuple[str, list[str]]:
         build_package(written, buffer)
         package = buffer.getvalue()
     # Each its own voice name: a trained voice's asset name cannot be taken twice.
-    body = {"voice_name": uuid.uuid4().hex[:16], "sex": "FEMALE", "language": "CN"}
+    body = {"voice_name": uuid.uuid4().hex[:16], "sex": "FEMALE", "language": data.language}
     created = api.ok("POST", f"{USER}/{JOB_PATH[data.edition]}-jobs", body=body)
     assert put(created["training_data_uploading_url"], package, "application/zip").ok
     if data.letter is not None:

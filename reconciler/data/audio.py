@@ -3,12 +3,15 @@
 Samples are decoded by libsndfile (through ``soundfile``) in blocks of whole 20 ms frames
 and reduced with numpy, so an hour of 48 kHz audio costs a few MB of memory. Per frame only
 the mean energy and "all digital zero" are kept (180,000 frames an hour); everything about
-silence, speech and pauses is derived from those frames afterwards.
+silence, speech and pauses is derived from those frames afterwards. The same blocks feed the
+speech models (``listen``) when the ``audio`` extra is installed.
 
-Noise floor and speech level are the 10th and 95th percentiles of the frame energies (as
-in common SNR estimators for speech corpora); a frame is speech when it stands clearly
-above the noise floor. Digital zero (every sample exactly 0) never occurs in a microphone
-recording: next to speech it marks an edit, such as short clips spliced into one take.
+Which frames are speech comes from Silero VAD (``activity``), and the SNR is the speech
+frames' energy over the pauses'. Without the model, the noise floor and speech level are
+the 10th and 95th percentiles of the frame energies and a frame is speech when it stands
+clearly above the floor (which reads continuous speech as noisier than it is). Digital zero
+(every sample exactly 0) never occurs in a microphone recording: next to speech it marks an
+edit, such as short clips spliced into one take.
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ from __future__ import annotations
 import functools
 import types
 import typing
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
+from hashlib import blake2b
 from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 import soundfile
+
+from reconciler.data import activity, models
+from reconciler.data.listen import Listener
 
 FRAME_SECONDS = 0.02
 FRAMES_PER_BLOCK = 512  # about 10 s of audio per decoded block
@@ -72,6 +79,20 @@ class AudioStats:
     longest_without_pause_at: float = 0.0
     longest_pause: float = 0.0
     longest_pause_at: float = 0.0
+    # The model checks that ran (models.VAD, DNSMOS, PITCH); a record measured without one
+    # that is installed now is measured again.
+    models: list[str] = field(default_factory=list)
+    snr_fallback: bool = False  # no pause to measure the noise in (see ``activity``)
+    speech_share: float | None = None  # of the sounding time, by the VAD
+    dnsmos_sig: float | None = None
+    dnsmos_bak: float | None = None
+    dnsmos_ovrl: float | None = None
+    f0_median: float | None = None  # Hz, over the voiced 10 ms frames
+    voiced_seconds: float | None = None
+    high_band_db: float | None = None  # energy at 4.2-7.6 kHz over 0.1-3.8 kHz
+    # Whether speech time comes from the VAD (None: it did not run); False: it heard too
+    # little of the sound as speech, which is then a voice only if DNSMOS hears one (checks).
+    vad_trusted: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -146,11 +167,14 @@ class _Accumulator:
     open_run: int = 0  # full-scale samples at the end of the previous block
     energies: list[FloatArray] = field(default_factory=list)
     zeros: list[BoolArray] = field(default_factory=list)
+    listener: Listener | None = None
 
     def add(self, block: npt.NDArray[np.integer[Any]]) -> None:
         x = block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]
         if x.size == 0:
             return
+        if self.listener is not None:
+            self.listener.feed(x.astype(np.float32) * np.float32(1 / self.scale))
         # Within 1.5 steps of the file's own bit depth from full scale counts as clipped.
         full_scale = self.scale * (1 - 1.5 / (1 << (self.bits - 1)))
         loudest = max(float(x.max()), -float(x.min()))
@@ -197,17 +221,83 @@ def runs(mask: BoolArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
     return starts, np.flatnonzero(edges == -1) - starts
 
 
-def analyse(stream: BinaryIO, bits: int) -> tuple[AudioStats, int]:
-    """Stats of the recording in ``stream``, and the bytes read; raises DECODE_ERRORS."""
+@dataclass(frozen=True)
+class Doubt:
+    """When the other measures leave a question DNSMOS answers (data.quality): little heard
+    as speech, too little for the VAD's speech time to be used, an SNR not measurable or
+    under the advised level."""
+
+    min_speech_share: float
+    advised_snr_db: float
+
+    def __call__(self, stats: AudioStats) -> bool:
+        share = stats.speech_share
+        return (
+            (share is not None and share < self.min_speech_share)
+            or stats.vad_trusted is False
+            or stats.snr_fallback
+            or stats.snr_db < self.advised_snr_db
+        )
+
+
+def analyse(
+    stream: BinaryIO, bits: int, checks: tuple[str, ...] | None = None, doubt: Doubt | None = None
+) -> tuple[AudioStats, int]:
+    """Stats of the recording in ``stream``, and the bytes read; raises DECODE_ERRORS.
+    ``checks``: the model checks to run, by default every one installed. ``doubt``: when
+    DNSMOS is not among them, run it anyway (in the same pass) on a file it doubts."""
     counting = _Counting(stream)
     with soundfile.SoundFile(counting, mode="r") as audio:
         rate, channels, subtype = audio.samplerate, audio.channels, audio.subtype
         frame = max(1, round(rate * FRAME_SECONDS))
         dtype = "int16" if bits <= 16 else "int32"
         acc = _Accumulator(frame, min(bits, 32), float(1 << (15 if bits <= 16 else 31)))
-        for block in audio.blocks(frame * FRAMES_PER_BLOCK, dtype=dtype, always_2d=True):
+        chosen = models.available() if checks is None else checks
+        late = (
+            doubt if models.DNSMOS not in chosen and models.DNSMOS in models.available() else None
+        )
+        acc.listener = Listener(rate, chosen, keep=late is not None)
+        size = frame * FRAMES_PER_BLOCK
+        if 0 < audio.frames <= rate * _REMEMBERED_SECONDS:
+            # A sentence: read whole, and measured once per content in this process.
+            samples = audio.read(dtype=dtype, always_2d=True)
+            digest = blake2b(samples.tobytes(), digest_size=16).digest()
+            key = (digest, rate, subtype, bits, chosen, late)
+            known = _MEASURED.get(key)
+            if known is None:
+                for start in range(0, len(samples), size):
+                    acc.add(samples[start : start + size])
+                known = _MEASURED[key] = _finish(acc, rate, channels, subtype, late)
+                if len(_MEASURED) > _MEASURED_KEPT:
+                    del _MEASURED[next(iter(_MEASURED))]
+            return known, counting.bytes_read
+        for block in audio.blocks(size, dtype=dtype, always_2d=True):
             acc.add(block)
-    return _summarise(acc, rate, channels, subtype), counting.bytes_read
+    return _finish(acc, rate, channels, subtype, late), counting.bytes_read
+
+
+def _finish(
+    acc: _Accumulator, rate: int, channels: int, subtype: str, late: Doubt | None
+) -> AudioStats:
+    stats = _summarise(acc, rate, channels, subtype)
+    if late is None or acc.listener is None or not late(stats):
+        return stats
+    ran = {*stats.models, models.DNSMOS}
+    scores = acc.listener.late_dnsmos()
+    return replace(
+        stats,
+        models=[check for check in models.NEEDS if check in ran],
+        dnsmos_sig=scores.get("dnsmos_sig"),
+        dnsmos_bak=scores.get("dnsmos_bak"),
+        dnsmos_ovrl=scores.get("dnsmos_ovrl"),
+    )
+
+
+# Sentences measured in this process, by their samples: tests, benchmarks and datasets repeat
+# takes, and the models cost far more than hashing a few MB.
+_REMEMBERED_SECONDS = 20
+_MEASURED: dict[tuple[object, ...], AudioStats] = {}
+_MEASURED_KEPT = 1024
 
 
 def _db(energy: float | FloatArray) -> Any:
@@ -224,11 +314,39 @@ def _summarise(acc: _Accumulator, rate: int, channels: int, subtype: str) -> Aud
     loud = float(np.percentile(live, 95)) if live.size else _FLOOR_DB
     snr = loud - noise
     raw_speech = (levels > noise + min(20.0, max(6.0, snr / 2))) & ~zero
+    cut_against = raw_speech
+    heard = acc.listener.result() if acc.listener is not None else {}
     speech = _smooth(raw_speech, step)
-    starts, lengths = runs(speech)
+    heard_by_level = speech
+    if models.VAD in heard.get("models", ()):
+        assert acc.listener is not None
+        windows = activity.speech_windows(acc.listener.speech_probability)
+        voiced = activity.on_frames(windows, len(energy), step) & ~zero
+        sounding = np.count_nonzero(~zero)
+        share = float(np.count_nonzero(voiced) / sounding) if sounding else 0.0
+        heard["speech_share"] = share
+        heard["vad_trusted"] = False
+        heard_energy = np.count_nonzero(raw_speech)
+        covered = np.count_nonzero(voiced & raw_speech) / heard_energy if heard_energy else 1.0
+        if share >= activity.TRUSTED_SHARE and covered >= activity.TRUSTED_COVER:
+            heard_snr, fallback = activity.snr(energy, voiced, zero, step)
+            heard_noise = float(_db(energy[voiced].mean())) - heard_snr if voiced.any() else noise
+            # Pauses as loud as speech: the model missed part of the voice (see activity).
+            if fallback or heard_noise <= noise + activity.TRUSTED_NOISE_DB:
+                raw_speech = speech = voiced
+                cut_against = cut_against | voiced
+                snr, heard["snr_fallback"] = heard_snr, fallback
+                heard["vad_trusted"] = True
+    lengths = runs(speech)[1]
+    # The edges' silence ends at the first sound either way: the VAD may miss a word's quiet
+    # end (as it does in voices it does not know) that stands clearly above the room tone.
+    edge_starts, edge_lengths = runs(speech | heard_by_level)
     count = len(energy)
     speech_energy = energy[raw_speech]
-    cuts = np.flatnonzero((zero[1:] & raw_speech[:-1]) | (zero[:-1] & raw_speech[1:])) + 1
+    speech_dbfs = float(_db(speech_energy.mean())) if speech_energy.size else _FLOOR_DB
+    if "snr_fallback" in heard and speech_energy.size:
+        noise = speech_dbfs - snr
+    cuts = np.flatnonzero((zero[1:] & cut_against[:-1]) | (zero[:-1] & cut_against[1:])) + 1
     stats: dict[str, Any] = {
         "seconds": acc.samples / rate if rate else 0.0,
         "sample_rate": rate,
@@ -236,15 +354,15 @@ def _summarise(acc: _Accumulator, rate: int, channels: int, subtype: str) -> Aud
         "subtype": subtype,
         "peak_dbfs": float(_db(acc.peak * acc.peak)),
         "rms_dbfs": float(_db(acc.squares / acc.samples)) if acc.samples else _FLOOR_DB,
-        "speech_dbfs": float(_db(speech_energy.mean())) if speech_energy.size else _FLOOR_DB,
+        "speech_dbfs": speech_dbfs,
         "noise_dbfs": noise,
         "snr_db": snr,
         "dc_offset": acc.total / acc.samples if acc.samples else 0.0,
         "clipped_share": acc.clipped / acc.samples if acc.samples else 0.0,
         "longest_clip_run": acc.longest_run,
-        "leading_silence": float(starts[0] * step) if len(starts) else count * step,
-        "trailing_silence": float((count - starts[-1] - lengths[-1]) * step)
-        if len(starts)
+        "leading_silence": float(edge_starts[0] * step) if len(edge_starts) else count * step,
+        "trailing_silence": float((count - edge_starts[-1] - edge_lengths[-1]) * step)
+        if len(edge_starts)
         else count * step,
         "speech_seconds": float(lengths.sum() * step),
         "digital_silence_seconds": float(np.count_nonzero(zero) * step),
@@ -252,6 +370,7 @@ def _summarise(acc: _Accumulator, rate: int, channels: int, subtype: str) -> Aud
         "cuts_at": [round(float(c * step), 2) for c in cuts[:_SHOWN_CUTS]],
     }
     stats.update(_pauses(raw_speech, step))
+    stats.update(heard)
     return AudioStats(**stats)
 
 

@@ -11,11 +11,15 @@ Every threshold can be tightened or relaxed in YAML under ``checks``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from reconciler.data.audio import AudioStats
+from reconciler.data.models import VAD
 from reconciler.data.report import Report
 
 if TYPE_CHECKING:  # the typed result only: importing the client would load requests
@@ -86,6 +90,30 @@ class Thresholds:
     max_unpaused: float = 15.0
     cn_chars_per_second: tuple[float, float] = (2.0, 8.0)
     en_letters_per_second: tuple[float, float] = (8.0, 25.0)
+    # The model checks (the ``audio`` extra). Share of the sounding time the voice-activity
+    # model hears as speech: below it, and with DNSMOS hearing no voice in it either (SIG
+    # under 1.6; music and tones score about 1.2, synthetic voices 2 and up), the file is
+    # music, tones or noise (judgement). Both must agree: a voice the VAD does not know (it
+    # hears little of a synthesiser's) must not be refused.
+    min_speech_share: float = 0.3
+    # DNSMOS P.835, 1 to 5 (ITU-T P.835: 1 bad, 2 poor, 3 fair). Emilia (He et al., 2024)
+    # keeps OVRL 3.0 and up for a TTS corpus of found audio, but clean read speech from
+    # synthesisers scores OVRL 1.8 to 3.2 and SIG 2.1 to 3.5, so the defaults warn only
+    # below that: reverb and distortion take SIG and OVRL to about 1.2, noise at 10 dB SNR
+    # BAK to about 2 (our judgement).
+    min_dnsmos_ovrl: float = 1.5
+    min_dnsmos_sig: float = 1.8
+    min_dnsmos_bak: float = 2.5
+    # Energy above 4 kHz over that below: telephone audio has none (judgement: read speech
+    # in a room reads -10 to -30 dB, a phone line band-limited to 3.4 kHz under -80 dB, and
+    # dull synthetic voices about -50).
+    min_high_band_db: float = -65.0
+    # A file whose median pitch is this far from the voice's (semitones) is another speaker
+    # (judgement: one speaker's sentences stay within 2 to 3; a man's and a woman's voice
+    # are about an octave apart).
+    max_pitch_semitones: float = 6.0
+    sample_rates: tuple[int, ...] | None = None  # None: the command line's (default 48000)
+    bit_depths: tuple[int, ...] | None = None  # None: the command line's (default 16)
     min_total_seconds: float | None = None  # None: the edition's (tenant's) limit
     max_total_seconds: float | None = None
     advised_total_seconds: float | None = None
@@ -114,6 +142,9 @@ class Thresholds:
 _THRESHOLD_FIELDS = frozenset(f.name for f in fields(Thresholds))
 
 
+_VOICE_SIG = 1.6  # DNSMOS SIG at or above which a recording holds a voice
+
+
 def judge_audio(
     stats: AudioStats, name: str, t: Thresholds, report: Report, *, long_take: bool
 ) -> None:
@@ -131,11 +162,30 @@ def judge_audio(
         report.warning(
             f"peaks above {t.max_peak_dbfs:g} dBFS: leave headroom", name, _dbfs(stats.peak_dbfs)
         )
+    heard = set(stats.models)
     if stats.speech_seconds < 0.5:
-        if stats.noise_dbfs > t.min_speech_dbfs:
+        if VAD in heard:
+            report.error("no speech found: the recording is silence, noise, music or tones", name)
+        elif stats.noise_dbfs > t.min_speech_dbfs:
             report.error("too noisy: no speech stands out above the noise", name)
         else:
             report.error("no speech found: the recording is silence or steady noise", name)
+        return
+    unvoiced = stats.dnsmos_sig is None or stats.dnsmos_sig < _VOICE_SIG
+    heard_share = stats.speech_share
+    # The VAD hearing little (under the share, or too little of the sound to be trusted) is
+    # overruled only by DNSMOS hearing a voice: a real take neither hears is not speech.
+    unheard = heard_share is not None and (
+        heard_share < t.min_speech_share or stats.vad_trusted is False
+    )
+    if VAD in heard and unheard and unvoiced:
+        report.error(
+            "not speech: music, tones or noise (the voice-activity model hears speech in "
+            f"less than {t.min_speech_share:.0%} of it, or too little of its sound, and "
+            "DNSMOS hears no voice); record the text spoken",
+            name,
+            f"speech in {heard_share:.0%}",
+        )
         return
     level = _dbfs(stats.speech_dbfs)
     if stats.speech_dbfs < t.min_speech_dbfs:
@@ -150,7 +200,16 @@ def judge_audio(
     elif stats.speech_dbfs > t.advised_max_speech_dbfs:
         report.warning(f"loud (speech above {t.advised_max_speech_dbfs:g} dBFS)", name, level)
     snr = f"SNR {stats.snr_db:.0f} dB"
-    if stats.snr_db < t.min_snr_db:
+    if stats.snr_fallback and VAD in heard:
+        # No pause to hear the room in: the estimate reads low, so it cannot refuse a file.
+        if stats.snr_db < t.min_snr_db:
+            report.warning(
+                "SNR not measurable (no pause of 0.1 s): leave a short pause before and after "
+                "speaking",
+                name,
+                f"at least {stats.snr_db:.0f} dB",
+            )
+    elif stats.snr_db < t.min_snr_db:
         report.error(
             f"too noisy (SNR below {t.min_snr_db:g} dB): record in a quiet room without "
             "background sound",
@@ -168,11 +227,62 @@ def judge_audio(
         elif seconds > t.advised_max_edge_silence:
             advice = f"{edge} silence over {t.advised_max_edge_silence:g} s: trim it"
             report.warning(advice, name, shown)
+    _judge_models(stats, name, t, report)
     if long_take:
         _judge_take(stats, name, t, report)
     elif 1 - stats.speech_seconds / stats.seconds > t.max_silence_share:
         share = f"{1 - stats.speech_seconds / stats.seconds:.0%} silence"
         report.warning("mostly silence", name, share)
+
+
+def _judge_models(stats: AudioStats, name: str, t: Thresholds, report: Report) -> None:
+    if stats.dnsmos_ovrl is not None and stats.dnsmos_ovrl < t.min_dnsmos_ovrl:
+        report.warning(
+            f"poor overall quality (DNSMOS OVRL below {t.min_dnsmos_ovrl:g})",
+            name,
+            f"OVRL {stats.dnsmos_ovrl:.2f}",
+        )
+    if stats.dnsmos_sig is not None and stats.dnsmos_sig < t.min_dnsmos_sig:
+        report.warning(
+            f"reverberant or distorted voice (DNSMOS SIG below {t.min_dnsmos_sig:g}): record "
+            "close to the microphone in a damped room",
+            name,
+            f"SIG {stats.dnsmos_sig:.2f}",
+        )
+    if stats.dnsmos_bak is not None and stats.dnsmos_bak < t.min_dnsmos_bak:
+        report.warning(
+            f"background noise (DNSMOS BAK below {t.min_dnsmos_bak:g})",
+            name,
+            f"BAK {stats.dnsmos_bak:.2f}",
+        )
+    if (
+        stats.high_band_db is not None
+        and stats.sample_rate > 16000
+        and stats.high_band_db < t.min_high_band_db
+    ):
+        report.warning(
+            "telephone bandwidth: nothing above 4 kHz (upsampled from a phone or 8 kHz "
+            "recording); record at 48 kHz",
+            name,
+            f"{stats.high_band_db:.0f} dB above 4 kHz",
+        )
+
+
+def judge_speakers(pitches: dict[str, float], t: Thresholds, report: Report) -> None:
+    """Files whose median pitch is far from the voice's: another speaker in the dataset."""
+    if len(pitches) < 2:
+        return
+    voice = float(np.median(list(pitches.values())))
+    for name, f0 in pitches.items():
+        distance = 12 * math.log2(f0 / voice)
+        if abs(distance) > t.max_pitch_semitones:
+            report.warning(
+                f"does not sound like the voice's speaker (median pitch over "
+                f"{t.max_pitch_semitones:g} semitones from the voice's {voice:.0f} Hz): "
+                "one speaker records a voice",
+                name,
+                f"{f0:.0f} Hz",
+            )
 
 
 def _judge_take(stats: AudioStats, name: str, t: Thresholds, report: Report) -> None:

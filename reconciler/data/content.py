@@ -16,6 +16,7 @@ caller, who knows the limits.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import re
 import zipfile
 import zlib
@@ -25,8 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from reconciler.config.model import Edition
-from reconciler.data.audio import DECODE_ERRORS, AudioStats, analyse
-from reconciler.data.checks import Thresholds, judge_audio
+from reconciler.data import models, quality
+from reconciler.data.audio import DECODE_ERRORS, AudioStats, Doubt, analyse
+from reconciler.data.checks import Thresholds, judge_audio, judge_speakers
 from reconciler.data.digest import DigestCache
 from reconciler.data.entries import Entry
 from reconciler.data.facts import Facts, FactSource, wav_facts, wav_info
@@ -66,6 +68,7 @@ class Measured:
 
     rows: list[FileRow] = field(default_factory=list)
     total_seconds: float = 0.0
+    not_run: tuple[str, ...] = ()
 
 
 def check_dataset(
@@ -90,10 +93,19 @@ def check_dataset(
     wavs = [e for e in top if e.name.lower().endswith(".wav")]
     texts = [e for e in top if e.name.lower().endswith(".txt")]
     checker = _Checker(rules, report, cache)
+    checker.sampled = quality.choose([(e.name, quality.content_token(e), e.size) for e in wavs])
     if _is_long_recording(wavs, texts, edition, segments):
         checker.long(wavs, texts, edition)
     else:
         checker.sentences(top, edition, segments)
+    pitches = {r.name: r.f0_median for r in checker.measured.rows if r.f0_median is not None}
+    judge_speakers(pitches, rules.thresholds, report)
+    if checker.decoded and models.missing():
+        checker.measured.not_run = models.missing()
+        report.warning(
+            f"checks not run: {', '.join(models.missing())} (the audio extra: "
+            f"{models.INSTALL_HINT})"
+        )
     for row in checker.measured.rows:
         row.worst = report.worst(row.name)
     return checker.measured
@@ -130,6 +142,8 @@ class _Checker:
         self.cache = cache
         self.facts = FactSource(cache)
         self.measured = Measured()
+        self.decoded = 0
+        self.sampled: frozenset[str] = frozenset()  # scored by DNSMOS whatever they measure
 
     def _unknown(self, entry: Entry, what: str) -> None:
         """A pointer whose content is not here, and the lock does not say ``what`` of it."""
@@ -242,42 +256,94 @@ class _Checker:
             return info, None
         stats = self._measure(entry, info, facts)
         if stats is not None:
+            self.decoded += 1
             row.speech_seconds, row.speech_dbfs, row.snr_db = (
                 stats.speech_seconds,
                 stats.speech_dbfs,
                 stats.snr_db,
             )
+            row.dnsmos_sig, row.dnsmos_bak, row.dnsmos_ovrl = (
+                stats.dnsmos_sig,
+                stats.dnsmos_bak,
+                stats.dnsmos_ovrl,
+            )
+            row.f0_median = stats.f0_median
             judge_audio(stats, name, rules.thresholds, report, long_take=not sentence)
         return info, stats
 
     def _measure(self, entry: Entry, info: WavInfo, facts: Facts) -> AudioStats | None:
+        """The recording's measurements: DNSMOS included if it is in the sample or the
+        others doubt it (``quality``), left out otherwise even when a record holds it."""
+        current = models.available()
+        light = tuple(check for check in current if check != models.DNSMOS)
+        wanted = entry.name in self.sampled
+        doubt = None if wanted else quality.doubt(self.rules.thresholds)
+        found = self._record(entry, info, facts, current if wanted else light, doubt)
+        if found is None or "error" in found:
+            return self._decoded(entry, found)
+        stats = AudioStats.from_dict(found)
+        if stats is None or wanted or models.DNSMOS not in current:
+            return stats
+        if quality.doubted(stats, self.rules.thresholds):
+            if stats.dnsmos_sig is None and not entry.pointer:
+                return self._decoded(entry, self._record(entry, info, facts, current))
+            return stats
+        return dataclasses.replace(stats, dnsmos_sig=None, dnsmos_bak=None, dnsmos_ovrl=None)
+
+    def _decoded(self, entry: Entry, found: dict[str, object] | None) -> AudioStats | None:
+        if found is not None and "error" in found:
+            self.report.error(f"audio cannot be decoded: {found['error']}", entry.name)
+            return None
+        return None if found is None else AudioStats.from_dict(found)
+
+    def _record(
+        self,
+        entry: Entry,
+        info: WavInfo,
+        facts: Facts,
+        checks: tuple[str, ...],
+        doubt: Doubt | None = None,
+    ) -> dict[str, object] | None:
+        """A record of ``checks`` (or of more: a record with DNSMOS serves one without)."""
+
         def compute() -> tuple[dict[str, object], int]:
             try:
                 with self.facts.open(entry) as stream:
-                    stats, _ = analyse(stream, info.bits_per_sample)
+                    stats, _ = analyse(stream, info.bits_per_sample, checks, doubt)
             except (*DECODE_ERRORS, *_READ_ERRORS) as error:
                 return {"error": str(error) or type(error).__name__}, 0
             return stats.to_dict(), 0  # the bytes were counted as they were read
 
+        def usable(record: object, pointer: bool) -> bool:
+            """An error, or measurements this version reads, made with the models installed
+            now (a pointer's, from the lock, are taken as the author's machine made them)."""
+            if not isinstance(record, dict):
+                return False
+            if "error" in record:
+                return True
+            stats = AudioStats.from_dict(record)
+            made = () if stats is None else tuple(stats.models)
+            return stats is not None and (pointer or made in (checks, models.available()))
+
         found = facts.get("analysis")
-        if not isinstance(found, dict) or (
-            "error" not in found and AudioStats.from_dict(found) is None
-        ):
+        if not usable(found, entry.pointer):
             if entry.pointer:  # none, or from another version: only the bytes can tell
                 self._unknown(entry, "current measurements")
                 return None
             if self.cache is None or entry.identity is None:
                 found = compute()[0]
             else:
-                found = self.cache.analysis(entry.identity, compute)
-                if "error" not in found and AudioStats.from_dict(found) is None:
+                # Measured with other models installed is measured again.
+                identity = [*entry.identity, "models", *checks]
+                if doubt is not None:  # DNSMOS too if these find the file doubtful
+                    identity += ["doubt", doubt.min_speech_share, doubt.advised_snr_db]
+                found = self.cache.analysis(identity, compute)
+                if not usable(found, False):
                     found = compute()[0]  # a record from another version: measure again
             facts["analysis"] = found
             self.facts.keep(entry, facts)
-        if "error" in found:
-            self.report.error(f"audio cannot be decoded: {found['error']}", entry.name)
-            return None
-        return AudioStats.from_dict(found)
+        assert isinstance(found, dict)
+        return found
 
     def text(self, entry: Entry, stats: AudioStats | None) -> None:
         facts = self.facts.of(entry)

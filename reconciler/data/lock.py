@@ -105,7 +105,7 @@ def _reason(error: ValidationError) -> str:
         return f"{json.dumps(error.instance)} is not a lowercase hexadecimal sha256"
     if error.validator == "anyOf":  # the only one: a measurement's value
         shown = json.dumps(error.instance, ensure_ascii=False)
-        return f"{shown} is not a measurement (a number, text, true/false, null or numbers)"
+        return f"{shown} is not a measurement (a number, text, true/false, null or a list)"
     if error.validator == "oneOf":
         return 'neither a folder ({"files": ...}) nor a file ({"sha256", "size"})'
     return error.message

@@ -111,7 +111,10 @@ def inspect_data(
     for voice in chosen:
         thresholds = Thresholds.from_yaml(voice.checks)
         rules = AudioRules(
-            tuple(allowed_sample_rates), tuple(allowed_bit_depths), thresholds, voice.language
+            thresholds.sample_rates or tuple(allowed_sample_rates),
+            thresholds.bit_depths or tuple(allowed_bit_depths),
+            thresholds,
+            voice.language,
         )
         tenant = (durations or {}).get(voice.edition)
         base = tenant or DEFAULT_DURATIONS[voice.edition]
@@ -198,6 +201,7 @@ def _check_data(
             record_folder(memo.locked, source_key, entries, cache)
         if measured is not None and measured.rows:
             data.rows, data.total_seconds = measured.rows, measured.total_seconds
+            data.not_run = measured.not_run
             judge_total(measured.total_seconds, edition.name, limits[0], report, limits[1])
     except OSError as error:
         report.error(f"{shown} cannot be read: {error.strerror or error}")

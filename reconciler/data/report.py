@@ -31,6 +31,10 @@ class FileRow:
     speech_seconds: float | None = None
     speech_dbfs: float | None = None
     snr_db: float | None = None
+    dnsmos_sig: float | None = None  # DNSMOS P.835, 1 to 5, when the audio extra ran it
+    dnsmos_bak: float | None = None
+    dnsmos_ovrl: float | None = None
+    f0_median: float | None = None  # Hz
     worst: Finding | None = None
 
 
@@ -45,6 +49,13 @@ class VoiceData:
     min_seconds: float | None = None
     max_seconds: float | None = None
     limits_from: str = ""
+    not_run: tuple[str, ...] = ()  # model checks this installation lacks
+
+    def mean(self, name: str) -> float | None:
+        """A measure averaged over the recordings that have it, weighted by their length."""
+        pairs = [(getattr(r, name), r.seconds) for r in self.rows if getattr(r, name) is not None]
+        total = sum(seconds for _, seconds in pairs)
+        return sum(v * s for v, s in pairs) / total if total else None
 
 
 class Report:

@@ -87,7 +87,8 @@ def audit_segment(
         return [error_entry(audio_name, text_name, message, FILE_COUNT)]
     audio_path = store.object_path(job.job_id, keys.audio_key(index))
     with audio_path.open("rb") as stream:
-        checked = check_audio(stream, sentence=True)
+        quality = review is not None and not review.measures
+        checked = check_audio(stream, sentence=True, quality=quality)
     if review is not None and checked.measures is not None:
         review.measures.append(checked.measures)
     problems = list(checked.problems)
@@ -196,7 +197,8 @@ def _check_member(
             if info.filename.lower().endswith(".txt"):
                 problems = text_problems(stream.read(MAX_TEXT_BYTES + 1), _language(job))
             else:
-                checked = check_audio(cast(BinaryIO, stream), sentence=sentence)
+                quality = not review.measures  # assess_result's DNSMOS: the first recording
+                checked = check_audio(cast(BinaryIO, stream), sentence=sentence, quality=quality)
                 problems = checked.problems
                 if checked.measures is not None:
                     review.measures.append(checked.measures)

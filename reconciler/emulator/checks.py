@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from reconciler.emulator.sound import FormatProblem, Measures, measure
+from reconciler.emulator.sound import NOT_SPEECH_SHARE, FormatProblem, Measures, measure
 
 AUDIO_FORMAT = "MSS.20020011"
 FILE_TYPES = "MSS.20020012"
@@ -31,10 +31,15 @@ LANGUAGE = "MSS.20029007"
 BAD_TEXT = "MSS.20029008"
 BAD_LETTER = "MSS.20029009"
 UNCONFIRMED = "MSS.20029010"
+NOT_SPEECH = "MSS.20029011"
 
 MAX_SENTENCE_SECONDS = 15.0  # the recording guide: longer sentences make training fail
 MAX_TEXT_BYTES = 64 * 1024
 SILENT_SHARE = 0.01  # under 1% of frames above -50 dBFS: nobody speaks
+# Under 20% of the recording heard as speech by the voice-activity model (when installed,
+# sound.NOT_SPEECH_SHARE): music, tones or noise. Lenient: a long take with 3 s pauses is
+# still over half speech.
+VOICE_SIG = 1.6  # ... and DNSMOS SIG under 1.6: no voice in it either (tones score 1.2)
 QUIET_DB = -40.0  # speech this far below full scale is too quiet to train on
 MIN_SNR_DB = 15.0
 CLIPPED_SHARE = 0.005
@@ -52,9 +57,10 @@ class AudioCheck:
     measures: Measures | None
 
 
-def check_audio(stream: BinaryIO, *, sentence: bool) -> AudioCheck:
+def check_audio(stream: BinaryIO, *, sentence: bool, quality: bool = False) -> AudioCheck:
+    """``quality``: score DNSMOS for ``assess_result`` (the review does it for one recording)."""
     try:
-        measures = measure(stream)
+        measures = measure(stream, quality=quality)
     except FormatProblem as error:
         return AudioCheck([(AUDIO_FORMAT, f"audio format is incorrect: {error}")], None)
     return AudioCheck(audio_problems(measures, sentence=sentence), measures)
@@ -63,6 +69,12 @@ def check_audio(stream: BinaryIO, *, sentence: bool) -> AudioCheck:
 def audio_problems(m: Measures, *, sentence: bool) -> list[Problem]:
     if m.speech_share < SILENT_SHARE:
         return [(SILENT, "no speech found: the recording is silent")]
+    voiced, sig = m.vad_share, (m.dnsmos or {}).get("sig")
+    # A recording the VAD hears little of (or too little to be trusted, ``sound``) is a
+    # voice only if DNSMOS hears one.
+    unheard = voiced is not None and (voiced < NOT_SPEECH_SHARE or m.voiced is None)
+    if voiced is not None and unheard and (sig is None or sig < VOICE_SIG):
+        return [(NOT_SPEECH, f"not speech: music, tones or noise ({voiced:.0%} heard as speech)")]
     problems: list[Problem] = []
     if sentence and m.seconds > MAX_SENTENCE_SECONDS:
         problems.append(

@@ -44,12 +44,20 @@ def data_table(voices: Iterable[VoiceData]) -> list[str]:
             continue
         speech = sum(r.speech_seconds or 0.0 for r in voice.rows)
         span = f"{_minutes(voice.min_seconds)} to {_minutes(voice.max_seconds)}"
+        ovrl, bak, sig = (voice.mean(f"dnsmos_{s}") for s in ("ovrl", "bak", "sig"))
+        quality = ""
+        if ovrl is not None and bak is not None and sig is not None:
+            sampled = sum(r.dnsmos_ovrl is not None for r in voice.rows)
+            quality = (
+                f"; DNSMOS OVRL {ovrl:.2f} (SIG {sig:.2f}, BAK {bak:.2f}; "
+                f"{_count(sampled, 'file')} sampled)"
+            )
         lines.append(
             f"voice.{voice.voice} ({voice.edition}): {_count(len(voice.rows), 'recording')}, "
             f"{_minutes(voice.total_seconds)} recorded, {_minutes(speech)} of speech; "
-            f"takes {span} ({voice.limits_from})"
+            f"takes {span} ({voice.limits_from}){quality}"
         )
-        header = ("file", "length", "speech", "format", "level", "SNR", "worst finding")
+        header = ("file", "length", "speech", "format", "level", "SNR", "OVRL", "worst finding")
         ranked = sorted(voice.rows, key=_rank)
         flagged = sum(r.worst is not None for r in ranked)
         rows = ranked[: min(SHOWN_ROWS, max(flagged, SHOWN_OK))]
@@ -61,6 +69,7 @@ def data_table(voices: Iterable[VoiceData]) -> list[str]:
                 r.sample_format,
                 _number(r.speech_dbfs, "dBFS"),
                 _number(r.snr_db, "dB"),
+                "-" if r.dnsmos_ovrl is None else f"{r.dnsmos_ovrl:.2f}",
                 _worst(r),
             )
             for r in rows
@@ -84,6 +93,12 @@ def voice_data_json(voices: Iterable[VoiceData]) -> dict[str, Any]:
             "min_seconds": v.min_seconds,
             "max_seconds": v.max_seconds,
             "limits_from": v.limits_from,
+            "not_run": list(v.not_run),
+            "dnsmos": {
+                "sig": v.mean("dnsmos_sig"),
+                "bak": v.mean("dnsmos_bak"),
+                "ovrl": v.mean("dnsmos_ovrl"),
+            },
             "files": [
                 {
                     "name": r.name,
@@ -92,6 +107,10 @@ def voice_data_json(voices: Iterable[VoiceData]) -> dict[str, Any]:
                     "format": r.sample_format,
                     "speech_dbfs": r.speech_dbfs,
                     "snr_db": r.snr_db,
+                    "dnsmos": {"sig": r.dnsmos_sig, "bak": r.dnsmos_bak, "ovrl": r.dnsmos_ovrl},
+                    # Scored by DNSMOS: in the voice's sample, or doubted (data.quality).
+                    "dnsmos_sampled": r.dnsmos_ovrl is not None,
+                    "f0_median_hz": r.f0_median,
                     "worst": None
                     if r.worst is None
                     else {"severity": r.worst.severity, "problem": r.worst.problem},

@@ -145,6 +145,16 @@ def test_lfs_plans_only(tmp_path: Path) -> None:
     assert "apply_seconds" not in size
 
 
+def test_speech(tmp_path: Path) -> None:
+    results = run_tiny("speech", tmp_path)["results"]
+    assert set(results["shapes"]) == {"sentences", "long takes"}
+    assert results["shapes"]["sentences"]["files"] == 2
+    assert results["shapes"]["long takes"]["audio_seconds"] > 10
+    assert results["analysis_seconds_per_hour"] > 0 and results["bare_seconds_per_hour"] > 0
+    (bare,) = results["bare_inference_seconds"]
+    assert set(bare) == {"vad", "dnsmos", "pitch"} and all(v > 0 for v in bare.values())
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["nonsense"]])
 def test_the_command_line_rejects_or_explains(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as stopped:

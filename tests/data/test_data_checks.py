@@ -97,6 +97,7 @@ def test_clean_speech_passes_without_warnings_and_is_tabled(tmp_path: Path) -> N
         "format",
         "level",
         "SNR",
+        "OVRL",
         "worst",
         "finding",
     ]

@@ -258,9 +258,15 @@ def test_assess_result_reports_what_the_review_measured(api: Api) -> None:
     job = _submit_package(api, "basic", zip_bytes(members))
     assert job["state"] == "SUCCEED"
     assess = job["assess_result"]
-    assert set(assess) == {"snr", "sound", "suggestion"}
-    for item in (assess["snr"], assess["sound"]):
+    # The speech models (the audio extra, which the tests install) add DNSMOS and reverb.
+    measured = {"snr", "sound", "speed", "dnsmos_ovrl", "dnsmos_bak", "reverb"}
+    assert set(assess) == {*measured, "suggestion"}
+    for name in measured:
+        item = assess[name]
         assert set(item) == {"expected", "actual", "suggestion", "suggestion_en", "status"}
+        assert item["status"] in (0, 1) and item["actual"]
+    for item in (assess["snr"], assess["sound"]):
         assert item["status"] == 0
+    assert 1.0 <= float(assess["dnsmos_bak"]["actual"]) <= 5.0
     snr = float(assess["snr"]["actual"].split()[0])
     assert 15 <= snr <= 30  # the noisy sentence, not the clean ones at about 50 dB

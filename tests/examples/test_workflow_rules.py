@@ -202,7 +202,8 @@ def test_the_apply_result_is_posted_to_the_merged_pull_request() -> None:
 @pytest.mark.parametrize("path", [PIPELINE, DRIFT], ids=lambda p: p.name)
 def test_the_install_line_names_our_distribution(path: Path) -> None:
     package = _document(path)["env"]["RECONCILER_PACKAGE"]
-    assert package.startswith("metastudio-reconciler[s3]")
+    # The S3 state backend, and the audio extra's speech models for the data checks.
+    assert package.startswith("metastudio-reconciler[s3,audio] @ ")
 
 
 def test_a_skipped_drift_check_leaves_the_issue_alone() -> None:
