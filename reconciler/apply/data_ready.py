@@ -20,6 +20,7 @@ from reconciler.config import VoiceSpec
 from reconciler.config.diagnostics import Diagnostic, display_path
 from reconciler.data import dataset_files
 from reconciler.data.lfs import materialize, pointers_among
+from reconciler.data.remote import sha256_field
 from reconciler.fsutil import file_errors
 
 
@@ -30,7 +31,7 @@ def make_ready(
     if data.remote:
         if creates:
             say(f"checking {data.declared} against its sha256")
-            ctx.remote.verify(data, voice.location_of("data.sha256"))
+            ctx.remote.verify(data, voice.location_of(sha256_field(data)))
         return
     with file_errors("read training data in", data.path):
         pointers = pointers_among(upload_files(voice))

@@ -21,7 +21,7 @@ from pathlib import Path
 from reconciler.apply.events import Reporter
 from reconciler.config import VoiceSpec
 from reconciler.data import build_package
-from reconciler.data.remote import RemoteObjects
+from reconciler.data.remote import RemoteObjects, sha256_field
 from reconciler.errors import ReconcilerError
 from reconciler.fsutil import file_error, file_errors
 from reconciler.metastudio import MetaStudioClient, SignedUrl, UploadUrls
@@ -120,7 +120,7 @@ class UploadJob:
         self._check_stop()
         source, address, label = self.voice.data, self.voice.address, "training data"
         size = self.remote.size(source)
-        where = self.voice.location_of("data.sha256")
+        where = self.voice.location_of(sha256_field(source))
 
         def refresh() -> SignedUrl:
             return _need(self._fresh().package, address, "package")

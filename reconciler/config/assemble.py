@@ -18,6 +18,7 @@ from reconciler.config.history import check_moved, check_removed, moved_entries,
 from reconciler.config.loader import Document, NodePath
 from reconciler.config.model import (
     EDITIONS,
+    LOCK_NAME,
     OBJECT_STORE_SCHEMES,
     Config,
     ConfiguredVoices,
@@ -129,19 +130,12 @@ class _Assembler:
             if kind != "package":
                 message = (
                     f"{kind} must be a local folder; data in object storage is one zip: "
-                    "package: s3://BUCKET/KEY.zip with its sha256"
+                    "package: s3://BUCKET/KEY.zip"
                 )
                 self.error(data.location(kind), f"{path}.{kind}", message)
             elif not OBJECT_URL.fullmatch(declared):
                 message = "must be s3://BUCKET/KEY.zip or obs://BUCKET/KEY.zip"
                 self.error(data.location(kind), f"{path}.{kind}", message)
-            elif "sha256" not in data.value:
-                message = (
-                    "missing required field 'sha256': a package in object storage needs the "
-                    "zip's sha256 (as sha256sum prints it), which plan compares instead of "
-                    "downloading the object"
-                )
-                self.error(data.location(kind), f"{path}.sha256", message)
             return
         for extra in ("sha256", "endpoint"):
             if extra in data.value:
@@ -291,8 +285,9 @@ def _data_source(root_dir: Path, data: dict[str, Any], region: str | None) -> Da
     declared = data[kind]
     if not declared.startswith(OBJECT_STORE_SCHEMES):
         return DataSource(kind, root_dir / declared, declared)
-    sha256 = data["sha256"].lower()
-    return DataSource(kind, Path(declared), declared, sha256, data.get("endpoint"), region)
+    sha256 = data["sha256"].lower() if "sha256" in data else None
+    lock = root_dir / LOCK_NAME if sha256 is None else None
+    return DataSource(kind, Path(declared), declared, sha256, data.get("endpoint"), region, lock)
 
 
 def _voice_spec(

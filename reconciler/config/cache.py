@@ -53,7 +53,7 @@ from reconciler.fsutil import atomic_write
 # 6: one entry a file, with its sections and context; 5: object-store data (sha256,
 # endpoint, region) in the data index; 4: moved and removed in the header; 3: lines
 # (header, data index, one per voice); 2: every field, state section
-FORMAT = 6
+FORMAT = 7
 # The modules whose code decides what a file assembles to.
 SOURCES = (
     "assemble.py",
@@ -308,15 +308,27 @@ def _encode_index(entries: Sequence[VoiceData]) -> dict[str, Any]:
         )
     return {
         "sources": [
-            [s.kind, str(s.path), s.declared, s.sha256, s.endpoint, s.region] for s in sources
+            [s.kind, str(s.path), s.declared, s.sha256, s.endpoint, s.region, _path(s.lock)]
+            for s in sources
         ],
         "letters": [str(letter) for letter in letters],
         "voices": voices,
     }
 
 
+def _path(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
+def _unpath(text: str | None) -> Path | None:
+    return None if text is None else Path(text)
+
+
 def _decode_index(raw: dict[str, Any]) -> list[VoiceData]:
-    sources = [DataSource(kind, Path(path), *rest) for kind, path, *rest in raw["sources"]]
+    sources = [
+        DataSource(kind, Path(path), declared, sha256, endpoint, region, _unpath(lock))
+        for kind, path, declared, sha256, endpoint, region, lock in raw["sources"]
+    ]
     letters = [Path(letter) for letter in raw["letters"]]
     return [
         VoiceData(name, sources[source], None if letter is None else letters[letter])

@@ -43,6 +43,7 @@ EDITIONS: dict[str, Edition] = {
 
 
 OBJECT_STORE_SCHEMES = ("s3://", "obs://")
+LOCK_NAME = "reconciler.lock"  # beside the YAML (data/lock.py reads and writes it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,10 @@ class DataSource:
     sha256: str | None = None
     endpoint: str | None = None
     region: str | None = None
+    # Object-store data whose YAML gives no sha256: the reconciler.lock that holds it
+    # (data/lock.py ``object_sha256``), read when the sha256 is needed, never cached with
+    # the configuration (the lock changes without the YAML).
+    lock: Path | None = None
 
     @property
     def remote(self) -> bool:

@@ -22,6 +22,7 @@ from pathlib import Path
 from reconciler.config.model import DataSource
 from reconciler.data.files import BLOCK_SIZE, dataset_files
 from reconciler.data.lfs import MAX_POINTER_BYTES, read_pointer
+from reconciler.data.lock import NoObjectSha256, object_sha256
 from reconciler.file_identity import FileIdentity, file_identity, settled
 from reconciler.fsutil import atomic_writer
 
@@ -238,11 +239,15 @@ def data_digest(source: DataSource, cache: DigestCache) -> str:
 
     Made only of per-file sha256s and names, so Git LFS pointers give the same digest as the
     files they stand for, and digests recorded by every earlier version still match. A zip in
-    object storage is never read here: its digest is the sha256 the YAML declares, the same as
-    the zip's bytes would give, so moving a package into a bucket is no change. Apply checks
-    the bytes against it before they reach MetaStudio."""
-    if source.remote and source.sha256 is not None:
-        return "sha256:" + source.sha256
+    object storage is never read here: its digest is the sha256 the YAML declares, or else the
+    one reconciler.lock records, the same as the zip's bytes would give, so moving a package
+    into a bucket is no change. Apply checks the bytes against it before they reach
+    MetaStudio."""
+    if source.remote:
+        sha256 = object_sha256(source)
+        if sha256 is None:
+            raise NoObjectSha256(source)
+        return "sha256:" + sha256
     if source.kind == "package":
         return "sha256:" + cache.file_digest(source.path)
     listing = hashlib.sha256()

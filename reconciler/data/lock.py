@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -22,9 +24,11 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from reconciler.config.diagnostics import Diagnostic, Location
+from reconciler.config.model import LOCK_NAME, OBJECT_STORE_SCHEMES, DataSource
+from reconciler.errors import ConfigError
+from reconciler.file_identity import FileIdentity, file_identity
 from reconciler.fsutil import atomic_writer
 
-LOCK_NAME = "reconciler.lock"
 LOCK_VERSION = 1
 UPDATE_COMMAND = "reconciler validate --update-lock"
 _HEX = frozenset("0123456789abcdef")
@@ -170,3 +174,68 @@ def write_lock(root_dir: Path, data: Mapping[str, Mapping[str, Any]]) -> Path:
     with atomic_writer(path, 0o644) as stream:
         stream.write(render_lock(data).encode("utf-8"))
     return path
+
+
+@dataclass(frozen=True)
+class LockedObject:
+    """What the lock says of a zip in object storage: the sha256 ``validate --update-lock``
+    computed while reading it, the size and ETag a HEAD gave then (a later HEAD that gives
+    others means the object was replaced since)."""
+
+    sha256: str
+    size: int
+    etag: str | None
+
+
+class NoObjectSha256(ConfigError):
+    """An object-store zip whose sha256 neither the YAML nor the lock gives."""
+
+    def __init__(self, source: DataSource) -> None:
+        super().__init__(
+            f"{source.declared} has no sha256: the YAML gives none beside the URL and "
+            f"{LOCK_NAME} has no entry for it",
+            hint=f"run `{UPDATE_COMMAND}` where the object can be read (it reads it once and "
+            "records its sha256), or write sha256: beside the URL",
+        )
+
+
+_OBJECTS: dict[Path, tuple[FileIdentity, dict[str, LockedObject]]] = {}
+_OBJECTS_GUARD = threading.Lock()
+
+
+def locked_object(source: DataSource) -> LockedObject | None:
+    """The lock's entry for an object-store zip whose YAML gives no sha256; None when the
+    YAML gives one, or the lock has no sound entry (a damaged lock is the preflight's to
+    report). The lock is read again only when its file changed."""
+    if source.lock is None or not source.remote:
+        return None
+    return _locked_objects(source.lock).get(source.declared)
+
+
+def object_sha256(source: DataSource) -> str | None:
+    """The sha256 an object-store zip is planned and checked by: the YAML's, else the
+    lock's; None when neither gives one."""
+    if source.sha256 is not None:
+        return source.sha256
+    locked = locked_object(source)
+    return None if locked is None else locked.sha256
+
+
+def _locked_objects(path: Path) -> dict[str, LockedObject]:
+    try:
+        identity = file_identity(os.stat(path))  # size, times, inode: any rewrite shows
+    except OSError:
+        return {}
+    with _OBJECTS_GUARD:
+        known = _OBJECTS.get(path)
+        if known is not None and known[0] == identity:
+            return known[1]
+        lock, _ = load_lock(path.parent)
+        objects = {}
+        for source, entry in (lock.data if lock is not None else {}).items():
+            if source.startswith(OBJECT_STORE_SCHEMES) and _is_file(entry):
+                etag = entry.get("etag")
+                etag = etag if isinstance(etag, str) else None
+                objects[source] = LockedObject(entry["sha256"], entry["size"], etag)
+        _OBJECTS[path] = (identity, objects)
+        return objects

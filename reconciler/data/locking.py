@@ -169,11 +169,15 @@ def record_package(
     content: Content,
     entries: Sequence[Entry],
     cache: DigestCache | None,
+    etag: str | None = None,
 ) -> None:
     """What the lock should say of the zip ``source``: its sha256 and size, each member's
-    size and facts."""
+    size and facts; for a zip in object storage, the ETag its store gave too."""
     if cache is None or not content.sha256:
         return
     facts = FactSource(cache)
     members = {e.name: {"size": e.size, **facts.of(e)} for e in entries}
-    locked[source] = {"sha256": content.sha256, "size": content.size, "members": members}
+    said: dict[str, Any] = {"sha256": content.sha256, "size": content.size}
+    if etag is not None:
+        said["etag"] = etag
+    locked[source] = {**said, "members": members}

@@ -8,7 +8,6 @@ unchanged data reads none of it.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import tempfile
 import zipfile
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.config.diagnostics import Diagnostic, display_path
-from reconciler.config.model import EDITIONS, Config, DataSource, Edition, VoiceSpec
+from reconciler.config.model import EDITIONS, LOCK_NAME, Config, DataSource, Edition, VoiceSpec
 from reconciler.data.checks import DEFAULT_DURATIONS, DurationLimits, Thresholds, judge_total
 from reconciler.data.content import AudioRules, Measured, check_dataset
 from reconciler.data.digest import Content, DigestCache
@@ -35,7 +34,7 @@ from reconciler.data.locking import (
     record_package,
 )
 from reconciler.data.package import package_size
-from reconciler.data.remote import DigestMismatch, ObjectUnavailable, RemoteObjects
+from reconciler.data.remote import DigestMismatch, ObjectHead, ObjectUnavailable, RemoteObjects
 from reconciler.data.report import Finding, Report, VoiceData
 from reconciler.defaults import DEFAULT_BIT_DEPTHS, DEFAULT_SAMPLE_RATES
 from reconciler.file_identity import file_identity
@@ -218,20 +217,38 @@ def _check_remote(
 ) -> Measured | None:
     """A zip in object storage: a HEAD says it exists and fits one upload, and its
     recordings are judged by what reconciler.lock holds for its sha256 (plan reads no
-    object). Without that, the voice is said to be not checked."""
+    object). Without that, the voice is said to be not checked. A sha256 that only the lock
+    gives must be the current object's: a size or ETag other than the lock's is an error."""
     memo.head_objects([source])
-    size = memo.remote_sizes[source]
-    if isinstance(size, str):
-        report.error(size)
+    head = memo.remote_heads[source]
+    if isinstance(head, str):
+        report.error(head)
         return None
-    if size > MAX_PUT_BYTES:
+    if head.size > MAX_PUT_BYTES:
         report.error(f"{source.declared} is larger than {_PUT_LIMIT}")
         return None
-    assert source.sha256 is not None  # assembly requires it for object-store data
-    content = Content(source.sha256, size, pointer=True)  # the bytes are not here
     if memo.updating:
-        return _measure_object(source, content, edition, rules, report, memo, cache)
+        return _measure_object(source, head, edition, rules, report, memo, cache)
     entry = memo.lock.file(source.declared) if memo.lock is not None else None
+    sha256 = source.sha256
+    if sha256 is None:
+        if entry is None:
+            report.error(
+                f"{source.declared} has no sha256: the YAML gives none beside the URL and "
+                f"{LOCK_NAME} has no entry for it; run `{UPDATE_COMMAND}` where the object can "
+                "be read (it reads it once and records its sha256), or write sha256: beside "
+                "the URL"
+            )
+            return None
+        changed = _replaced(entry, head)
+        if changed:
+            report.error(
+                f"{source.declared} was replaced since {LOCK_NAME} recorded its sha256 "
+                f"({changed}); run `{UPDATE_COMMAND}` where the object can be read"
+            )
+            return None
+        sha256 = entry["sha256"]
+    content = Content(sha256, head.size, pointer=True)  # the bytes are not here
     if entry is None or (entry["sha256"], entry["size"]) != (content.sha256, content.size):
         why = "has no measurements of it" if entry is None else "is stale for it"
         report.warning(
@@ -246,13 +263,24 @@ def _check_remote(
     measured = check_dataset(
         entries, edition, segments=False, rules=rules, report=report, cache=cache
     )
-    record_package(memo.locked, source.declared, content, entries, cache)
+    record_package(memo.locked, source.declared, content, entries, cache, entry.get("etag"))
     return measured
+
+
+def _replaced(entry: Mapping[str, Any], head: ObjectHead) -> str:
+    """How the object the HEAD describes differs from the one the lock recorded ("": it
+    does not, as far as its size and ETag tell)."""
+    if entry["size"] != head.size:
+        return f"the lock says {entry['size']} bytes, the object has {head.size}"
+    etag = entry.get("etag")
+    if isinstance(etag, str) and head.etag is not None and etag != head.etag:
+        return f"its ETag was {etag}, it is {head.etag}"
+    return ""
 
 
 def _measure_object(
     source: DataSource,
-    content: Content,
+    head: ObjectHead,
     edition: Edition,
     rules: AudioRules,
     report: Report,
@@ -260,8 +288,9 @@ def _measure_object(
     cache: DigestCache | None,
 ) -> Measured | None:
     """``validate --update-lock``: the object read once into a temporary file, its sha256
-    checked on the way, and judged as the same zip beside the YAML would be; the lock then
-    records its members' facts under its URL."""
+    computed on the way (and checked, if the YAML declares one), and judged as the same zip
+    beside the YAML would be; the lock then records its sha256, size, ETag and its members'
+    facts under its URL."""
     # Beside the cache when there is one: a place the user chose, not a small /tmp.
     where = cache.cache_dir if cache is not None else None
     if where is not None:
@@ -269,20 +298,20 @@ def _measure_object(
     with tempfile.TemporaryDirectory(prefix="reconciler-object-", dir=where) as scratch:
         copy = Path(scratch) / "object.zip"
         try:
-            memo.remote.download(source, content.size, report.location, copy)
+            sha256 = memo.remote.download(source, head.size, report.location, copy)
         except DigestMismatch as error:
             report.error(f"{source.declared} {error.problem}")
             return None
         except ObjectUnavailable as error:
             report.error(str(error))
             return None
-        present = dataclasses.replace(content, pointer=False)
+        present = Content(sha256, head.size, pointer=False)
         try:
-            with zip_entries(copy, report, content.sha256 if cache else None) as entries:
+            with zip_entries(copy, report, sha256 if cache else None) as entries:
                 measured = check_dataset(
                     entries, edition, segments=False, rules=rules, report=report, cache=cache
                 )
-                record_package(memo.locked, source.declared, present, entries, cache)
+                record_package(memo.locked, source.declared, present, entries, cache, head.etag)
                 return measured
         except zipfile.BadZipFile as error:
             report.error(f"{source.declared} is not a readable zip file: {error}")
@@ -311,24 +340,24 @@ class RunMemo:
         self._real: dict[Path, str] = {}
         self._outside: dict[tuple[Path, Path], bool] = {}
         self.remote = RemoteObjects()
-        self.remote_sizes: dict[DataSource, int | str] = {}  # a size, or why there is none
+        self.remote_heads: dict[DataSource, ObjectHead | str] = {}  # or why there is none
 
     def head_objects(self, sources: Iterable[DataSource]) -> None:
-        """The size of each object not asked for yet, in parallel: one HEAD per object, and
-        a catalogue in a bucket pays its round trips HEAD_PARALLELISM at a time."""
-        todo = list(dict.fromkeys(s for s in sources if s not in self.remote_sizes))
+        """The size and ETag of each object not asked for yet, in parallel: one HEAD per
+        object, and a catalogue in a bucket pays its round trips HEAD_PARALLELISM at a time."""
+        todo = list(dict.fromkeys(s for s in sources if s not in self.remote_heads))
 
-        def head(source: DataSource) -> int | str:
+        def head(source: DataSource) -> ObjectHead | str:
             try:
-                return self.remote.size(source)
+                return self.remote.head(source)
             except ObjectUnavailable as error:
                 return str(error)
 
         if len(todo) == 1:
-            self.remote_sizes[todo[0]] = head(todo[0])
+            self.remote_heads[todo[0]] = head(todo[0])
         elif todo:
             with ThreadPoolExecutor(max_workers=HEAD_PARALLELISM) as pool:
-                self.remote_sizes.update(zip(todo, pool.map(head, todo), strict=True))
+                self.remote_heads.update(zip(todo, pool.map(head, todo), strict=True))
 
     def realpath(self, path: Path) -> str:
         real = self._real.get(path)

@@ -1,11 +1,12 @@
-"""Training data in object storage (``package: s3://...`` or ``obs://...`` with its sha256).
+"""Training data in object storage (``package: s3://...`` or ``obs://...``).
 
-Plan never reads such an object: its digest is the declared sha256 (digest.py), and the
-preflight only asks the store, with one HEAD per object, that it exists and fits one upload.
-Its recordings are judged by the facts ``reconciler.lock`` holds for that sha256, which
-``validate --update-lock`` measures by reading the object once (into a temporary file: a zip
-is read from its end); without them the preflight says "not checked" (a warning: clean
-data must not be blocked).
+Plan never reads such an object: its digest is the sha256 declared beside the URL or, without
+one there, the sha256 ``reconciler.lock`` records (digest.py), and the preflight only asks the
+store, with one HEAD per object, that it exists and fits one upload (and, for a sha256 from
+the lock, that its size and ETag are still the ones the lock recorded). Its recordings are
+judged by the facts the lock holds for that sha256, which ``validate --update-lock``
+measures by reading the object once (into a temporary file: a zip is read from its end);
+without them the preflight says "not checked" (a warning: clean data must not be blocked).
 
 Apply reads the object twice, both times as a stream, never whole in memory nor on disk:
 once before the job is created, to check its sha256 (creating a job takes a training
@@ -32,8 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.config.diagnostics import Diagnostic, Location
-from reconciler.config.model import DataSource
+from reconciler.config.model import LOCK_NAME, DataSource
 from reconciler.data.files import BLOCK_SIZE
+from reconciler.data.lock import UPDATE_COMMAND, NoObjectSha256, object_sha256
 from reconciler.errors import ConfigError, ReconcilerError
 from reconciler.s3client import INSTALL_HINT, obs_endpoint, s3_client
 
@@ -81,6 +83,20 @@ def object_ref(source: DataSource) -> ObjectRef:
     return ObjectRef(source.declared, bucket, key, endpoint, source.region)
 
 
+def sha256_field(source: DataSource) -> str:
+    """The YAML field a message about the object's sha256 points at: ``data.sha256``, or
+    the URL's line when the sha256 is the lock's."""
+    return "data.sha256" if source.sha256 is not None else f"data.{source.kind}"
+
+
+@dataclass(frozen=True)
+class ObjectHead:
+    """What a HEAD says of an object: its size and ETag (None if the store sent none)."""
+
+    size: int
+    etag: str | None
+
+
 @dataclass
 class ReadCounts:
     """What the streams read: the work a test can count (memory flat = no large block)."""
@@ -117,6 +133,10 @@ class RemoteObjects:
 
     def size(self, source: DataSource) -> int:
         """The object's size from a HEAD request; no byte of it is read."""
+        return self.head(source).size
+
+    def head(self, source: DataSource) -> ObjectHead:
+        """The object's size and ETag from a HEAD request; no byte of it is read."""
         ref = object_ref(source)
         with self._lock:
             self.counts.heads += 1
@@ -126,13 +146,26 @@ class RemoteObjects:
             raise
         except Exception as error:
             raise _unavailable(ref, error) from None
-        return int(reply["ContentLength"])
+        etag = reply.get("ETag")
+        return ObjectHead(int(reply["ContentLength"]), etag if isinstance(etag, str) else None)
 
     @contextmanager
     def checked(self, source: DataSource, size: int, where: Location) -> Iterator[CheckedStream]:
-        """A new GET of the object, as a stream that checks ``size`` and the declared sha256.
+        """A new GET of the object, as a stream that checks ``size`` and the sha256 the YAML
+        declares or, without one there, reconciler.lock records.
 
         Each call is a new GET from the first byte: a retried upload starts over cleanly."""
+        sha256 = object_sha256(source)
+        if sha256 is None:
+            raise NoObjectSha256(source)
+        with self._read(source, size, where, sha256) as stream:
+            yield stream
+
+    @contextmanager
+    def _read(
+        self, source: DataSource, size: int, where: Location, sha256: str | None
+    ) -> Iterator[CheckedStream]:
+        """A new GET; ``sha256`` None: the digest is only computed (``update-lock``)."""
         ref = object_ref(source)
         with self._lock:
             self.counts.gets += 1
@@ -146,8 +179,7 @@ class RemoteObjects:
             raise _unavailable(ref, error) from None
         body = reply["Body"]
         try:
-            assert source.sha256 is not None  # assembly requires it for object-store data
-            yield CheckedStream(body, size, source.sha256, _Mismatch(source, where), self)
+            yield CheckedStream(body, size, sha256, _Mismatch(source, where), self)
         finally:
             body.close()
 
@@ -166,16 +198,20 @@ class RemoteObjects:
                     raise ObjectUnavailable(f"{error}; tried {attempts} times") from None
         raise AssertionError("unreachable")
 
-    def download(self, source: DataSource, size: int, where: Location, into: Path) -> None:
-        """The object into the file ``into``, its size and sha256 checked on the way (for
-        ``validate --update-lock``, which measures what is inside; plan and apply never
-        write an object to disk). A read that fails in passing starts again."""
+    def download(self, source: DataSource, size: int, where: Location, into: Path) -> str:
+        """The object into the file ``into``, its size checked on the way, and its sha256 if
+        the YAML declares one (for ``validate --update-lock``, which measures what is inside
+        and records the sha256 it returns; plan and apply never write an object to disk).
+        A read that fails in passing starts again."""
         for attempt in range(1, 4):
             try:
-                with self.checked(source, size, where) as stream, into.open("wb") as sink:
+                with (
+                    self._read(source, size, where, source.sha256) as stream,
+                    into.open("wb") as sink,
+                ):
                     while block := stream.read(BLOCK_SIZE):
                         sink.write(block)
-                return
+                return stream.hexdigest()
             except SourceInterrupted as error:
                 if attempt == 3:
                     raise ObjectUnavailable(f"{error}; tried 3 times") from None
@@ -194,8 +230,12 @@ class _Mismatch:
 
     def __call__(self, problem: str) -> DigestMismatch:
         text = f"{self.source.declared} {problem}; nothing from it was submitted"
-        line = Diagnostic.at(self.where, "data.sha256", text).format(Path.cwd())
-        mismatch = DigestMismatch(line, hint="fix the object or the sha256 in the YAML")
+        if self.source.sha256 is None:  # the lock's sha256: the object changed since
+            hint = f"if the object was meant to change, run `{UPDATE_COMMAND}` and plan again"
+        else:
+            hint = "fix the object or the sha256 in the YAML"
+        line = Diagnostic.at(self.where, sha256_field(self.source), text).format(Path.cwd())
+        mismatch = DigestMismatch(line, hint=hint)
         mismatch.problem = problem
         return mismatch
 
@@ -207,7 +247,7 @@ class CheckedStream:
     reader (an upload) never sends a complete wrong object."""
 
     def __init__(
-        self, body: Any, size: int, sha256: str, mismatch: _Mismatch, owner: RemoteObjects
+        self, body: Any, size: int, sha256: str | None, mismatch: _Mismatch, owner: RemoteObjects
     ) -> None:
         self._body, self._size, self._sha256 = body, size, sha256
         self._mismatch, self._owner = mismatch, owner
@@ -230,11 +270,16 @@ class CheckedStream:
             raise self._mismatch(f"grew past the {self._size} bytes it had when it was opened")
         if not block and self._seen < self._size:
             raise self._mismatch(f"ended after {self._seen} of its {self._size} bytes")
-        if block and self._seen == self._size:
+        if block and self._seen == self._size and self._sha256 is not None:
             found = self._digest.hexdigest()
             if found != self._sha256:
-                raise self._mismatch(f"has sha256 {found}, not the {self._sha256} declared")
+                said = "declared" if self._mismatch.source.sha256 else f"{LOCK_NAME} records"
+                raise self._mismatch(f"has sha256 {found}, not the {self._sha256} {said}")
         return block
+
+    def hexdigest(self) -> str:
+        """The sha256 of what was read so far (all of it, once read returned b"")."""
+        return self._digest.hexdigest()
 
 
 def _transient(error: BaseException) -> bool:

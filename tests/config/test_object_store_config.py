@@ -10,6 +10,7 @@ import pytest
 
 from reconciler.config import DataSource, load_config
 from reconciler.data import DigestCache, data_digest
+from reconciler.data.lock import NoObjectSha256, render_lock
 from reconciler.data.remote import ObjectUnavailable, object_ref
 from tests.config.helpers import diagnostics, write
 
@@ -52,7 +53,6 @@ WITH_SHA = f"      sha256: {SHA}\n"
 @pytest.mark.parametrize(
     ("data", "field", "says"),
     [
-        (S3, "data.sha256", "missing required field"),
         (
             S3.replace("s3://team-voices", "obs://Bad_Bucket") + WITH_SHA,
             "data.package",
@@ -98,6 +98,28 @@ def test_a_cached_config_keeps_object_store_data(tmp_path: Path) -> None:
     cached = load_config(path, cache_dir=tmp_path / "cache").voices["alice"].data
     assert list((tmp_path / "cache" / "config").iterdir())  # the second load was a hit
     assert cached == fresh and cached.sha256 == SHA.lower() and cached.region == "cn-north-4"
+
+
+def test_without_a_sha256_the_digest_is_the_locks_or_an_error_naming_the_command(
+    tmp_path: Path,
+) -> None:
+    """The YAML may leave the sha256 to reconciler.lock; the cached configuration keeps
+    where the lock is, never the sha256 itself (the lock changes without the YAML)."""
+    path = write(tmp_path, _config(S3))
+    for _ in range(2):  # built, then from the configuration cache
+        source = load_config(path, cache_dir=tmp_path / "cache").voices["alice"].data
+        assert (source.sha256, source.lock) == (None, tmp_path / "reconciler.lock")
+    cache = DigestCache(tmp_path / "digests")
+    with pytest.raises(NoObjectSha256, match="validate --update-lock"):
+        data_digest(source, cache)
+    url = "s3://team-voices/alice.zip"
+    entry = {"sha256": SHA.lower(), "size": 22, "members": {}}
+    (tmp_path / "reconciler.lock").write_text(render_lock({url: entry}))
+    assert data_digest(source, cache) == f"sha256:{SHA.lower()}"
+    assert cache.bytes_read == 0
+    # A sha256 beside the URL outranks the lock's (apply checks the bytes against it).
+    declared = load_config(write(tmp_path, _config(S3 + WITH_SHA.replace("3A", "4A")))).voices
+    assert data_digest(declared["alice"].data, cache) == f"sha256:{SHA.lower().replace('3a', '4a')}"
 
 
 def test_obs_urls_default_to_the_regions_obs_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:

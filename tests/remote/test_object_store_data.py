@@ -344,3 +344,121 @@ def test_update_lock_refuses_an_object_whose_sha256_differs(
     assert "voices.yaml:" in line and f"not the {'a' * 64} declared" in line, line
     lock = json.loads((project.root / "reconciler.lock").read_text("utf-8"))
     assert lock["data"] == {}
+
+
+def _unhashed(bucket: str, endpoint: str) -> str:
+    """A package in object storage with no sha256 in the YAML: the lock gives it."""
+    return f"    data:\n      package: s3://{bucket}/{KEY}\n      endpoint: {endpoint}\n"
+
+
+def _locked_entry(project: Project, bucket: str) -> dict[str, object]:
+    lock = json.loads((project.root / "reconciler.lock").read_text("utf-8"))
+    entry: dict[str, object] = lock["data"][f"s3://{bucket}/{KEY}"]
+    return entry
+
+
+def test_the_sha256_may_come_from_the_lock_alone(
+    tmp_path: Path, emulator: Emulator, moto_url: str, bucket: str, proxy: Proxy
+) -> None:
+    """Without sha256 in the YAML, plan asks for the lock (a located error, no GET);
+    validate --update-lock reads the object once and records its sha256; plan and apply
+    then go by it as by a declared one, with the same data digest."""
+    data = _package(tmp_path)
+    sha256 = hashlib.sha256(data).hexdigest()
+    _put(moto_url, bucket, KEY, data)
+    project = _project(tmp_path, emulator, _unhashed(bucket, proxy.url))
+
+    code, out, err = project.run("plan")
+    assert code == 1, out + err
+    line = next(line for line in err.splitlines() if "has no sha256" in line)
+    assert line.startswith("Error: voices.yaml:") and "voices.third.data" in line, line
+    assert "reconciler validate --update-lock" in line, line
+    assert _requests(proxy, "GET") == 0 and project.jobs() == []
+
+    code, out, err = project.run("validate", "--update-lock", "--no-table")
+    assert code == 0 and "Wrote reconciler.lock." in out, out + err
+    assert _requests(proxy, "GET") == 1
+    entry = _locked_entry(project, bucket)
+    assert (entry["sha256"], entry["size"]) == (sha256, len(data))
+    assert entry["etag"] == f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"'
+
+    code, out, err = project.run("plan", "--detailed-exitcode")
+    assert code == 2 and "Plan: 1 to create" in out, out + err
+    assert "not checked" not in err, err
+    assert _requests(proxy, "GET") == 1
+
+    code, out, err = project.run("apply", "--auto-approve")
+    assert code == 0, out + err
+    assert [p.read_bytes() for p in (tmp_path / "emulator").rglob("*.zip")] == [data]
+    assert _requests(proxy, "GET") == 3  # the check before the create, then the upload
+    assert project.state()["voices"]["third"]["data_digest"] == f"sha256:{sha256}"
+
+    # Writing the same sha256 into the YAML is no change: the digest is the zip's either way.
+    project = _project(tmp_path, emulator, _data(bucket, sha256, proxy.url))
+    code, out, err = project.run("plan", "--detailed-exitcode")
+    assert code == 0 and "No changes." in out, out + err
+
+
+def test_an_object_replaced_since_the_lock_is_refused_before_anything_is_spent(
+    tmp_path: Path, emulator: Emulator, moto_url: str, bucket: str, proxy: Proxy
+) -> None:
+    """The lock's sha256 is of the object it read: one of another size or ETag stops plan
+    at the YAML line with the command to run, reading nothing, and a saved plan made
+    before the object was replaced creates nothing."""
+    data = _package(tmp_path)
+    _put(moto_url, bucket, KEY, data)
+    project = _project(tmp_path, emulator, _unhashed(bucket, proxy.url))
+    code, out, err = project.run("validate", "--update-lock", "--no-table")
+    assert code == 0, out + err
+    code, out, err = project.run("plan", "--out", "tfplan")
+    assert code == 0, out + err
+    gets = _requests(proxy, "GET")
+
+    same_size = bytearray(data)
+    same_size[len(data) // 2] ^= 0xFF  # one byte of the audio: the size alone cannot tell
+    for replacement, said in ((bytes(same_size), "its ETag was"), (data + b"\0", "bytes")):
+        _put(moto_url, bucket, KEY, replacement)
+        code, out, err = project.run("plan")
+        assert code == 1, out + err
+        line = next(line for line in err.splitlines() if "was replaced since" in line)
+        assert line.startswith("Error: voices.yaml:") and said in line, line
+        assert "reconciler validate --update-lock" in line, line
+        assert _requests(proxy, "GET") == gets
+
+    _put(moto_url, bucket, KEY, bytes(same_size))
+    code, out, err = project.run("apply", "tfplan")
+    assert code == 1, out + err
+    assert "was replaced since" in err and "Traceback" not in err, err
+    assert project.jobs() == []
+
+
+def test_a_stream_checked_against_the_lock_names_it(
+    tmp_path: Path, moto_url: str, bucket: str
+) -> None:
+    """Apply's read checks the bytes against the lock's sha256 as against a declared one;
+    the message points at the URL's line and says to update the lock."""
+    data = _package(tmp_path)
+    _put(moto_url, bucket, KEY, data)
+    url = f"s3://{bucket}/{KEY}"
+    lock = tmp_path / "reconciler.lock"
+    entry = {"sha256": "0" * 64, "size": len(data), "members": {}}
+    _write_lock(lock, {url: entry})
+    source = DataSource("package", Path(), url, None, moto_url, lock=lock)
+    where = Location(tmp_path / "voices.yaml", 3, 7)
+    with pytest.raises(DigestMismatch) as raised:
+        RemoteObjects().verify(source, where)
+    assert f"not the {'0' * 64} reconciler.lock records" in str(raised.value)
+    assert "data.package" in str(raised.value)
+    assert "validate --update-lock" in (raised.value.hint or "")
+
+    entry["sha256"] = hashlib.sha256(data).hexdigest()
+    _write_lock(lock, {url: entry})
+    assert RemoteObjects().verify(source, where) == len(data)  # the lock read again
+
+
+def _write_lock(path: Path, data: dict[str, object]) -> None:
+    """As the tool writes it: a new file put in place (so even a rewrite at the same size
+    within one timestamp tick is a new file)."""
+    fresh = path.with_suffix(".new")
+    fresh.write_text(json.dumps({"lock_version": 1, "data": data}))
+    fresh.replace(path)
