@@ -17,7 +17,7 @@ def create_handler(job_type: str) -> Handler:
     def create_job(core: Core, request: Request) -> Response:
         body = params.json_body(request, required=True) or {}
         create_type, attrs = validation.create_fields(body, job_type)
-        app_user_id = request.header("X-App-UserId")
+        app_user_id = params.app_user_id(request)
         if app_user_id:
             attrs["app_user_id"] = app_user_id
         now = core.now()

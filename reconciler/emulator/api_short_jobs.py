@@ -35,15 +35,6 @@ from reconciler.emulator.wire import Request, Response, json_response
 _UNREADABLE = (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error)
 
 
-def _app_user_id(request: Request) -> str | None:
-    """The optional X-App-UserId: "third-party user ID, Chinese characters not allowed".
-    Header bytes arrive as Latin-1, so Chinese sent as UTF-8 shows as other non-ASCII."""
-    value = request.header("X-App-UserId")
-    if value and not value.isascii():
-        raise invalid_parameter("X-App-UserId", "must not contain Chinese (non-ASCII) characters")
-    return value or None
-
-
 def _choice(body: dict[str, object], name: str, allowed: tuple[str, ...], *, required: bool) -> str:
     value = body.get(name)
     if value is None and not required:
@@ -67,7 +58,7 @@ def create_short_job(core: Core, request: Request) -> Response:
         update_ts=now,
         state_since=now,
         language=language,
-        app_user_id=_app_user_id(request),
+        app_user_id=params.app_user_id(request),
     )
     with core.lock:
         core.store.short_jobs[job.job_id] = job
@@ -88,7 +79,6 @@ def _job(core: Core, request: Request) -> ShortJob:
 
 
 def commit_short_job(core: Core, request: Request) -> Response:
-    _app_user_id(request)
     with core.lock:
         job = _job(core, request)
         short_jobs.commit(job, core.now(), uploaded=keys.ASSESS_KEY in job.objects)
@@ -97,7 +87,6 @@ def commit_short_job(core: Core, request: Request) -> Response:
 
 
 def show_short_job(core: Core, request: Request) -> Response:
-    _app_user_id(request)
     with core.lock:
         return json_response(_job(core, request).info())
 

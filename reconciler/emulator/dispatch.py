@@ -6,7 +6,7 @@ import logging
 import re
 from urllib.parse import unquote
 
-from reconciler.emulator import faulting, routes
+from reconciler.emulator import faulting, params, routes
 from reconciler.emulator.auth import authenticate
 from reconciler.emulator.core import Core
 from reconciler.emulator.errors import INTERNAL_ERROR, ApiError
@@ -67,6 +67,8 @@ def _respond(core: Core, request: Request, resolved: routes.Resolved) -> Respons
         if resolved.error is not None:
             raise resolved.error
         assert resolved.handler is not None
+        if resolved.operation in routes.APP_USER_OPERATIONS:
+            params.app_user_id(request)
         return resolved.handler(core, request)
     except ApiError as error:
         return api_error_response(error, request.request_id)

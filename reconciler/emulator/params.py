@@ -16,6 +16,15 @@ from reconciler.emulator.errors import (
 from reconciler.emulator.wire import Request
 
 
+def app_user_id(request: Request) -> str | None:
+    """The optional X-App-UserId: "third-party user ID, Chinese characters not allowed".
+    Header bytes arrive as Latin-1, so Chinese sent as UTF-8 shows as other non-ASCII."""
+    value = request.header("X-App-UserId")
+    if value and not value.isascii():
+        raise invalid_parameter("X-App-UserId", "must not contain Chinese (non-ASCII) characters")
+    return value or None
+
+
 def json_body(request: Request, *, required: bool) -> dict[str, Any] | None:
     if not request.body:
         if required:

@@ -104,6 +104,28 @@ ROUTES = (
 )
 
 
+# The operations whose requests may carry X-App-UserId (the SDK's request models; not
+# op-logs, upload addresses, audit results, segments, quotas nor assets). The dispatcher
+# checks the header on these, as the service does, before the handler runs.
+APP_USER_OPERATIONS = frozenset(
+    {
+        "create_basic_job",
+        "create_middle_job",
+        "create_advance_job",
+        "create_third_party_job",
+        "list_jobs",
+        "show_job",
+        "commit_job",
+        "delete_job",
+        "create_short_job",
+        "show_short_job",
+        "commit_short_job",
+        "create_tts_audition",
+        "show_tts_audition_file",
+    }
+)
+
+
 @dataclass(frozen=True)
 class Resolved:
     operation: str = UNKNOWN

@@ -75,6 +75,29 @@ def test_app_user_id_header_is_echoed(api: Api) -> None:
     assert api.show(created["job_id"])["app_user_id"] == "u-1"
 
 
+def test_app_user_id_takes_no_chinese_on_the_operations_that_carry_it(api: Api) -> None:
+    job_id = api.create("basic")["job_id"]
+    # What goes on the wire is UTF-8; HTTP reads header bytes as Latin-1.
+    chinese = {"X-App-UserId": "用户".encode().decode("latin-1")}
+    carrying = [
+        ("POST", f"{USER}/basic-jobs", {"voice_name": "v"}),
+        ("POST", f"{USER}/middle-jobs", {"voice_name": "v"}),
+        ("GET", f"{USER}/jobs", None),
+        ("GET", f"{USER}/jobs/{job_id}", None),
+        ("POST", f"{USER}/jobs/{job_id}", None),
+        ("DELETE", f"{USER}/jobs/{job_id}", None),
+    ]
+    for method, path, body in carrying:
+        refused = api.call(method, path, body=body, headers=chinese)
+        assert refused.status_code == 400, (method, path, refused.text)
+        assert "X-App-UserId" in refused.json()["error_msg"], (method, path)
+    assert api.show(job_id)["state"] == "CREATING"  # neither submitted nor deleted
+    assert api.ok("GET", f"{USER}/jobs", headers={"X-App-UserId": "user-7"})["count"] >= 1
+    # Operations the SDK sends without the header do not judge it.
+    logs = api.call("GET", f"{USER}/jobs/{job_id}/op-logs", headers=chinese)
+    assert logs.status_code == 200, logs.text
+
+
 def test_op_logs_and_audit_result_before_submit(api: Api) -> None:
     job_id = api.create("basic")["job_id"]
     logs = api.ok("GET", f"{USER}/jobs/{job_id}/op-logs")
