@@ -51,6 +51,21 @@ def test_the_resampler_streams_block_by_block_as_in_one_go(rate: int) -> None:
     assert np.allclose(joined[:n], whole[:n], atol=1e-5)
 
 
+@pytest.mark.parametrize("rate", [48000, 96000, 32000])
+def test_the_decimator_is_the_filter_written_out_plainly(rate: int) -> None:
+    """A whole-number ratio: output k is the filter over the input (after taps-1 zeros of
+    history) at k*ratio, as np.convolve gives it, in blocks of odd sizes too."""
+    x = np.random.default_rng(7).standard_normal(rate * 3).astype(np.float32) * np.float32(0.1)
+    resampler = Resampler(rate)
+    step = rate // RATE
+    padded = np.concatenate([np.zeros(len(resampler.taps) - 1, np.float32), x])
+    expected = np.convolve(padded, resampler.taps, mode="valid")[::step]
+    parts = [resampler(x[at : at + 4801]) for at in range(0, x.size, 4801)]
+    joined = np.concatenate(parts)
+    assert joined.size == expected.size
+    assert np.allclose(joined, expected, atol=1e-5)
+
+
 def _reference_dnsmos(audio: np.ndarray) -> tuple[float, float, float]:
     """Microsoft's dnsmos_local.py, written out plainly on the whole recording at once:
     doubled to a window, 9.01 s windows (here one after the other, DNSMOS_HOP, where the
