@@ -68,36 +68,65 @@ def create_short_job(core: Core, request: Request) -> Response:
 
 
 def _job(core: Core, request: Request) -> ShortJob:
-    """The project's short job as of now (its due transition applied); callers hold the lock."""
+    """The project's short job as of now, its due transition applied. Called without the
+    lock: the sample is analysed outside it (the speech models take a second or more, and
+    every other caller would wait), which is safe because a committed sample never changes
+    (uploads are taken only while CREATING) and the outcome is recorded under the lock only
+    if the job is still processing."""
     job_id = request.params["job_id"]
-    job = core.store.short_jobs.get(job_id)
-    if job is None or job.project_id != request.project_id:
-        raise unknown_job(job_id)
-    if short_jobs.advance_due(job, core.now(), core.config.seconds_per_state, analyser(core)):
-        core.store.save_short_jobs()
+    with core.lock:
+        job = core.store.short_jobs.get(job_id)
+        if job is None or job.project_id != request.project_id:
+            raise unknown_job(job_id)
+        due = short_jobs.due_at(job, core.now(), core.config.seconds_per_state)
+    if due is not None:
+        _finish(core, job, due)
     return job
 
 
-def commit_short_job(core: Core, request: Request) -> Response:
+def _finish(core: Core, job: ShortJob, at: float) -> None:
+    """Analyse the sample and record the outcome; a read that finds the analysis under way
+    goes on (the job is still PROCESSING, as the service would show it)."""
     with core.lock:
-        job = _job(core, request)
+        if job.job_id in core.assessing or job.state != "PROCESSING":
+            return
+        core.assessing.add(job.job_id)
+    outcome: Outcome | None = None
+    try:
+        outcome = analyser(core)(job)  # without the lock
+    finally:
+        with core.lock:  # recorded and released at once: no second analysis starts between
+            if outcome is not None and short_jobs.finish(job, at, outcome):
+                core.store.save_short_jobs()
+            core.assessing.discard(job.job_id)
+            core.assessed.notify_all()
+
+
+def commit_short_job(core: Core, request: Request) -> Response:
+    job = _job(core, request)
+    with core.lock:
         short_jobs.commit(job, core.now(), uploaded=keys.ASSESS_KEY in job.objects)
         core.store.save_short_jobs()
     return json_response({})
 
 
 def show_short_job(core: Core, request: Request) -> Response:
+    job = _job(core, request)
     with core.lock:
-        return json_response(_job(core, request).info())
+        return json_response(job.info())
 
 
 def finish_now(core: Core, job_id: str) -> ShortJob | None:
     """The admin's advance: a PROCESSING short job is analysed at once. None: no such job."""
     with core.lock:
         job = core.store.short_jobs.get(job_id)
-        if job is not None and short_jobs.finish(job, core.now(), analyser(core)):
-            core.store.save_short_jobs()
-        return job
+        processing = job is not None and job.state == "PROCESSING"
+    if job is not None and processing:
+        _finish(core, job, core.now())
+        with core.lock:  # another read's analysis may still be under way: the admin waits
+            while job.job_id in core.assessing:
+                core.assessed.wait()
+    return job
 
 
 def analyser(core: Core) -> Analyse:

@@ -44,6 +44,10 @@ class Core:
         self.reviewer = Reviewer(
             self.lock, self.store, config.tenant, review, workers, self.stopping
         )
+        # Short jobs whose sample is being analysed, outside the lock (api_short_jobs);
+        # notified when one is recorded.
+        self.assessing: set[str] = set()
+        self.assessed = threading.Condition(self.lock)
         self._inflight = 0
         self._idle = threading.Condition()
         # The emulated world's time runs this far ahead of the wall clock (admin "clock"):

@@ -22,7 +22,7 @@ DONE_STATES = frozenset({"SUCCEED", "FAILED"})
 
 # What analysing the uploaded sample gives: the assess_result, or (code, reason) of a failure.
 Outcome = dict[str, Any] | tuple[str, str]
-Analyse = Callable[["ShortJob"], Outcome]
+Analyse = Callable[["ShortJob"], Outcome]  # reads the committed sample, never the job's state
 
 
 @dataclass
@@ -79,11 +79,11 @@ def commit(job: ShortJob, at: float, *, uploaded: bool) -> None:
     _set_state(job, "PROCESSING", at)
 
 
-def finish(job: ShortJob, at: float, analyse: Analyse) -> bool:
-    """PROCESSING ends: the sample is analysed now. False when the job was not processing."""
+def finish(job: ShortJob, at: float, outcome: Outcome) -> bool:
+    """PROCESSING ends with ``outcome`` (the sample's analysis, made by the caller without
+    the lock). False when the job was not processing (another caller finished it first)."""
     if job.state != "PROCESSING":
         return False
-    outcome = analyse(job)
     if isinstance(outcome, tuple):
         job.failed_code, job.failed_reason = outcome
         _set_state(job, "FAILED", at)
@@ -93,9 +93,10 @@ def finish(job: ShortJob, at: float, analyse: Analyse) -> bool:
     return True
 
 
-def advance_due(job: ShortJob, now: float, seconds_per_state: float, analyse: Analyse) -> bool:
-    """Finish a job whose time in PROCESSING is up (never, when jobs move by hand only)."""
+def due_at(job: ShortJob, now: float, seconds_per_state: float) -> float | None:
+    """When a job whose time in PROCESSING is up finished (None: it is not, or jobs move by
+    hand only): then its sample is analysed and ``finish`` records the outcome."""
     if seconds_per_state < 0 or job.state != "PROCESSING":
-        return False
+        return None
     due = job.state_since + seconds_per_state
-    return now >= due and finish(job, due, analyse)
+    return due if now >= due else None

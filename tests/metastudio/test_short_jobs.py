@@ -4,6 +4,7 @@ the sample, commit, show; the emulator's own analysis fills ``assess_result``.""
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -20,6 +21,8 @@ from reconciler.metastudio import MetaStudioClient, MetaStudioError, OutcomeUnkn
 from reconciler.metastudio.short_jobs import ShortJob, ShortJobTimeout, wait_short_job
 from tests.emulator.helpers import Api
 from tests.metastudio.conftest import AK, PROJECT, SK, emulator_config, make_client
+
+_SHORT = "voice-training-manage/user/short-jobs"
 
 
 def sample_zip(path: Path, *members: bytes) -> Path:
@@ -280,3 +283,42 @@ def test_odd_answers_are_read_without_guessing() -> None:
     assert (pitch.name, pitch.out_of_range) == ("pitch", True)
     assert job.assess_result.suggestion is None
     assert ShortJob.from_raw({"job_id": "j", "assess_result": []}).assess_result is None
+
+
+def test_the_analysis_runs_outside_the_emulators_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The speech models take a second or more on a sample: while one read analyses it,
+    every other caller is answered (the analysis once held the lock all requests share)."""
+    from reconciler.emulator import api_short_jobs
+
+    started, release = threading.Event(), threading.Event()
+    measure = api_short_jobs.assess_archive
+
+    def slow(archive: zipfile.ZipFile, tenant: Tenant) -> object:
+        started.set()
+        release.wait(60)
+        return measure(archive, tenant)
+
+    monkeypatch.setattr(api_short_jobs, "assess_archive", slow)
+    config = emulator_config(tmp_path / "emu", seconds_per_state=0.0)
+    zipped = sample_zip(tmp_path / "s.zip", speechlike.long_take_wav(3, 5.0))
+    with Emulator(config) as emulator, make_client(emulator.base_url) as client:
+        job_id = committed(client, zipped)
+        seen: list[ShortJob] = []
+        reader = threading.Thread(target=lambda: seen.append(client.show_short_job(job_id)))
+        reader.start()
+        try:
+            assert started.wait(30)
+            # Answered while the analysis is held (one try each, no retry: held under the
+            # lock, these would wait for the analysis, which waits for this test).
+            caller = Api(emulator.base_url, ak=AK, sk=SK, project=PROJECT)
+            for path in ("voice-training-manage/user/jobs", f"{_SHORT}/{job_id}"):
+                answer = caller.call("GET", path, timeout=10)
+                assert answer.status_code == 200, answer.text
+            assert answer.json()["state"] == "PROCESSING"  # its analysis is not recorded yet
+        finally:
+            release.set()
+            reader.join(30)
+        assert len(seen) == 1 and seen[0].succeeded and seen[0].assess_result is not None
+        assert client.show_short_job(job_id).succeeded
