@@ -22,7 +22,7 @@ from pathlib import Path
 from reconciler.config.model import DataSource
 from reconciler.data.files import BLOCK_SIZE, dataset_files
 from reconciler.data.lfs import MAX_POINTER_BYTES, read_pointer
-from reconciler.data.lock import NoObjectSha256, object_sha256
+from reconciler.data.lock import object_sha256
 from reconciler.file_identity import FileIdentity, file_identity, settled
 from reconciler.fsutil import atomic_writer
 
@@ -244,10 +244,7 @@ def data_digest(source: DataSource, cache: DigestCache) -> str:
     into a bucket is no change. Apply checks the bytes against it before they reach
     MetaStudio."""
     if source.remote:
-        sha256 = object_sha256(source)
-        if sha256 is None:
-            raise NoObjectSha256(source)
-        return "sha256:" + sha256
+        return "sha256:" + object_sha256(source)  # or NoObjectSha256
     if source.kind == "package":
         return "sha256:" + cache.file_digest(source.path)
     listing = hashlib.sha256()

@@ -176,17 +176,6 @@ def write_lock(root_dir: Path, data: Mapping[str, Mapping[str, Any]]) -> Path:
     return path
 
 
-@dataclass(frozen=True)
-class LockedObject:
-    """What the lock says of a zip in object storage: the sha256 ``validate --update-lock``
-    computed while reading it, the size and ETag a HEAD gave then (a later HEAD that gives
-    others means the object was replaced since)."""
-
-    sha256: str
-    size: int
-    etag: str | None
-
-
 class NoObjectSha256(ConfigError):
     """An object-store zip whose sha256 neither the YAML nor the lock gives."""
 
@@ -199,29 +188,24 @@ class NoObjectSha256(ConfigError):
         )
 
 
-_OBJECTS: dict[Path, tuple[FileIdentity, dict[str, LockedObject]]] = {}
+# The object-store sha256s each lock file records, by URL, with the file's identity then.
+_OBJECTS: dict[Path, tuple[FileIdentity, dict[str, str]]] = {}
 _OBJECTS_GUARD = threading.Lock()
 
 
-def locked_object(source: DataSource) -> LockedObject | None:
-    """The lock's entry for an object-store zip whose YAML gives no sha256; None when the
-    YAML gives one, or the lock has no sound entry (a damaged lock is the preflight's to
-    report). The lock is read again only when its file changed."""
-    if source.lock is None or not source.remote:
-        return None
-    return _locked_objects(source.lock).get(source.declared)
+def object_sha256(source: DataSource) -> str:
+    """The sha256 an object-store zip is planned and checked by: the YAML's, else the one
+    its lock records (read again only when the lock file changed; a damaged entry counts as
+    none, the preflight reports it). Raises NoObjectSha256 when neither gives one."""
+    sha256 = source.sha256
+    if sha256 is None and source.lock is not None:
+        sha256 = _locked_sha256s(source.lock).get(source.declared)
+    if sha256 is None:
+        raise NoObjectSha256(source)
+    return sha256
 
 
-def object_sha256(source: DataSource) -> str | None:
-    """The sha256 an object-store zip is planned and checked by: the YAML's, else the
-    lock's; None when neither gives one."""
-    if source.sha256 is not None:
-        return source.sha256
-    locked = locked_object(source)
-    return None if locked is None else locked.sha256
-
-
-def _locked_objects(path: Path) -> dict[str, LockedObject]:
+def _locked_sha256s(path: Path) -> dict[str, str]:
     try:
         identity = file_identity(os.stat(path))  # size, times, inode: any rewrite shows
     except OSError:
@@ -231,11 +215,10 @@ def _locked_objects(path: Path) -> dict[str, LockedObject]:
         if known is not None and known[0] == identity:
             return known[1]
         lock, _ = load_lock(path.parent)
-        objects = {}
-        for source, entry in (lock.data if lock is not None else {}).items():
-            if source.startswith(OBJECT_STORE_SCHEMES) and _is_file(entry):
-                etag = entry.get("etag")
-                etag = etag if isinstance(etag, str) else None
-                objects[source] = LockedObject(entry["sha256"], entry["size"], etag)
-        _OBJECTS[path] = (identity, objects)
-        return objects
+        found = {
+            source: entry["sha256"]
+            for source, entry in (lock.data if lock is not None else {}).items()
+            if source.startswith(OBJECT_STORE_SCHEMES) and _is_file(entry)
+        }
+        _OBJECTS[path] = (identity, found)
+        return found

@@ -25,7 +25,7 @@ from reconciler.data.digest import Content, DigestCache
 from reconciler.data.entries import folder_entries, is_outside, zip_entries
 from reconciler.data.files import MAX_PUT_BYTES
 from reconciler.data.lfs import read_pointer
-from reconciler.data.lock import UPDATE_COMMAND, DataLock, load_lock
+from reconciler.data.lock import UPDATE_COMMAND, DataLock, NoObjectSha256, load_lock
 from reconciler.data.locking import (
     check_letter_pointer,
     locked_folder,
@@ -233,12 +233,7 @@ def _check_remote(
     sha256 = source.sha256
     if sha256 is None:
         if entry is None:
-            report.error(
-                f"{source.declared} has no sha256: the YAML gives none beside the URL and "
-                f"{LOCK_NAME} has no entry for it; run `{UPDATE_COMMAND}` where the object can "
-                "be read (it reads it once and records its sha256), or write sha256: beside "
-                "the URL"
-            )
+            report.error(str(NoObjectSha256(source)))
             return None
         changed = _replaced(entry, head)
         if changed:

@@ -35,7 +35,7 @@ from typing import Any
 from reconciler.config.diagnostics import Diagnostic, Location
 from reconciler.config.model import LOCK_NAME, DataSource
 from reconciler.data.files import BLOCK_SIZE
-from reconciler.data.lock import UPDATE_COMMAND, NoObjectSha256, object_sha256
+from reconciler.data.lock import UPDATE_COMMAND, object_sha256
 from reconciler.errors import ConfigError, ReconcilerError
 from reconciler.s3client import INSTALL_HINT, obs_endpoint, s3_client
 
@@ -155,10 +155,7 @@ class RemoteObjects:
         declares or, without one there, reconciler.lock records.
 
         Each call is a new GET from the first byte: a retried upload starts over cleanly."""
-        sha256 = object_sha256(source)
-        if sha256 is None:
-            raise NoObjectSha256(source)
-        with self._read(source, size, where, sha256) as stream:
+        with self._read(source, size, where, object_sha256(source)) as stream:
             yield stream
 
     @contextmanager
