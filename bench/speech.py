@@ -238,6 +238,7 @@ def _measure(size: str, out_dir: Path) -> dict[str, Any]:
                 bare.append(bare_inference(audio16, done.dnsmos_files))
             per_hour = 3600 / audio_seconds
             bare_total = [sum(b.values()) for b in bare]
+            ratios = [o / b for o, b in zip(ours, bare_total, strict=True)]
             found = {
                 "files": len(files),
                 "audio_seconds": audio_seconds,
@@ -252,10 +253,8 @@ def _measure(size: str, out_dir: Path) -> dict[str, Any]:
                 "real_time_factor": audio_seconds / median(ours),
                 # Each run's analysis over the bare inference timed right after it (a pair
                 # sees the same machine speed), then the median of those ratios.
-                "ratios_to_bare_inference": [o / b for o, b in zip(ours, bare_total, strict=True)],
-                "ratio_to_bare_inference": median(
-                    [o / b for o, b in zip(ours, bare_total, strict=True)]
-                ),
+                "ratios_to_bare_inference": ratios,
+                "ratio_to_bare_inference": median(ratios),
             }
             r["shapes"][shape] = found
             label = f"{shape} ({len(files)} files, {audio_seconds / 60:.1f} min)"
